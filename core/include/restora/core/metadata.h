@@ -1,0 +1,65 @@
+#pragma once
+// Photo metadata (EXIF, IPTC, XMP, ICC) behind one class. Exiv2 stays inside metadata.cpp: this
+// header shows project types only. Every Exiv2 call runs under one mutex and turns Exiv2's
+// exceptions into restora::Error or warnings.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace restora {
+
+struct MetadataEdits {
+    int width = 0;   // pixel size of the exported image (after orientation)
+    int height = 0;
+    std::vector<uint8_t> thumbnail_jpeg;  // empty: the EXIF thumbnail is removed
+    std::string history_json;             // written to Xmp.restora.History when not empty
+};
+
+// What a target file format can hold, as Exiv2 0.27 writes it.
+struct MetadataCapabilities {
+    bool exif = false;
+    bool iptc = false;
+    bool xmp = false;
+    bool icc = false;
+};
+
+class Metadata {
+public:
+    Metadata();
+    ~Metadata();
+    Metadata(const Metadata&);
+    Metadata& operator=(const Metadata&);
+    Metadata(Metadata&&) noexcept;
+    Metadata& operator=(Metadata&&) noexcept;
+
+    // Reads all metadata of an image file. Damaged metadata in a decodable image is not fatal:
+    // it is dropped and reported in warnings().
+    static Metadata read_file(const std::filesystem::path& path);
+
+    [[nodiscard]] bool has_exif() const;
+    [[nodiscard]] bool has_iptc() const;
+    [[nodiscard]] bool has_xmp() const;
+    [[nodiscard]] bool has_icc() const;
+    [[nodiscard]] bool has_thumbnail() const;
+    [[nodiscard]] int orientation() const;  // EXIF orientation 1..8 (1 when absent)
+    [[nodiscard]] std::string history_json() const;  // Xmp.restora.History, empty when absent
+    [[nodiscard]] std::vector<std::string> warnings() const;
+    // key -> value for every EXIF, IPTC and XMP datum (for tests and `restora-cli info`).
+    [[nodiscard]] std::map<std::string, std::string> all_values() const;
+    [[nodiscard]] std::vector<uint8_t> icc_profile() const;
+
+    // Writes this metadata, with the edits applied, into an already encoded image file.
+    void write_into(const std::filesystem::path& encoded_file, const MetadataEdits& edits) const;
+
+    static MetadataCapabilities capabilities(const std::string& format_name);
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace restora

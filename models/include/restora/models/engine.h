@@ -1,0 +1,59 @@
+#pragma once
+// The torch-free face of the model layer: core and app include this, never <torch/...>, so they
+// compile fast and know nothing of tensors. Models are created for one device and run through
+// the tiled runner.
+#include <memory>
+#include <string>
+
+#include "restora/models/job.h"
+#include "restora/models/pixel_view.h"
+
+namespace restora {
+
+enum class DeviceKind { Auto, Cpu, Cuda };
+
+// "auto" | "cpu" | "cuda"; anything else is a usage error.
+DeviceKind parse_device(const std::string& text);
+bool cuda_available();
+// Throws a usage error when CUDA is requested but this libtorch has none.
+std::string resolve_device_name(DeviceKind kind);
+// Intra-op threads = core count (Debian's libtorch defaults to one). Idempotent.
+void configure_threads(int threads = 0);
+std::string torch_version();
+
+struct ModelTraits {
+    std::string id;
+    int scale = 1;     // output pixels per input pixel
+    int multiple = 1;  // input sides must be a multiple of this (padded by mirroring)
+    int context = 16;  // border context (input pixels) that makes tiles match a whole-image run
+};
+
+class ImageModel {
+public:
+    virtual ~ImageModel() = default;
+    [[nodiscard]] virtual const ModelTraits& traits() const = 0;
+    [[nodiscard]] virtual std::string device_name() const = 0;
+};
+
+// Bicubic resampling on libtorch (the baseline upscaler, no weights).
+std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device);
+
+struct RunOptions {
+    int tile = 512;     // core tile side in input pixels; 0 = one raw call on the whole image
+    int context = -1;   // -1 = the model's own context
+    int feather = -1;   // -1 = half the context
+    int min_tile = 32;  // smallest side an out-of-memory retry may split a region to
+};
+
+struct RunStats {
+    int tiles = 0;
+    int oom_splits = 0;  // regions re-split after an out-of-memory error
+};
+
+// Runs the model over `in` (RGB from the first three channels) and writes RGB into the first
+// three channels of `out`, which must be scale times the size of `in`. Values are clamped to the
+// output's range. Cancel is checked and progress reported once per tile.
+RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
+                   const RunOptions& options, const JobControl& job);
+
+}  // namespace restora

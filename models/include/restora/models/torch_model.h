@@ -1,0 +1,44 @@
+#pragma once
+// libtorch side of ImageModel, for model implementations and tests (core never includes this).
+#include <torch/torch.h>
+
+#include <functional>
+#include <utility>
+
+#include "restora/models/engine.h"
+
+namespace restora {
+
+torch::Device to_torch_device(DeviceKind kind);
+
+class TorchImageModel : public ImageModel {
+public:
+    TorchImageModel(ModelTraits traits, torch::Device device)
+        : traits_(std::move(traits)), device_(device) {}
+    [[nodiscard]] const ModelTraits& traits() const override { return traits_; }
+    [[nodiscard]] std::string device_name() const override { return device_.str(); }
+    [[nodiscard]] torch::Device device() const { return device_; }
+    // x: [1,3,h,w] float32 in [0,1] on device(); returns [1,3,h*scale,w*scale].
+    virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+
+private:
+    ModelTraits traits_;
+    torch::Device device_;
+};
+
+// Wraps a function as a model: for tests and simple resamplers.
+class FunctionModel : public TorchImageModel {
+public:
+    using Fn = std::function<torch::Tensor(const torch::Tensor&)>;
+    FunctionModel(ModelTraits traits, torch::Device device, Fn fn)
+        : TorchImageModel(std::move(traits), device), fn_(std::move(fn)) {}
+    torch::Tensor forward(const torch::Tensor& x) override { return fn_(x); }
+
+private:
+    Fn fn_;
+};
+
+// True for the allocator's out-of-memory errors (CUDA and CPU, libtorch 1.13 and 2.x).
+bool is_out_of_memory(const std::exception& e);
+
+}  // namespace restora

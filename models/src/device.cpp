@@ -1,0 +1,82 @@
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "restora/models/torch_model.h"
+
+namespace restora {
+
+DeviceKind parse_device(const std::string& text) {
+    if (text == "auto") return DeviceKind::Auto;
+    if (text == "cpu") return DeviceKind::Cpu;
+    if (text == "cuda") return DeviceKind::Cuda;
+    throw Error(ErrorKind::Usage, "unknown device '" + text + "' (use auto, cpu or cuda)");
+}
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+torch::Device to_torch_device(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::Cpu:
+            return torch::kCPU;
+        case DeviceKind::Cuda:
+            if (!cuda_available()) {
+                throw Error(ErrorKind::Usage,
+                            "--device cuda: this build of libtorch sees no CUDA device; use "
+                            "--device cpu or auto");
+            }
+            return torch::kCUDA;
+        case DeviceKind::Auto:
+            break;
+    }
+    return cuda_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+std::string resolve_device_name(DeviceKind kind) { return to_torch_device(kind).str(); }
+
+void configure_threads(int threads) {
+    const int n = threads > 0 ? threads
+                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    if (torch::get_num_threads() != n) torch::set_num_threads(n);
+}
+
+std::string torch_version() {
+#ifdef TORCH_VERSION
+    return TORCH_VERSION;
+#else
+    return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+           std::to_string(TORCH_VERSION_PATCH);
+#endif
+}
+
+bool is_out_of_memory(const std::exception& e) {
+    const std::string what = e.what();
+    return what.find("out of memory") != std::string::npos ||
+           what.find("DefaultCPUAllocator: can't allocate memory") != std::string::npos;
+}
+
+namespace {
+
+class BicubicUpscaler : public TorchImageModel {
+public:
+    BicubicUpscaler(int scale, torch::Device device)
+        : TorchImageModel(ModelTraits{"bicubic", scale, 1, 4}, device) {}
+    torch::Tensor forward(const torch::Tensor& x) override {
+        const int s = traits().scale;
+        namespace F = torch::nn::functional;
+        return F::interpolate(x, F::InterpolateFuncOptions()
+                                     .size(std::vector<int64_t>{x.size(2) * s, x.size(3) * s})
+                                     .mode(torch::kBicubic)
+                                     .align_corners(false));
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device) {
+    if (scale < 1 || scale > 16) throw Error(ErrorKind::Usage, "scale must be in 1..16");
+    return std::make_unique<BicubicUpscaler>(scale, to_torch_device(device));
+}
+
+}  // namespace restora
