@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One prepared run on a CUDA machine that has only a CUDA libtorch (no Qt/OpenCV/Exiv2):
+# builds models/ with -DRESTORA_MODELS_ONLY=ON against it, runs the model tests and benchmarks.
+# Usage: bash scripts/gpu_check.sh [LOGDIR]
+set -uo pipefail
+log_dir=${1:-${OUT:-.}}
+mkdir -p "$log_dir"
+exec > >(tee "$log_dir/gpu_check.log") 2>&1
+prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
+gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+tests=OFF; [ -f /usr/include/gtest/gtest.h ] && tests=ON
+echo "gtest available: $tests"
+t0=$(date +%s)
+cmake -S . -B build-gpu "${gen[@]}" -DRESTORA_MODELS_ONLY=ON -DRESTORA_BUILD_TESTS=$tests \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" || exit 1
+cmake --build build-gpu -j "$(nproc)" || exit 1
+echo "configure+build: $(( $(date +%s) - t0 )) s"
+./build-gpu/models/restora-bench-models --device cuda --check; echo "check rc=$?"
+if [ -x build-gpu/tests/test_models ]; then ./build-gpu/tests/test_models; echo "test_models rc=$?"; fi
+./build-gpu/models/restora-bench-models --device cuda
+./build-gpu/models/restora-bench-models --device cpu
