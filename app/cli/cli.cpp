@@ -1,0 +1,379 @@
+#include "cli.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "restora/core/batch.h"
+#include "restora/core/history.h"
+#include "restora/core/image_io.h"
+#include "restora/core/model_store.h"
+#include "restora/core/pipeline.h"
+#include "restora/core/registry.h"
+#include "restora/models/engine.h"
+#include "restora/models/errors.h"
+
+namespace restora::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kUsage = R"(restora-cli - photo restoration from the terminal
+
+Usage:
+  restora-cli ops [--json]                     list operations and their parameters
+  restora-cli models [--json]                  list model files (installed, missing, corrupt)
+  restora-cli run OP INPUT... -o OUT [options] restore one photo, several, or folders
+  restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
+  restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
+  restora-cli info FILE                        show size, metadata and Restora history
+
+Options for run and replay:
+  -o, --output OUT     output file, or folder for several inputs / folders
+  --mask M             mask image (white = pixels to fill); a folder of masks in batch mode
+  --set KEY=VALUE      operation parameter (repeatable; see `restora-cli ops`)
+  --device D           auto (default: CUDA when libtorch has it), cpu or cuda
+  --tile N             tile size in pixels (default 512); 0 = whole image in one call
+  --quality Q          JPEG/WebP quality 1-100 (default 95)
+  --overwrite          replace existing outputs
+  --allow-loss         allow exports that drop metadata, alpha or 16-bit depth
+
+Exit codes: 0 ok, 1 processing error, 2 usage error, 3 invalid input, 130 interrupted.
+)";
+
+// The signal handler's only access to the job: one lock-free atomic flag.
+std::atomic<bool>* g_cancel_flag = nullptr;
+
+extern "C" void on_interrupt(int /*sig*/) {
+    if (g_cancel_flag != nullptr) g_cancel_flag->store(true, std::memory_order_relaxed);
+}
+
+void install_interrupt_handler(const CancelToken& token) {
+    g_cancel_flag = token.raw();
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+[[noreturn]] void usage_error(const std::string& msg) { throw Error(ErrorKind::Usage, msg); }
+
+struct Options {
+    std::vector<std::string> positional;
+    fs::path output;
+    fs::path mask;
+    std::map<std::string, std::string> params;
+    std::string device = "auto";
+    int tile = 512;
+    int quality = 95;
+    bool overwrite = false;
+    bool allow_loss = false;
+    bool json = false;
+};
+
+int parse_int(const std::string& flag, const std::string& v) {
+    try {
+        size_t used = 0;
+        const int n = std::stoi(v, &used);
+        if (used == v.size()) return n;
+    } catch (const std::exception&) {
+    }
+    usage_error(flag + " expects a whole number, got '" + v + "'");
+}
+
+Options parse(const std::vector<std::string>& args, size_t from) {
+    Options o;
+    for (size_t i = from; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) usage_error(a + " needs a value");
+            return args[++i];
+        };
+        if (a == "-o" || a == "--output") {
+            o.output = value();
+        } else if (a == "--mask") {
+            o.mask = value();
+        } else if (a == "--set") {
+            const std::string& kv = value();
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0) usage_error("--set expects KEY=VALUE, got '" + kv + "'");
+            o.params[kv.substr(0, eq)] = kv.substr(eq + 1);
+        } else if (a == "--device") {
+            o.device = value();
+        } else if (a == "--tile") {
+            o.tile = parse_int(a, value());
+        } else if (a == "--quality") {
+            o.quality = parse_int(a, value());
+            if (o.quality < 1 || o.quality > 100) usage_error("--quality must be 1-100");
+        } else if (a == "--overwrite") {
+            o.overwrite = true;
+        } else if (a == "--allow-loss") {
+            o.allow_loss = true;
+        } else if (a == "--json") {
+            o.json = true;
+        } else if (a.size() > 1 && a[0] == '-') {
+            usage_error("unknown option " + a);
+        } else {
+            o.positional.push_back(a);
+        }
+    }
+    return o;
+}
+
+ExportOptions export_options(const Options& o) {
+    ExportOptions e;
+    e.jpeg_quality = o.quality;
+    e.webp_quality = o.quality;
+    e.overwrite = o.overwrite;
+    e.allow_loss = o.allow_loss;
+    return e;
+}
+
+// Progress on stderr: a live line on a terminal, a line per 10% otherwise.
+JobControl progress_job(const CancelToken& cancel, const std::string& label) {
+    JobControl job;
+    job.cancel = cancel;
+    const bool tty = ::isatty(2) != 0;
+    job.progress = [label, tty](int p) {
+        if (tty) {
+            std::fprintf(stderr, "\r%s %3d%%", label.c_str(), p);
+            if (p == 100) std::fprintf(stderr, "\n");
+        } else if (p % 10 == 0) {
+            std::fprintf(stderr, "%s %d%%\n", label.c_str(), p);
+        }
+        std::fflush(stderr);
+    };
+    job.log = [](const std::string& m) { std::fprintf(stderr, "note: %s\n", m.c_str()); };
+    return job;
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+}
+
+int cmd_ops(const Options& o) {
+    const Registry& reg = Registry::instance();
+    if (o.json) {
+        std::cout << reg.to_json() << "\n";
+        return 0;
+    }
+    for (const Operation* op : reg.all()) {
+        const OperationInfo& inf = op->info();
+        std::cout << inf.id << " (v" << inf.version << ", mask " << to_string(inf.mask) << ") - "
+                  << inf.description << "\n";
+        for (const auto& p : inf.params) {
+            std::cout << "    " << p.key << "=" << p.default_text();
+            if (p.kind == ParamKind::Choice) {
+                std::cout << "  (";
+                for (size_t i = 0; i < p.choices.size(); ++i) std::cout << (i ? ", " : "") << p.choices[i];
+                std::cout << ")";
+            } else {
+                std::cout << "  (" << p.min << ".." << p.max << ")";
+            }
+            std::cout << "  " << p.help << "\n";
+        }
+    }
+    return 0;
+}
+
+int cmd_models(const Options& o) {
+    const auto models = list_models();
+    if (o.json) {
+        std::cout << models_json(models) << "\n";
+        return 0;
+    }
+    if (models.empty()) std::cout << "no model files installed (classical methods need none)\n";
+    for (const auto& m : models) {
+        const char* state = m.state == ModelState::Installed ? "installed"
+                            : m.state == ModelState::Missing ? "MISSING" : "CORRUPT";
+        std::cout << m.entry.id << "  " << state << "  " << m.path.string();
+        if (m.state != ModelState::Installed) std::cout << "  (run: " << m.restore_command << ")";
+        std::cout << "\n";
+    }
+    std::cout << "search path:";
+    for (const auto& d : model_search_path()) std::cout << " " << d.string();
+    std::cout << "\n";
+    return 0;
+}
+
+int cmd_run(const Options& o, const CancelToken& cancel) {
+    if (o.positional.size() < 2) usage_error("run needs an operation and at least one input");
+    if (o.output.empty()) usage_error("run needs -o OUT");
+    const std::string op = o.positional[0];
+    const std::vector<fs::path> inputs(o.positional.begin() + 1, o.positional.end());
+    const DeviceKind device = parse_device(o.device);
+
+    // Validate everything that needs no pixels once, before any file is read.
+    EditRequest base;
+    base.op = op;
+    base.params = o.params;
+    base.device = device;
+    base.tile = o.tile;
+    base.export_options = export_options(o);
+    {
+        EditRequest probe = base;
+        probe.input = inputs[0];
+        probe.output = o.output;
+        if (fs::is_directory(o.output) || inputs.size() > 1 || fs::is_directory(inputs[0])) {
+            probe.output = o.output / "probe.png";
+            probe.export_options.overwrite = true;
+        }
+        if (format_from_extension(probe.output) == ImageFormat::Unknown) {
+            usage_error("output " + o.output.string() + ": choose a name ending in .jpg, .png, .tif or .webp");
+        }
+        probe.mask = o.mask;
+        const ValidatedEdit v = validate_edit(probe);
+        (void)v;
+        configure_threads();
+    }
+    const std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask);
+    if (items.size() > 1) fs::create_directories(o.output);
+
+    int worst = 0;
+    int done = 0;
+    int failed = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const BatchItem& item = items[i];
+        const std::string label = items.size() > 1
+                                      ? "[" + std::to_string(i + 1) + "/" + std::to_string(items.size()) + "] " + item.input.filename().string()
+                                      : item.input.filename().string();
+        try {
+            cancel.throw_if_requested();
+            EditRequest r = base;
+            r.input = item.input;
+            r.output = item.output;
+            r.mask = item.mask;
+            if (!item.output.parent_path().empty()) fs::create_directories(item.output.parent_path());
+            const ValidatedEdit v = validate_edit(r);
+            const EditOutcome out = run_edit(v, progress_job(cancel, label));
+            print_warnings(out.warnings);
+            std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(),
+                         out.input_size.width, out.input_size.height, item.output.string().c_str(),
+                         out.output_size.width, out.output_size.height);
+            ++done;
+        } catch (const Cancelled&) {
+            std::fprintf(stderr, "\ninterrupted: %s was not written\n", item.output.string().c_str());
+            return 130;
+        } catch (const Error& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            worst = std::max(worst, e.exit_code());
+            ++failed;
+            if (items.size() == 1) return e.exit_code();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "error: %s: %s\n", item.input.string().c_str(), e.what());
+            worst = std::max(worst, 1);
+            ++failed;
+            if (items.size() == 1) return 1;
+        }
+    }
+    if (items.size() > 1) {
+        std::fprintf(stderr, "restora: %d of %zu done, %d failed (exit %d)\n", done, items.size(), failed, worst);
+    }
+    return worst;
+}
+
+int cmd_replay(const Options& o, const CancelToken& cancel) {
+    if (o.positional.size() != 2) usage_error("replay needs EDITED INPUT -o OUT");
+    if (o.output.empty()) usage_error("replay needs -o OUT");
+    const DeviceKind device = parse_device(o.device);
+    configure_threads();
+    try {
+        const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile,
+                                            export_options(o), progress_job(cancel, "replay"));
+        print_warnings(out.warnings);
+        std::fprintf(stderr, "replayed onto %s (%dx%d)\n", o.output.string().c_str(), out.output_size.width,
+                     out.output_size.height);
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "\ninterrupted: %s was not written\n", o.output.string().c_str());
+        return 130;
+    }
+    return 0;
+}
+
+int cmd_compare(const Options& o) {
+    if (o.positional.size() != 2 || o.output.empty()) usage_error("compare needs BEFORE AFTER -o OUT");
+    const LoadedImage before = load_image(o.positional[0]);
+    const LoadedImage after = load_image(o.positional[1]);
+    const cv::Mat sbs = side_by_side(before.pixels, after.pixels);
+    ExportOptions e = export_options(o);
+    e.allow_loss = true;  // a comparison image carries no metadata on purpose
+    export_image(sbs, Metadata(), MetadataEdits{sbs.cols, sbs.rows, {}, {}}, o.output, e);
+    std::fprintf(stderr, "wrote %s\n", o.output.string().c_str());
+    return 0;
+}
+
+int cmd_info(const Options& o) {
+    if (o.positional.size() != 1) usage_error("info needs one FILE");
+    const LoadedImage img = load_image(o.positional[0]);
+    std::cout << o.positional[0] << ": " << format_name(img.format) << " " << img.pixels.cols << "x"
+              << img.pixels.rows << ", " << (img.pixels.depth() == CV_16U ? 16 : 8) << "-bit, "
+              << (img.pixels.channels() == 4 ? "with alpha" : "no alpha") << ", EXIF orientation "
+              << img.orientation << "\n";
+    std::cout << "metadata: EXIF " << (img.metadata.has_exif() ? "yes" : "no") << ", IPTC "
+              << (img.metadata.has_iptc() ? "yes" : "no") << ", XMP " << (img.metadata.has_xmp() ? "yes" : "no")
+              << ", ICC " << (img.metadata.has_icc() ? "yes" : "no") << "\n";
+    const std::string h = img.metadata.history_json();
+    if (!h.empty()) {
+        const History hist = History::from_json(h);
+        std::cout << "history (" << hist.entries.size() << " steps):\n";
+        for (const auto& e : hist.entries) {
+            std::cout << "  " << e.op << " v" << e.version;
+            for (const auto& [k, v] : e.params) std::cout << " " << k << "=" << v;
+            if (!e.mask_sha256.empty()) std::cout << " mask=" << e.mask_sha256.substr(0, 12);
+            std::cout << "\n";
+        }
+    }
+    print_warnings(img.metadata.warnings());
+    return 0;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::cout << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+        std::cout << "restora-cli 0.1.0 (libtorch " << torch_version() << ")\n";
+        return 0;
+    }
+    CancelToken cancel;
+    install_interrupt_handler(cancel);
+    try {
+        const std::string& cmd = args[0];
+        const Options o = parse(args, 1);
+        if (cmd == "ops") return cmd_ops(o);
+        if (cmd == "models") {
+            if (!o.positional.empty()) {
+                usage_error("models import arrives with the published-models work; `restora-cli models` lists what is installed");
+            }
+            return cmd_models(o);
+        }
+        if (cmd == "run") return cmd_run(o, cancel);
+        if (cmd == "replay") return cmd_replay(o, cancel);
+        if (cmd == "compare") return cmd_compare(o);
+        if (cmd == "info") return cmd_info(o);
+        usage_error("unknown command '" + cmd + "' (see restora-cli --help)");
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "\ninterrupted\n");
+        return 130;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        if (e.kind() == ErrorKind::Usage) std::fprintf(stderr, "(see restora-cli --help)\n");
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace restora::cli

@@ -1,0 +1,22 @@
+#pragma once
+// Turns the CLI's inputs (files and folders) and -o into one job per image (ARCHITECTURE.md:
+// several inputs or a folder go to an output folder, structure kept; masks match by path).
+#include <filesystem>
+#include <vector>
+
+namespace restora {
+
+struct BatchItem {
+    std::filesystem::path input;
+    std::filesystem::path output;
+    std::filesystem::path mask;  // empty when no --mask was given
+};
+
+// Throws Error(Usage) for missing inputs, -o equal to an input, or a file -o for several inputs.
+std::vector<BatchItem> plan_batch(const std::vector<std::filesystem::path>& inputs,
+                                  const std::filesystem::path& output,
+                                  const std::filesystem::path& mask);
+
+bool has_image_extension(const std::filesystem::path& p);
+
+}  // namespace restora

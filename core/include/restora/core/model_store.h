@@ -1,0 +1,39 @@
+#pragma once
+// Model files (ARCHITECTURE.md): manifests found on the search path, each entry checked against
+// its weight file's sha256.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace restora {
+
+struct ModelEntry {
+    std::string id;
+    std::string task;
+    std::string source;   // package@version or training run
+    std::string licence;
+    int64_t parameters = 0;
+    std::string input_range;
+    int scale = 1;
+    int multiple = 1;
+    std::string file;     // weight file, relative to the manifest's folder
+    std::string sha256;
+};
+
+enum class ModelState { Installed, Missing, Corrupt };
+
+struct ModelStatus {
+    ModelEntry entry;
+    ModelState state = ModelState::Missing;
+    std::filesystem::path path;
+    std::string restore_command;  // what a person runs to fix a missing or corrupt model
+};
+
+// $RESTORA_MODEL_DIR, ~/.local/share/restora/models, then <prefix>/share/restora/models.
+std::vector<std::filesystem::path> model_search_path();
+// Every manifest entry on the search path (the first folder that lists an id wins).
+std::vector<ModelStatus> list_models();
+std::string models_json(const std::vector<ModelStatus>& models);
+
+}  // namespace restora

@@ -1,0 +1,22 @@
+#pragma once
+// Built-in operations and the helper that runs OpenCV algorithms tile by tile.
+#include <functional>
+
+#include <opencv2/core.hpp>
+
+#include "restora/core/registry.h"
+
+namespace restora {
+
+void register_builtin_operations(Registry& registry);
+
+// Runs fn on each tile (read with `context` pixels of mirrored border context) and assembles the
+// cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.
+// tile == 0: fn runs once on the whole image.
+cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
+                    const std::function<cv::Mat(const cv::Mat&)>& fn, const JobControl& job);
+
+// The pixels of rect (x, y, w, h), mirrored (reflect-101) where it leaves the image.
+cv::Mat extract_mirrored(const cv::Mat& src, int x, int y, int w, int h);
+
+}  // namespace restora

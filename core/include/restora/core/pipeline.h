@@ -1,0 +1,59 @@
+#pragma once
+// One edit of one file, end to end, as the CLI runs it and the GUI's export does: validate
+// everything first, load, run the operation, record the history, export safely. And replay.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "restora/core/history.h"
+#include "restora/core/image_io.h"
+#include "restora/core/registry.h"
+
+namespace restora {
+
+struct EditRequest {
+    std::string op;
+    std::map<std::string, std::string> params;
+    std::filesystem::path input;
+    std::filesystem::path output;
+    std::filesystem::path mask;  // empty: none
+    DeviceKind device = DeviceKind::Auto;
+    int tile = 512;
+    ExportOptions export_options;
+};
+
+struct ValidatedEdit {
+    EditRequest request;
+    const Operation* op = nullptr;
+    Params params;
+};
+
+struct EditOutcome {
+    cv::Size input_size;
+    cv::Size output_size;
+    std::vector<std::string> warnings;
+};
+
+// Checks what needs no pixels: the operation, its parameters and their combination, the mask
+// rule, the device, the output format and the weights. Throws Error(Usage/Processing).
+ValidatedEdit validate_edit(const EditRequest& request);
+
+// Runs a validated edit. Throws Error(Input) for bad inputs, Error(Processing) for failures,
+// Cancelled when job.cancel is requested; nothing is left behind on failure.
+EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job);
+
+// Re-runs the history stored in `edited` on `input` and exports to `output`.
+EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesystem::path& input,
+                        const std::filesystem::path& output, DeviceKind device, int tile,
+                        const ExportOptions& options, const JobControl& job);
+
+// The folder that holds the masks of an output: OUT.restora/
+std::filesystem::path mask_folder_for(const std::filesystem::path& output);
+
+// A side-by-side before/after image (before scaled to after's geometry), labelled.
+cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after);
+
+}  // namespace restora

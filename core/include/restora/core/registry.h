@@ -1,0 +1,109 @@
+#pragma once
+// The operation registry: every operation has a stable id, a version, a parameter schema the CLI
+// validates and the GUI turns into widgets, and one run function shared by CLI and GUI.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "restora/models/engine.h"
+#include "restora/models/job.h"
+
+namespace restora {
+
+enum class ParamKind { Integer, Number, Choice };
+enum class MaskUse { None, Required, Optional };
+
+std::string to_string(MaskUse m);
+
+struct ParamSpec {
+    std::string key;
+    std::string label;
+    ParamKind kind = ParamKind::Number;
+    double min = 0;
+    double max = 1;
+    double step = 0.1;
+    double def = 0;                    // Integer / Number default
+    std::vector<std::string> choices;  // Choice values, in display order
+    std::string def_choice;            // Choice default
+    std::string unit;
+    std::string help;
+    std::string only_for;  // "key=value": the parameter applies only with that setting
+
+    [[nodiscard]] std::string default_text() const;
+};
+
+// Parameter values, canonical text per key (what the history records and replay reads back).
+class Params {
+public:
+    Params() = default;
+    explicit Params(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+    [[nodiscard]] const std::string& text(const std::string& key) const;
+    [[nodiscard]] int integer(const std::string& key) const;
+    [[nodiscard]] double number(const std::string& key) const;
+    [[nodiscard]] const std::map<std::string, std::string>& values() const { return values_; }
+    bool operator==(const Params&) const = default;
+
+private:
+    std::map<std::string, std::string> values_;
+};
+
+struct OperationInfo {
+    std::string id;
+    int version = 1;
+    std::string name;
+    std::string description;
+    MaskUse mask = MaskUse::None;
+    std::vector<ParamSpec> params;
+};
+
+struct OpContext {
+    DeviceKind device = DeviceKind::Auto;
+    int tile = 512;  // 0 = one raw model call on the whole image
+    JobControl job;
+};
+
+struct OpResult {
+    cv::Mat pixels;
+    std::string model_id;      // empty for classical algorithms
+    std::string model_sha256;  // empty when the model has no weight file
+    std::vector<std::string> warnings;
+};
+
+class Operation {
+public:
+    virtual ~Operation() = default;
+    [[nodiscard]] virtual const OperationInfo& info() const = 0;
+    // Validates the given key=value pairs against the schema, fills defaults, canonicalises
+    // numbers. Throws Error(Usage) naming the key, the value and what is allowed.
+    [[nodiscard]] Params resolve(const std::map<std::string, std::string>& given) const;
+    [[nodiscard]] virtual cv::Size output_size(cv::Size input, const Params& params) const;
+    // Loads what the run needs (weights); throws Error(Processing) naming the restoring command.
+    virtual void check_available(const Params& params) const;
+    // image: BGR(A) 8/16-bit; mask: CV_8U 0/255 of the same size, or empty.
+    [[nodiscard]] virtual OpResult run(const cv::Mat& image, const cv::Mat& mask,
+                                       const Params& params, const OpContext& ctx) const = 0;
+
+protected:
+    virtual void check_combination(const Params& params) const;
+};
+
+// The default text of parameter `key` of an operation (empty when it has no such parameter).
+std::string default_of(const OperationInfo& info, const std::string& key);
+
+class Registry {
+public:
+    static const Registry& instance();
+    [[nodiscard]] const Operation* find(const std::string& id) const;
+    [[nodiscard]] const Operation& get(const std::string& id) const;  // throws Error(Usage)
+    [[nodiscard]] std::vector<const Operation*> all() const;
+    [[nodiscard]] std::string to_json() const;
+    void add(std::unique_ptr<Operation> op);
+
+private:
+    std::vector<std::unique_ptr<Operation>> ops_;
+};
+
+}  // namespace restora

@@ -1,0 +1,101 @@
+#include "restora/core/batch.h"
+
+#include <algorithm>
+
+#include "restora/core/image_io.h"
+#include "restora/models/errors.h"
+
+namespace restora {
+
+namespace fs = std::filesystem;
+
+bool has_image_extension(const fs::path& p) { return format_from_extension(p) != ImageFormat::Unknown; }
+
+namespace {
+
+bool same_path(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+bool is_inside(const fs::path& child, const fs::path& parent) {
+    std::error_code ec;
+    const fs::path c = fs::weakly_canonical(child, ec);
+    const fs::path p = fs::weakly_canonical(parent, ec);
+    auto [pi, ci] = std::mismatch(p.begin(), p.end(), c.begin(), c.end());
+    return pi == p.end();
+}
+
+// BMP is read-only: its results are written as PNG.
+fs::path output_name(const fs::path& rel) {
+    fs::path out = rel;
+    if (format_from_extension(rel) == ImageFormat::Bmp) out.replace_extension(".png");
+    return out;
+}
+
+// The mask for `rel` in a mask folder: the same relative path, any image extension.
+fs::path mask_for(const fs::path& mask_dir, const fs::path& rel) {
+    const fs::path same = mask_dir / rel;
+    if (fs::exists(same)) return same;
+    for (const char* ext : {".png", ".tif", ".tiff", ".bmp", ".jpg", ".webp"}) {
+        fs::path alt = mask_dir / rel;
+        alt.replace_extension(ext);
+        if (fs::exists(alt)) return alt;
+    }
+    return same;  // missing: reported as an input error when this item runs
+}
+
+}  // namespace
+
+std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs::path& output,
+                                  const fs::path& mask) {
+    if (inputs.empty()) throw Error(ErrorKind::Usage, "no input given");
+    if (output.empty()) throw Error(ErrorKind::Usage, "no output given: pass -o OUT");
+    for (const auto& in : inputs) {
+        if (!fs::exists(in)) throw Error(ErrorKind::Input, in.string() + ": no such file or folder");
+        if (same_path(in, output)) {
+            throw Error(ErrorKind::Usage, "-o " + output.string() + " is an input; Restora never overwrites an original");
+        }
+    }
+    const bool single = inputs.size() == 1 && !fs::is_directory(inputs[0]);
+    if (single && !fs::is_directory(output)) {
+        if (!mask.empty() && fs::is_directory(mask)) {
+            throw Error(ErrorKind::Usage, "--mask must be a file when the input is one file");
+        }
+        return {{inputs[0], output, mask}};
+    }
+    if (fs::exists(output) && !fs::is_directory(output)) {
+        throw Error(ErrorKind::Usage, "several inputs or a folder need -o to be a folder, and " +
+                                          output.string() + " is a file");
+    }
+    if (!mask.empty() && !fs::is_directory(mask)) {
+        throw Error(ErrorKind::Usage, "with several inputs or a folder, --mask must be a folder of masks with the same relative paths");
+    }
+    std::vector<BatchItem> items;
+    for (const auto& in : inputs) {
+        if (!fs::is_directory(in)) {
+            const fs::path rel = in.filename();
+            items.push_back({in, output / output_name(rel), mask.empty() ? fs::path() : mask_for(mask, rel)});
+            continue;
+        }
+        std::vector<fs::path> files;
+        for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied);
+             it != fs::recursive_directory_iterator(); ++it) {
+            if (it->is_directory() && (is_inside(it->path(), output) || (!mask.empty() && is_inside(it->path(), mask)) ||
+                                       it->path().extension() == ".restora")) {
+                it.disable_recursion_pending();  // never re-read our own outputs or masks
+                continue;
+            }
+            if (it->is_regular_file() && has_image_extension(it->path())) files.push_back(it->path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            const fs::path rel = fs::relative(f, in);
+            items.push_back({f, output / output_name(rel), mask.empty() ? fs::path() : mask_for(mask, rel)});
+        }
+    }
+    if (items.empty()) throw Error(ErrorKind::Input, "no images found in the given folders");
+    return items;
+}
+
+}  // namespace restora

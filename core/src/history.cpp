@@ -1,0 +1,57 @@
+#include "restora/core/history.h"
+
+#include <nlohmann/json.hpp>
+
+#include "restora/models/errors.h"
+
+namespace restora {
+
+namespace {
+
+nlohmann::json entry_json(const HistoryEntry& e) {
+    nlohmann::json j = {{"op", e.op}, {"version", e.version}, {"params", e.params}};
+    if (!e.model.empty()) j["model"] = e.model;
+    if (!e.model_sha256.empty()) j["model_sha256"] = e.model_sha256;
+    if (!e.mask_sha256.empty()) j["mask_sha256"] = e.mask_sha256;
+    return j;
+}
+
+}  // namespace
+
+std::string History::to_json() const {
+    size_t first = 0;
+    while (true) {
+        nlohmann::json entries = nlohmann::json::array();
+        for (size_t i = first; i < this->entries.size(); ++i) entries.push_back(entry_json(this->entries[i]));
+        nlohmann::json j = {{"format", 1}, {"source_sha256", source_sha256}, {"entries", entries}};
+        const int drop = dropped + static_cast<int>(first);
+        if (drop > 0) j["dropped"] = drop;
+        std::string text = j.dump();
+        if (text.size() <= kMaxJsonBytes || first >= this->entries.size()) return text;
+        ++first;
+    }
+}
+
+History History::from_json(const std::string& json) {
+    History h;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(json);
+        h.source_sha256 = j.value("source_sha256", "");
+        h.dropped = j.value("dropped", 0);
+        for (const auto& e : j.at("entries")) {
+            HistoryEntry entry;
+            entry.op = e.at("op").get<std::string>();
+            entry.version = e.at("version").get<int>();
+            entry.params = e.at("params").get<std::map<std::string, std::string>>();
+            entry.model = e.value("model", "");
+            entry.model_sha256 = e.value("model_sha256", "");
+            entry.mask_sha256 = e.value("mask_sha256", "");
+            h.entries.push_back(entry);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorKind::Input, std::string("the Restora history in this file is damaged: ") + e.what());
+    }
+    return h;
+}
+
+}  // namespace restora

@@ -1,0 +1,209 @@
+// The first operations, real without trained weights: bicubic upscaling through the libtorch
+// tiled runner, non-local-means denoising and Telea inpainting (OpenCV).
+#include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+
+#include "restora/core/image.h"
+#include "restora/core/ops.h"
+#include "restora/models/errors.h"
+
+namespace restora {
+
+namespace {
+
+class Upscale : public Operation {
+public:
+    Upscale() {
+        info_ = {"upscale", 1, "Upscale", "Enlarge the photo by 2, 3, 4 or 8 times.",
+                 MaskUse::None, {}};
+        ParamSpec scale;
+        scale.key = "scale";
+        scale.label = "Scale";
+        scale.kind = ParamKind::Choice;
+        scale.choices = {"2", "3", "4", "8"};
+        scale.def_choice = "4";
+        scale.unit = "x";
+        scale.help = "Output size as a multiple of the input size";
+        ParamSpec model;
+        model.key = "model";
+        model.label = "Method";
+        model.kind = ParamKind::Choice;
+        model.choices = {"bicubic"};
+        model.def_choice = "bicubic";
+        model.help = "bicubic: classical resampling (no weights needed)";
+        info_.params = {scale, model};
+    }
+    const OperationInfo& info() const override { return info_; }
+    cv::Size output_size(cv::Size in, const Params& p) const override {
+        const int s = p.integer("scale");
+        return {in.width * s, in.height * s};
+    }
+    OpResult run(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p,
+                 const OpContext& ctx) const override {
+        const int s = p.integer("scale");
+        auto model = make_bicubic_upscaler(s, ctx.device);
+        cv::Mat out(image.rows * s, image.cols * s, image.type());
+        RunOptions o;
+        o.tile = ctx.tile;
+        run_tiled(*model, pixel_view(image), pixel_view(out), o, ctx.job);
+        carry_alpha(image, out);
+        OpResult r;
+        r.pixels = out;
+        r.model_id = "bicubic";
+        return r;
+    }
+
+private:
+    OperationInfo info_;
+};
+
+class Denoise : public Operation {
+public:
+    Denoise() {
+        info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None, {}};
+        ParamSpec model;
+        model.key = "model";
+        model.label = "Method";
+        model.kind = ParamKind::Choice;
+        model.choices = {"nlmeans"};
+        model.def_choice = "nlmeans";
+        model.help = "nlmeans: OpenCV non-local means (no weights needed)";
+        ParamSpec strength;
+        strength.key = "strength";
+        strength.label = "Strength";
+        strength.kind = ParamKind::Number;
+        strength.min = 0;
+        strength.max = 1;
+        strength.step = 0.05;
+        strength.def = 0.5;
+        strength.help = "How much noise to remove; higher also removes fine detail";
+        info_.params = {model, strength};
+    }
+    const OperationInfo& info() const override { return info_; }
+
+    // Filter strength h in 8-bit units; 0.5 suits noise of sigma about 15-20.
+    static float filter_h(double strength) { return static_cast<float>(1.0 + 19.0 * strength); }
+
+    OpResult run(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p,
+                 const OpContext& ctx) const override {
+        const float h = filter_h(p.number("strength"));
+        cv::Mat bgr = image;
+        if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
+        // Search window 21, patch 7: a pixel depends on pixels at most 13 away.
+        constexpr int kContext = 16;
+        auto filter = [h](const cv::Mat& tile) {
+            cv::Mat out;
+            if (tile.depth() == CV_8U) {
+                cv::fastNlMeansDenoisingColored(tile, out, h, h, 7, 21);
+                return out;
+            }
+            cv::Mat ycc;
+            cv::cvtColor(tile, ycc, cv::COLOR_BGR2YCrCb);
+            std::vector<cv::Mat> planes;
+            cv::split(ycc, planes);
+            for (cv::Mat& plane : planes) {
+                cv::Mat d;
+                cv::fastNlMeansDenoising(plane, d, std::vector<float>{h * 257.0F}, 7, 21, cv::NORM_L1);
+                plane = d;
+            }
+            cv::merge(planes, ycc);
+            cv::cvtColor(ycc, out, cv::COLOR_YCrCb2BGR);
+            return out;
+        };
+        cv::Mat out = apply_tiled(bgr, ctx.tile == 0 ? 0 : std::max(ctx.tile, 64), kContext, filter, ctx.job);
+        if (image.channels() == 4) {
+            cv::cvtColor(out, out, cv::COLOR_BGR2BGRA);
+            carry_alpha(image, out);
+        }
+        OpResult r;
+        r.pixels = out;
+        return r;
+    }
+
+private:
+    OperationInfo info_;
+};
+
+class Inpaint : public Operation {
+public:
+    Inpaint() {
+        info_ = {"inpaint", 1, "Inpaint", "Fill the masked region from its surroundings.",
+                 MaskUse::Required, {}};
+        ParamSpec model;
+        model.key = "model";
+        model.label = "Method";
+        model.kind = ParamKind::Choice;
+        model.choices = {"telea"};
+        model.def_choice = "telea";
+        model.help = "telea: fast marching fill (OpenCV, no weights needed)";
+        info_.params = {model};
+    }
+    const OperationInfo& info() const override { return info_; }
+
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& /*p*/,
+                 const OpContext& ctx) const override {
+        if (mask.empty() || mask.size() != image.size()) {
+            throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
+        }
+        OpResult r;
+        r.pixels = image.clone();
+        const cv::Rect box = cv::boundingRect(mask);
+        if (box.area() == 0) {
+            r.warnings.push_back("the mask selects no pixels; the image is unchanged");
+            return r;
+        }
+        ctx.job.cancel.throw_if_requested();
+        ProgressStage progress(ctx.job, 0, 100);
+        progress.update(0);
+        constexpr int kRadius = 5;
+        constexpr int kMargin = 3 * kRadius + 8;  // the fill reads known pixels within its radius
+        const cv::Rect crop = cv::Rect(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin,
+                                       box.height + 2 * kMargin) &
+                              cv::Rect(0, 0, image.cols, image.rows);
+        cv::Mat bgr;
+        if (image.channels() == 4) {
+            cv::cvtColor(image(crop), bgr, cv::COLOR_BGRA2BGR);
+        } else {
+            bgr = image(crop).clone();
+        }
+        const cv::Mat m = mask(crop);
+        cv::Mat filled;
+        if (bgr.depth() == CV_8U) {
+            cv::inpaint(bgr, m, filled, kRadius, cv::INPAINT_TELEA);
+        } else {
+            std::vector<cv::Mat> planes;
+            cv::split(bgr, planes);
+            for (cv::Mat& plane : planes) {
+                cv::Mat d;
+                cv::inpaint(plane, m, d, kRadius, cv::INPAINT_TELEA);
+                plane = d;
+            }
+            cv::merge(planes, filled);
+        }
+        if (image.channels() == 4) {
+            cv::Mat with_alpha;
+            cv::cvtColor(filled, with_alpha, cv::COLOR_BGR2BGRA);
+            cv::Mat alpha;
+            cv::extractChannel(image(crop), alpha, 3);
+            cv::insertChannel(alpha, with_alpha, 3);
+            filled = with_alpha;
+        }
+        // Only masked pixels change: everything else stays bit-identical.
+        filled.copyTo(r.pixels(crop), m);
+        progress.update(1.0);
+        return r;
+    }
+
+private:
+    OperationInfo info_;
+};
+
+}  // namespace
+
+void register_builtin_operations(Registry& registry) {
+    registry.add(std::make_unique<Upscale>());
+    registry.add(std::make_unique<Denoise>());
+    registry.add(std::make_unique<Inpaint>());
+}
+
+}  // namespace restora

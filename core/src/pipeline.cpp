@@ -1,0 +1,274 @@
+#include "restora/core/pipeline.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "restora/core/image.h"
+#include "restora/core/mask.h"
+#include "restora/core/sha256.h"
+#include "restora/models/errors.h"
+
+namespace restora {
+
+namespace fs = std::filesystem;
+
+fs::path mask_folder_for(const fs::path& output) {
+    fs::path p = output;
+    p += ".restora";
+    return p;
+}
+
+namespace {
+
+std::vector<uint8_t> encode_png(const cv::Mat& m) {
+    std::vector<uint8_t> bytes;
+    if (!cv::imencode(".png", m, bytes)) throw Error(ErrorKind::Processing, "encoding a mask failed");
+    return bytes;
+}
+
+// Writes the mask PNG next to the output; returns its sha256.
+std::string store_mask(const cv::Mat& mask, const fs::path& output) {
+    const std::vector<uint8_t> png = encode_png(mask);
+    const std::string sha = sha256_hex(png);
+    const fs::path dir = mask_folder_for(output);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorKind::Processing, "cannot create " + dir.string() + ": " + ec.message());
+    const fs::path file = dir / (sha + ".png");
+    if (!fs::exists(file)) write_file_atomic(file, png);
+    return sha;
+}
+
+std::vector<uint8_t> make_thumbnail(const cv::Mat& pixels) {
+    const double f = 160.0 / std::max(pixels.cols, pixels.rows);
+    cv::Mat small;
+    cv::resize(pixels, small, cv::Size(), std::min(1.0, f), std::min(1.0, f), cv::INTER_AREA);
+    if (small.depth() == CV_16U) small.convertTo(small, CV_8U, 1.0 / 257.0);
+    if (small.channels() == 4) cv::cvtColor(small, small, cv::COLOR_BGRA2BGR);
+    std::vector<uint8_t> jpeg;
+    cv::imencode(".jpg", small, jpeg, {cv::IMWRITE_JPEG_QUALITY, 85});
+    return jpeg;
+}
+
+void check_output_path(const EditRequest& r) {
+    std::error_code ec;
+    if (fs::exists(r.output, ec) && fs::exists(r.input, ec) && fs::equivalent(r.output, r.input, ec)) {
+        throw Error(ErrorKind::Usage, "the output " + r.output.string() +
+                                          " is the input; Restora never overwrites an original");
+    }
+    if (fs::weakly_canonical(r.output, ec) == fs::weakly_canonical(r.input, ec)) {
+        throw Error(ErrorKind::Usage, "the output " + r.output.string() +
+                                          " is the input; Restora never overwrites an original");
+    }
+    if (!format_is_writable(format_from_extension(r.output))) {
+        throw Error(ErrorKind::Usage, "output " + r.output.string() +
+                                          ": choose a name ending in .jpg, .png, .tif or .webp");
+    }
+    if (!r.export_options.overwrite && fs::exists(r.output, ec)) {
+        throw Error(ErrorKind::Usage, r.output.string() + " exists; pass --overwrite to replace it");
+    }
+}
+
+void check_losses(const LoadedImage& img, const fs::path& output, const ExportOptions& o,
+                  std::vector<std::string>& warnings) {
+    const std::vector<std::string> lost = export_losses(img.pixels, img.metadata, format_from_extension(output));
+    if (lost.empty()) return;
+    std::string what;
+    for (const auto& l : lost) what += (what.empty() ? "" : ", ") + l;
+    if (!o.allow_loss) {
+        throw Error(ErrorKind::Usage, "saving " + output.filename().string() + " would lose " + what +
+                                          "; choose .png or .tif, or pass --allow-loss");
+    }
+    warnings.push_back("saving " + output.filename().string() + " loses " + what);
+}
+
+HistoryEntry entry_for(const Operation& op, const Params& params, const OpResult& result) {
+    HistoryEntry e;
+    e.op = op.info().id;
+    e.version = op.info().version;
+    e.params = params.values();
+    e.model = result.model_id;
+    e.model_sha256 = result.model_sha256;
+    return e;
+}
+
+void export_with_history(const cv::Mat& pixels, const LoadedImage& source, const History& history,
+                         const fs::path& output, const ExportOptions& options) {
+    MetadataEdits edits;
+    edits.width = pixels.cols;
+    edits.height = pixels.rows;
+    edits.history_json = history.to_json();
+    if (source.metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
+        edits.thumbnail_jpeg = make_thumbnail(pixels);
+    }
+    export_image(pixels, source.metadata, edits, output, options);
+}
+
+}  // namespace
+
+ValidatedEdit validate_edit(const EditRequest& request) {
+    ValidatedEdit v;
+    v.request = request;
+    v.op = &Registry::instance().get(request.op);
+    v.params = v.op->resolve(request.params);
+    const MaskUse mask = v.op->info().mask;
+    if (mask == MaskUse::Required && request.mask.empty()) {
+        throw Error(ErrorKind::Usage, request.op + " needs a mask: pass --mask MASK.png (white = the pixels to fill)");
+    }
+    if (mask == MaskUse::None && !request.mask.empty()) {
+        throw Error(ErrorKind::Usage, request.op + " takes no mask; leave out --mask");
+    }
+    if (request.tile < 0) throw Error(ErrorKind::Usage, "--tile must be 0 (whole image) or a size in pixels");
+    if (request.tile > 0 && request.tile < 32) throw Error(ErrorKind::Usage, "--tile must be 0 or at least 32");
+    resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
+    check_output_path(request);
+    v.op->check_available(v.params);
+    return v;
+}
+
+EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job) {
+    const EditRequest& r = edit.request;
+    EditOutcome outcome;
+    // Header first: refuse oversize inputs and outputs before decoding anything.
+    const ImageHeader header = read_header(r.input);
+    check_pixel_limits(header.width, header.height, r.input.string(), ImageFormat::Unknown);
+    const cv::Size predicted = edit.op->output_size({header.width, header.height}, edit.params);
+    check_pixel_limits(predicted.width, predicted.height, "the output " + r.output.string(),
+                       format_from_extension(r.output));
+    check_folder_writable(r.output.parent_path());
+
+    LoadedImage img = load_image(r.input);
+    outcome.input_size = img.pixels.size();
+    for (const auto& w : img.metadata.warnings()) outcome.warnings.push_back(w);
+    cv::Mat mask;
+    if (!r.mask.empty()) mask = load_mask(r.mask, img.pixels.size());
+    check_losses(img, r.output, r.export_options, outcome.warnings);
+
+    OpContext ctx;
+    ctx.device = r.device;
+    ctx.tile = r.tile;
+    ctx.job = job;
+    OpResult result = edit.op->run(img.pixels, mask, edit.params, ctx);
+    job.cancel.throw_if_requested();
+    for (const auto& w : result.warnings) outcome.warnings.push_back(w);
+
+    History history;
+    const std::string previous = img.metadata.history_json();
+    if (!previous.empty()) {
+        history = History::from_json(previous);
+    } else {
+        history.source_sha256 = sha256_file(r.input);
+    }
+    HistoryEntry entry = entry_for(*edit.op, edit.params, result);
+    if (!mask.empty()) entry.mask_sha256 = store_mask(mask, r.output);
+    history.entries.push_back(entry);
+    export_with_history(result.pixels, img, history, r.output, r.export_options);
+    outcome.output_size = result.pixels.size();
+    return outcome;
+}
+
+EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs::path& output,
+                        DeviceKind device, int tile, const ExportOptions& options,
+                        const JobControl& job) {
+    EditOutcome outcome;
+    read_header(edited);  // a missing or non-image file is an input error
+    const Metadata md = Metadata::read_file(edited);
+    const std::string json = md.history_json();
+    if (json.empty()) {
+        throw Error(ErrorKind::Input, edited.string() + " holds no Restora history (Xmp.restora.History)");
+    }
+    const History recorded = History::from_json(json);
+    if (recorded.dropped > 0) {
+        throw Error(ErrorKind::Input, "the history in " + edited.string() + " lost its " +
+                                          std::to_string(recorded.dropped) +
+                                          " oldest steps to the XMP size limit; it cannot be replayed");
+    }
+    EditRequest probe;
+    probe.input = input;
+    probe.output = output;
+    probe.export_options = options;
+    check_output_path(probe);
+    resolve_device_name(device);
+    // Validate every step before reading any pixels.
+    std::vector<std::pair<const Operation*, Params>> steps;
+    for (const HistoryEntry& e : recorded.entries) {
+        const Operation* op = Registry::instance().find(e.op);
+        if (op == nullptr) {
+            throw Error(ErrorKind::Processing, "the history uses operation '" + e.op + "', which this build lacks");
+        }
+        if (op->info().version != e.version) {
+            throw Error(ErrorKind::Processing, "the history used " + e.op + " version " +
+                                                   std::to_string(e.version) + "; this build has version " +
+                                                   std::to_string(op->info().version));
+        }
+        Params p = op->resolve(e.params);
+        op->check_available(p);
+        steps.emplace_back(op, p);
+    }
+    check_folder_writable(output.parent_path());
+    LoadedImage img = load_image(input);
+    outcome.input_size = img.pixels.size();
+    if (!recorded.source_sha256.empty() && sha256_file(input) != recorded.source_sha256) {
+        outcome.warnings.push_back(input.string() + " is not the file the history was recorded on "
+                                   "(its sha256 differs); the result may differ");
+    }
+    check_losses(img, output, options, outcome.warnings);
+
+    History history;
+    history.source_sha256 = recorded.source_sha256;
+    cv::Mat pixels = img.pixels;
+    ProgressStage stages(job, 0, 100);
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const HistoryEntry& e = recorded.entries[i];
+        cv::Mat mask;
+        if (!e.mask_sha256.empty()) {
+            const fs::path mask_file = mask_folder_for(edited) / (e.mask_sha256 + ".png");
+            if (sha256_file(mask_file) != e.mask_sha256) {
+                throw Error(ErrorKind::Input, "mask " + mask_file.string() + " does not match its recorded sha256");
+            }
+            mask = load_mask(mask_file, pixels.size());
+        }
+        OpContext ctx;
+        ctx.device = device;
+        ctx.tile = tile;
+        ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
+                                 static_cast<int>(100 * (i + 1) / steps.size()));
+        ctx.job.cancel = job.cancel;
+        OpResult result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
+        job.cancel.throw_if_requested();
+        pixels = result.pixels;
+        HistoryEntry entry = entry_for(*steps[i].first, steps[i].second, result);
+        if (!mask.empty()) entry.mask_sha256 = store_mask(mask, output);
+        history.entries.push_back(entry);
+        for (const auto& w : result.warnings) outcome.warnings.push_back(w);
+    }
+    export_with_history(pixels, img, history, output, options);
+    outcome.output_size = pixels.size();
+    return outcome;
+}
+
+cv::Mat side_by_side(const cv::Mat& before_in, const cv::Mat& after_in) {
+    auto to8 = [](const cv::Mat& m) {
+        cv::Mat o = m;
+        if (o.depth() == CV_16U) o.convertTo(o, CV_8U, 1.0 / 257.0);
+        if (o.channels() == 4) cv::cvtColor(o, o, cv::COLOR_BGRA2BGR);
+        return o;
+    };
+    const cv::Mat after = to8(after_in);
+    cv::Mat before;
+    // Nearest neighbour shows the original's pixels as they were, at the result's geometry.
+    cv::resize(to8(before_in), before, after.size(), 0, 0, cv::INTER_NEAREST);
+    const int gap = 8;
+    const int label = std::max(28, after.rows / 20);
+    cv::Mat out(after.rows + label, after.cols * 2 + gap, CV_8UC3, cv::Scalar(40, 40, 40));
+    before.copyTo(out(cv::Rect(0, label, after.cols, after.rows)));
+    after.copyTo(out(cv::Rect(after.cols + gap, label, after.cols, after.rows)));
+    const double font = label / 40.0;
+    cv::putText(out, "Before", {8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX, font,
+                cv::Scalar(235, 235, 235), std::max(1, label / 20), cv::LINE_AA);
+    cv::putText(out, "After", {after.cols + gap + 8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX,
+                font, cv::Scalar(235, 235, 235), std::max(1, label / 20), cv::LINE_AA);
+    return out;
+}
+
+}  // namespace restora
