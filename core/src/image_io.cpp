@@ -382,6 +382,19 @@ private:
     bool committed_ = false;
 };
 
+// Exiv2 0.27 adds a VP8X header to a lossless WebP without its alpha flag, and decoders then drop
+// the alpha channel: set the flag again when the pixels have alpha.
+void fix_webp_alpha_flag(const fs::path& p) {
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    char head[21] = {};
+    f.read(head, sizeof head);
+    if (f.gcount() == sizeof head && std::memcmp(head + 12, "VP8X", 4) == 0 && (head[20] & 0x10) == 0) {
+        head[20] = static_cast<char>(head[20] | 0x10);
+        f.seekp(20);
+        f.write(head + 20, 1);
+    }
+}
+
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::vector<uint8_t>& bytes) {
@@ -430,6 +443,7 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
     TempFile tmp(temp_path_for(out));
     write_bytes(tmp.path(), bytes);
     metadata.write_into(tmp.path(), edits);
+    if (f == ImageFormat::Webp && enc.channels() == 4) fix_webp_alpha_flag(tmp.path());
     tmp.commit(out);
 }
 

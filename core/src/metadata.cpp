@@ -123,6 +123,14 @@ bool Metadata::has_thumbnail() const {
     return mime != nullptr && *mime != 0;
 }
 
+std::vector<uint8_t> Metadata::thumbnail_jpeg() const {
+    std::lock_guard lock(exiv2_mutex());
+    Exiv2::ExifThumbC thumb(impl_->exif);
+    const Exiv2::DataBuf buf = thumb.copy();
+    if (buf.size_ <= 0) return {};
+    return {buf.pData_, buf.pData_ + buf.size_};
+}
+
 int Metadata::orientation() const {
     std::lock_guard lock(exiv2_mutex());
     auto it = impl_->exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
@@ -193,11 +201,26 @@ void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) cons
         image->setExifData(exif);
         if (!webp) image->setIptcData(impl_->iptc);
         image->setXmpData(xmp);
-        if (!impl_->icc.empty()) {
+        // Exiv2 0.27 writes an ICC profile into a simple (VP8-only) WebP under a wrong chunk
+        // name; once a first pass has added the VP8X header, a second pass writes it correctly.
+        const bool icc_second_pass = webp && !impl_->icc.empty();
+        if (!impl_->icc.empty() && !icc_second_pass) {
             Exiv2::DataBuf icc(impl_->icc.data(), static_cast<long>(impl_->icc.size()));
             image->setIccProfile(icc, false);
         }
         image->writeMetadata();
+        if (icc_second_pass) {
+            auto again = Exiv2::ImageFactory::open(file.string());
+            again->readMetadata();
+            Exiv2::DataBuf icc(impl_->icc.data(), static_cast<long>(impl_->icc.size()));
+            again->setIccProfile(icc, false);
+            again->writeMetadata();
+            auto check = Exiv2::ImageFactory::open(file.string());
+            check->readMetadata();
+            if (!check->iccProfileDefined()) {
+                throw Error(ErrorKind::Processing, "the ICC profile could not be embedded in " + file.string());
+            }
+        }
     } catch (const Exiv2::AnyError& e) {
         throw Error(ErrorKind::Processing,
                     "writing metadata into " + file.string() + " failed: " + e.what());

@@ -50,6 +50,7 @@ public:
     // key -> value for every EXIF, IPTC and XMP datum (for tests and `restora-cli info`).
     [[nodiscard]] std::map<std::string, std::string> all_values() const;
     [[nodiscard]] std::vector<uint8_t> icc_profile() const;
+    [[nodiscard]] std::vector<uint8_t> thumbnail_jpeg() const;  // empty when there is none
 
     // Writes this metadata, with the edits applied, into an already encoded image file.
     void write_into(const std::filesystem::path& encoded_file, const MetadataEdits& edits) const;

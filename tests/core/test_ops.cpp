@@ -1,0 +1,143 @@
+// The registry's parameter contract and the first operations on real pixels.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "restora/core/ops.h"
+#include "restora/core/registry.h"
+#include "restora/models/errors.h"
+#include "test_util.h"
+
+using namespace restora;
+
+namespace {
+
+ErrorKind resolve_error(const std::string& op, const std::map<std::string, std::string>& p) {
+    try {
+        (void)Registry::instance().get(op).resolve(p);
+    } catch (const Error& e) {
+        return e.kind();
+    }
+    return ErrorKind::Processing;
+}
+
+OpContext cpu(int tile = 512) {
+    OpContext c;
+    c.device = DeviceKind::Cpu;
+    c.tile = tile;
+    return c;
+}
+
+}  // namespace
+
+TEST(Registry, ListsOperationsWithSchemas) {
+    const Registry& reg = Registry::instance();
+    for (const char* id : {"upscale", "denoise", "inpaint"}) ASSERT_NE(reg.find(id), nullptr) << id;
+    EXPECT_EQ(reg.get("inpaint").info().mask, MaskUse::Required);
+    const auto j = nlohmann::json::parse(reg.to_json());
+    ASSERT_EQ(j["operations"].size(), reg.all().size());
+    const auto& up = j["operations"][0];
+    EXPECT_EQ(up["id"], "upscale");
+    EXPECT_EQ(up["params"][0]["key"], "scale");
+    EXPECT_EQ(up["params"][0]["default"], "4");
+    EXPECT_THROW(reg.get("sharpen"), Error);
+}
+
+TEST(Registry, ResolvesDefaultsAndRejectsBadParameters) {
+    const Params p = Registry::instance().get("denoise").resolve({});
+    EXPECT_EQ(p.text("model"), "nlmeans");
+    EXPECT_DOUBLE_EQ(p.number("strength"), 0.5);
+    EXPECT_EQ(Registry::instance().get("denoise").resolve({{"strength", "0.250"}}).text("strength"), "0.25");
+    EXPECT_EQ(resolve_error("denoise", {{"strength", "1.5"}}), ErrorKind::Usage);
+    EXPECT_EQ(resolve_error("denoise", {{"strength", "abc"}}), ErrorKind::Usage);
+    EXPECT_EQ(resolve_error("denoise", {{"strength", "0.5x"}}), ErrorKind::Usage);
+    EXPECT_EQ(resolve_error("denoise", {{"radius", "3"}}), ErrorKind::Usage);
+    EXPECT_EQ(resolve_error("upscale", {{"scale", "5"}}), ErrorKind::Usage);
+    EXPECT_EQ(resolve_error("upscale", {{"model", "magic"}}), ErrorKind::Usage);
+    const Operation& up = Registry::instance().get("upscale");
+    EXPECT_EQ(up.output_size({10, 7}, up.resolve({{"scale", "3"}})), cv::Size(30, 21));
+}
+
+TEST(Upscale, BicubicThroughTheRunnerMatchesOpenCvInTheInterior) {
+    const cv::Mat img = test::synthetic_photo(80, 60);
+    const Operation& up = Registry::instance().get("upscale");
+    const OpResult r = up.run(img, {}, up.resolve({{"scale", "2"}}), cpu(32));
+    ASSERT_EQ(r.pixels.size(), cv::Size(160, 120));
+    cv::Mat ref;
+    cv::resize(img, ref, {160, 120}, 0, 0, cv::INTER_CUBIC);
+    const cv::Rect inner(8, 8, 144, 104);
+    EXPECT_GT(test::psnr(r.pixels(inner), ref(inner)), 40.0);
+    // Whole-image call and tiles give the same pixels.
+    const OpResult whole = up.run(img, {}, up.resolve({{"scale", "2"}}), cpu(0));
+    EXPECT_EQ(cv::norm(whole.pixels(inner), r.pixels(inner), cv::NORM_INF), 0);
+}
+
+TEST(Upscale, KeepsSixteenBitsAndResizesAlpha) {
+    cv::Mat img;
+    cv::cvtColor(test::synthetic_photo(40, 30, CV_16U), img, cv::COLOR_BGR2BGRA);
+    img.forEach<cv::Vec4w>([](cv::Vec4w& p, const int* pos) { p[3] = pos[1] < 20 ? 65535 : 0; });
+    const Operation& up = Registry::instance().get("upscale");
+    const OpResult r = up.run(img, {}, up.resolve({{"scale", "3"}}), cpu());
+    ASSERT_EQ(r.pixels.type(), CV_16UC4);
+    EXPECT_EQ(r.pixels.at<cv::Vec4w>(10, 5)[3], 65535);
+    EXPECT_EQ(r.pixels.at<cv::Vec4w>(10, 100)[3], 0);
+}
+
+TEST(Denoise, NonLocalMeansImprovesNoisyPhotos) {
+    for (int depth : {CV_8U, CV_16U}) {
+        const cv::Mat clean = test::synthetic_photo(160, 120, depth);
+        const cv::Mat noisy = test::add_noise(clean, 15.0);
+        const Operation& dn = Registry::instance().get("denoise");
+        const OpResult r = dn.run(noisy, {}, dn.resolve({}), cpu(64));
+        ASSERT_EQ(r.pixels.type(), clean.type());
+        const double before = test::psnr(noisy, clean);
+        const double after = test::psnr(r.pixels, clean);
+        EXPECT_GT(after, before + 4.0) << "depth " << depth << ": " << before << " -> " << after;
+    }
+}
+
+TEST(Denoise, TilesMatchTheWholeImage) {
+    const cv::Mat noisy = test::add_noise(test::synthetic_photo(150, 110), 20.0);
+    const Operation& dn = Registry::instance().get("denoise");
+    const OpResult tiled = dn.run(noisy, {}, dn.resolve({}), cpu(64));
+    const OpResult whole = dn.run(noisy, {}, dn.resolve({}), cpu(0));
+    // The whole-image call sees OpenCV's own border handling at the image edge; inside, tiles
+    // with their 16-pixel context are exact.
+    const cv::Rect inner(16, 16, 150 - 32, 110 - 32);
+    EXPECT_EQ(cv::norm(tiled.pixels(inner), whole.pixels(inner), cv::NORM_INF), 0);
+}
+
+TEST(Inpaint, TeleaFillsTheMaskAndLeavesEverythingElseBitIdentical) {
+    const cv::Mat clean = test::synthetic_photo(120, 90);
+    cv::Mat damaged = clean.clone();
+    cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
+    cv::line(mask, {10, 20}, {110, 70}, cv::Scalar(255), 5);
+    damaged.setTo(cv::Scalar(255, 0, 255), mask);
+    const Operation& in = Registry::instance().get("inpaint");
+    const OpResult r = in.run(damaged, mask, in.resolve({}), cpu());
+    cv::Mat outside;
+    cv::bitwise_not(mask, outside);
+    cv::Mat diff;
+    cv::absdiff(r.pixels, damaged, diff);
+    EXPECT_EQ(cv::norm(diff, cv::NORM_INF, outside), 0);
+    const double err_before = cv::norm(damaged, clean, cv::NORM_L1, mask);
+    const double err_after = cv::norm(r.pixels, clean, cv::NORM_L1, mask);
+    EXPECT_LT(err_after, 0.25 * err_before);
+    // An empty mask changes nothing and says so.
+    const OpResult none = in.run(damaged, cv::Mat::zeros(clean.size(), CV_8U), in.resolve({}), cpu());
+    EXPECT_EQ(cv::norm(none.pixels, damaged, cv::NORM_INF), 0);
+    EXPECT_FALSE(none.warnings.empty());
+}
+
+TEST(ApplyTiled, MirroredExtractionAndCancel) {
+    cv::Mat m(3, 4, CV_8U);
+    for (int i = 0; i < 12; ++i) m.data[i] = static_cast<uint8_t>(i);
+    const cv::Mat e = extract_mirrored(m, -1, -1, 6, 5);
+    EXPECT_EQ(e.at<uint8_t>(0, 0), m.at<uint8_t>(1, 1));
+    EXPECT_EQ(e.at<uint8_t>(1, 1), m.at<uint8_t>(0, 0));
+    EXPECT_EQ(e.at<uint8_t>(4, 5), m.at<uint8_t>(1, 2));
+    JobControl job;
+    job.cancel.request();
+    EXPECT_THROW(apply_tiled(m, 2, 1, [](const cv::Mat& t) { return t; }, job), Cancelled);
+}
