@@ -159,6 +159,22 @@ void print_warnings(const std::vector<std::string>& warnings) {
     for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 }
 
+std::string batch_prefix(size_t index, size_t count) {
+    std::string s = "[";
+    s += std::to_string(index);
+    s += '/';
+    s += std::to_string(count);
+    s += "] ";
+    return s;
+}
+
+void create_folder(const fs::path& dir) {
+    if (dir.empty()) return;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorKind::Processing, "cannot create output folder " + dir.string() + ": " + ec.message());
+}
+
 int cmd_ops(const Options& o) {
     const Registry& reg = Registry::instance();
     if (o.json) {
@@ -235,23 +251,22 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         configure_threads();
     }
     const std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask);
-    if (items.size() > 1) fs::create_directories(o.output);
+    if (items.size() > 1) create_folder(o.output);
 
     int worst = 0;
     int done = 0;
     int failed = 0;
     for (size_t i = 0; i < items.size(); ++i) {
         const BatchItem& item = items[i];
-        const std::string label = items.size() > 1
-                                      ? "[" + std::to_string(i + 1) + "/" + std::to_string(items.size()) + "] " + item.input.filename().string()
-                                      : item.input.filename().string();
+        std::string label = item.input.filename().string();
+        if (items.size() > 1) label = batch_prefix(i + 1, items.size()) + label;
         try {
             cancel.throw_if_requested();
             EditRequest r = base;
             r.input = item.input;
             r.output = item.output;
             r.mask = item.mask;
-            if (!item.output.parent_path().empty()) fs::create_directories(item.output.parent_path());
+            create_folder(item.output.parent_path());
             const ValidatedEdit v = validate_edit(r);
             const EditOutcome out = run_edit(v, progress_job(cancel, label));
             print_warnings(out.warnings);

@@ -340,9 +340,14 @@ namespace {
 
 fs::path temp_path_for(const fs::path& out) {
     static std::atomic<int> counter{0};
+    std::string name = ".";
+    name += out.filename().string();
+    name += ".restora-tmp-";
+    name += std::to_string(::getpid());
+    name += "-";
+    name += std::to_string(counter++);
     fs::path tmp = out;
-    tmp.replace_filename("." + out.filename().string() + ".restora-tmp-" +
-                         std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    tmp.replace_filename(name);
     return tmp;
 }
 
