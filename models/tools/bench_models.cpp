@@ -1,6 +1,8 @@
 // Benchmarks and self-checks of the model layer, libtorch only (runs on a GPU machine that has
 // nothing but a CUDA libtorch). Prints one line per measurement.
 //   restora-bench-models [--device auto|cpu|cuda] [--check]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -52,6 +54,57 @@ bool check_tiled_equals_whole(DeviceKind dev) {
     return max_diff <= 1e-4F;
 }
 
+long peak_rss_kib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+// Peak memory the runner adds beyond its input and output buffers (one measurement per process:
+// the kernel's peak-RSS counter only grows).
+void memory_probe(DeviceKind dev, int w, int h, int tile) {
+    auto model = make_bicubic_upscaler(2, dev);
+    std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3, 0);
+    std::vector<uint8_t> out(in.size() * 4, 0);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>(i * 7);
+    for (size_t i = 0; i < out.size(); i += 4096) out[i] = 1;  // touch every page
+    // Warm up libtorch's allocator and thread pool on a tiny image first.
+    {
+        std::vector<uint8_t> a(64 * 64 * 3, 1);
+        std::vector<uint8_t> b(128 * 128 * 3);
+        RunOptions o;
+        o.tile = 32;
+        run_tiled(*model, PixelView{a.data(), 64, 64, 3, 64 * 3, PixelType::U8, true},
+                  PixelView{b.data(), 128, 128, 3, 128 * 3, PixelType::U8, true}, o, {});
+    }
+    const long before = peak_rss_kib();
+    RunOptions o;
+    o.tile = tile;
+    run_tiled(*model,
+              PixelView{in.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3, PixelType::U8, true},
+              PixelView{out.data(), 2 * w, 2 * h, 3, static_cast<std::ptrdiff_t>(w) * 6, PixelType::U8, true},
+              o, {});
+    const long after = peak_rss_kib();
+    std::printf("memory bicubic x2 %dx%d (%.1f MP) tile %d: buffers %.1f MiB, runner peak beyond them %.1f MiB\n",
+                w, h, w * h / 1e6, tile, (in.size() + out.size()) / 1048576.0, (after - before) / 1024.0);
+}
+
+// Baseline in the same process: one torch interpolate call on the whole image, already a float
+// tensor (no conversion, no tiling).
+double raw_interpolate_seconds(DeviceKind dev, int w, int h) {
+    const torch::Device device = to_torch_device(dev);
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::rand({1, 3, h, w}).to(device);
+    namespace F = torch::nn::functional;
+    auto opts = F::InterpolateFuncOptions().size(std::vector<int64_t>{2 * h, 2 * w}).mode(torch::kBicubic).align_corners(false);
+    torch::Tensor y = F::interpolate(x, opts);  // warm-up
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const auto t0 = std::chrono::steady_clock::now();
+    const int reps = 3;
+    for (int r = 0; r < reps; ++r) y = F::interpolate(x, opts).cpu();
+    return seconds_since(t0) / reps;
+}
+
 void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
     auto model = make_bicubic_upscaler(2, dev);
     std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3, 128);
@@ -66,8 +119,10 @@ void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
     const int reps = 3;
     for (int r = 0; r < reps; ++r) run_tiled(*model, vin, vout, o, job);
     const double s = seconds_since(t0) / reps;
-    std::printf("bicubic x2 %dx%d tile %d on %s: %.3f s, %.1f MP/s (input)\n", w, h, tile,
-                model->device_name().c_str(), s, w * h / 1e6 / s);
+    const double raw = raw_interpolate_seconds(dev, w, h);
+    std::printf("bicubic x2 %dx%d tile %d on %s: %.3f s, %.1f MP/s (input); raw whole-tensor "
+                "interpolate %.3f s; runner/raw = %.2f\n", w, h, tile,
+                model->device_name().c_str(), s, w * h / 1e6 / s, raw, s / raw);
 }
 
 }  // namespace
@@ -75,13 +130,20 @@ void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
 int main(int argc, char** argv) {
     std::string device = "auto";
     bool check = false;
+    int mem_w = 0;
+    int mem_h = 0;
+    int mem_tile = 512;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             device = argv[++i];
+        } else if (std::strcmp(argv[i], "--memory") == 0 && i + 3 < argc) {
+            mem_w = std::atoi(argv[++i]);
+            mem_h = std::atoi(argv[++i]);
+            mem_tile = std::atoi(argv[++i]);
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --memory W H TILE]\n");
             return 2;
         }
     }
@@ -91,6 +153,10 @@ int main(int argc, char** argv) {
         std::printf("libtorch %s, device %s, threads %d\n", torch_version().c_str(),
                     resolve_device_name(dev).c_str(), torch::get_num_threads());
         if (check) return check_tiled_equals_whole(dev) ? 0 : 1;
+        if (mem_w > 0) {
+            memory_probe(dev, mem_w, mem_h, mem_tile);
+            return 0;
+        }
         bench_bicubic(dev, 1000, 1000, 512);
         bench_bicubic(dev, 3000, 2000, 512);
         bench_bicubic(dev, 3000, 2000, 0);
