@@ -8,11 +8,13 @@
 #include <map>
 #include <optional>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "restora/core/batch.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
+#include "restora/core/metrics.h"
 #include "restora/core/model_store.h"
 #include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
@@ -34,6 +36,8 @@ Usage:
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
   restora-cli info FILE                        show size, metadata and Restora history
+  restora-cli eval REFERENCE RESULT [--json]   PSNR / SSIM of results against references
+                                               (two files, or two folders matched by name)
 
 Options for run and replay:
   -o, --output OUT     output file, or folder for several inputs / folders
@@ -350,6 +354,56 @@ int cmd_info(const Options& o) {
     return 0;
 }
 
+// Pairs of (reference, result): two files, or the images of two folders matched by relative
+// path without extension.
+std::vector<std::pair<fs::path, fs::path>> eval_pairs(const fs::path& ref, const fs::path& res) {
+    if (!fs::is_directory(ref)) return {{ref, res}};
+    if (!fs::is_directory(res)) usage_error("eval: " + ref.string() + " is a folder, so RESULT must be one too");
+    std::map<std::string, fs::path> results;
+    for (const auto& e : fs::recursive_directory_iterator(res)) {
+        if (e.is_regular_file() && format_from_extension(e.path()) != ImageFormat::Unknown) {
+            results[fs::relative(e.path(), res).replace_extension().string()] = e.path();
+        }
+    }
+    std::vector<std::pair<fs::path, fs::path>> pairs;
+    for (const auto& e : fs::recursive_directory_iterator(ref)) {
+        if (!e.is_regular_file() || format_from_extension(e.path()) == ImageFormat::Unknown) continue;
+        auto it = results.find(fs::relative(e.path(), ref).replace_extension().string());
+        if (it != results.end()) pairs.emplace_back(e.path(), it->second);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    if (pairs.empty()) throw Error(ErrorKind::Input, "eval: no result matches a reference by name");
+    return pairs;
+}
+
+int cmd_eval(const Options& o) {
+    if (o.positional.size() != 2) usage_error("eval needs REFERENCE RESULT");
+    nlohmann::json rows = nlohmann::json::array();
+    double sum_psnr = 0;
+    double sum_ssim = 0;
+    for (const auto& [ref, res] : eval_pairs(o.positional[0], o.positional[1])) {
+        const cv::Mat a = load_image(ref).pixels;
+        const cv::Mat b = load_image(res).pixels;
+        if (a.size() != b.size()) {
+            throw Error(ErrorKind::Input, res.string() + " is " + std::to_string(b.cols) + "x" + std::to_string(b.rows) +
+                                              " but its reference is " + std::to_string(a.cols) + "x" + std::to_string(a.rows));
+        }
+        const double p = psnr(a, b);
+        const double s = ssim(a, b);
+        sum_psnr += p;
+        sum_ssim += s;
+        rows.push_back({{"reference", ref.string()}, {"result", res.string()}, {"psnr", p}, {"ssim", s}});
+        if (!o.json) std::printf("%-40s PSNR %6.2f dB  SSIM %.4f\n", res.filename().string().c_str(), p, s);
+    }
+    const double n = static_cast<double>(rows.size());
+    if (o.json) {
+        std::cout << nlohmann::json{{"images", rows}, {"mean_psnr", sum_psnr / n}, {"mean_ssim", sum_ssim / n}}.dump(2) << "\n";
+    } else {
+        std::printf("mean of %zu: PSNR %.2f dB  SSIM %.4f\n", rows.size(), sum_psnr / n, sum_ssim / n);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
@@ -377,6 +431,7 @@ int run(const std::vector<std::string>& args) {
         if (cmd == "replay") return cmd_replay(o, cancel);
         if (cmd == "compare") return cmd_compare(o);
         if (cmd == "info") return cmd_info(o);
+        if (cmd == "eval") return cmd_eval(o);
         usage_error("unknown command '" + cmd + "' (see restora-cli --help)");
     } catch (const Cancelled&) {
         std::fprintf(stderr, "\ninterrupted\n");

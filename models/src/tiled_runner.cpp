@@ -38,7 +38,8 @@ void gather_typed(const PixelView& in, const std::vector<int>& xs, const std::ve
     const int r_idx = ch >= 3 ? (in.bgr ? 2 : 0) : 0;
     const int g_idx = ch >= 3 ? 1 : 0;
     const int b_idx = ch >= 3 ? (in.bgr ? 0 : 2) : 0;
-    for (size_t j = 0; j < ys.size(); ++j) {
+    at::parallel_for(0, static_cast<int64_t>(ys.size()), 16, [&](int64_t j0, int64_t j1) {
+    for (auto j = static_cast<size_t>(j0); j < static_cast<size_t>(j1); ++j) {
         const T* row = row_ptr<T>(in, ys[j]);
         float* r = dst + j * xs.size();
         float* g = r + plane;
@@ -50,6 +51,7 @@ void gather_typed(const PixelView& in, const std::vector<int>& xs, const std::ve
             b[i] = static_cast<float>(px[b_idx]) * inv;
         }
     }
+    });
 }
 
 // [1,3,h,w] float tensor of the input pixels x0..x0+w, y0..y0+h, mirrored outside the image.
@@ -208,7 +210,9 @@ public:
         }
         const float* plane_r = y.data_ptr<float>();
         const size_t plane = static_cast<size_t>(bw) * bh;
-        for (int j = 0; j < bh; ++j) {
+        // Rows are independent: each writes its own strip row, carry row or output row.
+        at::parallel_for(0, bh, 16, [&](int64_t j0, int64_t j1) {
+        for (int j = static_cast<int>(j0); j < static_cast<int>(j1); ++j) {
             const int v = by + j;
             const float wy = tiling::axis_weight(v, t.core.y, t.core.bottom(), has_top, has_bottom,
                                                  plan_.feather, s_);
@@ -248,6 +252,7 @@ public:
                 write(u, v, px);
             }
         }
+        });
         // The top strip's columns left of this tile's right ramp are now complete.
         if (has_top) {
             const int end = has_right ? x1 - f_ : width_;
@@ -273,9 +278,10 @@ private:
             px[1] = vals[1];
             px[bi] = vals[2];
         } else {
-            px[ri] = static_cast<T>(std::lround(vals[0] * full));
-            px[1] = static_cast<T>(std::lround(vals[1] * full));
-            px[bi] = static_cast<T>(std::lround(vals[2] * full));
+            // Values are clamped to [0, 1]: adding 0.5 and truncating rounds to nearest.
+            px[ri] = static_cast<T>(vals[0] * full + 0.5F);
+            px[1] = static_cast<T>(vals[1] * full + 0.5F);
+            px[bi] = static_cast<T>(vals[2] * full + 0.5F);
         }
     }
 

@@ -185,3 +185,21 @@ TEST_F(Cli, ModelsReportsMissingAndCorruptWeightsWithTheRestoringCommand) {
     EXPECT_EQ(m[2]["state"], "missing");
     EXPECT_EQ(m[2]["restore"], "restora-cli models import gone");
 }
+
+TEST_F(Cli, EvalReportsPsnrAndSsimForFilesAndFolders) {
+    fs::create_directories(dir / "ref");
+    fs::create_directories(dir / "res");
+    const cv::Mat clean = test::synthetic_photo(48, 32);
+    cv::imwrite((dir / "ref/a.png").string(), clean);
+    cv::imwrite((dir / "res/a.png").string(), test::add_noise(clean, 10));
+    cv::imwrite((dir / "ref/b.png").string(), clean);
+    cv::imwrite((dir / "res/b.png").string(), clean);
+    const auto r = cli("eval " + p("ref") + " " + p("res") + " --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    ASSERT_EQ(j["images"].size(), 2U);
+    EXPECT_GT(j["images"][0]["psnr"].get<double>(), 25.0);
+    EXPECT_LT(j["images"][0]["psnr"].get<double>(), 35.0);
+    EXPECT_LT(j["images"][0]["ssim"].get<double>(), 1.0);
+    EXPECT_EQ(cli("eval " + p("ref/a.png") + " " + quote(photo)).code, 3);  // sizes differ
+}

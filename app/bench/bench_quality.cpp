@@ -1,0 +1,155 @@
+// Quality benchmarks on the shared benchmark sets (read in place, never copied): prints markdown
+// tables for docs/QUALITY.md.
+//   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|all] [--limit N]
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "restora/core/image_io.h"
+#include "restora/core/mask.h"
+#include "restora/core/metrics.h"
+#include "restora/core/registry.h"
+#include "restora/models/engine.h"
+
+namespace fs = std::filesystem;
+using namespace restora;
+
+namespace {
+
+std::vector<fs::path> images_in(const fs::path& dir, size_t limit) {
+    std::vector<fs::path> v;
+    if (!fs::is_directory(dir)) return v;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.is_regular_file() && format_from_extension(e.path()) != ImageFormat::Unknown) v.push_back(e.path());
+    }
+    std::sort(v.begin(), v.end());
+    if (limit > 0 && v.size() > limit) v.resize(limit);
+    return v;
+}
+
+OpResult run_op(const std::string& id, const cv::Mat& img, const cv::Mat& mask,
+                const std::map<std::string, std::string>& params) {
+    const Operation& op = Registry::instance().get(id);
+    OpContext ctx;
+    ctx.device = DeviceKind::Auto;
+    return op.run(img, mask, op.resolve(params), ctx);
+}
+
+void bench_sr(const fs::path& data, size_t limit) {
+    std::printf("\n### Super-resolution, Set5 (given MATLAB-bicubic LR), PSNR-Y / SSIM, border = scale\n\n");
+    std::printf("| scale | method | PSNR-Y (dB) | SSIM (RGB) | images |\n|---|---|---|---|---|\n");
+    for (int s : {2, 4}) {
+        double p = 0;
+        double q = 0;
+        int n = 0;
+        for (const auto& hr_path : images_in(data / "sr/Set5/HR", limit)) {
+            const fs::path lr_path = data / ("sr/Set5/LR_bicubic_x" + std::to_string(s)) /
+                                     (hr_path.stem().string() + "x" + std::to_string(s) + ".png");
+            const cv::Mat hr = load_image(hr_path).pixels;
+            const cv::Mat lr = load_image(lr_path).pixels;
+            cv::Mat up = run_op("upscale", lr, {}, {{"scale", std::to_string(s)}, {"model", "bicubic"}}).pixels;
+            const cv::Mat ref = hr(cv::Rect(0, 0, up.cols, up.rows));
+            p += psnr_y(up, ref, s);
+            q += ssim(up, ref);
+            ++n;
+        }
+        if (n > 0) std::printf("| x%d | bicubic (libtorch runner) | %.2f | %.4f | %d |\n", s, p / n, q / n, n);
+    }
+}
+
+void bench_denoise(const fs::path& data, size_t limit) {
+    std::printf("\n### Denoising, additive Gaussian noise (seeded, clipped to 8 bit), PSNR (RGB) in dB\n\n");
+    std::printf("| set | sigma | noisy | nlmeans strength 0.5 | nlmeans 0.7 | nlmeans 1.0 | images |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (const char* set : {"CBSD68", "Kodak24"}) {
+        const auto files = images_in(data / "denoise" / set, limit);
+        for (int sigma : {15, 25, 50}) {
+            double noisy_sum = 0;
+            std::map<std::string, double> sums;
+            int n = 0;
+            for (const auto& f : files) {
+                const cv::Mat clean = load_image(f).pixels;
+                cv::Mat noise(clean.size(), CV_32FC3);
+                cv::theRNG().state = 1234 + n;
+                cv::randn(noise, 0, sigma);
+                cv::Mat fl;
+                clean.convertTo(fl, CV_32F);
+                cv::Mat noisy;
+                cv::Mat(fl + noise).convertTo(noisy, CV_8U);
+                noisy_sum += psnr(noisy, clean);
+                for (const char* st : {"0.5", "0.7", "1"}) {
+                    sums[st] += psnr(run_op("denoise", noisy, {}, {{"strength", st}}).pixels, clean);
+                }
+                ++n;
+            }
+            if (n == 0) continue;
+            std::printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d |\n", set, sigma, noisy_sum / n,
+                        sums["0.5"] / n, sums["0.7"] / n, sums["1"] / n, n);
+            std::fflush(stdout);
+        }
+    }
+}
+
+void bench_inpaint(const fs::path& data, size_t limit) {
+    std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
+    std::printf("| method | PSNR (dB) | L1 | whole-image SSIM | images |\n|---|---|---|---|---|\n");
+    double p = 0;
+    double l1 = 0;
+    double q = 0;
+    int n = 0;
+    for (const auto& f : images_in(data / "inpaint/places2_512_freeform/images", limit)) {
+        fs::path mask_path = data / "inpaint/places2_512_freeform/masks" / f.filename();
+        if (!fs::exists(mask_path)) mask_path.replace_extension(".png");
+        if (!fs::exists(mask_path)) continue;
+        const cv::Mat img = load_image(f).pixels;
+        const cv::Mat mask = load_mask(mask_path, img.size());
+        cv::Mat holed = img.clone();
+        holed.setTo(cv::Scalar::all(0), mask);
+        const cv::Mat out = run_op("inpaint", holed, mask, {{"model", "telea"}}).pixels;
+        p += psnr(out, img, mask);
+        l1 += mean_abs_error(out, img, mask);
+        q += ssim(out, img);
+        ++n;
+    }
+    if (n > 0) std::printf("| telea | %.2f | %.4f | %.4f | %d |\n", p / n, l1 / n, q / n, n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    fs::path data = "../shared/data/bench";
+    std::string task = "all";
+    size_t limit = 0;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            data = argv[++i];
+        } else if (std::strcmp(argv[i], "--task") == 0 && i + 1 < argc) {
+            task = argv[++i];
+        } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+            limit = static_cast<size_t>(std::atoi(argv[++i]));
+        } else {
+            std::fprintf(stderr, "usage: restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|all] [--limit N]\n");
+            return 2;
+        }
+    }
+    if (!fs::is_directory(data)) {
+        std::fprintf(stderr, "benchmark data not found at %s (pass --data)\n", data.c_str());
+        return 3;
+    }
+    configure_threads();
+    try {
+        if (task == "sr" || task == "all") bench_sr(data, limit);
+        if (task == "denoise" || task == "all") bench_denoise(data, limit);
+        if (task == "inpaint" || task == "all") bench_inpaint(data, limit);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
