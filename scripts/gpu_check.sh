@@ -21,3 +21,6 @@ echo "configure+build: $(( $(date +%s) - t0 )) s"
 if [ -x build-gpu/tests/test_models ]; then ./build-gpu/tests/test_models; echo "test_models rc=$?"; fi
 ./build-gpu/models/restora-bench-models --device cuda
 ./build-gpu/models/restora-bench-models --device cpu
+for size in "1155 866" "3000 2000"; do
+  ./build-gpu/models/restora-bench-models --device cuda --memory $size 512 | tail -1
+done

@@ -41,7 +41,7 @@ TEST(Registry, ListsOperationsWithSchemas) {
     EXPECT_EQ(up["id"], "upscale");
     EXPECT_EQ(up["params"][0]["key"], "scale");
     EXPECT_EQ(up["params"][0]["default"], "4");
-    EXPECT_THROW(reg.get("sharpen"), Error);
+    EXPECT_THROW((void)reg.get("sharpen"), Error);
 }
 
 TEST(Registry, ResolvesDefaultsAndRejectsBadParameters) {
