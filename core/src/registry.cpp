@@ -46,6 +46,33 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 
 }  // namespace
 
+ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices,
+                       std::string def, std::string help, std::string unit) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.label = std::move(label);
+    p.kind = ParamKind::Choice;
+    p.choices = std::move(choices);
+    p.def_choice = std::move(def);
+    p.help = std::move(help);
+    p.unit = std::move(unit);
+    return p;
+}
+
+ParamSpec number_param(std::string key, std::string label, double min, double max, double step,
+                       double def, std::string help) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.label = std::move(label);
+    p.kind = ParamKind::Number;
+    p.min = min;
+    p.max = max;
+    p.step = step;
+    p.def = def;
+    p.help = std::move(help);
+    return p;
+}
+
 std::string ParamSpec::default_text() const {
     if (kind == ParamKind::Choice) return def_choice;
     return kind == ParamKind::Integer ? std::to_string(static_cast<long long>(def)) : format_number(def);

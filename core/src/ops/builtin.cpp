@@ -15,23 +15,11 @@ class Upscale : public Operation {
 public:
     Upscale() {
         info_ = {"upscale", 1, "Upscale", "Enlarge the photo by 2, 3, 4 or 8 times.",
-                 MaskUse::None, {}};
-        ParamSpec scale;
-        scale.key = "scale";
-        scale.label = "Scale";
-        scale.kind = ParamKind::Choice;
-        scale.choices = {"2", "3", "4", "8"};
-        scale.def_choice = "4";
-        scale.unit = "x";
-        scale.help = "Output size as a multiple of the input size";
-        ParamSpec model;
-        model.key = "model";
-        model.label = "Method";
-        model.kind = ParamKind::Choice;
-        model.choices = {"bicubic"};
-        model.def_choice = "bicubic";
-        model.help = "bicubic: classical resampling (no weights needed)";
-        info_.params = {scale, model};
+                 MaskUse::None,
+                 {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
+                               "Output size as a multiple of the input size", "x"),
+                  choice_param("model", "Method", {"bicubic"}, "bicubic",
+                               "bicubic: classical resampling (no weights needed)")}};
     }
     const OperationInfo& info() const override { return info_; }
     cv::Size output_size(cv::Size in, const Params& p) const override {
@@ -60,24 +48,11 @@ private:
 class Denoise : public Operation {
 public:
     Denoise() {
-        info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None, {}};
-        ParamSpec model;
-        model.key = "model";
-        model.label = "Method";
-        model.kind = ParamKind::Choice;
-        model.choices = {"nlmeans"};
-        model.def_choice = "nlmeans";
-        model.help = "nlmeans: OpenCV non-local means (no weights needed)";
-        ParamSpec strength;
-        strength.key = "strength";
-        strength.label = "Strength";
-        strength.kind = ParamKind::Number;
-        strength.min = 0;
-        strength.max = 1;
-        strength.step = 0.05;
-        strength.def = 0.5;
-        strength.help = "How much noise to remove; higher also removes fine detail";
-        info_.params = {model, strength};
+        info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None,
+                 {choice_param("model", "Method", {"nlmeans"}, "nlmeans",
+                               "nlmeans: OpenCV non-local means (no weights needed)"),
+                  number_param("strength", "Strength", 0, 1, 0.05, 0.5,
+                               "How much noise to remove; higher also removes fine detail")}};
     }
     const OperationInfo& info() const override { return info_; }
 
@@ -132,15 +107,9 @@ class Inpaint : public Operation {
 public:
     Inpaint() {
         info_ = {"inpaint", 1, "Inpaint", "Fill the masked region from its surroundings.",
-                 MaskUse::Required, {}};
-        ParamSpec model;
-        model.key = "model";
-        model.label = "Method";
-        model.kind = ParamKind::Choice;
-        model.choices = {"telea"};
-        model.def_choice = "telea";
-        model.help = "telea: fast marching fill (OpenCV, no weights needed)";
-        info_.params = {model};
+                 MaskUse::Required,
+                 {choice_param("model", "Method", {"telea"}, "telea",
+                               "telea: fast marching fill (OpenCV, no weights needed)")}};
     }
     const OperationInfo& info() const override { return info_; }
 

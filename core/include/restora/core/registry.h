@@ -35,6 +35,12 @@ struct ParamSpec {
     [[nodiscard]] std::string default_text() const;
 };
 
+// Schema builders for the common parameter kinds.
+ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices,
+                       std::string def, std::string help, std::string unit = {});
+ParamSpec number_param(std::string key, std::string label, double min, double max, double step,
+                       double def, std::string help);
+
 // Parameter values, canonical text per key (what the history records and replay reads back).
 class Params {
 public:
