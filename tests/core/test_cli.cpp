@@ -32,7 +32,7 @@ protected:
 }  // namespace
 
 TEST_F(Cli, SuccessWritesTheOutput) {
-    const auto r = cli("run upscale " + quote(photo) + " -o " + p("up.png") + " --set scale=2 --device cpu");
+    const auto r = cli("run upscale " + quote(photo) + " -o " + p("up.png") + " --set scale=2 --set model=bicubic --device cpu");
     EXPECT_EQ(r.code, 0) << r.output;
     EXPECT_EQ(cv::imread((dir / "up.png").string()).cols, 128);
     EXPECT_NE(r.output.find("100%"), std::string::npos) << "progress goes to stderr";
@@ -115,14 +115,14 @@ TEST_F(Cli, BatchContinuesPastFailuresAndReportsTheWorstCode) {
     cv::imwrite((dir / "in/a.png").string(), test::synthetic_photo(40, 30, CV_8U, 3));
     cv::imwrite((dir / "in/sub/b.jpg").string(), test::synthetic_photo(40, 30, CV_8U, 4));
     test::write_bytes(dir / "in/broken.png", {0x89, 'P', 'N', 'G'});
-    const auto r = cli("run upscale " + p("in") + " -o " + p("out") + " --set scale=2");
+    const auto r = cli("run upscale " + p("in") + " -o " + p("out") + " --set scale=2 --set model=bicubic");
     EXPECT_EQ(r.code, 3) << r.output;
     EXPECT_TRUE(fs::exists(dir / "out/a.png"));
     EXPECT_TRUE(fs::exists(dir / "out/sub/b.jpg"));
     EXPECT_FALSE(fs::exists(dir / "out/broken.png"));
     EXPECT_NE(r.output.find("2 of 3 done, 1 failed (exit 3)"), std::string::npos) << r.output;
     // A second run without --overwrite refuses each existing output (usage) but still exits.
-    const auto again = cli("run upscale " + p("in") + " -o " + p("out") + " --set scale=2");
+    const auto again = cli("run upscale " + p("in") + " -o " + p("out") + " --set scale=2 --set model=bicubic");
     EXPECT_EQ(again.code, 3) << again.output;
     EXPECT_NE(again.output.find("--overwrite"), std::string::npos);
 }
@@ -144,7 +144,7 @@ TEST_F(Cli, InterruptExits130AndLeavesNoPartialFile) {
 
 TEST_F(Cli, ReplayReproducesTheEdit) {
     ASSERT_EQ(cli("run denoise " + quote(photo) + " -o " + p("e1.png") + " --set strength=0.7").code, 0);
-    ASSERT_EQ(cli("run upscale " + p("e1.png") + " -o " + p("e2.png") + " --set scale=3 --tile 32").code, 0);
+    ASSERT_EQ(cli("run upscale " + p("e1.png") + " -o " + p("e2.png") + " --set scale=3 --set model=bicubic --tile 32").code, 0);
     const auto r = cli("replay " + p("e2.png") + " " + quote(photo) + " -o " + p("r.png") + " --tile 32");
     ASSERT_EQ(r.code, 0) << r.output;
     const cv::Mat a = cv::imread((dir / "e2.png").string(), cv::IMREAD_UNCHANGED);
@@ -202,4 +202,15 @@ TEST_F(Cli, EvalReportsPsnrAndSsimForFilesAndFolders) {
     EXPECT_LT(j["images"][0]["psnr"].get<double>(), 35.0);
     EXPECT_LT(j["images"][0]["ssim"].get<double>(), 1.0);
     EXPECT_EQ(cli("eval " + p("ref/a.png") + " " + quote(photo)).code, 3);  // sizes differ
+}
+
+TEST_F(Cli, MissingWeightsExitOneBeforeReadingInput) {
+    test::write_bytes(dir / "manifest.json", {'{', '}'});
+    const std::string env = "RESTORA_MODEL_DIR=" + quote(dir / "no-models") + " HOME=" + quote(dir.path()) + " ";
+    const auto r = test::sh(env + quote(kCli) + " run upscale " + p("not-even-there.png") + " -o " + p("o.png") +
+                            " --set model=slim --set scale=2");
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("restora-cli models import esrgan-slim-x2"), std::string::npos) << r.output;
+    // The rest of the application keeps working.
+    EXPECT_EQ(test::sh(env + quote(kCli) + " run denoise " + quote(photo) + " -o " + p("d.png")).code, 0);
 }

@@ -59,7 +59,7 @@ TEST(Metadata, EveryExportFormatKeepsEverythingItCanHold) {
         SCOPED_TRACE(ext);
         EditRequest r;
         r.op = "upscale";
-        r.params = {{"scale", "2"}};
+        r.params = {{"scale", "2"}, {"model", "bicubic"}};
         r.input = src;
         r.output = dir / ("out" + ext);
         r.device = DeviceKind::Cpu;

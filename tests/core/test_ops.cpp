@@ -56,20 +56,20 @@ TEST(Registry, ResolvesDefaultsAndRejectsBadParameters) {
     EXPECT_EQ(resolve_error("upscale", {{"scale", "5"}}), ErrorKind::Usage);
     EXPECT_EQ(resolve_error("upscale", {{"model", "magic"}}), ErrorKind::Usage);
     const Operation& up = Registry::instance().get("upscale");
-    EXPECT_EQ(up.output_size({10, 7}, up.resolve({{"scale", "3"}})), cv::Size(30, 21));
+    EXPECT_EQ(up.output_size({10, 7}, up.resolve({{"scale", "3"}, {"model", "bicubic"}})), cv::Size(30, 21));
 }
 
 TEST(Upscale, BicubicThroughTheRunnerMatchesOpenCvInTheInterior) {
     const cv::Mat img = test::synthetic_photo(80, 60);
     const Operation& up = Registry::instance().get("upscale");
-    const OpResult r = up.run(img, {}, up.resolve({{"scale", "2"}}), cpu(32));
+    const OpResult r = up.run(img, {}, up.resolve({{"scale", "2"}, {"model", "bicubic"}}), cpu(32));
     ASSERT_EQ(r.pixels.size(), cv::Size(160, 120));
     cv::Mat ref;
     cv::resize(img, ref, {160, 120}, 0, 0, cv::INTER_CUBIC);
     const cv::Rect inner(8, 8, 144, 104);
     EXPECT_GT(test::psnr(r.pixels(inner), ref(inner)), 40.0);
     // Whole-image call and tiles give the same pixels.
-    const OpResult whole = up.run(img, {}, up.resolve({{"scale", "2"}}), cpu(0));
+    const OpResult whole = up.run(img, {}, up.resolve({{"scale", "2"}, {"model", "bicubic"}}), cpu(0));
     EXPECT_EQ(cv::norm(whole.pixels(inner), r.pixels(inner), cv::NORM_INF), 0);
 }
 
@@ -78,7 +78,7 @@ TEST(Upscale, KeepsSixteenBitsAndResizesAlpha) {
     cv::cvtColor(test::synthetic_photo(40, 30, CV_16U), img, cv::COLOR_BGR2BGRA);
     img.forEach<cv::Vec4w>([](cv::Vec4w& p, const int* pos) { p[3] = pos[1] < 20 ? 65535 : 0; });
     const Operation& up = Registry::instance().get("upscale");
-    const OpResult r = up.run(img, {}, up.resolve({{"scale", "3"}}), cpu());
+    const OpResult r = up.run(img, {}, up.resolve({{"scale", "3"}, {"model", "bicubic"}}), cpu());
     ASSERT_EQ(r.pixels.type(), CV_16UC4);
     EXPECT_EQ(r.pixels.at<cv::Vec4w>(10, 5)[3], 65535);
     EXPECT_EQ(r.pixels.at<cv::Vec4w>(10, 100)[3], 0);

@@ -113,7 +113,7 @@ TEST(Pipeline, OversizeOutputIsRefusedBeforeWork) {
     cv::imwrite((dir / "big.png").string(), cv::Mat(4000, 5000, CV_8UC3, cv::Scalar(1, 2, 3)));
     EditRequest r;
     r.op = "upscale";
-    r.params = {{"scale", "8"}};  // 40000 x 32000 = 1280 MP
+    r.params = {{"scale", "8"}, {"model", "bicubic"}};  // 40000 x 32000 = 1280 MP
     r.input = dir / "big.png";
     r.output = dir / "huge.png";
     std::atomic<int> progress_calls{0};
@@ -140,7 +140,7 @@ TEST(Pipeline, ReplayReproducesAMaskedMultiStepEdit) {
     run_edit(validate_edit(a), {});
     EditRequest b;
     b.op = "upscale";
-    b.params = {{"scale", "2"}};
+    b.params = {{"scale", "2"}, {"model", "bicubic"}};
     b.input = a.output;
     b.output = dir / "step2.png";
     b.tile = 48;

@@ -4,6 +4,8 @@
 #include <opencv2/photo.hpp>
 
 #include "restora/core/image.h"
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
 #include "restora/core/ops.h"
 #include "restora/models/errors.h"
 
@@ -18,26 +20,39 @@ public:
                  MaskUse::None,
                  {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
                                "Output size as a multiple of the input size", "x"),
-                  choice_param("model", "Method", {"bicubic"}, "bicubic",
-                               "bicubic: classical resampling (no weights needed)")}};
+                  choice_param("model", "Model", {"thick", "medium", "slim", "bicubic"}, "thick",
+                               "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
+                               "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
+                               "(no weights)")}};
     }
     const OperationInfo& info() const override { return info_; }
     cv::Size output_size(cv::Size in, const Params& p) const override {
         const int s = p.integer("scale");
         return {in.width * s, in.height * s};
     }
+    void check_available(const Params& p) const override {
+        if (p.text("model") != "bicubic") require_model(sr_model_id(p.text("model"), p.integer("scale")));
+    }
     OpResult run(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p,
                  const OpContext& ctx) const override {
         const int s = p.integer("scale");
-        auto model = make_bicubic_upscaler(s, ctx.device);
+        OpResult r;
+        std::unique_ptr<ImageModel> model;
+        if (p.text("model") == "bicubic") {
+            model = make_bicubic_upscaler(s, ctx.device);
+            r.model_id = "bicubic";
+        } else {
+            const ModelStatus m = require_model(sr_model_id(p.text("model"), s));
+            model = load_graph_model(m.path, ctx.device);
+            r.model_id = m.entry.id;
+            r.model_sha256 = m.entry.sha256;
+        }
         cv::Mat out(image.rows * s, image.cols * s, image.type());
         RunOptions o;
         o.tile = ctx.tile;
         run_tiled(*model, pixel_view(image), pixel_view(out), o, ctx.job);
         carry_alpha(image, out);
-        OpResult r;
         r.pixels = out;
-        r.model_id = "bicubic";
         return r;
     }
 

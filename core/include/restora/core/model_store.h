@@ -35,5 +35,12 @@ std::vector<std::filesystem::path> model_search_path();
 // Every manifest entry on the search path (the first folder that lists an id wins).
 std::vector<ModelStatus> list_models();
 std::string models_json(const std::vector<ModelStatus>& models);
+// The status of one model id (only its own weight file is hashed); Missing with the restoring
+// command when no manifest on the search path lists it.
+ModelStatus find_model(const std::string& id);
+// Adds or replaces an entry in dir/manifest.json (written through a temp file and a rename).
+void add_to_manifest(const std::filesystem::path& dir, const ModelEntry& entry);
+// Throws Error(Processing) naming the restoring command unless `id` is installed and intact.
+ModelStatus require_model(const std::string& id);
 
 }  // namespace restora

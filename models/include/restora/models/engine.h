@@ -2,6 +2,7 @@
 // The torch-free face of the model layer: core and app include this, never <torch/...>, so they
 // compile fast and know nothing of tensors. Models are created for one device and run through
 // the tiled runner.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,10 @@ public:
 
 // Bicubic resampling on libtorch (the baseline upscaler, no weights).
 std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device);
+
+// A layer-graph model from a Restora weight file (imported ESRGAN/RDN/RRDN). Throws
+// Error(Processing) naming the file when it is missing or damaged.
+std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, DeviceKind device);
 
 struct RunOptions {
     int tile = 512;     // core tile side in input pixels; 0 = one raw call on the whole image

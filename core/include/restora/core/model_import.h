@@ -1,0 +1,39 @@
+#pragma once
+// Importing published weights from their npm packages into Restora weight files plus manifest
+// entries (ARCHITECTURE.md: model files). Today: the ESRGAN/RDN/RRDN super-resolution models
+// of @upscalerjs (TF.js layers models, MIT).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "restora/core/model_store.h"
+#include "restora/models/job.h"
+
+namespace restora {
+
+struct ImportableModel {
+    std::string id;       // e.g. esrgan-thick-x4
+    std::string package;  // npm package name
+    std::string version;  // pinned in models/npm/package.json
+    std::string size;     // slim | medium | thick
+    int scale = 4;
+    bool rrdn = false;    // RRDN takes [0,1]; RDN takes [0,255]
+};
+
+const std::vector<ImportableModel>& importable_models();
+const ImportableModel* find_importable(const std::string& id);
+
+// Where the npm packages are installed: $RESTORA_NPM_DIR, then the source tree's
+// models/npm/node_modules, then <prefix>/share/restora/npm/node_modules.
+std::vector<std::filesystem::path> npm_search_path();
+// Where imports are written: $RESTORA_MODEL_DIR, else ~/.local/share/restora/models.
+std::filesystem::path default_model_dir();
+
+// Converts one model and records it in dir/manifest.json. Throws Error(Processing) naming the
+// npm command when the package is not installed.
+ModelStatus import_model(const ImportableModel& model, const std::filesystem::path& dir);
+
+// The id for upscale model=size at a scale.
+std::string sr_model_id(const std::string& size, int scale);
+
+}  // namespace restora

@@ -1,0 +1,197 @@
+// A small layer-graph executor for imported Keras models (RDN / RRDN super-resolution): the
+// importer writes the graph in topological order, one layer a line:
+//   input  NAME -
+//   conv2d NAME IN weight=TENSOR bias=TENSOR pad=P      (stride 1, OIHW weights)
+//   relu   NAME IN
+//   concat NAME IN1,IN2,...                             (channels)
+//   add    NAME IN1,IN2,...
+//   scale  NAME IN value=V
+//   upsample_nearest NAME IN factor=F
+//   depth_to_space   NAME IN block=B                     (TensorFlow's channel order)
+//   output NAME IN
+// Values are freed after their last use, so memory stays near the widest cut of the graph.
+#include <torch/torch.h>
+
+#include <map>
+#include <sstream>
+
+#include "restora/models/torch_model.h"
+#include "restora/models/weight_file.h"
+
+namespace restora {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class Op { Input, Conv, Relu, Concat, Add, Scale, Upsample, DepthToSpace, Output };
+
+struct Node {
+    Op op = Op::Input;
+    std::string name;
+    std::vector<int> inputs;
+    int ivalue = 0;
+    double fvalue = 0;
+    torch::Tensor weight;
+    torch::Tensor bias;
+};
+
+Op parse_op(const std::string& s) {
+    static const std::map<std::string, Op> ops = {
+        {"input", Op::Input},   {"conv2d", Op::Conv}, {"relu", Op::Relu},
+        {"concat", Op::Concat}, {"add", Op::Add},     {"scale", Op::Scale},
+        {"upsample_nearest", Op::Upsample}, {"depth_to_space", Op::DepthToSpace},
+        {"output", Op::Output}};
+    auto it = ops.find(s);
+    if (it == ops.end()) throw Error(ErrorKind::Processing, "unknown layer type '" + s + "' in weight file");
+    return it->second;
+}
+
+// TensorFlow's depth_to_space on NCHW data: channel index (i*B + j)*C + c of the input becomes
+// channel c at offset (i, j) of each B x B block (torch's pixel_shuffle expects c*B*B + i*B + j).
+torch::Tensor depth_to_space_tf(const torch::Tensor& x, int64_t b) {
+    const int64_t n = x.size(0);
+    const int64_t c = x.size(1) / (b * b);
+    const int64_t h = x.size(2);
+    const int64_t w = x.size(3);
+    return x.view({n, b, b, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * b, w * b});
+}
+
+class GraphModel : public TorchImageModel {
+public:
+    GraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, double input_max,
+               double output_max)
+        : TorchImageModel(std::move(traits), device),
+          nodes_(std::move(nodes)),
+          input_max_(input_max),
+          output_max_(output_max) {
+        last_use_.assign(nodes_.size(), -1);
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            for (int in : nodes_[i].inputs) last_use_[in] = static_cast<int>(i);
+        }
+    }
+
+    torch::Tensor forward(const torch::Tensor& x) override {
+        std::vector<torch::Tensor> v(nodes_.size());
+        torch::Tensor out;
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            const Node& n = nodes_[i];
+            auto in = [&](size_t k) -> const torch::Tensor& { return v[n.inputs[k]]; };
+            switch (n.op) {
+                case Op::Input: v[i] = input_max_ == 1.0 ? x : x * input_max_; break;
+                case Op::Conv:
+                    v[i] = torch::conv2d(in(0), n.weight, n.bias, 1, n.ivalue);
+                    break;
+                case Op::Relu: v[i] = torch::relu(in(0)); break;
+                case Op::Concat: {
+                    std::vector<torch::Tensor> parts;
+                    for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
+                    v[i] = torch::cat(parts, 1);
+                    break;
+                }
+                case Op::Add: {
+                    torch::Tensor s = in(0) + in(1);
+                    for (size_t k = 2; k < n.inputs.size(); ++k) s = s + in(k);
+                    v[i] = s;
+                    break;
+                }
+                case Op::Scale: v[i] = in(0) * n.fvalue; break;
+                case Op::Upsample: {
+                    const auto f = static_cast<int64_t>(n.ivalue);
+                    v[i] = in(0).repeat_interleave(f, 2).repeat_interleave(f, 3);
+                    break;
+                }
+                case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
+                case Op::Output: out = in(0); break;
+            }
+            for (int k : n.inputs) {
+                if (last_use_[k] == static_cast<int>(i)) v[k] = torch::Tensor();
+            }
+        }
+        return output_max_ == 1.0 ? out : out / output_max_;
+    }
+
+private:
+    std::vector<Node> nodes_;
+    std::vector<int> last_use_;
+    double input_max_;
+    double output_max_;
+};
+
+std::map<std::string, std::string> parse_kv(std::istringstream& s) {
+    std::map<std::string, std::string> kv;
+    std::string tok;
+    while (s >> tok) {
+        const auto eq = tok.find('=');
+        if (eq != std::string::npos) kv[tok.substr(0, eq)] = tok.substr(eq + 1);
+    }
+    return kv;
+}
+
+}  // namespace
+
+std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind device_kind) {
+    const torch::Device device = to_torch_device(device_kind);
+    WeightFileContents c = load_weight_file(file);
+    auto meta = [&](const std::string& k) -> std::string {
+        auto it = c.meta.find(k);
+        if (it == c.meta.end()) throw Error(ErrorKind::Processing, file.string() + ": missing '" + k + "'");
+        return it->second;
+    };
+    std::map<std::string, torch::Tensor> tensors;
+    for (auto& t : c.tensors) {
+        tensors[t.name] = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone().to(device);
+    }
+    std::map<std::string, int> index;
+    std::vector<Node> nodes;
+    try {
+        for (const std::string& line : c.graph) {
+            std::istringstream s(line);
+            std::string op;
+            std::string name;
+            std::string inputs;
+            s >> op >> name >> inputs;
+            Node n;
+            n.op = parse_op(op);
+            n.name = name;
+            if (inputs != "-") {
+                std::istringstream ins(inputs);
+                std::string in;
+                while (std::getline(ins, in, ',')) {
+                    auto it = index.find(in);
+                    if (it == index.end()) throw Error(ErrorKind::Processing, "layer " + name + " reads unknown " + in);
+                    n.inputs.push_back(it->second);
+                }
+            }
+            const auto kv = parse_kv(s);
+            if (n.op == Op::Conv) {
+                n.weight = tensors.at(kv.at("weight"));
+                n.bias = tensors.at(kv.at("bias"));
+                n.ivalue = std::stoi(kv.at("pad"));
+            } else if (n.op == Op::Scale) {
+                n.fvalue = std::stod(kv.at("value"));
+            } else if (n.op == Op::Upsample) {
+                n.ivalue = std::stoi(kv.at("factor"));
+            } else if (n.op == Op::DepthToSpace) {
+                n.ivalue = std::stoi(kv.at("block"));
+            }
+            index[name] = static_cast<int>(nodes.size());
+            nodes.push_back(std::move(n));
+        }
+    } catch (const std::out_of_range&) {
+        throw Error(ErrorKind::Processing, file.string() + ": a layer names a missing tensor or parameter");
+    }
+    if (nodes.empty() || nodes.back().op != Op::Output) {
+        throw Error(ErrorKind::Processing, file.string() + ": the graph has no output");
+    }
+    ModelTraits traits;
+    traits.id = meta("id");
+    traits.scale = std::stoi(meta("scale"));
+    traits.multiple = 1;
+    traits.context = std::stoi(meta("context"));
+    auto model = std::make_unique<GraphModel>(traits, device, std::move(nodes),
+                                              std::stod(meta("input_max")), std::stod(meta("output_max")));
+    return model;
+}
+
+}  // namespace restora
