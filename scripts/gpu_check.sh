@@ -24,3 +24,10 @@ if [ -x build-gpu/tests/test_models ]; then ./build-gpu/tests/test_models; echo 
 for size in "1155 866" "3000 2000"; do
   ./build-gpu/models/restora-bench-models --device cuda --memory $size 512 | tail -1
 done
+# Imported SR models, when their weight files travel along (ignored folder gpu-models/):
+# fp32 and fp16 at 1 MP, tile 512, and the fp16 difference.
+if ls gpu-models/*.rsw >/dev/null 2>&1; then
+  for f in gpu-models/*.rsw; do
+    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000
+  done
+fi

@@ -89,6 +89,7 @@ struct Converter {
     std::map<std::string, double> reach;  // receptive-field radius in input pixels
     std::map<std::string, double> pixel;  // size of one pixel of this tensor in input pixels
     std::map<std::string, std::string> alias;  // Keras layer name -> graph value name
+    double flops_per_input_pixel = 0;
 
     std::string name_of(const std::string& keras) const {
         auto it = alias.find(keras);
@@ -137,6 +138,8 @@ struct Converter {
         b.name = name + ".bias";
         out.tensors.push_back(std::move(w));
         out.tensors.push_back(std::move(b));
+        const double px = pixel[in];  // this layer runs on (1/px)^2 pixels per input pixel
+        flops_per_input_pixel += 2.0 * static_cast<double>(ci * co * kh * kw) / (px * px);
         const std::string conv_name = activation == "linear" ? name : name + "__conv";
         emit("conv2d", conv_name, {in}, "weight=" + name + ".weight bias=" + name + ".bias pad=" + std::to_string(pad), pad);
         if (activation == "relu") {
@@ -245,6 +248,7 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
                    {"scale", std::to_string(m.scale)},
                    {"context", std::to_string(context)},
                    {"receptive_radius", std::to_string(reach)},
+                   {"gflops_per_mp", std::to_string(cv.flops_per_input_pixel / 1000.0)},
                    {"input_max", range},
                    {"output_max", range},
                    {"source", m.package + "@" + m.version},

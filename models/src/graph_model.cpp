@@ -71,7 +71,19 @@ public:
         }
     }
 
-    torch::Tensor forward(const torch::Tensor& x) override {
+    bool set_half(bool half) override {
+        if (half && !device().is_cuda()) return false;
+        const auto dtype = half ? torch::kFloat16 : torch::kFloat32;
+        for (Node& n : nodes_) {
+            if (n.weight.defined()) n.weight = n.weight.to(dtype);
+            if (n.bias.defined()) n.bias = n.bias.to(dtype);
+        }
+        half_ = half;
+        return true;
+    }
+
+    torch::Tensor forward(const torch::Tensor& input) override {
+        const torch::Tensor x = half_ ? input.to(torch::kFloat16) : input;
         std::vector<torch::Tensor> v(nodes_.size());
         torch::Tensor out;
         for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -108,6 +120,7 @@ public:
                 if (last_use_[k] == static_cast<int>(i)) v[k] = torch::Tensor();
             }
         }
+        if (half_) out = out.to(torch::kFloat32);
         return output_max_ == 1.0 ? out : out / output_max_;
     }
 
@@ -116,6 +129,7 @@ private:
     std::vector<int> last_use_;
     double input_max_;
     double output_max_;
+    bool half_ = false;
 };
 
 std::map<std::string, std::string> parse_kv(std::istringstream& s) {
@@ -192,6 +206,11 @@ std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind de
     auto model = std::make_unique<GraphModel>(traits, device, std::move(nodes),
                                               std::stod(meta("input_max")), std::stod(meta("output_max")));
     return model;
+}
+
+bool set_half_precision(ImageModel& model, bool half) {
+    auto* m = dynamic_cast<TorchImageModel*>(&model);
+    return m != nullptr && m->set_half(half);
 }
 
 }  // namespace restora

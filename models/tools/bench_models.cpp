@@ -4,12 +4,14 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "restora/models/torch_model.h"
+#include "restora/models/weight_file.h"
 
 using namespace restora;
 
@@ -105,6 +107,80 @@ double raw_interpolate_seconds(DeviceKind dev, int w, int h) {
     return seconds_since(t0) / reps;
 }
 
+double matmul_gflops(DeviceKind dev) {
+    const torch::Device device = to_torch_device(dev);
+    torch::NoGradGuard ng;
+    const int64_t n = 2048;
+    torch::Tensor a = torch::rand({n, n}).to(device);
+    torch::Tensor b = torch::rand({n, n}).to(device);
+    torch::Tensor c = torch::mm(a, b);
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const int reps = device.is_cuda() ? 50 : 5;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) c = torch::mm(a, b);
+    if (device.is_cuda()) torch::cuda::synchronize();
+    return 2.0 * n * n * n * reps / seconds_since(t0) / 1e9;
+}
+
+// A 3x3, 64->64 channel convolution on 256x256: the kernel these networks are made of.
+double conv_gflops(DeviceKind dev) {
+    const torch::Device device = to_torch_device(dev);
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::rand({1, 64, 256, 256}).to(device);
+    torch::Tensor w = torch::rand({64, 64, 3, 3}).to(device);
+    torch::Tensor y = torch::conv2d(x, w, {}, 1, 1);
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const int reps = device.is_cuda() ? 50 : 5;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) y = torch::conv2d(x, w, {}, 1, 1);
+    if (device.is_cuda()) torch::cuda::synchronize();
+    return 2.0 * 64 * 64 * 9 * 256 * 256 * reps / seconds_since(t0) / 1e9;
+}
+
+// Times an imported model (Restora weight file) on a W x H 8-bit image at the given tile, in
+// fp32 and, on CUDA, fp16; prints MP/s, achieved GFLOP/s and the fp16 difference.
+void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile) {
+    const WeightFileContents meta_only = load_weight_file(file);
+    const double gflops_per_mp = std::stod(meta_only.meta.at("gflops_per_mp"));
+    auto model = load_graph_model(file, dev);
+    const int s = model->traits().scale;
+    std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761U) >> 24);
+    std::vector<float> out32(static_cast<size_t>(w) * h * 3 * s * s);
+    std::vector<float> out16(out32.size());
+    const PixelView vin{in.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3, PixelType::U8, true};
+    auto vout = [&](std::vector<float>& o) {
+        return PixelView{o.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 12, PixelType::F32, false};
+    };
+    RunOptions o;
+    o.tile = tile;
+    const double mm = matmul_gflops(dev);
+    const double cv = conv_gflops(dev);
+    const double peak = std::max(mm, cv);
+    std::printf("measured peaks on %s: fp32 matmul 2048^3 %.0f GFLOP/s, conv 3x3 64->64 %.0f GFLOP/s\n",
+                model->device_name().c_str(), mm, cv);
+    for (int pass = 0; pass < 2; ++pass) {
+        const bool half = pass == 1;
+        if (half && !set_half_precision(*model, true)) break;
+        std::vector<float>& out = half ? out16 : out32;
+        run_tiled(*model, vin, vout(out), o, {});  // warm-up
+        const auto t0 = std::chrono::steady_clock::now();
+        run_tiled(*model, vin, vout(out), o, {});
+        const double secs = seconds_since(t0);
+        const double mp = w * h / 1e6;
+        std::printf("%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
+                    "(%.0f%% of the measured fp32 peak %.0f GFLOP/s)\n",
+                    model->traits().id.c_str(), half ? "fp16" : "fp32", w, h, tile, model->device_name().c_str(),
+                    secs, mp / secs, gflops_per_mp, gflops_per_mp * mp / secs,
+                    100.0 * gflops_per_mp * mp / secs / peak, peak);
+    }
+    if (model->device_name().rfind("cuda", 0) == 0) {
+        double se = 0;
+        for (size_t i = 0; i < out32.size(); ++i) se += (out32[i] - out16[i]) * (out32[i] - out16[i]);
+        std::printf("%s fp16 vs fp32: PSNR %.2f dB\n", model->traits().id.c_str(), 10 * std::log10(out32.size() / std::max(se, 1e-20)));
+    }
+}
+
 void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
     auto model = make_bicubic_upscaler(2, dev);
     std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3, 128);
@@ -130,6 +206,9 @@ void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
 int main(int argc, char** argv) {
     std::string device = "auto";
     bool check = false;
+    bool peaks = false;
+    std::vector<std::string> model_files;
+    int size = 1000;
     int mem_w = 0;
     int mem_h = 0;
     int mem_tile = 512;
@@ -140,10 +219,16 @@ int main(int argc, char** argv) {
             mem_w = std::atoi(argv[++i]);
             mem_h = std::atoi(argv[++i]);
             mem_tile = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+            model_files.emplace_back(argv[++i]);
+        } else if (std::strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            size = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--peaks") == 0) {
+            peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --memory W H TILE]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N]]\n");
             return 2;
         }
     }
@@ -153,6 +238,15 @@ int main(int argc, char** argv) {
         std::printf("libtorch %s, device %s, threads %d\n", torch_version().c_str(),
                     resolve_device_name(dev).c_str(), torch::get_num_threads());
         if (check) return check_tiled_equals_whole(dev) ? 0 : 1;
+        if (peaks) {
+            std::printf("fp32 matmul 2048^3: %.1f GFLOP/s; conv 3x3 64->64 on 256x256: %.1f GFLOP/s\n",
+                        matmul_gflops(dev), conv_gflops(dev));
+            return 0;
+        }
+        if (!model_files.empty()) {
+            for (const auto& f : model_files) bench_model(f, dev, size, size, mem_tile);
+            return 0;
+        }
         if (mem_w > 0) {
             memory_probe(dev, mem_w, mem_h, mem_tile);
             return 0;

@@ -117,3 +117,26 @@ TEST(ModelImport, MissingOrCorruptWeightsNameTheCommand) {
         unsetenv("RESTORA_MODEL_DIR");
     }
 }
+
+TEST(SrTiling, SlimTilesEqualOneWholeTileBecauseItsContextCoversItsReach) {
+    const ModelStatus s = find_model("esrgan-slim-x2");
+    if (s.state != ModelState::Installed) {
+        if (in_ci()) FAIL() << "esrgan-slim-x2 is not imported";
+        GTEST_SKIP() << "esrgan-slim-x2 not imported";
+    }
+    auto model = load_graph_model(s.path, DeviceKind::Cpu);
+    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat crop = img(cv::Rect(100, 60, 150, 110)).clone();
+    auto run = [&](int tile) {
+        std::vector<float> out(static_cast<size_t>(300) * 220 * 3);
+        RunOptions o;
+        o.tile = tile;
+        run_tiled(*model, pixel_view(crop), PixelView{out.data(), 300, 220, 3, 300 * 12, PixelType::F32, false}, o, {});
+        return out;
+    };
+    const std::vector<float> whole = run(1 << 20);
+    const std::vector<float> tiled = run(48);
+    float max_diff = 0;
+    for (size_t i = 0; i < whole.size(); ++i) max_diff = std::max(max_diff, std::abs(whole[i] - tiled[i]));
+    EXPECT_LE(max_diff, 1e-4F);
+}

@@ -43,6 +43,9 @@ std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device);
 // Error(Processing) naming the file when it is missing or damaged.
 std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, DeviceKind device);
 
+// Half precision for models that support it on CUDA; returns whether it is now in effect.
+bool set_half_precision(ImageModel& model, bool half);
+
 struct RunOptions {
     int tile = 512;     // core tile side in input pixels; 0 = one raw call on the whole image
     int context = -1;   // -1 = the model's own context

@@ -20,6 +20,9 @@ public:
     [[nodiscard]] torch::Device device() const { return device_; }
     // x: [1,3,h,w] float32 in [0,1] on device(); returns [1,3,h*scale,w*scale].
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+    // Switches the weights to float16 (CUDA only; explicit casts, no autocast, so the same code
+    // runs on libtorch 1.13 and 2.x). Returns false when the model cannot.
+    virtual bool set_half(bool /*half*/) { return false; }
 
 private:
     ModelTraits traits_;
