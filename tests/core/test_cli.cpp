@@ -161,7 +161,8 @@ TEST_F(Cli, ListsOperationsAndModelsAsJson) {
     ASSERT_EQ(ops.code, 0);
     const auto j = nlohmann::json::parse(ops.output);
     EXPECT_GE(j["operations"].size(), 3U);
-    const auto models = test::sh("RESTORA_MODEL_DIR=" + quote(dir.path()) + " " + quote(kCli) + " models --json");
+    const auto models = test::sh("RESTORA_MODEL_DIR=" + quote(dir.path()) + " HOME=" + quote(dir.path()) + " " +
+                                 quote(kCli) + " models --json");
     ASSERT_EQ(models.code, 0) << models.output;
     const auto m = nlohmann::json::parse(models.output);
     EXPECT_TRUE(m["models"].empty());
@@ -176,7 +177,8 @@ TEST_F(Cli, ModelsReportsMissingAndCorruptWeightsWithTheRestoringCommand) {
         {"id": "ok", "file": "ok.bin", "sha256": "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"},
         {"id": "bad", "file": "bad.bin", "sha256": "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"},
         {"id": "gone", "file": "gone.bin", "sha256": "00"}]})";
-    const auto r = test::sh("RESTORA_MODEL_DIR=" + quote(dir.path()) + " " + quote(kCli) + " models --json");
+    const auto r = test::sh("RESTORA_MODEL_DIR=" + quote(dir.path()) + " HOME=" + quote(dir.path()) + " " +
+                            quote(kCli) + " models --json");
     ASSERT_EQ(r.code, 0) << r.output;
     const auto m = nlohmann::json::parse(r.output)["models"];
     ASSERT_EQ(m.size(), 3U);
