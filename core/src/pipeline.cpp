@@ -26,7 +26,8 @@ std::vector<uint8_t> encode_png(const cv::Mat& m) {
     return bytes;
 }
 
-// Writes the mask PNG next to the output; returns its sha256.
+}  // namespace
+
 std::string store_mask(const cv::Mat& mask, const fs::path& output) {
     const std::vector<uint8_t> png = encode_png(mask);
     const std::string sha = sha256_hex(png);
@@ -39,7 +40,7 @@ std::string store_mask(const cv::Mat& mask, const fs::path& output) {
     return sha;
 }
 
-std::vector<uint8_t> make_thumbnail(const cv::Mat& pixels) {
+std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels) {
     const double f = 160.0 / std::max(pixels.cols, pixels.rows);
     cv::Mat small;
     cv::resize(pixels, small, cv::Size(), std::min(1.0, f), std::min(1.0, f), cv::INTER_AREA);
@@ -49,6 +50,8 @@ std::vector<uint8_t> make_thumbnail(const cv::Mat& pixels) {
     cv::imencode(".jpg", small, jpeg, {cv::IMWRITE_JPEG_QUALITY, 85});
     return jpeg;
 }
+
+namespace {
 
 void check_output_path(const EditRequest& r) {
     std::error_code ec;
@@ -99,7 +102,7 @@ void export_with_history(const cv::Mat& pixels, const LoadedImage& source, const
     edits.height = pixels.rows;
     edits.history_json = history.to_json();
     if (source.metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
-        edits.thumbnail_jpeg = make_thumbnail(pixels);
+        edits.thumbnail_jpeg = make_exif_thumbnail(pixels);
     }
     export_image(pixels, source.metadata, edits, output, options);
 }

@@ -53,6 +53,11 @@ EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesyst
 // The folder that holds the masks of an output: OUT.restora/
 std::filesystem::path mask_folder_for(const std::filesystem::path& output);
 
+// Writes a mask as OUT.restora/<sha256>.png (once) and returns the sha256.
+std::string store_mask(const cv::Mat& mask, const std::filesystem::path& output);
+// A JPEG EXIF thumbnail (160 px on the long side) of the pixels.
+std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels);
+
 // A side-by-side before/after image (before scaled to after's geometry), labelled.
 cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after);
 

@@ -1,0 +1,40 @@
+// restora: the desktop application. Thin: wiring and startup only.
+#include <QApplication>
+#include <QCommandLineParser>
+
+#include "main_window.h"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("Restora");
+    QApplication::setApplicationName("Restora");
+    QApplication::setApplicationVersion("0.1.0");
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Photo restoration");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("photo", "A photo to open");
+    const QCommandLineOption apply_opt("apply", "Apply operation OP to the photo once it is open.", "OP");
+    const QCommandLineOption set_opt("set", "Parameter for --apply (repeatable).", "KEY=VALUE");
+    const QCommandLineOption compare_opt("compare", "Compare mode: after, split, split-horizontal, side-by-side.", "MODE");
+    parser.addOption(apply_opt);
+    parser.addOption(set_opt);
+    parser.addOption(compare_opt);
+    parser.process(app);
+    restora::ui::MainWindow window;
+    window.show();
+    const QString mode = parser.value(compare_opt);
+    if (mode == "after") window.setCompareMode(restora::ui::CompareMode::After);
+    if (mode == "split-horizontal") window.setCompareMode(restora::ui::CompareMode::SplitHorizontal);
+    if (mode == "side-by-side") window.setCompareMode(restora::ui::CompareMode::SideBySide);
+    if (!parser.positionalArguments().isEmpty() && window.openFile(parser.positionalArguments().first()) &&
+        parser.isSet(apply_opt)) {
+        window.selectOperation(parser.value(apply_opt));
+        for (const QString& kv : parser.values(set_opt)) {
+            const auto eq = kv.indexOf('=');
+            if (eq > 0) window.setParameter(kv.left(eq), kv.mid(eq + 1));
+        }
+        window.apply();
+    }
+    return QApplication::exec();
+}

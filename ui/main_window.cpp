@@ -1,0 +1,549 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "qt_image.h"
+#include "restora/core/mask.h"
+#include "restora/core/registry.h"
+#include "restora/models/errors.h"
+
+namespace restora::ui {
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+std::string s(const QString& q) { return q.toStdString(); }
+
+const char* kFilter = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)";
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle("Restora");
+    setAcceptDrops(true);
+    view_ = new ImageView(this);
+    setCentralWidget(view_);
+    buildToolPanel();
+    buildMenus();
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 100);
+    progress_->setMaximumWidth(220);
+    progress_->setVisible(false);
+    cancel_button_ = new QPushButton(tr("Cancel"), this);
+    cancel_button_->setVisible(false);
+    connect(cancel_button_, &QPushButton::clicked, this, &MainWindow::cancelJob);
+    status_ = new QLabel(this);
+    device_label_ = new QLabel(this);
+    size_label_ = new QLabel(this);
+    zoom_label_ = new QLabel(this);
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_button_);
+    statusBar()->addPermanentWidget(size_label_);
+    statusBar()->addPermanentWidget(zoom_label_);
+    statusBar()->addPermanentWidget(device_label_);
+    connect(view_, &ImageView::zoomChanged, this,
+            [this](double z) { zoom_label_->setText(QString("%1%").arg(qRound(z * 100))); });
+
+    Worker* w = host_.worker();
+    connect(w, &Worker::progress, this, &MainWindow::onProgress, Qt::QueuedConnection);
+    connect(w, &Worker::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
+    connect(w, &Worker::failed, this, &MainWindow::onFailed, Qt::QueuedConnection);
+
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    resize(settings.value("window/size", QSize(1280, 800)).toSize());
+    refresh(false);
+}
+
+MainWindow::~MainWindow() {
+    if (running_id_ != 0) running_cancel_.request();
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    QAction* save = file->addAction(tr("&Export"), this, [this] {
+        if (last_export_.isEmpty()) {
+            exportDialog();
+        } else {
+            const QString err = exportTo(last_export_, false);
+            if (!err.isEmpty()) showError(tr("Export failed"), err);
+        }
+    });
+    save->setShortcut(QKeySequence::Save);
+    QAction* save_as = file->addAction(tr("Export &As…"), this, &MainWindow::exportDialog);
+    save_as->setShortcut(QKeySequence("Ctrl+Shift+S"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    undo_action_ = edit->addAction(tr("&Undo"), this, &MainWindow::undo);
+    undo_action_->setShortcut(QKeySequence("Ctrl+Z"));
+    redo_action_ = edit->addAction(tr("&Redo"), this, &MainWindow::redo);
+    redo_action_->setShortcut(QKeySequence("Ctrl+Shift+Z"));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit"), QKeySequence("F"), view_, &ImageView::fitToWindow);
+    view->addAction(tr("&100%"), QKeySequence("1"), view_, &ImageView::actualSize);
+    view->addAction(tr("Zoom &In"), QKeySequence("+"), view_, &ImageView::zoomIn);
+    view->addAction(tr("Zoom &In"), QKeySequence("="), view_, &ImageView::zoomIn)->setVisible(false);
+    view->addAction(tr("Zoom &Out"), QKeySequence("-"), view_, &ImageView::zoomOut);
+    view->addSeparator();
+    auto* modes = new QActionGroup(this);
+    compare_group_ = modes;
+    QToolBar* bar = addToolBar(tr("Compare"));
+    bar->setObjectName("compare-toolbar");
+    const std::pair<QString, CompareMode> entries[] = {{tr("After"), CompareMode::After},
+                                                        {tr("Split"), CompareMode::SplitVertical},
+                                                        {tr("Split (horizontal)"), CompareMode::SplitHorizontal},
+                                                        {tr("Side by side"), CompareMode::SideBySide}};
+    int k = 2;
+    for (const auto& [label, mode] : entries) {
+        QAction* a = view->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(mode == view_->compareMode());
+        a->setShortcut(QKeySequence(QString("Ctrl+%1").arg(k++)));
+        a->setData(static_cast<int>(mode));
+        modes->addAction(a);
+        bar->addAction(a);
+        const CompareMode m = mode;
+        connect(a, &QAction::triggered, this, [this, m] { view_->setCompareMode(m); });
+    }
+    view->addAction(tr("Hold \\ to see the original"))->setEnabled(false);
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    QMenu* device = settings->addMenu(tr("&Device"));
+    device_group_ = new QActionGroup(this);
+    const QString saved = QSettings().value("engine/device", "auto").toString();
+    for (const QString& d : {QString("auto"), QString("cpu"), QString("cuda")}) {
+        QAction* a = device->addAction(d == "auto" ? tr("Automatic (CUDA when available)") : d.toUpper());
+        a->setCheckable(true);
+        a->setData(d);
+        a->setChecked(d == saved);
+        a->setEnabled(d != "cuda" || cuda_available());
+        device_group_->addAction(a);
+        connect(a, &QAction::triggered, this, [this, d] {
+            QSettings().setValue("engine/device", d);
+            refresh(true);
+        });
+    }
+    settings->addAction(tr("&Tile size…"), this, &MainWindow::chooseTileSize);
+}
+
+void MainWindow::buildToolPanel() {
+    auto* dock = new QDockWidget(tr("Tools"), this);
+    dock->setObjectName("tools-dock");
+    auto* panel = new QWidget(dock);
+    auto* layout = new QVBoxLayout(panel);
+    op_box_ = new QComboBox(panel);
+    for (const Operation* op : Registry::instance().all()) {
+        op_box_->addItem(q(op->info().name), q(op->info().id));
+        op_box_->setItemData(op_box_->count() - 1, q(op->info().description), Qt::ToolTipRole);
+    }
+    layout->addWidget(op_box_);
+    param_widget_ = new QWidget(panel);
+    param_form_ = new QFormLayout(param_widget_);
+    layout->addWidget(param_widget_);
+    auto* mask_row = new QHBoxLayout;
+    mask_label_ = new QLabel(tr("No mask"), panel);
+    mask_button_ = new QPushButton(tr("Load mask…"), panel);
+    mask_row->addWidget(mask_label_, 1);
+    mask_row->addWidget(mask_button_);
+    layout->addLayout(mask_row);
+    connect(mask_button_, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Load mask (white = the pixels to fill)"), {}, kFilter);
+        if (!p.isEmpty()) setMaskFile(p);
+    });
+    availability_ = new QLabel(panel);
+    availability_->setWordWrap(true);
+    availability_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    availability_->setStyleSheet("color: #d08020");
+    layout->addWidget(availability_);
+    apply_button_ = new QPushButton(tr("Apply"), panel);
+    apply_button_->setDefault(true);
+    layout->addWidget(apply_button_);
+    connect(apply_button_, &QPushButton::clicked, this, &MainWindow::apply);
+    layout->addStretch(1);
+    dock->setWidget(panel);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    auto* hist_dock = new QDockWidget(tr("History"), this);
+    hist_dock->setObjectName("history-dock");
+    history_ = new QListWidget(hist_dock);
+    hist_dock->setWidget(history_);
+    addDockWidget(Qt::RightDockWidgetArea, hist_dock);
+
+    connect(op_box_, &QComboBox::currentIndexChanged, this, [this] { rebuildParameters(); });
+    rebuildParameters();
+}
+
+void MainWindow::rebuildParameters() {
+    while (param_form_->rowCount() > 0) param_form_->removeRow(0);
+    param_editors_.clear();
+    const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
+    if (op == nullptr) return;
+    for (const ParamSpec& p : op->info().params) {
+        QWidget* editor = nullptr;
+        if (p.kind == ParamKind::Choice) {
+            auto* box = new QComboBox(param_widget_);
+            for (const auto& c : p.choices) box->addItem(q(c + p.unit), q(c));
+            box->setCurrentIndex(box->findData(q(p.def_choice)));
+            connect(box, &QComboBox::currentIndexChanged, this, [this] { updateAvailability(); });
+            editor = box;
+        } else {
+            auto* spin = new QDoubleSpinBox(param_widget_);
+            spin->setRange(p.min, p.max);
+            spin->setSingleStep(p.step);
+            spin->setDecimals(p.kind == ParamKind::Integer ? 0 : 2);
+            spin->setValue(p.def);
+            spin->setSuffix(p.unit.empty() ? QString() : " " + q(p.unit));
+            editor = spin;
+        }
+        editor->setToolTip(q(p.help));
+        param_form_->addRow(q(p.label), editor);
+        param_editors_[p.key] = editor;
+    }
+    const bool mask = op->info().mask != MaskUse::None;
+    mask_label_->setVisible(mask);
+    mask_button_->setVisible(mask);
+    updateAvailability();
+}
+
+std::map<std::string, std::string> MainWindow::currentParameters() const {
+    std::map<std::string, std::string> out;
+    for (const auto& [key, editor] : param_editors_) {
+        if (auto* box = qobject_cast<QComboBox*>(editor)) {
+            out[key] = s(box->currentData().toString());
+        } else if (auto* spin = qobject_cast<QDoubleSpinBox*>(editor)) {
+            out[key] = s(QString::number(spin->value(), 'g', 6));
+        }
+    }
+    return out;
+}
+
+void MainWindow::setCompareMode(CompareMode mode) {
+    for (QAction* a : compare_group_->actions()) {
+        if (a->data().toInt() == static_cast<int>(mode)) a->trigger();
+    }
+}
+
+void MainWindow::selectOperation(const QString& id) { op_box_->setCurrentIndex(op_box_->findData(id)); }
+
+void MainWindow::setParameter(const QString& key, const QString& value) {
+    auto it = param_editors_.find(s(key));
+    if (it == param_editors_.end()) return;
+    if (auto* box = qobject_cast<QComboBox*>(it->second)) box->setCurrentIndex(box->findData(value));
+    if (auto* spin = qobject_cast<QDoubleSpinBox*>(it->second)) spin->setValue(value.toDouble());
+    updateAvailability();
+}
+
+void MainWindow::setMaskFile(const QString& path) {
+    mask_path_ = path;
+    mask_label_->setText(QFileInfo(path).fileName());
+    updateAvailability();
+}
+
+// A tool whose model is missing or corrupt is disabled, with the command that restores it.
+void MainWindow::updateAvailability() {
+    QString problem;
+    const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
+    if (op != nullptr) {
+        try {
+            op->check_available(op->resolve(currentParameters()));
+        } catch (const std::exception& e) {
+            problem = q(e.what());
+        }
+        if (problem.isEmpty() && op->info().mask == MaskUse::Required && mask_path_.isEmpty()) {
+            problem = tr("This tool needs a mask: Load mask… (white = the pixels to fill).");
+        }
+    }
+    availability_->setText(problem);
+    availability_->setVisible(!problem.isEmpty());
+    apply_button_->setEnabled(problem.isEmpty() && session_ != nullptr && running_id_ == 0);
+}
+
+bool MainWindow::openFile(const QString& path) {
+    if (running_id_ != 0) {
+        showError(tr("Busy"), tr("Wait for the running job to finish or cancel it first."));
+        return false;
+    }
+    try {
+        session_ = std::make_unique<EditSession>(s(path));
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), q(e.what()));
+        return false;
+    }
+    last_export_.clear();
+    addRecent(path);
+    refresh(false);
+    status_->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+void MainWindow::refresh(bool keep_view) {
+    const bool has = session_ != nullptr;
+    if (has) {
+        view_->setImages(to_qimage(session_->before_last()), to_qimage(session_->current()), keep_view);
+        const cv::Mat& m = session_->current();
+        size_label_->setText(QString("%1 × %2, %3-bit").arg(m.cols).arg(m.rows).arg(m.depth() == CV_16U ? 16 : 8));
+        setWindowTitle(QString("%1 — Restora").arg(QFileInfo(q(session_->path().string())).fileName()));
+        history_->clear();
+        history_->addItem(tr("Original"));
+        for (const auto& e : session_->history().entries) {
+            QString line = q(e.op);
+            for (const auto& [k, v] : e.params) line += QString(" %1=%2").arg(q(k), q(v));
+            history_->addItem(line);
+        }
+        history_->setCurrentRow(history_->count() - 1);
+    } else {
+        view_->setImages({}, {}, false);
+    }
+    QString device;
+    try {
+        device = q(resolve_device_name(parse_device(s(QSettings().value("engine/device", "auto").toString()))));
+    } catch (const std::exception&) {
+        device = "cpu";
+    }
+    device_label_->setText(tr("Device: %1").arg(device));
+    undo_action_->setEnabled(has && session_->can_undo() && running_id_ == 0);
+    redo_action_->setEnabled(has && session_->can_redo() && running_id_ == 0);
+    updateAvailability();
+}
+
+void MainWindow::apply() {
+    if (session_ == nullptr || running_id_ != 0) return;
+    Job job;
+    job.id = next_id_++;
+    job.op = s(op_box_->currentData().toString());
+    job.params = currentParameters();
+    job.image = session_->current();
+    try {
+        job.device = parse_device(s(QSettings().value("engine/device", "auto").toString()));
+        const Operation& op = Registry::instance().get(job.op);
+        const Params p = op.resolve(job.params);
+        op.check_available(p);
+        if (op.info().mask != MaskUse::None && !mask_path_.isEmpty()) {
+            job.mask = load_mask(s(mask_path_), session_->current().size());
+        }
+    } catch (const std::exception& e) {
+        showError(tr("Cannot apply"), q(e.what()));
+        return;
+    }
+    job.tile = QSettings().value("engine/tile", 512).toInt();
+    running_id_ = job.id;
+    running_cancel_ = job.cancel;
+    job_timer_.start();
+    setBusy(true);
+    status_->setText(tr("Running %1…").arg(op_box_->currentText()));
+    host_.submit(job);
+}
+
+void MainWindow::cancelJob() {
+    if (running_id_ == 0) return;
+    running_cancel_.request();
+    status_->setText(tr("Cancelling…"));
+}
+
+void MainWindow::onProgress(int id, int percent) {
+    if (id != running_id_) return;
+    progress_->setValue(percent);
+    if (percent > 0) {
+        const double elapsed = job_timer_.elapsed() / 1000.0;
+        const double left = elapsed * (100 - percent) / percent;
+        status_->setText(tr("%1% — about %2 s left").arg(percent).arg(qRound(left)));
+    }
+}
+
+void MainWindow::onFinished(const JobResult& r) {
+    if (r.id != running_id_) return;
+    running_id_ = 0;
+    session_->push(r.pixels, r.entry, r.mask);
+    setBusy(false);
+    refresh(true);
+    QString msg = tr("%1 done in %2 s").arg(q(r.entry.op)).arg(r.seconds, 0, 'f', 1);
+    for (const auto& w : r.warnings) msg += " — " + q(w);
+    status_->setText(msg);
+    emit jobDone(true);
+}
+
+void MainWindow::onFailed(int id, const QString& message, bool cancelled) {
+    if (id != running_id_) return;
+    running_id_ = 0;
+    setBusy(false);
+    refresh(true);  // nothing was pushed: the state before the job is what is shown
+    status_->setText(cancelled ? tr("Cancelled; nothing changed") : tr("Failed"));
+    if (!cancelled) showError(tr("The operation failed"), message);
+    emit jobDone(false);
+}
+
+void MainWindow::setBusy(bool busy) {
+    progress_->setVisible(busy);
+    progress_->setValue(0);
+    cancel_button_->setVisible(busy);
+    op_box_->setEnabled(!busy);
+    param_widget_->setEnabled(!busy);
+    updateAvailability();
+    undo_action_->setEnabled(!busy && session_ && session_->can_undo());
+    redo_action_->setEnabled(!busy && session_ && session_->can_redo());
+}
+
+void MainWindow::undo() {
+    if (session_ == nullptr || running_id_ != 0 || !session_->can_undo()) return;
+    session_->undo();
+    refresh(true);
+}
+
+void MainWindow::redo() {
+    if (session_ == nullptr || running_id_ != 0 || !session_->can_redo()) return;
+    session_->redo();
+    refresh(true);
+}
+
+QString MainWindow::exportTo(const QString& path, bool allow_loss) {
+    if (session_ == nullptr) return tr("Nothing to export");
+    try {
+        ExportOptions o;
+        o.allow_loss = allow_loss;
+        o.overwrite = true;  // the dialog already asked
+        session_->export_to(s(path), o);
+    } catch (const std::exception& e) {
+        return q(e.what());
+    }
+    last_export_ = path;
+    status_->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
+    return {};
+}
+
+void MainWindow::exportDialog() {
+    if (session_ == nullptr) return;
+    const QFileInfo src(q(session_->path().string()));
+    const QString suggested = src.dir().filePath(src.completeBaseName() + "-restored." +
+                                                 (src.suffix().compare("bmp", Qt::CaseInsensitive) == 0 ? "png" : src.suffix()));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggested,
+                                                      "JPEG (*.jpg);;PNG (*.png);;TIFF (*.tif);;WebP (*.webp)");
+    if (path.isEmpty()) return;
+    bool allow = false;
+    const auto losses = session_->export_losses_for(s(path));
+    if (!losses.empty()) {
+        QString list;
+        for (const auto& l : losses) list += "\n• " + q(l);
+        if (QMessageBox::question(this, tr("Export would lose data"),
+                                  tr("Saving as %1 would lose:%2\n\nExport anyway?").arg(QFileInfo(path).suffix().toUpper(), list)) !=
+            QMessageBox::Yes) {
+            return;
+        }
+        allow = true;
+    }
+    const QString err = exportTo(path, allow);
+    if (!err.isEmpty()) showError(tr("Export failed"), err);
+}
+
+void MainWindow::openDialog() {
+    const QString dir = QSettings().value("files/last_dir").toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open photo"), dir, kFilter);
+    if (path.isEmpty()) return;
+    QSettings().setValue("files/last_dir", QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+void MainWindow::chooseTileSize() {
+    bool ok = false;
+    const int tile = QInputDialog::getInt(this, tr("Tile size"),
+                                          tr("Tile size in pixels (0 = whole image in one call):"),
+                                          QSettings().value("engine/tile", 512).toInt(), 0, 4096, 32, &ok);
+    if (ok) QSettings().setValue("engine/tile", tile == 0 ? 0 : std::max(32, tile));
+}
+
+void MainWindow::addRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("files/recent").toStringList();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(abs);
+    recent.prepend(abs);
+    while (recent.size() > 10) recent.removeLast();
+    settings.setValue("files/recent", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recent_menu_->clear();
+    const QStringList recent = QSettings().value("files/recent").toStringList();
+    for (const QString& p : recent) {
+        recent_menu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    }
+    recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    status_->setText(title);
+    if (QApplication::platformName() == "offscreen") return;  // tests read the status line
+    QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) openFile(urls.first().toLocalFile());
+}
+
+void MainWindow::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Backslash && !event->isAutoRepeat()) {
+        view_->setShowOriginal(true);
+        return;
+    }
+    QMainWindow::keyPressEvent(event);
+}
+
+void MainWindow::keyReleaseEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Backslash && !event->isAutoRepeat()) {
+        view_->setShowOriginal(false);
+        return;
+    }
+    QMainWindow::keyReleaseEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (running_id_ != 0) {
+        running_cancel_.request();
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    event->accept();
+}
+
+}  // namespace restora::ui

@@ -1,0 +1,109 @@
+#pragma once
+// The main window: open (dialog, drag and drop, recent files, command line), a tool panel built
+// from the registry's parameter schemas, apply on the worker with progress, ETA and cancel,
+// undo/redo with a history list, compare modes, export with a confirmation naming any loss.
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <map>
+#include <memory>
+
+#include "image_view.h"
+#include "restora/core/session.h"
+#include "worker.h"
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QActionGroup;
+
+namespace restora::ui {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a photo; returns false (after telling the user why) when it cannot be read.
+    bool openFile(const QString& path);
+    // Exports without dialogs (for tests and scripting); returns an error message or empty.
+    QString exportTo(const QString& path, bool allow_loss);
+    void selectOperation(const QString& id);
+    void setParameter(const QString& key, const QString& value);
+    void setMaskFile(const QString& path);
+    void setCompareMode(CompareMode mode);
+    [[nodiscard]] EditSession* session() const { return session_.get(); }
+    [[nodiscard]] ImageView* view() const { return view_; }
+    [[nodiscard]] bool busy() const { return running_id_ != 0; }
+
+public slots:
+    void apply();
+    void cancelJob();
+    void undo();
+    void redo();
+
+signals:
+    void jobDone(bool ok);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildToolPanel();
+    void rebuildParameters();
+    void refresh(bool keep_view);
+    void updateAvailability();
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void setBusy(bool busy);
+    void showError(const QString& title, const QString& message);
+    void onProgress(int id, int percent);
+    void onFinished(const JobResult& result);
+    void onFailed(int id, const QString& message, bool cancelled);
+    void openDialog();
+    void exportDialog();
+    void chooseTileSize();
+    [[nodiscard]] std::map<std::string, std::string> currentParameters() const;
+
+    std::unique_ptr<EditSession> session_;
+    WorkerHost host_;
+    ImageView* view_ = nullptr;
+    QComboBox* op_box_ = nullptr;
+    QFormLayout* param_form_ = nullptr;
+    QWidget* param_widget_ = nullptr;
+    std::map<std::string, QWidget*> param_editors_;
+    QLabel* mask_label_ = nullptr;
+    QPushButton* mask_button_ = nullptr;
+    QLabel* availability_ = nullptr;
+    QPushButton* apply_button_ = nullptr;
+    QListWidget* history_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QPushButton* cancel_button_ = nullptr;
+    QLabel* status_ = nullptr;
+    QLabel* device_label_ = nullptr;
+    QLabel* size_label_ = nullptr;
+    QLabel* zoom_label_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
+    QActionGroup* device_group_ = nullptr;
+    QActionGroup* compare_group_ = nullptr;
+    QAction* undo_action_ = nullptr;
+    QAction* redo_action_ = nullptr;
+    QString mask_path_;
+    QString last_export_;
+    int next_id_ = 1;
+    int running_id_ = 0;
+    CancelToken running_cancel_;
+    QElapsedTimer job_timer_;
+};
+
+}  // namespace restora::ui

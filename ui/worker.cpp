@@ -1,0 +1,63 @@
+#include "worker.h"
+
+#include <chrono>
+
+#include "restora/core/registry.h"
+#include "restora/models/errors.h"
+
+namespace restora::ui {
+
+void Worker::run(const Job& job) {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        configure_threads();
+        const Operation& op = Registry::instance().get(job.op);
+        const Params params = op.resolve(job.params);
+        op.check_available(params);
+        OpContext ctx;
+        ctx.device = job.device;
+        ctx.tile = job.tile;
+        ctx.job.cancel = job.cancel;
+        const int id = job.id;
+        ctx.job.progress = [this, id](int p) { emit progress(id, p); };
+        OpResult r = op.run(job.image, job.mask, params, ctx);
+        job.cancel.throw_if_requested();
+        JobResult out;
+        out.id = job.id;
+        out.pixels = r.pixels;
+        out.entry.op = op.info().id;
+        out.entry.version = op.info().version;
+        out.entry.params = params.values();
+        out.entry.model = r.model_id;
+        out.entry.model_sha256 = r.model_sha256;
+        out.mask = job.mask;
+        out.warnings = r.warnings;
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        emit finished(out);
+    } catch (const Cancelled&) {
+        emit failed(job.id, tr("Cancelled"), true);
+    } catch (const std::exception& e) {
+        emit failed(job.id, QString::fromStdString(e.what()), false);
+    }
+}
+
+WorkerHost::WorkerHost(QObject* parent) : QObject(parent), worker_(new Worker) {
+    qRegisterMetaType<restora::ui::JobResult>();
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.setObjectName("restora-worker");
+    thread_.start();
+}
+
+WorkerHost::~WorkerHost() {
+    thread_.quit();
+    thread_.wait();
+}
+
+void WorkerHost::submit(const Job& job) {
+    Worker* w = worker_;
+    // The lambda holds its own copy of the job and runs in the worker's thread.
+    QMetaObject::invokeMethod(w, [w, job] { w->run(job); }, Qt::QueuedConnection);
+}
+
+}  // namespace restora::ui
