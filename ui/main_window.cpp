@@ -159,6 +159,28 @@ void MainWindow::buildMenus() {
         });
     }
     settings->addAction(tr("&Tile size…"), this, &MainWindow::chooseTileSize);
+    settings->addAction(tr("&Threads…"), this, [this] {
+        bool ok = false;
+        const int n = QInputDialog::getInt(this, tr("Threads"), tr("CPU threads for the engine (0 = all cores):"),
+                                           QSettings().value("engine/threads", 0).toInt(), 0, 256, 1, &ok);
+        if (ok) QSettings().setValue("engine/threads", n);
+    });
+    settings->addAction(tr("Export &quality…"), this, [this] {
+        bool ok = false;
+        const int qv = QInputDialog::getInt(this, tr("Export quality"), tr("JPEG and WebP quality (1-100):"),
+                                            QSettings().value("export/quality", 95).toInt(), 1, 100, 1, &ok);
+        if (ok) QSettings().setValue("export/quality", qv);
+    });
+    QMenu* format = settings->addMenu(tr("Default export &format"));
+    auto* formats = new QActionGroup(this);
+    const QString current_format = QSettings().value("export/format", "same").toString();
+    for (const QString& f : {QString("same"), QString("jpg"), QString("png"), QString("tif"), QString("webp")}) {
+        QAction* a = format->addAction(f == "same" ? tr("Same as the original") : f.toUpper());
+        a->setCheckable(true);
+        a->setChecked(f == current_format);
+        formats->addAction(a);
+        connect(a, &QAction::triggered, this, [f] { QSettings().setValue("export/format", f); });
+    }
 }
 
 void MainWindow::buildToolPanel() {
@@ -361,6 +383,7 @@ void MainWindow::apply() {
         return;
     }
     job.tile = QSettings().value("engine/tile", 512).toInt();
+    job.threads = QSettings().value("engine/threads", 0).toInt();
     running_id_ = job.id;
     running_cancel_ = job.cancel;
     job_timer_.start();
@@ -378,6 +401,7 @@ void MainWindow::cancelJob() {
 void MainWindow::onProgress(int id, int percent) {
     if (id != running_id_) return;
     progress_->setValue(percent);
+    emit jobProgress(percent);
     if (percent > 0) {
         const double elapsed = job_timer_.elapsed() / 1000.0;
         const double left = elapsed * (100 - percent) / percent;
@@ -436,6 +460,8 @@ QString MainWindow::exportTo(const QString& path, bool allow_loss) {
         ExportOptions o;
         o.allow_loss = allow_loss;
         o.overwrite = true;  // the dialog already asked
+        o.jpeg_quality = QSettings().value("export/quality", 95).toInt();
+        o.webp_quality = o.jpeg_quality;
         session_->export_to(s(path), o);
     } catch (const std::exception& e) {
         return q(e.what());
@@ -448,8 +474,9 @@ QString MainWindow::exportTo(const QString& path, bool allow_loss) {
 void MainWindow::exportDialog() {
     if (session_ == nullptr) return;
     const QFileInfo src(q(session_->path().string()));
-    const QString suggested = src.dir().filePath(src.completeBaseName() + "-restored." +
-                                                 (src.suffix().compare("bmp", Qt::CaseInsensitive) == 0 ? "png" : src.suffix()));
+    QString ext = QSettings().value("export/format", "same").toString();
+    if (ext == "same") ext = src.suffix().compare("bmp", Qt::CaseInsensitive) == 0 ? "png" : src.suffix();
+    const QString suggested = src.dir().filePath(src.completeBaseName() + "-restored." + ext);
     const QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggested,
                                                       "JPEG (*.jpg);;PNG (*.png);;TIFF (*.tif);;WebP (*.webp)");
     if (path.isEmpty()) return;

@@ -49,6 +49,7 @@ public slots:
 
 signals:
     void jobDone(bool ok);
+    void jobProgress(int percent);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;

@@ -10,7 +10,7 @@ namespace restora::ui {
 void Worker::run(const Job& job) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
-        configure_threads();
+        configure_threads(job.threads);
         const Operation& op = Registry::instance().get(job.op);
         const Params params = op.resolve(job.params);
         op.check_available(params);
@@ -18,6 +18,7 @@ void Worker::run(const Job& job) {
         ctx.device = job.device;
         ctx.tile = job.tile;
         ctx.job.cancel = job.cancel;
+        ctx.models = &models_;
         const int id = job.id;
         ctx.job.progress = [this, id](int p) { emit progress(id, p); };
         OpResult r = op.run(job.image, job.mask, params, ctx);

@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "restora/core/history.h"
+#include "restora/core/registry.h"
 #include "restora/models/engine.h"
 #include "restora/models/job.h"
 
@@ -24,6 +25,7 @@ struct Job {
     cv::Mat mask;
     DeviceKind device = DeviceKind::Auto;
     int tile = 512;
+    int threads = 0;  // 0 = all cores
     CancelToken cancel;
 };
 
@@ -41,6 +43,9 @@ class Worker : public QObject {
 public:
     // Runs in the worker thread.
     void run(const Job& job);
+
+private:
+    ModelCache models_;  // loaded once, reused; touched only in the worker thread
 
 signals:
     void progress(int id, int percent);

@@ -292,6 +292,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
     int worst = 0;
     int done = 0;
     int failed = 0;
+    ModelCache models;  // a batch loads each model once
     for (size_t i = 0; i < items.size(); ++i) {
         const BatchItem& item = items[i];
         std::string label = item.input.filename().string();
@@ -304,7 +305,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             r.mask = item.mask;
             create_folder(item.output.parent_path());
             const ValidatedEdit v = validate_edit(r);
-            const EditOutcome out = run_edit(v, progress_job(cancel, label));
+            const EditOutcome out = run_edit(v, progress_job(cancel, label), &models);
             print_warnings(out.warnings);
             std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(),
                          out.input_size.width, out.input_size.height, item.output.string().c_str(),

@@ -129,7 +129,7 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     return v;
 }
 
-EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job) {
+EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCache* models) {
     const EditRequest& r = edit.request;
     EditOutcome outcome;
     // Header first: refuse oversize inputs and outputs before decoding anything.
@@ -151,6 +151,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job) {
     ctx.device = r.device;
     ctx.tile = r.tile;
     ctx.job = job;
+    ctx.models = models;
     OpResult result = edit.op->run(img.pixels, mask, edit.params, ctx);
     job.cancel.throw_if_requested();
     for (const auto& w : result.warnings) outcome.warnings.push_back(w);
@@ -220,6 +221,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     History history;
     history.source_sha256 = recorded.source_sha256;
     cv::Mat pixels = img.pixels;
+    ModelCache models;
     ProgressStage stages(job, 0, 100);
     for (size_t i = 0; i < steps.size(); ++i) {
         const HistoryEntry& e = recorded.entries[i];
@@ -237,6 +239,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
                                  static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;
+        ctx.models = &models;
         OpResult result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
         job.cancel.throw_if_requested();
         pixels = result.pixels;

@@ -164,6 +164,12 @@ cv::Size Operation::output_size(cv::Size input, const Params& /*params*/) const 
 void Operation::check_available(const Params& /*params*/) const {}
 void Operation::check_combination(const Params& /*params*/) const {}
 
+std::shared_ptr<ImageModel> ModelCache::graph_model(const std::string& file, DeviceKind device) {
+    auto& slot = models_[{file, device}];
+    if (!slot) slot = std::shared_ptr<ImageModel>(load_graph_model(file, device));
+    return slot;
+}
+
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;

@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "main_window.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
@@ -55,17 +57,75 @@ private slots:
     }
 
     void cancelRestoresTheStateBeforeTheJob() {
+        QTemporaryDir dir;
+        const QString big = dir.filePath("big.png");
+        cv::Mat img(1500, 2000, CV_8UC3);
+        cv::randu(img, 0, 255);
+        QVERIFY(cv::imwrite(big.toStdString(), img));
         MainWindow w;
         w.show();
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(big));
+        const cv::Mat before = w.session()->current();
         w.selectOperation("denoise");
+        QSignalSpy progress(&w, &MainWindow::jobProgress);
         QSignalSpy done(&w, &MainWindow::jobDone);
         w.apply();
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toInt() > 0, 60000);
         w.cancelJob();
         QVERIFY(done.wait(60000));
-        // Either it was cancelled (nothing changed) or it had already finished (one step).
-        if (!done.takeFirst().at(0).toBool()) QVERIFY(!w.session()->can_undo());
+        QCOMPARE(done.takeFirst().at(0).toBool(), false);  // cancelled mid-way
+        QVERIFY(!w.session()->can_undo());
+        QVERIFY(w.session()->current().data == before.data);  // the very state before the job
         QVERIFY(!w.busy());
+    }
+
+    void everyCompareModeAndTheOriginalKey() {
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        using restora::ui::CompareMode;
+        for (CompareMode m : {CompareMode::After, CompareMode::SplitVertical, CompareMode::SplitHorizontal,
+                              CompareMode::SideBySide}) {
+            w.setCompareMode(m);
+            QCOMPARE(w.view()->compareMode(), m);
+            const QImage shot = w.view()->grab().toImage();
+            QVERIFY(!shot.isNull());
+        }
+        // Zoom shortcuts act on the view; the view keeps its zoom across modes.
+        w.view()->actualSize();
+        QCOMPARE(w.view()->zoom(), 1.0);
+        w.view()->zoomIn();
+        QVERIFY(w.view()->zoom() > 1.0);
+        w.setCompareMode(CompareMode::SplitVertical);
+        QVERIFY(w.view()->zoom() > 1.0);
+        QTest::keyPress(&w, Qt::Key_Backslash);
+        QTest::keyRelease(&w, Qt::Key_Backslash);
+    }
+
+    void eventLoopKeepsTurningDuringALongJob() {
+        QTemporaryDir dir;
+        const QString big = dir.filePath("big.png");
+        cv::Mat img(1500, 2000, CV_8UC3);
+        cv::randu(img, 0, 255);
+        QVERIFY(cv::imwrite(big.toStdString(), img));
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openFile(big));
+        w.selectOperation("denoise");
+        int ticks = 0;
+        QTimer timer;
+        connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+        timer.start(20);
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        QElapsedTimer clock;
+        clock.start();
+        w.apply();
+        QVERIFY(done.wait(120000));
+        const qint64 ms = clock.elapsed();
+        // The GUI thread served its timer throughout: at least half the ticks a free loop gets.
+        QVERIFY2(ticks >= ms / 40, qPrintable(QString("%1 ticks in %2 ms").arg(ticks).arg(ms)));
+        QVERIFY(ms > 200);  // the job was long enough to tell
     }
 
     void badFilesAreRefusedAndTheWindowKeepsWorking() {

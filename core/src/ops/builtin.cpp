@@ -37,13 +37,14 @@ public:
                  const OpContext& ctx) const override {
         const int s = p.integer("scale");
         OpResult r;
-        std::unique_ptr<ImageModel> model;
+        std::shared_ptr<ImageModel> model;
         if (p.text("model") == "bicubic") {
             model = make_bicubic_upscaler(s, ctx.device);
             r.model_id = "bicubic";
         } else {
             const ModelStatus m = require_model(sr_model_id(p.text("model"), s));
-            model = load_graph_model(m.path, ctx.device);
+            model = ctx.models != nullptr ? ctx.models->graph_model(m.path.string(), ctx.device)
+                                          : std::shared_ptr<ImageModel>(load_graph_model(m.path, ctx.device));
             r.model_id = m.entry.id;
             r.model_sha256 = m.entry.sha256;
         }

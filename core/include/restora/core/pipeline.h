@@ -43,7 +43,8 @@ ValidatedEdit validate_edit(const EditRequest& request);
 
 // Runs a validated edit. Throws Error(Input) for bad inputs, Error(Processing) for failures,
 // Cancelled when job.cancel is requested; nothing is left behind on failure.
-EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job);
+// `models` (optional) keeps loaded models for the next edit of a batch.
+EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCache* models = nullptr);
 
 // Re-runs the history stored in `edited` on `input` and exports to `output`.
 EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesystem::path& input,

@@ -65,10 +65,23 @@ struct OperationInfo {
     std::vector<ParamSpec> params;
 };
 
+// Loaded models kept for reuse by one thread (the GUI's worker, a CLI batch): weights are read
+// and moved to the device once. Not thread-safe by design: one owner, one thread.
+class ModelCache {
+public:
+    // The model in `file` on `device`, loading it on first use.
+    std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
+    void clear() { models_.clear(); }
+
+private:
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
+};
+
 struct OpContext {
     DeviceKind device = DeviceKind::Auto;
     int tile = 512;  // 0 = one raw model call on the whole image
     JobControl job;
+    ModelCache* models = nullptr;  // optional: reuse loaded models across runs
 };
 
 struct OpResult {
