@@ -27,6 +27,7 @@
 #include <QVBoxLayout>
 
 #include "qt_image.h"
+#include "restora/core/estimate.h"
 #include "restora/core/mask.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
@@ -74,6 +75,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(w, &Worker::progress, this, &MainWindow::onProgress, Qt::QueuedConnection);
     connect(w, &Worker::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
     connect(w, &Worker::failed, this, &MainWindow::onFailed, Qt::QueuedConnection);
+    connect(w, &Worker::measured, this, [this](double g, const QString&) { conv_gflops_ = g; }, Qt::QueuedConnection);
+    try {
+        host_.measure(parse_device(s(QSettings().value("engine/device", "auto").toString())));
+    } catch (const std::exception&) {
+        host_.measure(DeviceKind::Cpu);
+    }
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -384,12 +391,54 @@ void MainWindow::apply() {
     }
     job.tile = QSettings().value("engine/tile", 512).toInt();
     job.threads = QSettings().value("engine/threads", 0).toInt();
+    if (!confirmEstimate(job, job.tile)) return;
     running_id_ = job.id;
     running_cancel_ = job.cancel;
     job_timer_.start();
     setBusy(true);
-    status_->setText(tr("Running %1…").arg(op_box_->currentText()));
+    status_->setText(tr("Running %1 (estimated %2 s)…").arg(op_box_->currentText()).arg(qRound(estimate_seconds_)));
     host_.submit(job);
+}
+
+bool MainWindow::askYesNo(const QString& title, const QString& text) {
+    if (QApplication::platformName() == "offscreen") return true;  // tests: no modal dialogs
+    return QMessageBox::question(this, title, text) == QMessageBox::Yes;
+}
+
+bool MainWindow::confirmEstimate(const Job& job, int& tile) {
+    const Operation& op = Registry::instance().get(job.op);
+    const Params p = op.resolve(job.params);
+    const double gflops = conv_gflops_ > 0 ? conv_gflops_ : 50.0;  // until measured: a slow CPU
+    const int bpp = static_cast<int>(job.image.elemSize());
+    JobEstimate e = estimate_job(op, p, job.image.size(), bpp, tile, gflops);
+    const double avail = 0.8 * static_cast<double>(available_memory_bytes());
+    if (avail > 0 && e.peak_bytes + e.output_bytes > avail) {
+        const int smaller = tile_that_fits(op, p, job.image.size(), bpp, tile, gflops, avail);
+        const QString need = QString::number((e.peak_bytes + e.output_bytes) / 1e9, 'f', 1);
+        const QString have = QString::number(avail / 1e9, 'f', 1);
+        if (smaller == 0) {
+            showError(tr("Not enough memory"),
+                      tr("This job needs about %1 GB and %2 GB are available, even with small tiles.").arg(need, have));
+            return false;
+        }
+        if (!askYesNo(tr("Not enough memory"),
+                      tr("At tiles of %1 px this job needs about %2 GB, and %3 GB are available.\n\nUse tiles of %4 px "
+                         "instead? (Same result, a little slower.)").arg(tile).arg(need, have).arg(smaller))) {
+            return false;
+        }
+        tile = smaller;
+        e = estimate_job(op, p, job.image.size(), bpp, tile, gflops);
+    }
+    if (e.seconds > 120) {
+        if (!askYesNo(tr("Long job"), tr("%1 on this photo will take about %2 minutes on this device (%3). Continue?")
+                                          .arg(op_box_->currentText())
+                                          .arg(qRound(e.seconds / 60))
+                                          .arg(q(e.basis)))) {
+            return false;
+        }
+    }
+    estimate_seconds_ = e.seconds;
+    return true;
 }
 
 void MainWindow::cancelJob() {

@@ -75,6 +75,10 @@ private:
     void exportDialog();
     void chooseTileSize();
     [[nodiscard]] std::map<std::string, std::string> currentParameters() const;
+    // Asks before long jobs and offers smaller tiles for jobs that would not fit in memory;
+    // returns false when the user declines.
+    bool confirmEstimate(const Job& job, int& tile);
+    [[nodiscard]] bool askYesNo(const QString& title, const QString& text);
 
     std::unique_ptr<EditSession> session_;
     WorkerHost host_;
@@ -105,6 +109,8 @@ private:
     int running_id_ = 0;
     CancelToken running_cancel_;
     QElapsedTimer job_timer_;
+    double conv_gflops_ = 0;
+    double estimate_seconds_ = 0;  // measured on the worker at start-up; 0 until then
 };
 
 }  // namespace restora::ui

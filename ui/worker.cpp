@@ -42,6 +42,16 @@ void Worker::run(const Job& job) {
     }
 }
 
+void Worker::measure(DeviceKind device) {
+    try {
+        configure_threads();
+        const double g = measure_conv_gflops(device);
+        emit measured(g, QString::fromStdString(resolve_device_name(device)));
+    } catch (const std::exception&) {
+        emit measured(0.0, QString());
+    }
+}
+
 WorkerHost::WorkerHost(QObject* parent) : QObject(parent), worker_(new Worker) {
     qRegisterMetaType<restora::ui::JobResult>();
     worker_->moveToThread(&thread_);
@@ -53,6 +63,11 @@ WorkerHost::WorkerHost(QObject* parent) : QObject(parent), worker_(new Worker) {
 WorkerHost::~WorkerHost() {
     thread_.quit();
     thread_.wait();
+}
+
+void WorkerHost::measure(DeviceKind device) {
+    Worker* w = worker_;
+    QMetaObject::invokeMethod(w, [w, device] { w->measure(device); }, Qt::QueuedConnection);
 }
 
 void WorkerHost::submit(const Job& job) {

@@ -43,6 +43,8 @@ class Worker : public QObject {
 public:
     // Runs in the worker thread.
     void run(const Job& job);
+    // Measures the device's convolution throughput once, for job estimates.
+    void measure(DeviceKind device);
 
 private:
     ModelCache models_;  // loaded once, reused; touched only in the worker thread
@@ -51,6 +53,7 @@ signals:
     void progress(int id, int percent);
     void finished(const restora::ui::JobResult& result);
     void failed(int id, const QString& message, bool cancelled);
+    void measured(double conv_gflops, const QString& device);
 };
 
 // Owns the worker thread; submit() is called on the GUI thread.
@@ -60,6 +63,7 @@ public:
     explicit WorkerHost(QObject* parent = nullptr);
     ~WorkerHost() override;
     void submit(const Job& job);
+    void measure(DeviceKind device);
     [[nodiscard]] Worker* worker() const { return worker_; }
 
 private:

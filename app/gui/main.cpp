@@ -1,6 +1,7 @@
 // restora: the desktop application. Thin: wiring and startup only.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 #include "main_window.h"
 
@@ -9,6 +10,8 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("Restora");
     QApplication::setApplicationName("Restora");
     QApplication::setApplicationVersion("0.1.0");
+    QApplication::setWindowIcon(QIcon(":/icons/restora-256.png"));
+    QApplication::setDesktopFileName("restora");
     QCommandLineParser parser;
     parser.setApplicationDescription("Photo restoration");
     parser.addHelpOption();

@@ -90,6 +90,15 @@ struct Converter {
     std::map<std::string, double> pixel;  // size of one pixel of this tensor in input pixels
     std::map<std::string, std::string> alias;  // Keras layer name -> graph value name
     double flops_per_input_pixel = 0;
+    std::map<std::string, double> channels;
+    double peak_floats_per_input_pixel = 0;  // the largest layer output plus its inputs
+
+    void track(const std::string& name, const std::vector<std::string>& ins, double ch) {
+        channels[name] = ch;
+        double live = ch / (pixel[name] * pixel[name]);
+        for (const auto& i : ins) live += channels[i] / (pixel[i] * pixel[i]);
+        peak_floats_per_input_pixel = std::max(peak_floats_per_input_pixel, live);
+    }
 
     std::string name_of(const std::string& keras) const {
         auto it = alias.find(keras);
@@ -208,28 +217,38 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
             }
             if (cls == "InputLayer") {
                 cv.emit("input", name, {}, "");
+                cv.track(name, {}, 3);
             } else if (cls == "Conv2D") {
                 cv.conv(name, ins.at(0), lc, lc.value("activation", "linear"));
+                cv.track(name, ins, lc.at("filters").get<double>());
             } else if (cls == "Activation") {
                 if (lc.value("activation", "") != "relu") fail("activation " + lc.dump() + " is not supported");
                 cv.emit("relu", name, ins, "");
+                cv.track(name, ins, cv.channels[ins.at(0)]);
             } else if (cls == "Concatenate") {
                 const int axis = lc.value("axis", -1);
                 if (axis != -1 && axis != 3) fail("concatenation along axis " + std::to_string(axis));
                 cv.emit("concat", name, ins, "");
+                double ch = 0;
+                for (const auto& i : ins) ch += cv.channels[i];
+                cv.track(name, ins, ch);
             } else if (cls == "Add") {
                 cv.emit("add", name, ins, "");
+                cv.track(name, ins, cv.channels[ins.at(0)]);
             } else if (cls == "MultiplyBeta") {
                 cv.emit("scale", name, ins, "value=" + std::to_string(lc.value("beta", 0.2)));
+                cv.track(name, ins, cv.channels[ins.at(0)]);
             } else if (cls == "UpSampling2D") {
                 const auto size = lc.at("size").get<std::vector<int>>();
                 if (size.size() != 2 || size[0] != size[1] || lc.value("interpolation", "nearest") != "nearest") {
                     fail("layer " + name + ": only square nearest upsampling is supported");
                 }
                 cv.emit("upsample_nearest", name, ins, "factor=" + std::to_string(size[0]), 0, size[0]);
+                cv.track(name, ins, cv.channels[ins.at(0)]);
             } else if (cls.rfind("PixelShuffle", 0) == 0) {
                 const int block = lc.value("scale", m.scale);
                 cv.emit("depth_to_space", name, ins, "block=" + std::to_string(block), 0, block);
+                cv.track(name, ins, cv.channels[ins.at(0)] / (block * block));
             } else {
                 fail("layer type " + cls + " (" + name + ") is not supported");
             }
@@ -249,6 +268,7 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
                    {"context", std::to_string(context)},
                    {"receptive_radius", std::to_string(reach)},
                    {"gflops_per_mp", std::to_string(cv.flops_per_input_pixel / 1000.0)},
+                   {"peak_floats_per_px", std::to_string(cv.peak_floats_per_input_pixel)},
                    {"input_max", range},
                    {"output_max", range},
                    {"source", m.package + "@" + m.version},

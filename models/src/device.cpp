@@ -1,6 +1,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "restora/models/torch_model.h"
@@ -48,6 +49,21 @@ std::string torch_version() {
     return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
            std::to_string(TORCH_VERSION_PATCH);
 #endif
+}
+
+double measure_conv_gflops(DeviceKind kind) {
+    const torch::Device device = to_torch_device(kind);
+    c10::InferenceMode guard;
+    torch::Tensor x = torch::rand({1, 64, 256, 256}).to(device);
+    torch::Tensor w = torch::rand({64, 64, 3, 3}).to(device);
+    torch::Tensor y = torch::conv2d(x, w, {}, 1, 1);  // warm-up
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const int reps = device.is_cuda() ? 50 : 3;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) y = torch::conv2d(x, w, {}, 1, 1);
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return 2.0 * 64 * 64 * 9 * 256 * 256 * reps / secs / 1e9;
 }
 
 bool is_out_of_memory(const std::exception& e) {

@@ -122,21 +122,6 @@ double matmul_gflops(DeviceKind dev) {
     return 2.0 * n * n * n * reps / seconds_since(t0) / 1e9;
 }
 
-// A 3x3, 64->64 channel convolution on 256x256: the kernel these networks are made of.
-double conv_gflops(DeviceKind dev) {
-    const torch::Device device = to_torch_device(dev);
-    torch::NoGradGuard ng;
-    torch::Tensor x = torch::rand({1, 64, 256, 256}).to(device);
-    torch::Tensor w = torch::rand({64, 64, 3, 3}).to(device);
-    torch::Tensor y = torch::conv2d(x, w, {}, 1, 1);
-    if (device.is_cuda()) torch::cuda::synchronize();
-    const int reps = device.is_cuda() ? 50 : 5;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int r = 0; r < reps; ++r) y = torch::conv2d(x, w, {}, 1, 1);
-    if (device.is_cuda()) torch::cuda::synchronize();
-    return 2.0 * 64 * 64 * 9 * 256 * 256 * reps / seconds_since(t0) / 1e9;
-}
-
 // Times an imported model (Restora weight file) on a W x H 8-bit image at the given tile, in
 // fp32 and, on CUDA, fp16; prints MP/s, achieved GFLOP/s and the fp16 difference.
 void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile) {
@@ -155,7 +140,7 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
     RunOptions o;
     o.tile = tile;
     const double mm = matmul_gflops(dev);
-    const double cv = conv_gflops(dev);
+    const double cv = measure_conv_gflops(dev);
     const double peak = std::max(mm, cv);
     std::printf("measured peaks on %s: fp32 matmul 2048^3 %.0f GFLOP/s, conv 3x3 64->64 %.0f GFLOP/s\n",
                 model->device_name().c_str(), mm, cv);
@@ -240,7 +225,7 @@ int main(int argc, char** argv) {
         if (check) return check_tiled_equals_whole(dev) ? 0 : 1;
         if (peaks) {
             std::printf("fp32 matmul 2048^3: %.1f GFLOP/s; conv 3x3 64->64 on 256x256: %.1f GFLOP/s\n",
-                        matmul_gflops(dev), conv_gflops(dev));
+                        matmul_gflops(dev), measure_conv_gflops(dev));
             return 0;
         }
         if (!model_files.empty()) {

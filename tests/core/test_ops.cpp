@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/estimate.h"
 #include "restora/core/ops.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
@@ -140,4 +141,24 @@ TEST(ApplyTiled, MirroredExtractionAndCancel) {
     JobControl job;
     job.cancel.request();
     EXPECT_THROW(apply_tiled(m, 2, 1, [](const cv::Mat& t) { return t; }, job), Cancelled);
+}
+
+TEST(Estimate, ScalesWithTheImageAndTheTile) {
+    const Operation& dn = Registry::instance().get("denoise");
+    const Params p = dn.resolve({});
+    const JobEstimate small = estimate_job(dn, p, {1000, 1000}, 3, 512, 100.0);
+    const JobEstimate big = estimate_job(dn, p, {4000, 3000}, 3, 512, 100.0);
+    EXPECT_GT(small.seconds, 0);
+    EXPECT_NEAR(big.seconds / small.seconds, 12.0, 1e-9);
+    EXPECT_NEAR(big.peak_bytes, small.peak_bytes, 1.0);  // tiles bound the working memory
+    EXPECT_DOUBLE_EQ(big.output_bytes, 4000.0 * 3000 * 3);
+    const JobEstimate smaller_tiles = estimate_job(dn, p, {4000, 3000}, 3, 128, 100.0);
+    EXPECT_LT(smaller_tiles.peak_bytes, big.peak_bytes);
+    // A budget between the two picks a tile that fits.
+    const double budget = (smaller_tiles.peak_bytes + big.peak_bytes) / 2 + big.output_bytes;
+    const int t = tile_that_fits(dn, p, {4000, 3000}, 3, 512, 100.0, budget);
+    EXPECT_GE(t, 64);
+    EXPECT_LT(t, 512);
+    EXPECT_EQ(tile_that_fits(dn, p, {4000, 3000}, 3, 512, 100.0, 1.0), 0);
+    EXPECT_GT(available_memory_bytes(), 0);
 }

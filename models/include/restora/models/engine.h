@@ -22,6 +22,10 @@ std::string resolve_device_name(DeviceKind kind);
 void configure_threads(int threads = 0);
 std::string torch_version();
 
+// Measured throughput of a 3x3, 64->64 channel convolution on 256x256 (GFLOP/s): the kernel
+// the imported networks are made of; used for job estimates and benchmarks.
+double measure_conv_gflops(DeviceKind device);
+
 struct ModelTraits {
     std::string id;
     int scale = 1;     // output pixels per input pixel

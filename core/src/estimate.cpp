@@ -1,0 +1,91 @@
+#include "restora/core/estimate.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
+
+namespace restora {
+
+namespace {
+
+// Header values of a Restora weight file, without reading its tensors.
+std::map<std::string, std::string> weight_meta(const std::filesystem::path& file) {
+    std::map<std::string, std::string> meta;
+    std::ifstream f(file, std::ios::binary);
+    std::string line;
+    if (!std::getline(f, line) || line != "RSTW 1" || !std::getline(f, line) || line.rfind("meta ", 0) != 0) return meta;
+    const size_t n = std::stoul(line.substr(5));
+    for (size_t i = 0; i < n && std::getline(f, line); ++i) {
+        const auto sp = line.find(' ');
+        meta[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(sp + 1);
+    }
+    return meta;
+}
+
+// Fraction of the convolution peak the imported networks reach through the tiled runner
+// (measured 22-48% on the CPU and 5-44% on an H100, docs/PERFORMANCE.md): a cautious middle.
+constexpr double kNetworkEfficiency = 0.2;
+
+}  // namespace
+
+JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
+                         int tile, double conv_gflops) {
+    JobEstimate e;
+    const double mp = input.area() / 1e6;
+    const cv::Size out = op.output_size(input, params);
+    e.output_bytes = static_cast<double>(out.area()) * bytes_per_pixel;
+    const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
+    const double tile_px = static_cast<double>(std::min(t, input.width) + 64) * (std::min(t, input.height) + 64);
+    const std::string id = op.info().id;
+    if (id == "upscale" && params.text("model") != "bicubic") {
+        const ModelStatus m = find_model(sr_model_id(params.text("model"), params.integer("scale")));
+        const auto meta = weight_meta(m.path);
+        const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
+        const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
+        e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency);
+        // Live activations of one tile, twice for the allocator's slack, plus the weights.
+        e.peak_bytes = 2.0 * floats * 4.0 * tile_px + 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
+        e.basis = std::to_string(static_cast<int>(gflops)) + " GFLOP/MP";
+    } else if (id == "upscale") {
+        const int s = params.integer("scale");
+        e.seconds = 0.1 * mp * s * s;
+        e.peak_bytes = tile_px * 3 * 4 * (1 + s * s) * 3.0;
+        e.basis = "bicubic";
+    } else if (id == "denoise") {
+        e.seconds = 2.0 * mp;  // non-local means, measured on 2 cores
+        e.peak_bytes = tile_px * 3 * 4 * 8.0;
+        e.basis = "non-local means";
+    } else {
+        e.seconds = 0.5 * mp;
+        e.peak_bytes = static_cast<double>(input.area()) * bytes_per_pixel * 3.0;
+        e.basis = "classical";
+    }
+    return e;
+}
+
+int tile_that_fits(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,
+                   double conv_gflops, double budget) {
+    int t = tile <= 0 ? std::max(input.width, input.height) : tile;
+    while (t >= 64) {
+        const JobEstimate e = estimate_job(op, params, input, bytes_per_pixel, t, conv_gflops);
+        if (e.peak_bytes + e.output_bytes <= budget) return t;
+        t /= 2;
+    }
+    return 0;
+}
+
+int64_t available_memory_bytes() {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    int64_t value = 0;
+    std::string unit;
+    while (f >> key >> value >> unit) {
+        if (key == "MemAvailable:") return value * 1024;
+    }
+    return 0;
+}
+
+}  // namespace restora
