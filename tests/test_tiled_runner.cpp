@@ -252,3 +252,31 @@ TEST(Device, ParsesNamesAndRefusesCudaWithoutCuda) {
     configure_threads();
     EXPECT_GE(torch::get_num_threads(), 1);
 }
+
+TEST(TiledRunner, ARegionGivesExactlyTheWholeRunsPixels) {
+    for (int scale : {1, 3}) {
+        SmallNet net(scale, 1, torch::kCPU);
+        FloatImage in = random_image(150, 110, 21);
+        FloatImage whole(150 * scale, 110 * scale);
+        RunOptions o;
+        o.tile = 40;
+        run_tiled(net, in.view(), whole.view(), o, {});
+        for (const Region r : {Region{0, 0, 10, 10}, Region{37, 41, 50, 30}, Region{100, 60, 50, 50},
+                               Region{39, 0, 2, 110}, Region{0, 0, 150, 110}}) {
+            FloatImage part(r.w * scale, r.h * scale);
+            RunOptions ro = o;
+            ro.region = r;
+            const RunStats st = run_tiled(net, in.view(), part.view(), ro, {});
+            if (r.w < 150) EXPECT_LT(st.tiles, 12) << "only the touching tiles run";
+            float max_diff = 0;
+            for (int y = 0; y < r.h * scale; ++y)
+                for (int x = 0; x < r.w * scale; ++x)
+                    for (int c = 0; c < 3; ++c) {
+                        const float a = part.px[(static_cast<size_t>(y) * r.w * scale + x) * 3 + c];
+                        const float b = whole.px[(static_cast<size_t>(y + r.y * scale) * 150 * scale + x + r.x * scale) * 3 + c];
+                        max_diff = std::max(max_diff, std::abs(a - b));
+                    }
+            EXPECT_EQ(max_diff, 0.0F) << "scale " << scale << " region " << r.x << "," << r.y << " " << r.w << "x" << r.h;
+        }
+    }
+}

@@ -161,6 +161,16 @@ std::string default_of(const OperationInfo& inf, const std::string& key) {
 }
 
 cv::Size Operation::output_size(cv::Size input, const Params& /*params*/) const { return input; }
+
+OpResult Operation::run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params,
+                               const OpContext& ctx, const cv::Rect& region) const {
+    OpResult r = run(image, mask, params, ctx);
+    const cv::Size out = output_size(image.size(), params);
+    const int sx = out.width / image.cols;
+    const int sy = out.height / image.rows;
+    r.pixels = r.pixels(cv::Rect(region.x * sx, region.y * sy, region.width * sx, region.height * sy)).clone();
+    return r;
+}
 void Operation::check_available(const Params& /*params*/) const {}
 void Operation::check_combination(const Params& /*params*/) const {}
 

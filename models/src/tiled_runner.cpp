@@ -170,23 +170,28 @@ private:
 // as every tile covering it has been added (tiles arrive in row-major order).
 class Blender {
 public:
-    Blender(const Plan& plan, const PixelView& out)
+    // out covers the output window starting at (ox, oy); the sub-grid starts at (c0, r0).
+    Blender(const Plan& plan, const PixelView& out, int ox, int oy, int c0, int r0)
         : plan_(plan),
           out_(out),
           s_(plan.scale),
           f_(plan.feather * plan.scale),
-          width_(plan.width * plan.scale) {
+          width_(plan.width * plan.scale),
+          ox_(ox),
+          oy_(oy),
+          c0_(c0),
+          r0_(r0) {
         const size_t strip = static_cast<size_t>(width_) * 2 * f_ * 3;
         top_.assign(strip, 0.0F);
         bottom_.assign(strip, 0.0F);
     }
 
     void add(const Tile& t, const torch::Tensor& y) {
-        if (t.col == 0 && t.row > 0) {
+        if (t.col == c0_ && t.row > r0_) {
             std::swap(top_, bottom_);
             std::fill(bottom_.begin(), bottom_.end(), 0.0F);
         }
-        if (t.col == 0) done_col_ = 0;
+        if (t.col == c0_) done_col_ = 0;
         const bool has_top = t.row > 0;
         const bool has_bottom = t.row < plan_.rows - 1;
         const bool has_left = t.col > 0;
@@ -201,7 +206,7 @@ public:
         const int bh = t.blend.h * s_;
         const int mid0 = has_top ? y0 + f_ : y0;
         const int mid1 = has_bottom ? y1 - f_ : y1;
-        if (t.col == 0) carry_.assign(static_cast<size_t>(2 * f_) * std::max(0, mid1 - mid0) * 3, 0.0F);
+        if (t.col == c0_) carry_.assign(static_cast<size_t>(2 * f_) * std::max(0, mid1 - mid0) * 3, 0.0F);
 
         std::vector<float> wx(bw);
         for (int i = 0; i < bw; ++i) {
@@ -285,7 +290,10 @@ private:
         }
     }
 
-    void write(int u, int v, const float* rgb) {
+    void write(int u_abs, int v_abs, const float* rgb) {
+        const int u = u_abs - ox_;
+        const int v = v_abs - oy_;
+        if (u < 0 || v < 0 || u >= out_.width || v >= out_.height) return;  // outside the window
         switch (out_.type) {
             case PixelType::U8:
                 write_typed<uint8_t>(u, v, rgb);
@@ -308,6 +316,10 @@ private:
     std::vector<float> bottom_;
     std::vector<float> carry_;
     int done_col_ = 0;
+    int ox_;
+    int oy_;
+    int c0_;
+    int r0_;
 };
 
 void check_view(const PixelView& v, const char* what) {
@@ -328,8 +340,12 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     check_view(in, "input");
     check_view(out, "output");
     const ModelTraits& traits = model.traits();
-    if (out.channels < 3 || out.width != in.width * traits.scale ||
-        out.height != in.height * traits.scale) {
+    const bool has_region = options.region.w > 0 && options.region.h > 0;
+    const Region region = has_region ? options.region : Region{0, 0, in.width, in.height};
+    if (region.x < 0 || region.y < 0 || region.x + region.w > in.width || region.y + region.h > in.height) {
+        throw Error(ErrorKind::Processing, "the region lies outside the image");
+    }
+    if (out.channels < 3 || out.width != region.w * traits.scale || out.height != region.h * traits.scale) {
         throw Error(ErrorKind::Processing, "output buffer does not match the model's scale");
     }
     tiling::PlanOptions po;
@@ -344,13 +360,23 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     RunStats stats;
     RegionComputer computer(*torch_model, in, plan.context, traits.multiple, options.min_tile,
                             options.tile != 0, job, stats);
-    Blender blender(plan, out);
+    // The sub-grid of tiles whose blend rect touches the region (all of them without one).
+    auto touches = [&](const Tile& t) {
+        return t.blend.x < region.x + region.w && t.blend.right() > region.x && t.blend.y < region.y + region.h &&
+               t.blend.bottom() > region.y;
+    };
+    std::vector<const Tile*> todo;
+    for (const Tile& t : plan.tiles) {
+        if (touches(t)) todo.push_back(&t);
+    }
+    Blender blender(plan, out, region.x * traits.scale, region.y * traits.scale, todo.front()->col,
+                    todo.front()->row);
     ProgressStage progress(job, 0, 100);
     progress.update(0.0);
-    const auto n = static_cast<double>(plan.tiles.size());
-    for (const Tile& t : plan.tiles) {
+    const auto n = static_cast<double>(todo.size());
+    for (const Tile* t : todo) {
         job.cancel.throw_if_requested();
-        blender.add(t, computer.compute(t.blend));
+        blender.add(*t, computer.compute(t->blend));
         ++stats.tiles;
         progress.update(stats.tiles / n);
     }

@@ -162,3 +162,28 @@ TEST(Estimate, ScalesWithTheImageAndTheTile) {
     EXPECT_EQ(tile_that_fits(dn, p, {4000, 3000}, 3, 512, 100.0, 1.0), 0);
     EXPECT_GT(available_memory_bytes(), 0);
 }
+
+TEST(PreviewEqualsApply, EveryOperationOnRegions) {
+    cv::Mat img = test::add_noise(test::synthetic_photo(300, 200), 12.0);
+    cv::Mat mask(img.size(), CV_8U, cv::Scalar(0));
+    cv::circle(mask, {150, 100}, 20, cv::Scalar(255), -1);
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>> cases = {
+        {"upscale", {{"scale", "2"}, {"model", "bicubic"}}},
+        {"upscale", {{"scale", "3"}, {"model", "bicubic"}}},
+        {"denoise", {{"strength", "0.6"}}},
+        {"inpaint", {}},
+    };
+    for (const auto& [id, given] : cases) {
+        const Operation& op = Registry::instance().get(id);
+        const Params p = op.resolve(given);
+        const cv::Mat m = op.info().mask == MaskUse::None ? cv::Mat() : mask;
+        const cv::Mat full = op.run(img, m, p, cpu(96)).pixels;
+        const int s = full.cols / img.cols;
+        for (const cv::Rect r : {cv::Rect(0, 0, 50, 40), cv::Rect(95, 85, 100, 60), cv::Rect(250, 150, 50, 50)}) {
+            const cv::Mat part = op.run_region(img, m, p, cpu(96), r).pixels;
+            const cv::Mat expect = full(cv::Rect(r.x * s, r.y * s, r.width * s, r.height * s));
+            ASSERT_EQ(part.size(), expect.size()) << id;
+            EXPECT_EQ(cv::norm(part, expect, cv::NORM_INF), 0) << id << " region " << r;
+        }
+    }
+}

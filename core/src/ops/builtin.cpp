@@ -33,8 +33,12 @@ public:
     void check_available(const Params& p) const override {
         if (p.text("model") != "bicubic") require_model(sr_model_id(p.text("model"), p.integer("scale")));
     }
-    OpResult run(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p,
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
+        return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
+    }
+    OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
+                        const cv::Rect& region) const override {
         const int s = p.integer("scale");
         OpResult r;
         std::shared_ptr<ImageModel> model;
@@ -48,11 +52,19 @@ public:
             r.model_id = m.entry.id;
             r.model_sha256 = m.entry.sha256;
         }
-        cv::Mat out(image.rows * s, image.cols * s, image.type());
+        cv::Mat out(region.height * s, region.width * s, image.type());
         RunOptions o;
         o.tile = ctx.tile;
+        o.region = {region.x, region.y, region.width, region.height};
         run_tiled(*model, pixel_view(image), pixel_view(out), o, ctx.job);
-        carry_alpha(image, out);
+        if (image.channels() == 4) {
+            // Alpha is resized whole and then cropped, so a region matches the full result.
+            cv::Mat alpha;
+            cv::extractChannel(image, alpha, 3);
+            cv::resize(alpha, alpha, {image.cols * s, image.rows * s}, 0, 0, cv::INTER_CUBIC);
+            cv::insertChannel(alpha(cv::Rect(region.x * s, region.y * s, region.width * s, region.height * s)).clone(),
+                              out, 3);
+        }
         r.pixels = out;
         return r;
     }
@@ -79,8 +91,12 @@ public:
         return static_cast<float>(2.0 + 24.0 * strength * strength);
     }
 
-    OpResult run(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p,
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
+        return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
+    }
+    OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
+                        const cv::Rect& region) const override {
         const float h = filter_h(p.number("strength"));
         cv::Mat bgr = image;
         if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
@@ -105,10 +121,10 @@ public:
             cv::cvtColor(ycc, out, cv::COLOR_YCrCb2BGR);
             return out;
         };
-        cv::Mat out = apply_tiled(bgr, ctx.tile == 0 ? 0 : std::max(ctx.tile, 64), kContext, filter, ctx.job);
+        cv::Mat out = apply_tiled(bgr, ctx.tile == 0 ? 0 : std::max(ctx.tile, 64), kContext, filter, ctx.job, region);
         if (image.channels() == 4) {
             cv::cvtColor(out, out, cv::COLOR_BGR2BGRA);
-            carry_alpha(image, out);
+            carry_alpha(image(region), out);
         }
         OpResult r;
         r.pixels = out;

@@ -22,23 +22,31 @@ cv::Mat extract_mirrored(const cv::Mat& src, int x, int y, int w, int h) {
 }
 
 cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
-                    const std::function<cv::Mat(const cv::Mat&)>& fn, const JobControl& job) {
+                    const std::function<cv::Mat(const cv::Mat&)>& fn, const JobControl& job,
+                    const cv::Rect& region_in) {
     tiling::PlanOptions o;
     o.tile = tile;
     o.context = context;
     o.feather = 0;
     const tiling::Plan plan = tiling::make_plan(src.cols, src.rows, o);
-    cv::Mat dst(src.size(), src.type());
+    const cv::Rect region = region_in.area() > 0 ? region_in : cv::Rect(0, 0, src.cols, src.rows);
+    std::vector<const tiling::Tile*> todo;
+    for (const tiling::Tile& t : plan.tiles) {
+        if ((cv::Rect(t.core.x, t.core.y, t.core.w, t.core.h) & region).area() > 0) todo.push_back(&t);
+    }
+    cv::Mat dst(region.size(), src.type());
     ProgressStage progress(job, 0, 100);
     progress.update(0);
     size_t done = 0;
-    for (const tiling::Tile& t : plan.tiles) {
+    for (const tiling::Tile* t : todo) {
         job.cancel.throw_if_requested();
-        const cv::Mat in = extract_mirrored(src, t.source.x, t.source.y, t.source.w, t.source.h);
+        const cv::Mat in = extract_mirrored(src, t->source.x, t->source.y, t->source.w, t->source.h);
         const cv::Mat out = fn(in);
-        out(cv::Rect(t.core.x - t.source.x, t.core.y - t.source.y, t.core.w, t.core.h))
-            .copyTo(dst(cv::Rect(t.core.x, t.core.y, t.core.w, t.core.h)));
-        progress.update(static_cast<double>(++done) / plan.tiles.size());
+        const cv::Rect core(t->core.x, t->core.y, t->core.w, t->core.h);
+        const cv::Rect keep = core & region;  // the part of this core inside the region
+        out(cv::Rect(keep.x - t->source.x, keep.y - t->source.y, keep.width, keep.height))
+            .copyTo(dst(cv::Rect(keep.x - region.x, keep.y - region.y, keep.width, keep.height)));
+        progress.update(static_cast<double>(++done) / todo.size());
     }
     return dst;
 }

@@ -104,6 +104,11 @@ public:
     // image: BGR(A) 8/16-bit; mask: CV_8U 0/255 of the same size, or empty.
     [[nodiscard]] virtual OpResult run(const cv::Mat& image, const cv::Mat& mask,
                                        const Params& params, const OpContext& ctx) const = 0;
+    // Preview = Apply: the output pixels over `region` (input coordinates; the result covers
+    // region x the operation's scale), exactly what run() computes there. The default runs the
+    // whole image and crops; tiled operations run only the tiles that touch the region.
+    [[nodiscard]] virtual OpResult run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params,
+                                              const OpContext& ctx, const cv::Rect& region) const;
 
 protected:
     virtual void check_combination(const Params& params) const;

@@ -50,11 +50,22 @@ std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, 
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);
 
+// A rectangle of input pixels.
+struct Region {
+    int x = 0;
+    int y = 0;
+    int w = 0;  // 0: the whole image
+    int h = 0;
+};
+
 struct RunOptions {
     int tile = 512;     // core tile side in input pixels; 0 = one raw call on the whole image
     int context = -1;   // -1 = the model's own context
     int feather = -1;   // -1 = half the context
     int min_tile = 32;  // smallest side an out-of-memory retry may split a region to
+    // Preview = Apply: only the tiles of the whole-image plan that touch `region` run, and `out`
+    // holds just region x scale, with exactly the values a whole-image run gives there.
+    Region region;
 };
 
 struct RunStats {
