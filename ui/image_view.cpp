@@ -33,6 +33,26 @@ void ImageView::setCompareMode(CompareMode mode) {
     update();
 }
 
+void ImageView::setPreview(const QImage& preview, const QRectF& image_rect) {
+    preview_ = preview;
+    preview_rect_ = image_rect;
+    update();
+}
+
+void ImageView::clearPreview() {
+    preview_ = QImage();
+    update();
+}
+
+QRect ImageView::visibleImageRect() const {
+    const view::Point pane = paneSize();
+    const view::Point a = view::view_to_image(state_, {0, 0});
+    const view::Point b = view::view_to_image(state_, {pane.x, pane.y});
+    const QRect r(QPoint(static_cast<int>(std::floor(a.x)), static_cast<int>(std::floor(a.y))),
+                  QPoint(static_cast<int>(std::ceil(b.x)) - 1, static_cast<int>(std::ceil(b.y)) - 1));
+    return r.intersected(QRect(0, 0, after_.width(), after_.height()));
+}
+
 void ImageView::setShowOriginal(bool on) {
     show_original_ = on;
     update();
@@ -56,6 +76,7 @@ void ImageView::setState(const view::ViewState& s) {
     const view::Point pane = paneSize();
     state_ = view::clamp_pan(s, after_.width(), after_.height(), pane.x, pane.y, 48.0);
     emit zoomChanged(state_.zoom);
+    emit viewChanged();
     update();
 }
 
@@ -138,6 +159,13 @@ void ImageView::drawImage(QPainter& p, const QImage& img, const QRectF& clip, do
     p.setClipRect(clip);
     p.setRenderHint(QPainter::SmoothPixmapTransform, state_.zoom * after_.width() / img.width() < 1.0);
     p.drawImage(target, img);
+    if (&img == &after_ && !preview_.isNull()) {
+        const QRectF r(origin_x + state_.offset_x + state_.zoom * preview_rect_.x(),
+                       state_.offset_y + state_.zoom * preview_rect_.y(), state_.zoom * preview_rect_.width(),
+                       state_.zoom * preview_rect_.height());
+        p.setRenderHint(QPainter::SmoothPixmapTransform, r.width() < preview_.width());
+        p.drawImage(r, preview_);
+    }
     p.restore();
 }
 

@@ -21,6 +21,11 @@ public:
     void setCompareMode(CompareMode mode);
     [[nodiscard]] CompareMode compareMode() const { return mode_; }
     void setShowOriginal(bool on);
+    // A preview of part of the result, drawn over "after" in `image_rect` (after-image pixels).
+    void setPreview(const QImage& preview, const QRectF& image_rect);
+    void clearPreview();
+    // The part of the after-image the view shows now (after-image pixels, clipped).
+    [[nodiscard]] QRect visibleImageRect() const;
     [[nodiscard]] double zoom() const { return state_.zoom; }
     [[nodiscard]] double splitPosition() const { return split_; }
 
@@ -32,6 +37,7 @@ public slots:
 
 signals:
     void zoomChanged(double zoom);
+    void viewChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -51,6 +57,8 @@ private:
 
     QImage before_;
     QImage after_;
+    QImage preview_;
+    QRectF preview_rect_;
     CompareMode mode_ = CompareMode::SplitVertical;
     bool show_original_ = false;
     bool fitted_ = true;

@@ -4,6 +4,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -68,6 +69,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(size_label_);
     statusBar()->addPermanentWidget(zoom_label_);
     statusBar()->addPermanentWidget(device_label_);
+    connect(view_, &ImageView::viewChanged, this, [this] {
+        // Zoom and pan move the visible area: preview it once the view settles.
+        if (preview_armed_ && live_preview_ != nullptr && live_preview_->isChecked()) preview_timer_.start();
+    });
     connect(view_, &ImageView::zoomChanged, this,
             [this](double z) { zoom_label_->setText(QString("%1%").arg(qRound(z * 100))); });
 
@@ -219,6 +224,14 @@ void MainWindow::buildToolPanel() {
     availability_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     availability_->setStyleSheet("color: #d08020");
     layout->addWidget(availability_);
+    live_preview_ = new QCheckBox(tr("Live preview of the visible area"), panel);
+    live_preview_->setChecked(QSettings().value("engine/live_preview", true).toBool());
+    live_preview_->setToolTip(tr("Computes exactly what Apply computes, for the part of the photo in view"));
+    layout->addWidget(live_preview_);
+    connect(live_preview_, &QCheckBox::toggled, this, [this](bool on) {
+        QSettings().setValue("engine/live_preview", on);
+        schedulePreview();
+    });
     apply_button_ = new QPushButton(tr("Apply"), panel);
     apply_button_->setDefault(true);
     layout->addWidget(apply_button_);
@@ -234,6 +247,9 @@ void MainWindow::buildToolPanel() {
     addDockWidget(Qt::RightDockWidgetArea, hist_dock);
 
     connect(op_box_, &QComboBox::currentIndexChanged, this, [this] { rebuildParameters(); });
+    preview_timer_.setSingleShot(true);
+    preview_timer_.setInterval(350);
+    connect(&preview_timer_, &QTimer::timeout, this, &MainWindow::startPreview);
     rebuildParameters();
 }
 
@@ -248,7 +264,10 @@ void MainWindow::rebuildParameters() {
             auto* box = new QComboBox(param_widget_);
             for (const auto& c : p.choices) box->addItem(q(c + p.unit), q(c));
             box->setCurrentIndex(box->findData(q(p.def_choice)));
-            connect(box, &QComboBox::currentIndexChanged, this, [this] { updateAvailability(); });
+            connect(box, &QComboBox::currentIndexChanged, this, [this] {
+                updateAvailability();
+                schedulePreview();
+            });
             editor = box;
         } else {
             auto* spin = new QDoubleSpinBox(param_widget_);
@@ -257,6 +276,7 @@ void MainWindow::rebuildParameters() {
             spin->setDecimals(p.kind == ParamKind::Integer ? 0 : 2);
             spin->setValue(p.def);
             spin->setSuffix(p.unit.empty() ? QString() : " " + q(p.unit));
+            connect(spin, &QDoubleSpinBox::valueChanged, this, [this] { schedulePreview(); });
             editor = spin;
         }
         editor->setToolTip(q(p.help));
@@ -267,6 +287,7 @@ void MainWindow::rebuildParameters() {
     mask_label_->setVisible(mask);
     mask_button_->setVisible(mask);
     updateAvailability();
+    schedulePreview();
 }
 
 std::map<std::string, std::string> MainWindow::currentParameters() const {
@@ -301,6 +322,7 @@ void MainWindow::setMaskFile(const QString& path) {
     mask_path_ = path;
     mask_label_->setText(QFileInfo(path).fileName());
     updateAvailability();
+    schedulePreview();
 }
 
 // A tool whose model is missing or corrupt is disabled, with the command that restores it.
@@ -336,6 +358,7 @@ bool MainWindow::openFile(const QString& path) {
     last_export_.clear();
     addRecent(path);
     refresh(false);
+    schedulePreview();
     status_->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
     return true;
 }
@@ -392,6 +415,9 @@ void MainWindow::apply() {
     job.tile = QSettings().value("engine/tile", 512).toInt();
     job.threads = QSettings().value("engine/threads", 0).toInt();
     if (!confirmEstimate(job, job.tile)) return;
+    invalidatePreview();
+    preview_timer_.stop();
+    preview_armed_ = false;  // after Apply, preview again only when the tool or a setting changes
     running_id_ = job.id;
     running_cancel_ = job.cancel;
     job_timer_.start();
@@ -441,6 +467,68 @@ bool MainWindow::confirmEstimate(const Job& job, int& tile) {
     return true;
 }
 
+void MainWindow::setLivePreview(bool on) { live_preview_->setChecked(on); }
+
+void MainWindow::invalidatePreview() {
+    preview_valid_from_ = next_id_;
+    pending_preview_.reset();
+    if (preview_running_id_ != 0) preview_cancel_.request();
+    view_->clearPreview();
+}
+
+void MainWindow::schedulePreview() {
+    invalidatePreview();
+    preview_armed_ = true;
+    if (session_ == nullptr || live_preview_ == nullptr || !live_preview_->isChecked()) return;
+    preview_timer_.start();
+}
+
+void MainWindow::startPreview() {
+    if (session_ == nullptr || running_id_ != 0 || !live_preview_->isChecked()) return;
+    Job job;
+    job.op = s(op_box_->currentData().toString());
+    job.params = currentParameters();
+    job.image = session_->current();
+    job.preview = true;
+    try {
+        job.device = parse_device(s(QSettings().value("engine/device", "auto").toString()));
+        const Operation& op = Registry::instance().get(job.op);
+        const Params p = op.resolve(job.params);
+        op.check_available(p);
+        if (op.info().mask == MaskUse::Required && mask_path_.isEmpty()) return;
+        if (op.info().mask != MaskUse::None && !mask_path_.isEmpty()) {
+            job.mask = load_mask(s(mask_path_), session_->current().size());
+        }
+        const QRect v = view_->visibleImageRect();
+        if (v.isEmpty()) return;
+        job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
+        job.tile = QSettings().value("engine/tile", 512).toInt();
+        job.threads = QSettings().value("engine/threads", 0).toInt();
+        const JobEstimate e = estimate_job(op, p, job.region.size(), static_cast<int>(job.image.elemSize()), job.tile,
+                                           conv_gflops_ > 0 ? conv_gflops_ : 50.0);
+        if (e.seconds > 5.0) {
+            status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; use Apply")
+                                 .arg(qRound(e.seconds)));
+            return;
+        }
+    } catch (const std::exception&) {
+        return;  // the tool panel already says what is wrong
+    }
+    job.id = next_id_++;
+    if (preview_running_id_ != 0) {
+        preview_cancel_.request();  // the newest request wins
+        pending_preview_ = job;
+    } else {
+        submitPreview(job);
+    }
+}
+
+void MainWindow::submitPreview(const Job& job) {
+    preview_running_id_ = job.id;
+    preview_cancel_ = job.cancel;
+    host_.submit(job);
+}
+
 void MainWindow::cancelJob() {
     if (running_id_ == 0) return;
     running_cancel_.request();
@@ -448,7 +536,7 @@ void MainWindow::cancelJob() {
 }
 
 void MainWindow::onProgress(int id, int percent) {
-    if (id != running_id_) return;
+    if (id != running_id_) return;  // previews run without a progress bar
     progress_->setValue(percent);
     emit jobProgress(percent);
     if (percent > 0) {
@@ -459,6 +547,24 @@ void MainWindow::onProgress(int id, int percent) {
 }
 
 void MainWindow::onFinished(const JobResult& r) {
+    if (r.preview) {
+        if (r.id == preview_running_id_) preview_running_id_ = 0;
+        if (r.id >= preview_valid_from_ && running_id_ == 0 && session_ != nullptr) {
+            last_preview_ = r.pixels;
+            last_preview_region_ = r.region;
+            const QImage current = to_qimage(session_->current());
+            view_->setImages(current, current, true);  // compare: the photo now vs the preview
+            view_->setPreview(to_qimage(r.pixels), QRectF(r.region.x, r.region.y, r.region.width, r.region.height));
+            status_->setText(tr("Preview of the visible area in %1 s").arg(r.seconds, 0, 'f', 1));
+            emit previewShown();
+        }
+        if (pending_preview_ && running_id_ == 0) {
+            const Job next = *pending_preview_;
+            pending_preview_.reset();
+            submitPreview(next);
+        }
+        return;
+    }
     if (r.id != running_id_) return;
     running_id_ = 0;
     session_->push(r.pixels, r.entry, r.mask);
@@ -471,6 +577,15 @@ void MainWindow::onFinished(const JobResult& r) {
 }
 
 void MainWindow::onFailed(int id, const QString& message, bool cancelled) {
+    if (id == preview_running_id_) {
+        preview_running_id_ = 0;
+        if (pending_preview_ && running_id_ == 0) {
+            const Job next = *pending_preview_;
+            pending_preview_.reset();
+            submitPreview(next);
+        }
+        return;
+    }
     if (id != running_id_) return;
     running_id_ = 0;
     setBusy(false);
@@ -495,12 +610,14 @@ void MainWindow::undo() {
     if (session_ == nullptr || running_id_ != 0 || !session_->can_undo()) return;
     session_->undo();
     refresh(true);
+    schedulePreview();
 }
 
 void MainWindow::redo() {
     if (session_ == nullptr || running_id_ != 0 || !session_->can_redo()) return;
     session_->redo();
     refresh(true);
+    schedulePreview();
 }
 
 QString MainWindow::exportTo(const QString& path, bool allow_loss) {

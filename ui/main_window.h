@@ -4,6 +4,9 @@
 // undo/redo with a history list, compare modes, export with a confirmation naming any loss.
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
+
+#include <optional>
 
 #include <map>
 #include <memory>
@@ -20,6 +23,7 @@ class QMenu;
 class QProgressBar;
 class QPushButton;
 class QActionGroup;
+class QCheckBox;
 
 namespace restora::ui {
 
@@ -40,6 +44,10 @@ public:
     [[nodiscard]] EditSession* session() const { return session_.get(); }
     [[nodiscard]] ImageView* view() const { return view_; }
     [[nodiscard]] bool busy() const { return running_id_ != 0; }
+    void setLivePreview(bool on);
+    // The last preview shown: result pixels and the input region they cover.
+    [[nodiscard]] const cv::Mat& lastPreview() const { return last_preview_; }
+    [[nodiscard]] cv::Rect lastPreviewRegion() const { return last_preview_region_; }
 
 public slots:
     void apply();
@@ -49,6 +57,7 @@ public slots:
 
 signals:
     void jobDone(bool ok);
+    void previewShown();
     void jobProgress(int percent);
 
 protected:
@@ -78,6 +87,10 @@ private:
     // Asks before long jobs and offers smaller tiles for jobs that would not fit in memory;
     // returns false when the user declines.
     bool confirmEstimate(const Job& job, int& tile);
+    void schedulePreview();
+    void startPreview();
+    void submitPreview(const Job& job);
+    void invalidatePreview();
     [[nodiscard]] bool askYesNo(const QString& title, const QString& text);
 
     std::unique_ptr<EditSession> session_;
@@ -110,7 +123,18 @@ private:
     CancelToken running_cancel_;
     QElapsedTimer job_timer_;
     double conv_gflops_ = 0;
-    double estimate_seconds_ = 0;  // measured on the worker at start-up; 0 until then
+    double estimate_seconds_ = 0;
+    // Live preview of the visible region: debounced; a newer request replaces a pending one and
+    // cancels the running one; results older than the last change are dropped.
+    QCheckBox* live_preview_ = nullptr;
+    QTimer preview_timer_;
+    int preview_running_id_ = 0;
+    CancelToken preview_cancel_;
+    std::optional<Job> pending_preview_;
+    int preview_valid_from_ = 0;
+    bool preview_armed_ = false;
+    cv::Mat last_preview_;
+    cv::Rect last_preview_region_;  // measured on the worker at start-up; 0 until then
 };
 
 }  // namespace restora::ui

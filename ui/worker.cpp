@@ -21,7 +21,8 @@ void Worker::run(const Job& job) {
         ctx.models = &models_;
         const int id = job.id;
         ctx.job.progress = [this, id](int p) { emit progress(id, p); };
-        OpResult r = op.run(job.image, job.mask, params, ctx);
+        OpResult r = job.preview ? op.run_region(job.image, job.mask, params, ctx, job.region)
+                                 : op.run(job.image, job.mask, params, ctx);
         job.cancel.throw_if_requested();
         JobResult out;
         out.id = job.id;
@@ -34,6 +35,8 @@ void Worker::run(const Job& job) {
         out.mask = job.mask;
         out.warnings = r.warnings;
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        out.preview = job.preview;
+        out.region = job.region;
         emit finished(out);
     } catch (const Cancelled&) {
         emit failed(job.id, tr("Cancelled"), true);

@@ -27,6 +27,8 @@ struct Job {
     int tile = 512;
     int threads = 0;  // 0 = all cores
     CancelToken cancel;
+    bool preview = false;
+    cv::Rect region;  // preview: the visible part of the image (input pixels)
 };
 
 struct JobResult {
@@ -36,6 +38,8 @@ struct JobResult {
     cv::Mat mask;
     std::vector<std::string> warnings;
     double seconds = 0;
+    bool preview = false;
+    cv::Rect region;
 };
 
 class Worker : public QObject {

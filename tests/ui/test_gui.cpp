@@ -128,6 +128,31 @@ private slots:
         QVERIFY(ms > 200);  // the job was long enough to tell
     }
 
+    void livePreviewEqualsApplyInTheVisibleArea() {
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        w.setLivePreview(true);
+        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        w.view()->actualSize();
+        w.view()->zoomIn();  // only part of the photo is visible now
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.selectOperation("denoise");
+        w.setParameter("strength", "0.4");
+        QVERIFY(shown.wait(30000));
+        const cv::Rect region = w.lastPreviewRegion();
+        const cv::Mat preview = w.lastPreview().clone();
+        QVERIFY(region.area() > 0);
+        QVERIFY(region.area() < w.session()->current().size().area());  // a part, not the whole
+        QCOMPARE(preview.cols, region.width);
+        QVERIFY(!w.session()->can_undo());  // a preview changes nothing
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(30000));
+        const cv::Mat applied = w.session()->current()(region);
+        QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
+    }
+
     void badFilesAreRefusedAndTheWindowKeepsWorking() {
         MainWindow w;
         QTemporaryDir dir;
