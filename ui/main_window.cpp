@@ -22,10 +22,13 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 #include "qt_image.h"
 #include "restora/core/estimate.h"
@@ -277,7 +280,27 @@ void MainWindow::rebuildParameters() {
             spin->setValue(p.def);
             spin->setSuffix(p.unit.empty() ? QString() : " " + q(p.unit));
             connect(spin, &QDoubleSpinBox::valueChanged, this, [this] { schedulePreview(); });
-            editor = spin;
+            // A slider beside the spin box, in steps of the schema's step.
+            auto* slider = new QSlider(Qt::Horizontal, param_widget_);
+            const int steps = std::max(1, static_cast<int>(std::lround((p.max - p.min) / p.step)));
+            slider->setRange(0, steps);
+            slider->setValue(static_cast<int>(std::lround((p.def - p.min) / p.step)));
+            const double lo = p.min;
+            const double step = p.step;
+            connect(slider, &QSlider::valueChanged, spin, [spin, lo, step](int v) { spin->setValue(lo + v * step); });
+            connect(spin, &QDoubleSpinBox::valueChanged, slider, [slider, lo, step](double v) {
+                const QSignalBlocker block(slider);
+                slider->setValue(static_cast<int>(std::lround((v - lo) / step)));
+            });
+            auto* row = new QWidget(param_widget_);
+            auto* row_layout = new QHBoxLayout(row);
+            row_layout->setContentsMargins(0, 0, 0, 0);
+            row_layout->addWidget(slider, 1);
+            row_layout->addWidget(spin);
+            spin->setToolTip(q(p.help));
+            param_form_->addRow(q(p.label), row);
+            param_editors_[p.key] = spin;
+            continue;
         }
         editor->setToolTip(q(p.help));
         param_form_->addRow(q(p.label), editor);
@@ -434,7 +457,7 @@ bool MainWindow::askYesNo(const QString& title, const QString& text) {
 bool MainWindow::confirmEstimate(const Job& job, int& tile) {
     const Operation& op = Registry::instance().get(job.op);
     const Params p = op.resolve(job.params);
-    const double gflops = conv_gflops_ > 0 ? conv_gflops_ : 50.0;  // until measured: a slow CPU
+    const double gflops = conv_gflops_ > 0 ? conv_gflops_ : 100.0;  // until measured: a slow CPU
     const int bpp = static_cast<int>(job.image.elemSize());
     JobEstimate e = estimate_job(op, p, job.image.size(), bpp, tile, gflops);
     const double avail = 0.8 * static_cast<double>(available_memory_bytes());
@@ -505,7 +528,7 @@ void MainWindow::startPreview() {
         job.tile = QSettings().value("engine/tile", 512).toInt();
         job.threads = QSettings().value("engine/threads", 0).toInt();
         const JobEstimate e = estimate_job(op, p, job.region.size(), static_cast<int>(job.image.elemSize()), job.tile,
-                                           conv_gflops_ > 0 ? conv_gflops_ : 50.0);
+                                           conv_gflops_ > 0 ? conv_gflops_ : 100.0);
         if (e.seconds > 5.0) {
             status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; use Apply")
                                  .arg(qRound(e.seconds)));

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("photo", "A photo to open");
     const QCommandLineOption apply_opt("apply", "Apply operation OP to the photo once it is open.", "OP");
     const QCommandLineOption set_opt("set", "Parameter for --apply (repeatable).", "KEY=VALUE");
+    const QCommandLineOption tool_opt("tool", "Select tool OP (with --set) without applying it.", "OP");
+    parser.addOption(tool_opt);
     const QCommandLineOption compare_opt("compare", "Compare mode: after, split, split-horizontal, side-by-side.", "MODE");
     parser.addOption(apply_opt);
     parser.addOption(set_opt);
@@ -31,13 +33,13 @@ int main(int argc, char** argv) {
     if (mode == "split-horizontal") window.setCompareMode(restora::ui::CompareMode::SplitHorizontal);
     if (mode == "side-by-side") window.setCompareMode(restora::ui::CompareMode::SideBySide);
     if (!parser.positionalArguments().isEmpty() && window.openFile(parser.positionalArguments().first()) &&
-        parser.isSet(apply_opt)) {
-        window.selectOperation(parser.value(apply_opt));
+        (parser.isSet(apply_opt) || parser.isSet(tool_opt))) {
+        window.selectOperation(parser.isSet(apply_opt) ? parser.value(apply_opt) : parser.value(tool_opt));
         for (const QString& kv : parser.values(set_opt)) {
             const auto eq = kv.indexOf('=');
             if (eq > 0) window.setParameter(kv.left(eq), kv.mid(eq + 1));
         }
-        window.apply();
+        if (parser.isSet(apply_opt)) window.apply();
     }
     return QApplication::exec();
 }
