@@ -12,6 +12,15 @@
 
 using restora::ui::MainWindow;
 
+// A 3-MP random photo: long enough to denoise that a job can be watched and cancelled.
+QString writeNoisePhoto(const QTemporaryDir& dir) {
+    const QString path = dir.filePath("big.png");
+    cv::Mat img(1500, 2000, CV_8UC3);
+    cv::randu(img, 0, 255);
+    cv::imwrite(path.toStdString(), img);
+    return path;
+}
+
 class GuiTest : public QObject {
     Q_OBJECT
 private slots:
@@ -58,10 +67,7 @@ private slots:
 
     void cancelRestoresTheStateBeforeTheJob() {
         QTemporaryDir dir;
-        const QString big = dir.filePath("big.png");
-        cv::Mat img(1500, 2000, CV_8UC3);
-        cv::randu(img, 0, 255);
-        QVERIFY(cv::imwrite(big.toStdString(), img));
+        const QString big = writeNoisePhoto(dir);
         MainWindow w;
         w.show();
         QVERIFY(w.openFile(big));
@@ -105,10 +111,7 @@ private slots:
 
     void eventLoopKeepsTurningDuringALongJob() {
         QTemporaryDir dir;
-        const QString big = dir.filePath("big.png");
-        cv::Mat img(1500, 2000, CV_8UC3);
-        cv::randu(img, 0, 255);
-        QVERIFY(cv::imwrite(big.toStdString(), img));
+        const QString big = writeNoisePhoto(dir);
         MainWindow w;
         w.show();
         QVERIFY(w.openFile(big));
