@@ -11,6 +11,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
 
 #include "restora/core/image_io.h"
 #include "restora/core/mask.h"
@@ -159,28 +160,43 @@ void bench_denoise(const fs::path& data, size_t limit) {
     }
 }
 
-void bench_inpaint(const fs::path& data, size_t limit) {
+void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir) {
     std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
-    std::printf("| method | PSNR (dB) | L1 | whole-image SSIM | images |\n|---|---|---|---|---|\n");
-    double p = 0;
-    double l1 = 0;
-    double q = 0;
-    int n = 0;
-    for (const auto& f : images_in(data / "inpaint/places2_512_freeform/images", limit)) {
-        fs::path mask_path = data / "inpaint/places2_512_freeform/masks" / f.filename();
-        if (!fs::exists(mask_path)) mask_path.replace_extension(".png");
-        if (!fs::exists(mask_path)) continue;
-        const cv::Mat img = load_image(f).pixels;
-        const cv::Mat mask = load_mask(mask_path, img.size());
-        cv::Mat holed = img.clone();
-        holed.setTo(cv::Scalar::all(0), mask);
-        const cv::Mat out = run_op("inpaint", holed, mask, {{"model", "telea"}}).pixels;
-        p += psnr(out, img, mask);
-        l1 += mean_abs_error(out, img, mask);
-        q += ssim(out, img);
-        ++n;
+    std::printf("| method | PSNR in hole (dB) | L1 in hole | SSIM (whole image) | seconds | images |\n|---|---|---|---|---|---|\n");
+    for (const std::string method : {"learned", "telea", "navier-stokes"}) {
+        double p = 0;
+        double l1 = 0;
+        double q = 0;
+        double secs = 0;
+        int n = 0;
+        for (const auto& f : images_in(data / "inpaint/places2_512_freeform/images", limit)) {
+            fs::path mask_path = data / "inpaint/places2_512_freeform/masks" / f.filename();
+            if (!fs::exists(mask_path)) mask_path.replace_extension(".png");
+            if (!fs::exists(mask_path)) continue;
+            const cv::Mat img = load_image(f).pixels;
+            const cv::Mat mask = load_mask(mask_path, img.size());
+            cv::Mat holed = img.clone();
+            holed.setTo(cv::Scalar::all(0), mask);
+            const auto t0 = std::chrono::steady_clock::now();
+            cv::Mat out;
+            if (method == "navier-stokes") {
+                cv::inpaint(holed, mask, out, 5, cv::INPAINT_NS);
+            } else {
+                out = run_op("inpaint", holed, mask, {{"model", method}}).pixels;
+            }
+            secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            p += psnr(out, img, mask);
+            l1 += mean_abs_error(out, img, mask);
+            q += ssim(out, img);
+            ++n;
+            if (sheet_dir != nullptr && n <= 4) {
+                cv::imwrite((*sheet_dir / (f.stem().string() + "-" + method + ".jpg")).string(), out);
+                if (method == "learned") cv::imwrite((*sheet_dir / (f.stem().string() + "-input.jpg")).string(), holed);
+            }
+        }
+        if (n > 0) std::printf("| %s | %.2f | %.4f | %.4f | %.1f | %d |\n", method.c_str(), p / n, l1 / n, q / n, secs, n);
+        std::fflush(stdout);
     }
-    if (n > 0) std::printf("| telea | %.2f | %.4f | %.4f | %d |\n", p / n, l1 / n, q / n, n);
 }
 
 }  // namespace
@@ -189,12 +205,16 @@ int main(int argc, char** argv) {
     fs::path data = "../shared/data/bench";
     std::string task = "all";
     fs::path sample = fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg";
+    fs::path sheet;  // --sheet DIR: write a few inputs and results for a contact sheet
     size_t limit = 0;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
             data = argv[++i];
         } else if (std::strcmp(argv[i], "--task") == 0 && i + 1 < argc) {
             task = argv[++i];
+        } else if (std::strcmp(argv[i], "--sheet") == 0 && i + 1 < argc) {
+            sheet = argv[++i];
+            fs::create_directories(sheet);
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = static_cast<size_t>(std::atoi(argv[++i]));
         } else {
@@ -210,7 +230,7 @@ int main(int argc, char** argv) {
     try {
         if (task == "sr" || task == "all") bench_sr(data, limit);
         if (task == "denoise" || task == "all") bench_denoise(data, limit);
-        if (task == "inpaint" || task == "all") bench_inpaint(data, limit);
+        if (task == "inpaint" || task == "all") bench_inpaint(data, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "tiling") bench_tiling(sample);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "restora/core/model_import.h"
 #include "restora/core/sha256.h"
 #include "restora/models/errors.h"
 
@@ -24,6 +25,10 @@ std::vector<fs::path> model_search_path() {
         dirs.push_back(fs::path(home) / ".local/share/restora/models");
     }
     dirs.push_back(fs::path(RESTORA_INSTALL_PREFIX) / "share/restora/models");
+#ifdef RESTORA_SOURCE_DIR
+    // Weights the project trained itself are committed: found in a source build too.
+    dirs.push_back(fs::path(RESTORA_SOURCE_DIR) / "models/weights");
+#endif
     return dirs;
 }
 
@@ -64,6 +69,12 @@ nlohmann::json entry_to_json(const ModelEntry& e) {
             {"sha256", e.sha256}};
 }
 
+// Published models are re-imported; the project's own trained weights ship with Restora.
+std::string restore_command_for(const std::string& id) {
+    if (find_importable(id) != nullptr || id.rfind("esrgan-", 0) == 0) return "restora-cli models import " + id;
+    return "git checkout models/weights (or reinstall Restora) to restore " + id;
+}
+
 // Manifest entries on the search path, first folder first, without hashing anything.
 std::vector<ModelStatus> manifest_entries() {
     std::vector<ModelStatus> out;
@@ -78,7 +89,7 @@ std::vector<ModelStatus> manifest_entries() {
             s.entry = entry_from_json(m);
             if (s.entry.id.empty() || !seen.insert(s.entry.id).second) continue;
             s.path = dir / s.entry.file;
-            s.restore_command = "restora-cli models import " + s.entry.id;
+            s.restore_command = restore_command_for(s.entry.id);
             out.push_back(s);
         }
     }
@@ -105,7 +116,7 @@ ModelStatus find_model(const std::string& id) {
     ModelStatus s;
     s.entry.id = id;
     s.state = ModelState::Missing;
-    s.restore_command = "restora-cli models import " + id;
+    s.restore_command = restore_command_for(id);
     return s;
 }
 

@@ -1,6 +1,9 @@
 #include "restora/models/inpaint_net.h"
 
+#include <cstring>
+
 #include "restora/models/errors.h"
+#include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
 namespace restora {
@@ -101,6 +104,19 @@ InpaintNet load_inpaint_net(const std::filesystem::path& file, torch::Device dev
     net->to(device);
     net->eval();
     return net;
+}
+
+void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
+                         const float* mask, float* out) {
+    if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "inpainting input sides must be multiples of 4");
+    const torch::Device dev = to_torch_device(device);
+    InpaintNet net = load_inpaint_net(weights, dev);
+    c10::InferenceMode guard;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(rgb), {1, h, w, 3}, torch::kFloat32)
+                                .permute({0, 3, 1, 2}).to(dev);
+    const torch::Tensor m = torch::from_blob(const_cast<float*>(mask), {1, 1, h, w}, torch::kFloat32).to(dev);
+    const torch::Tensor y = net->forward(x, m).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
+    std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(w) * h * 3);
 }
 
 }  // namespace restora

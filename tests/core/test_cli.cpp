@@ -165,7 +165,7 @@ TEST_F(Cli, ListsOperationsAndModelsAsJson) {
                                  quote(kCli) + " models --json");
     ASSERT_EQ(models.code, 0) << models.output;
     const auto m = nlohmann::json::parse(models.output);
-    EXPECT_TRUE(m["models"].empty());
+    for (const auto& e : m["models"]) EXPECT_EQ(e["id"], "inpaint-ffc-v1") << "only the committed weights";
     EXPECT_EQ(m["search_path"][0], dir.path().string());
     EXPECT_EQ(cli("--help").code, 0);
 }
@@ -176,16 +176,20 @@ TEST_F(Cli, ModelsReportsMissingAndCorruptWeightsWithTheRestoringCommand) {
     std::ofstream(dir / "manifest.json") << R"({"models": [
         {"id": "ok", "file": "ok.bin", "sha256": "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"},
         {"id": "bad", "file": "bad.bin", "sha256": "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"},
-        {"id": "gone", "file": "gone.bin", "sha256": "00"}]})";
+        {"id": "esrgan-slim-x3", "file": "gone.bin", "sha256": "00"},
+        {"id": "my-trained", "file": "lost.rsw", "sha256": "00"}]})";
     const auto r = test::sh("RESTORA_MODEL_DIR=" + quote(dir.path()) + " HOME=" + quote(dir.path()) + " " +
                             quote(kCli) + " models --json");
     ASSERT_EQ(r.code, 0) << r.output;
-    const auto m = nlohmann::json::parse(r.output)["models"];
-    ASSERT_EQ(m.size(), 3U);
-    EXPECT_EQ(m[0]["state"], "installed");
-    EXPECT_EQ(m[1]["state"], "corrupt");
-    EXPECT_EQ(m[2]["state"], "missing");
-    EXPECT_EQ(m[2]["restore"], "restora-cli models import gone");
+    const nlohmann::json listing = nlohmann::json::parse(r.output);
+    std::map<std::string, nlohmann::json> m;
+    for (const auto& e : listing["models"]) m[e["id"].get<std::string>()] = e;
+    ASSERT_EQ(m.count("ok") + m.count("bad") + m.count("esrgan-slim-x3") + m.count("my-trained"), 4U);
+    EXPECT_EQ(m["ok"]["state"], "installed");
+    EXPECT_EQ(m["bad"]["state"], "corrupt");
+    EXPECT_EQ(m["esrgan-slim-x3"]["state"], "missing");
+    EXPECT_EQ(m["esrgan-slim-x3"]["restore"], "restora-cli models import esrgan-slim-x3");
+    EXPECT_NE(m["my-trained"]["restore"].get<std::string>().find("models/weights"), std::string::npos);
 }
 
 TEST_F(Cli, EvalReportsPsnrAndSsimForFilesAndFolders) {

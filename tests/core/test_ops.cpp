@@ -116,7 +116,7 @@ TEST(Inpaint, TeleaFillsTheMaskAndLeavesEverythingElseBitIdentical) {
     cv::line(mask, {10, 20}, {110, 70}, cv::Scalar(255), 5);
     damaged.setTo(cv::Scalar(255, 0, 255), mask);
     const Operation& in = Registry::instance().get("inpaint");
-    const OpResult r = in.run(damaged, mask, in.resolve({}), cpu());
+    const OpResult r = in.run(damaged, mask, in.resolve({{"model", "telea"}}), cpu());
     cv::Mat outside;
     cv::bitwise_not(mask, outside);
     cv::Mat diff;
@@ -126,9 +126,33 @@ TEST(Inpaint, TeleaFillsTheMaskAndLeavesEverythingElseBitIdentical) {
     const double err_after = cv::norm(r.pixels, clean, cv::NORM_L1, mask);
     EXPECT_LT(err_after, 0.25 * err_before);
     // An empty mask changes nothing and says so.
-    const OpResult none = in.run(damaged, cv::Mat::zeros(clean.size(), CV_8U), in.resolve({}), cpu());
+    const OpResult none = in.run(damaged, cv::Mat::zeros(clean.size(), CV_8U), in.resolve({{"model", "telea"}}), cpu());
     EXPECT_EQ(cv::norm(none.pixels, damaged, cv::NORM_INF), 0);
     EXPECT_FALSE(none.warnings.empty());
+}
+
+TEST(Inpaint, LearnedNetworkFillsTheHoleAndLeavesEverythingElseBitIdentical) {
+    for (int depth : {CV_8U, CV_16U}) {
+        const cv::Mat clean = test::synthetic_photo(200, 150, depth);
+        cv::Mat damaged = clean.clone();
+        cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
+        cv::line(mask, {20, 30}, {180, 120}, cv::Scalar(255), 9);
+        cv::rectangle(mask, cv::Rect(120, 20, 30, 25), cv::Scalar(255), -1);
+        damaged.setTo(cv::Scalar::all(depth == CV_16U ? 65535 : 255), mask);
+        const Operation& in = Registry::instance().get("inpaint");
+        const OpResult r = in.run(damaged, mask, in.resolve({{"model", "learned"}}), cpu());
+        ASSERT_EQ(r.pixels.type(), damaged.type());
+        EXPECT_EQ(r.model_id, "inpaint-ffc-v1");
+        EXPECT_EQ(r.model_sha256.size(), 64U);
+        cv::Mat diff;
+        cv::absdiff(r.pixels, damaged, diff);
+        cv::Mat outside;
+        cv::bitwise_not(mask, outside);
+        EXPECT_EQ(cv::norm(diff, cv::NORM_INF, outside), 0) << "pixels outside the mask changed";
+        const double before = test::psnr(damaged, clean);
+        const double after = test::psnr(r.pixels, clean);
+        EXPECT_GT(after, before + 10.0) << before << " -> " << after;
+    }
 }
 
 TEST(ApplyTiled, MirroredExtractionAndCancel) {

@@ -13,6 +13,16 @@ namespace restora {
 
 namespace {
 
+// Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
+cv::Mat run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& rgb,
+                            const cv::Mat& mask) {
+    const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
+    const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
+    cv::Mat out(in.size(), CV_32FC3);
+    restora::run_inpaint_network(weights, device, in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    return out;
+}
+
 class Upscale : public Operation {
 public:
     Upscale() {
@@ -140,13 +150,19 @@ public:
     Inpaint() {
         info_ = {"inpaint", 1, "Inpaint", "Fill the masked region from its surroundings.",
                  MaskUse::Required,
-                 {choice_param("model", "Method", {"telea"}, "telea",
-                               "telea: fast marching fill (OpenCV, no weights needed)")}};
+                 {choice_param("model", "Method", {"learned", "telea"}, "learned",
+                               "learned: Restora's Fourier-convolution network (inpaint-ffc-v1); "
+                               "telea: fast marching fill (OpenCV, no weights)")}};
     }
     const OperationInfo& info() const override { return info_; }
 
-    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& /*p*/,
+    void check_available(const Params& p) const override {
+        if (p.text("model") == "learned") require_model(kLearnedId);
+    }
+
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
+        if (p.text("model") == "learned") return run_learned(image, mask, ctx);
         if (mask.empty() || mask.size() != image.size()) {
             throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
         }
@@ -200,6 +216,63 @@ public:
     }
 
 private:
+    static constexpr const char* kLearnedId = "inpaint-ffc-v1";
+    static constexpr int kWorkingSide = 128;  // the training crop size: measured best (docs/QUALITY.md)
+
+    // The mask's bounding box with generous context runs through the network at up to 512 px;
+    // the fill is scaled back and written into the masked pixels only.
+    OpResult run_learned(const cv::Mat& image, const cv::Mat& mask, const OpContext& ctx) const {
+        if (mask.empty() || mask.size() != image.size()) {
+            throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
+        }
+        OpResult r;
+        r.pixels = image.clone();
+        const cv::Rect box = cv::boundingRect(mask);
+        if (box.area() == 0) {
+            r.warnings.push_back("the mask selects no pixels; the image is unchanged");
+            return r;
+        }
+        const ModelStatus m = require_model(kLearnedId);
+        r.model_id = m.entry.id;
+        r.model_sha256 = m.entry.sha256;
+        ctx.job.cancel.throw_if_requested();
+        ProgressStage progress(ctx.job, 0, 100);
+        progress.update(0);
+        const int margin = std::max(32, std::max(box.width, box.height) / 2);
+        const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+                              cv::Rect(0, 0, image.cols, image.rows);
+        const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(crop.width, crop.height));
+        const int w = std::max(4, static_cast<int>(std::lround(crop.width * f)) / 4 * 4);
+        const int h = std::max(4, static_cast<int>(std::lround(crop.height * f)) / 4 * 4);
+        cv::Mat rgb;
+        cv::cvtColor(image(crop), rgb, image.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+        rgb.convertTo(rgb, CV_32F, image.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+        cv::Mat small_rgb;
+        cv::resize(rgb, small_rgb, {w, h}, 0, 0, cv::INTER_AREA);
+        cv::Mat small_mask;
+        cv::resize(mask(crop), small_mask, {w, h}, 0, 0, cv::INTER_AREA);
+        small_mask = small_mask > 0;  // any covered pixel counts as hole
+        small_mask.convertTo(small_mask, CV_32F, 1.0 / 255.0);
+        const cv::Mat fill = run_inpaint_network(m.path, ctx.device, small_rgb, small_mask);  // RGB float
+        progress.update(0.8);
+        cv::Mat up;
+        cv::resize(fill, up, crop.size(), 0, 0, cv::INTER_CUBIC);
+        cv::Mat out_bgr;
+        cv::cvtColor(up, out_bgr, cv::COLOR_RGB2BGR);
+        out_bgr.convertTo(out_bgr, image.depth(), image.depth() == CV_16U ? 65535.0 : 255.0);
+        if (image.channels() == 4) {
+            cv::Mat with_alpha;
+            cv::cvtColor(out_bgr, with_alpha, cv::COLOR_BGR2BGRA);
+            cv::Mat alpha;
+            cv::extractChannel(image(crop), alpha, 3);
+            cv::insertChannel(alpha, with_alpha, 3);
+            out_bgr = with_alpha;
+        }
+        out_bgr.copyTo(r.pixels(crop), mask(crop));  // only masked pixels change
+        progress.update(1.0);
+        return r;
+    }
+
     OperationInfo info_;
 };
 
