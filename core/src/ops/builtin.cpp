@@ -162,7 +162,6 @@ public:
 
     OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
-        if (p.text("model") == "learned") return run_learned(image, mask, ctx);
         if (mask.empty() || mask.size() != image.size()) {
             throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
         }
@@ -173,6 +172,17 @@ public:
             r.warnings.push_back("the mask selects no pixels; the image is unchanged");
             return r;
         }
+        if (p.text("model") == "learned") {
+            run_learned(image, mask, box, ctx, r);
+        } else {
+            run_telea(image, mask, box, ctx, r);
+        }
+        return r;
+    }
+
+private:
+    static void run_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, const OpContext& ctx,
+                          OpResult& r) {
         ctx.job.cancel.throw_if_requested();
         ProgressStage progress(ctx.job, 0, 100);
         progress.update(0);
@@ -212,26 +222,15 @@ public:
         // Only masked pixels change: everything else stays bit-identical.
         filled.copyTo(r.pixels(crop), m);
         progress.update(1.0);
-        return r;
     }
 
-private:
     static constexpr const char* kLearnedId = "inpaint-ffc-v1";
     static constexpr int kWorkingSide = 128;  // the training crop size: measured best (docs/QUALITY.md)
 
-    // The mask's bounding box with generous context runs through the network at up to 512 px;
-    // the fill is scaled back and written into the masked pixels only.
-    OpResult run_learned(const cv::Mat& image, const cv::Mat& mask, const OpContext& ctx) const {
-        if (mask.empty() || mask.size() != image.size()) {
-            throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
-        }
-        OpResult r;
-        r.pixels = image.clone();
-        const cv::Rect box = cv::boundingRect(mask);
-        if (box.area() == 0) {
-            r.warnings.push_back("the mask selects no pixels; the image is unchanged");
-            return r;
-        }
+    // The mask's bounding box with generous context runs through the network at up to
+    // kWorkingSide px; the fill is scaled back and written into the masked pixels only.
+    static void run_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, const OpContext& ctx,
+                            OpResult& r) {
         const ModelStatus m = require_model(kLearnedId);
         r.model_id = m.entry.id;
         r.model_sha256 = m.entry.sha256;
@@ -270,7 +269,6 @@ private:
         }
         out_bgr.copyTo(r.pixels(crop), mask(crop));  // only masked pixels change
         progress.update(1.0);
-        return r;
     }
 
     OperationInfo info_;
