@@ -353,11 +353,20 @@ void MainWindow::updateAvailability() {
     QString problem;
     const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
     if (op != nullptr) {
-        try {
-            op->check_available(op->resolve(currentParameters()));
-        } catch (const std::exception& e) {
-            problem = q(e.what());
+        // Checking a model hashes its weight file: remember the answer per tool and settings.
+        std::string key = op->info().id;
+        for (const auto& [k, v] : currentParameters()) key += ";" + k + "=" + v;
+        auto cached = availability_cache_.find(key);
+        if (cached == availability_cache_.end()) {
+            QString result;
+            try {
+                op->check_available(op->resolve(currentParameters()));
+            } catch (const std::exception& e) {
+                result = q(e.what());
+            }
+            cached = availability_cache_.emplace(key, result).first;
         }
+        problem = cached->second;
         if (problem.isEmpty() && op->info().mask == MaskUse::Required && mask_path_.isEmpty()) {
             problem = tr("This tool needs a mask: Load mask… (white = the pixels to fill).");
         }
@@ -379,6 +388,7 @@ bool MainWindow::openFile(const QString& path) {
         return false;
     }
     last_export_.clear();
+    availability_cache_.clear();
     addRecent(path);
     refresh(false);
     schedulePreview();

@@ -100,6 +100,7 @@ private:
     QFormLayout* param_form_ = nullptr;
     QWidget* param_widget_ = nullptr;
     std::map<std::string, QWidget*> param_editors_;
+    std::map<std::string, QString> availability_cache_;  // tool + settings -> problem (empty: ok)
     QLabel* mask_label_ = nullptr;
     QPushButton* mask_button_ = nullptr;
     QLabel* availability_ = nullptr;

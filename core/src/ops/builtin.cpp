@@ -181,6 +181,19 @@ public:
     }
 
 private:
+    // Writes the BGR fill of `crop` into the masked pixels of `out`, keeping the image's alpha.
+    static void paste_masked(const cv::Mat& fill_bgr, const cv::Mat& image, const cv::Rect& crop, const cv::Mat& mask,
+                             cv::Mat& out) {
+        cv::Mat fill = fill_bgr;
+        if (image.channels() == 4) {
+            cv::cvtColor(fill_bgr, fill, cv::COLOR_BGR2BGRA);
+            cv::Mat alpha;
+            cv::extractChannel(image(crop), alpha, 3);
+            cv::insertChannel(alpha, fill, 3);
+        }
+        fill.copyTo(out(crop), mask);
+    }
+
     static void run_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, const OpContext& ctx,
                           OpResult& r) {
         ctx.job.cancel.throw_if_requested();
@@ -211,16 +224,8 @@ private:
             }
             cv::merge(planes, filled);
         }
-        if (image.channels() == 4) {
-            cv::Mat with_alpha;
-            cv::cvtColor(filled, with_alpha, cv::COLOR_BGR2BGRA);
-            cv::Mat alpha;
-            cv::extractChannel(image(crop), alpha, 3);
-            cv::insertChannel(alpha, with_alpha, 3);
-            filled = with_alpha;
-        }
         // Only masked pixels change: everything else stays bit-identical.
-        filled.copyTo(r.pixels(crop), m);
+        paste_masked(filled, image, crop, m, r.pixels);
         progress.update(1.0);
     }
 
@@ -259,15 +264,7 @@ private:
         cv::Mat out_bgr;
         cv::cvtColor(up, out_bgr, cv::COLOR_RGB2BGR);
         out_bgr.convertTo(out_bgr, image.depth(), image.depth() == CV_16U ? 65535.0 : 255.0);
-        if (image.channels() == 4) {
-            cv::Mat with_alpha;
-            cv::cvtColor(out_bgr, with_alpha, cv::COLOR_BGR2BGRA);
-            cv::Mat alpha;
-            cv::extractChannel(image(crop), alpha, 3);
-            cv::insertChannel(alpha, with_alpha, 3);
-            out_bgr = with_alpha;
-        }
-        out_bgr.copyTo(r.pixels(crop), mask(crop));  // only masked pixels change
+        paste_masked(out_bgr, image, crop, mask(crop), r.pixels);  // only masked pixels change
         progress.update(1.0);
     }
 
