@@ -220,3 +220,14 @@ TEST_F(Cli, MissingWeightsExitOneBeforeReadingInput) {
     // The rest of the application keeps working.
     EXPECT_EQ(test::sh(env + quote(kCli) + " run denoise " + quote(photo) + " -o " + p("d.png")).code, 0);
 }
+
+TEST_F(Cli, PlotsATrainingLog) {
+    std::ofstream(dir / "log.csv") << "step,seconds,loss,eval_psnr_hole\n100,2,0.3,20\n200,4,0.2,22\n300,6,0.15,23\n";
+    const auto r = cli("plot " + p("log.csv") + " -o " + p("plot.png"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const cv::Mat img = cv::imread((dir / "plot.png").string());
+    EXPECT_EQ(img.cols, 1040);
+    EXPECT_GT(img.rows, 0);
+    std::ofstream(dir / "short.csv") << "step,loss\n1,0.5\n";
+    EXPECT_EQ(cli("plot " + p("short.csv") + " -o " + p("p2.png")).code, 3);
+}
