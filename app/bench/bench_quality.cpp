@@ -2,6 +2,8 @@
 // tables for docs/QUALITY.md.
 //   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|all] [--limit N]
 #include <chrono>
+#include <cstdlib>
+#include <stdexcept>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -163,7 +165,12 @@ void bench_denoise(const fs::path& data, size_t limit) {
 void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir) {
     std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
     std::printf("| method | PSNR in hole (dB) | L1 in hole | SSIM (whole image) | seconds | images |\n|---|---|---|---|---|---|\n");
-    for (const std::string method : {"learned", "telea", "navier-stokes"}) {
+    std::vector<std::string> methods = {"learned", "telea", "navier-stokes"};
+    // G'MIC's patch-based inpainting (Debian package gmic), when installed: an external baseline.
+    if (std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
+    const fs::path tmp = fs::temp_directory_path() / "restora-bench-gmic";
+    fs::create_directories(tmp);
+    for (const std::string& method : methods) {
         double p = 0;
         double l1 = 0;
         double q = 0;
@@ -181,6 +188,14 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
             cv::Mat out;
             if (method == "navier-stokes") {
                 cv::inpaint(holed, mask, out, 5, cv::INPAINT_NS);
+            } else if (method == "gmic-patch") {
+                cv::imwrite((tmp / "in.png").string(), holed);
+                cv::imwrite((tmp / "mask.png").string(), mask);
+                const std::string cmd = "gmic " + (tmp / "in.png").string() + " " + (tmp / "mask.png").string() +
+                                        " -inpaint[0] [1],11,22,0.5,1,9,0,0.05,5,1 -o[0] " +
+                                        (tmp / "out.png").string() + " >/dev/null 2>&1";
+                if (std::system(cmd.c_str()) != 0) throw std::runtime_error("gmic failed on " + f.string());
+                out = cv::imread((tmp / "out.png").string(), cv::IMREAD_COLOR);
             } else {
                 out = run_op("inpaint", holed, mask, {{"model", method}}).pixels;
             }
