@@ -6,24 +6,11 @@
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/models/weight_file.h"
 
 namespace restora {
 
 namespace {
-
-// Header values of a Restora weight file, without reading its tensors.
-std::map<std::string, std::string> weight_meta(const std::filesystem::path& file) {
-    std::map<std::string, std::string> meta;
-    std::ifstream f(file, std::ios::binary);
-    std::string line;
-    if (!std::getline(f, line) || line != "RSTW 1" || !std::getline(f, line) || line.rfind("meta ", 0) != 0) return meta;
-    const size_t n = std::stoul(line.substr(5));
-    for (size_t i = 0; i < n && std::getline(f, line); ++i) {
-        const auto sp = line.find(' ');
-        meta[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(sp + 1);
-    }
-    return meta;
-}
 
 // Fraction of the convolution peak the imported networks reach through the tiled runner
 // (measured 22-48% on the CPU, docs/PERFORMANCE.md); 0.35 predicts the sample's x4 upscale within
@@ -43,7 +30,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
     const std::string id = op.info().id;
     if (id == "upscale" && params.text("model") != "bicubic") {
         const ModelStatus m = find_model(sr_model_id(params.text("model"), params.integer("scale")));
-        const auto meta = weight_meta(m.path);
+        const auto meta = read_weight_meta(m.path);
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
         e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency);

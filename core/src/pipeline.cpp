@@ -95,19 +95,19 @@ HistoryEntry entry_for(const Operation& op, const Params& params, const OpResult
     return e;
 }
 
-void export_with_history(const cv::Mat& pixels, const LoadedImage& source, const History& history,
+}  // namespace
+
+void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
                          const fs::path& output, const ExportOptions& options) {
     MetadataEdits edits;
     edits.width = pixels.cols;
     edits.height = pixels.rows;
     edits.history_json = history.to_json();
-    if (source.metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
+    if (metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
         edits.thumbnail_jpeg = make_exif_thumbnail(pixels);
     }
-    export_image(pixels, source.metadata, edits, output, options);
+    export_image(pixels, metadata, edits, output, options);
 }
-
-}  // namespace
 
 ValidatedEdit validate_edit(const EditRequest& request) {
     ValidatedEdit v;
@@ -166,7 +166,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     HistoryEntry entry = entry_for(*edit.op, edit.params, result);
     if (!mask.empty()) entry.mask_sha256 = store_mask(mask, r.output);
     history.entries.push_back(entry);
-    export_with_history(result.pixels, img, history, r.output, r.export_options);
+    export_with_history(result.pixels, img.metadata, history, r.output, r.export_options);
     outcome.output_size = result.pixels.size();
     return outcome;
 }
@@ -248,7 +248,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         history.entries.push_back(entry);
         for (const auto& w : result.warnings) outcome.warnings.push_back(w);
     }
-    export_with_history(pixels, img, history, output, options);
+    export_with_history(pixels, img.metadata, history, output, options);
     outcome.output_size = pixels.size();
     return outcome;
 }

@@ -58,14 +58,7 @@ void EditSession::export_to(const fs::path& out, const ExportOptions& options) c
             h.entries[previous_.entries.size() + i - 1].mask_sha256 = store_mask(states_[i].mask, out);
         }
     }
-    MetadataEdits edits;
-    edits.width = current().cols;
-    edits.height = current().rows;
-    edits.history_json = h.to_json();
-    if (original_.metadata.has_thumbnail() && format_from_extension(out) == ImageFormat::Jpeg) {
-        edits.thumbnail_jpeg = make_exif_thumbnail(current());
-    }
-    export_image(current(), original_.metadata, edits, out, options);
+    export_with_history(current(), original_.metadata, h, out, options);
 }
 
 }  // namespace restora

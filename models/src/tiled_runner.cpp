@@ -118,13 +118,11 @@ private:
     static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
     torch::Tensor split(const Rect& r) {
-        const int s = model_.traits().scale;
         if (r.w >= r.h) {
             const int half = r.w / 2;
             torch::Tensor a = compute({r.x, r.y, half, r.h});
             job_.cancel.throw_if_requested();
             torch::Tensor b = compute({r.x + half, r.y, r.w - half, r.h});
-            (void)s;
             return torch::cat({a, b}, 2);
         }
         const int half = r.h / 2;

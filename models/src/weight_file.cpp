@@ -33,6 +33,21 @@ void save_weight_file(const fs::path& path, const WeightFileContents& c) {
     if (!f) throw Error(ErrorKind::Processing, "writing " + path.string() + " failed (disk full?)");
 }
 
+std::map<std::string, std::string> read_weight_meta(const fs::path& path) {
+    std::map<std::string, std::string> meta;
+    std::ifstream f(path, std::ios::binary);
+    std::string line;
+    if (!std::getline(f, line) || line != "RSTW 1" || !std::getline(f, line) || line.rfind("meta ", 0) != 0) {
+        return meta;
+    }
+    const size_t n = std::stoul(line.substr(5));
+    for (size_t i = 0; i < n && std::getline(f, line); ++i) {
+        const auto sp = line.find(' ');
+        meta[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(sp + 1);
+    }
+    return meta;
+}
+
 WeightFileContents load_weight_file(const fs::path& path) {
     auto bad = [&](const std::string& why) {
         return Error(ErrorKind::Processing, "weight file " + path.string() + " is damaged (" + why + ")");

@@ -125,8 +125,7 @@ double matmul_gflops(DeviceKind dev) {
 // Times an imported model (Restora weight file) on a W x H 8-bit image at the given tile, in
 // fp32 and, on CUDA, fp16; prints MP/s, achieved GFLOP/s and the fp16 difference.
 void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile) {
-    const WeightFileContents meta_only = load_weight_file(file);
-    const double gflops_per_mp = std::stod(meta_only.meta.at("gflops_per_mp"));
+    const double gflops_per_mp = std::stod(read_weight_meta(file).at("gflops_per_mp"));
     auto model = load_graph_model(file, dev);
     const int s = model->traits().scale;
     std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3);

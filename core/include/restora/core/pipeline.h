@@ -59,6 +59,10 @@ std::string store_mask(const cv::Mat& mask, const std::filesystem::path& output)
 // A JPEG EXIF thumbnail (160 px on the long side) of the pixels.
 std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels);
 
+// Exports pixels with the source's metadata and this history (thumbnail regenerated for JPEG).
+void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
+                         const std::filesystem::path& output, const ExportOptions& options);
+
 // A side-by-side before/after image (before scaled to after's geometry), labelled.
 cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after);
 

@@ -32,5 +32,7 @@ struct WeightFileContents {
 void save_weight_file(const std::filesystem::path& path, const WeightFileContents& contents);
 // Throws Error(Processing) naming the file when it is missing, truncated or malformed.
 WeightFileContents load_weight_file(const std::filesystem::path& path);
+// Only the meta section (cheap: no tensors are read); empty when the file is not a weight file.
+std::map<std::string, std::string> read_weight_meta(const std::filesystem::path& path);
 
 }  // namespace restora
