@@ -1,10 +1,15 @@
 #include "image_view.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPaintEvent>
 #include <QWheelEvent>
 
+#include <array>
 #include <cmath>
+
+#include <opencv2/imgproc.hpp>
 
 namespace restora::ui {
 
@@ -122,32 +127,232 @@ bool ImageView::nearDivider(const QPointF& p) const {
     return false;
 }
 
+QPointF ImageView::widgetToImage(const QPointF& widget) const {
+    const view::Point p = view::view_to_image(state_, toDevice(widget));
+    return {p.x, p.y};
+}
+
+QPointF ImageView::imageToWidget(const QPointF& image) const {
+    const view::Point p = view::image_to_view(state_, {image.x(), image.y()});
+    const double dpr = devicePixelRatioF();
+    return {p.x / dpr, p.y / dpr};
+}
+
+void ImageView::setMaskLayer(MaskLayer* layer) {
+    mask_ = layer;
+    drag_ = Drag::None;
+    updateCursor();
+    update();
+}
+
+void ImageView::setMaskTool(MaskTool tool) {
+    tool_ = tool;
+    updateCursor();
+    update();
+}
+
+void ImageView::setBrush(double radius, double hardness) {
+    const QRect old = cursorRect(hover_);
+    brush_radius_ = std::clamp(radius, 0.5, 5000.0);
+    brush_hardness_ = std::clamp(hardness, 0.0, 1.0);
+    if (hovering_) update(old.united(cursorRect(hover_)));
+}
+
+void ImageView::setMaskOverlay(const QColor& color, double opacity) {
+    overlay_color_ = color;
+    overlay_opacity_ = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void ImageView::setMaskVisible(bool visible) {
+    mask_visible_ = visible;
+    update();
+}
+
+void ImageView::updateImageRect(const cv::Rect& r) {
+    if (r.area() <= 0) return;
+    const double dpr = devicePixelRatioF();
+    const double z = state_.zoom;
+    QRectF dev(state_.offset_x + z * r.x, state_.offset_y + z * r.y, z * r.width, z * r.height);
+    const auto logical = [dpr](const QRectF& d) {
+        return QRectF(d.x() / dpr, d.y() / dpr, d.width() / dpr, d.height() / dpr).toAlignedRect().adjusted(-2, -2, 2, 2);
+    };
+    update(logical(dev));
+    if (mode_ == CompareMode::SideBySide) update(logical(dev.translated(width() * dpr / 2, 0)));
+}
+
+QRect ImageView::cursorRect(const QPointF& at) const {
+    const double r = brush_radius_ * state_.zoom / devicePixelRatioF() + 4;
+    return QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r).toAlignedRect();
+}
+
+QRect ImageView::feedbackRect() const {
+    if (drag_ == Drag::Rect) return QRectF(drag_start_, hover_).normalized().toAlignedRect().adjusted(-4, -4, 4, 4);
+    if (drag_ == Drag::Lasso) return lasso_.boundingRect().toAlignedRect().adjusted(-4, -4, 4, 4);
+    return {};
+}
+
+void ImageView::updateCursor() {
+    if (drag_ == Drag::Pan) {
+        setCursor(Qt::ClosedHandCursor);
+    } else if (editing() && !space_held_) {
+        setCursor(Qt::CrossCursor);
+    } else {
+        setCursor(Qt::OpenHandCursor);
+    }
+}
+
 void ImageView::mousePressEvent(QMouseEvent* event) {
     last_ = event->position();
-    drag_ = nearDivider(last_) ? Drag::Divider : Drag::Pan;
-    if (drag_ == Drag::Pan) setCursor(Qt::ClosedHandCursor);
+    hover_ = last_;
+    setFocus(Qt::MouseFocusReason);
+    const bool left = event->button() == Qt::LeftButton;
+    if (left && !space_held_ && nearDivider(last_)) {
+        drag_ = Drag::Divider;
+        return;
+    }
+    if (left && !space_held_ && editing() && !after_.isNull()) {
+        const QPointF ip = widgetToImage(last_);
+        const bool subtract = (event->modifiers() & Qt::AltModifier) != 0;
+        if (!mask_visible_) setMaskVisible(true);  // painting blind helps nobody
+        switch (tool_) {
+            case MaskTool::Brush:
+            case MaskTool::Eraser:
+                updateImageRect(mask_->begin_stroke(tool_ == MaskTool::Brush ? MaskEdit::Kind::Brush : MaskEdit::Kind::Eraser,
+                                                    {ip.x(), ip.y()}, brush_radius_, brush_hardness_));
+                drag_ = Drag::Stroke;
+                break;
+            case MaskTool::Rect:
+                drag_start_ = last_;
+                rect_start_image_ = ip;
+                subtract_ = subtract;
+                drag_ = Drag::Rect;
+                break;
+            case MaskTool::Lasso:
+                subtract_ = subtract;
+                lasso_ = QPolygonF({last_});
+                lasso_image_ = QPolygonF({ip});
+                drag_ = Drag::Lasso;
+                break;
+            case MaskTool::Fill: {
+                MaskEdit e;
+                e.kind = MaskEdit::Kind::Fill;
+                e.points = {{ip.x(), ip.y()}};
+                e.subtract = subtract;
+                const cv::Rect r = mask_->apply(e);
+                updateImageRect(r);
+                if (r.area() > 0) emit maskEdited();
+                break;
+            }
+            case MaskTool::Pan:
+                break;
+        }
+        return;
+    }
+    drag_ = Drag::Pan;
+    updateCursor();
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent* event) {
     const QPointF p = event->position();
-    if (drag_ == Drag::Divider) {
-        split_ = mode_ == CompareMode::SplitVertical ? p.x() / std::max(1, width()) : p.y() / std::max(1, height());
-        split_ = std::clamp(split_, 0.0, 1.0);
-        update();
-    } else if (drag_ == Drag::Pan) {
-        const double dpr = devicePixelRatioF();
-        fitted_ = false;
-        setState(view::pan(state_, (p.x() - last_.x()) * dpr, (p.y() - last_.y()) * dpr));
-    } else {
-        setCursor(nearDivider(p) ? (mode_ == CompareMode::SplitVertical ? Qt::SplitHCursor : Qt::SplitVCursor)
-                                 : Qt::OpenHandCursor);
+    const QRect old_cursor = cursorRect(hover_);
+    const QRect old_feedback = feedbackRect();
+    hover_ = p;
+    hovering_ = true;
+    switch (drag_) {
+        case Drag::Divider:
+            split_ = mode_ == CompareMode::SplitVertical ? p.x() / std::max(1, width()) : p.y() / std::max(1, height());
+            split_ = std::clamp(split_, 0.0, 1.0);
+            update();
+            break;
+        case Drag::Pan: {
+            const double dpr = devicePixelRatioF();
+            fitted_ = false;
+            setState(view::pan(state_, (p.x() - last_.x()) * dpr, (p.y() - last_.y()) * dpr));
+            break;
+        }
+        case Drag::Stroke: {
+            const QPointF ip = widgetToImage(p);
+            updateImageRect(mask_->extend_stroke({ip.x(), ip.y()}));
+            update(old_cursor.united(cursorRect(p)));
+            break;
+        }
+        case Drag::Rect:
+            update(old_feedback.united(feedbackRect()));
+            break;
+        case Drag::Lasso:
+            lasso_ << p;
+            lasso_image_ << widgetToImage(p);
+            update(old_feedback.united(feedbackRect()));
+            break;
+        case Drag::None:
+            if (editing() && (tool_ == MaskTool::Brush || tool_ == MaskTool::Eraser)) {
+                update(old_cursor.united(cursorRect(p)));
+            }
+            if (nearDivider(p) && !space_held_) {
+                setCursor(mode_ == CompareMode::SplitVertical ? Qt::SplitHCursor : Qt::SplitVCursor);
+            } else {
+                updateCursor();
+            }
+            break;
     }
     last_ = p;
 }
 
-void ImageView::mouseReleaseEvent(QMouseEvent* /*event*/) {
+void ImageView::mouseReleaseEvent(QMouseEvent* event) {
+    const Drag was = drag_;
+    const QRect old_feedback = feedbackRect();
     drag_ = Drag::None;
-    setCursor(Qt::OpenHandCursor);
+    if (was == Drag::Stroke) {
+        mask_->end_stroke();
+        emit maskEdited();
+    } else if (was == Drag::Rect) {
+        MaskEdit e;
+        e.kind = MaskEdit::Kind::Rect;
+        const QPointF a = rect_start_image_;
+        const QPointF b = widgetToImage(event->position());
+        e.points = {{a.x(), a.y()}, {b.x(), b.y()}};
+        e.subtract = subtract_;
+        update(old_feedback);
+        const cv::Rect r = mask_->apply(e);
+        updateImageRect(r);
+        if (r.area() > 0) emit maskEdited();
+    } else if (was == Drag::Lasso) {
+        MaskEdit e;
+        e.kind = MaskEdit::Kind::Lasso;
+        e.subtract = subtract_;
+        for (const QPointF& q : lasso_image_) e.points.emplace_back(q.x(), q.y());
+        lasso_ = QPolygonF();
+        lasso_image_ = QPolygonF();
+        update(old_feedback);
+        const cv::Rect r = mask_->apply(e);
+        updateImageRect(r);
+        if (r.area() > 0) emit maskEdited();
+    }
+    updateCursor();
+}
+
+void ImageView::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        space_held_ = true;
+        updateCursor();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void ImageView::keyReleaseEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        space_held_ = false;
+        updateCursor();
+        return;
+    }
+    QWidget::keyReleaseEvent(event);
+}
+
+void ImageView::leaveEvent(QEvent* /*event*/) {
+    hovering_ = false;
+    update(cursorRect(hover_));
 }
 
 void ImageView::drawImage(QPainter& p, const QImage& img, const QRectF& clip, double origin_x) const {
@@ -169,9 +374,78 @@ void ImageView::drawImage(QPainter& p, const QImage& img, const QRectF& clip, do
     p.restore();
 }
 
-void ImageView::paintEvent(QPaintEvent* /*event*/) {
+void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x) const {
+    if (mask_ == nullptr || !mask_visible_) return;
+    const cv::Mat& m = mask_->coverage();
+    if (m.empty() || m.cols != after_.width() || m.rows != after_.height()) return;
+    const double z = state_.zoom;
+    const double ox = origin_x + state_.offset_x;
+    const double oy = state_.offset_y;
+    // Only the image pixels under the repainted area are read.
+    const int x0 = std::clamp(static_cast<int>(std::floor((clip.left() - ox) / z)), 0, m.cols);
+    const int y0 = std::clamp(static_cast<int>(std::floor((clip.top() - oy) / z)), 0, m.rows);
+    const int x1 = std::clamp(static_cast<int>(std::ceil((clip.right() - ox) / z)) + 1, 0, m.cols);
+    const int y1 = std::clamp(static_cast<int>(std::ceil((clip.bottom() - oy) / z)) + 1, 0, m.rows);
+    if (x1 <= x0 || y1 <= y0) return;
+    const cv::Rect ir(x0, y0, x1 - x0, y1 - y0);
+    const QRectF target(ox + z * x0, oy + z * y0, z * ir.width, z * ir.height);
+    const cv::Mat roi = m(ir);
+    cv::Mat shown = roi;
+    if (z < 1.0) {
+        const cv::Size ts(std::max(1, static_cast<int>(std::lround(target.width()))),
+                          std::max(1, static_cast<int>(std::lround(target.height()))));
+        cv::resize(roi, shown, ts, 0, 0, roi.total() < 4'000'000 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    std::array<QRgb, 256> lut{};
+    for (int v = 0; v < 256; ++v) {
+        const int a = static_cast<int>(std::lround(v * overlay_opacity_));
+        lut[v] = qRgba(overlay_color_.red() * a / 255, overlay_color_.green() * a / 255, overlay_color_.blue() * a / 255, a);
+    }
+    QImage img(shown.cols, shown.rows, QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < shown.rows; ++y) {
+        const uchar* src = shown.ptr<uchar>(y);
+        auto* dst = reinterpret_cast<QRgb*>(img.scanLine(y));
+        for (int x = 0; x < shown.cols; ++x) dst[x] = lut[src[x]];
+    }
+    p.save();
+    p.setClipRect(clip);
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    p.drawImage(target, img);
+    p.restore();
+}
+
+void ImageView::drawToolFeedback(QPainter& p, double dpr) const {
+    if (!editing()) return;
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    p.setBrush(Qt::NoBrush);
+    const auto outline = [&p, dpr](const auto& draw) {  // dark under light: visible on any photo
+        p.setPen(QPen(QColor(0, 0, 0, 160), 3 * dpr));
+        draw();
+        p.setPen(QPen(QColor(255, 255, 255, 230), 1.2 * dpr));
+        draw();
+    };
+    if (drag_ == Drag::Rect) {
+        const QRectF r(drag_start_ * dpr, hover_ * dpr);
+        outline([&] { p.drawRect(r.normalized()); });
+    } else if (drag_ == Drag::Lasso && lasso_.size() > 1) {
+        QPolygonF poly;
+        for (const QPointF& q : lasso_) poly << q * dpr;
+        outline([&] { p.drawPolyline(poly); });
+    } else if (hovering_ && !space_held_ && (tool_ == MaskTool::Brush || tool_ == MaskTool::Eraser)) {
+        const double r = brush_radius_ * state_.zoom;
+        outline([&] { p.drawEllipse(hover_ * dpr, r, r); });
+        if (brush_hardness_ < 0.95 && r * brush_hardness_ > 3) {
+            p.setPen(QPen(QColor(255, 255, 255, 110), 1 * dpr, Qt::DotLine));
+            p.drawEllipse(hover_ * dpr, r * brush_hardness_, r * brush_hardness_);
+        }
+    }
+    p.restore();
+}
+
+void ImageView::paintEvent(QPaintEvent* event) {
     QPainter p(this);
-    p.fillRect(rect(), QColor(38, 38, 40));
+    p.fillRect(event->rect(), QColor(38, 38, 40));
     if (after_.isNull()) {
         p.setPen(QColor(170, 170, 170));
         p.drawText(rect(), Qt::AlignCenter, tr("Open a photo (Ctrl+O) or drop one here"));
@@ -186,14 +460,18 @@ void ImageView::paintEvent(QPaintEvent* /*event*/) {
         drawImage(p, before, QRectF(0, 0, w, h), 0);
         return;
     }
+    const QRect dirty = event->rect();
+    const QRectF dirty_device(dirty.x() * dpr, dirty.y() * dpr, dirty.width() * dpr, dirty.height() * dpr);
     switch (mode_) {
         case CompareMode::After:
             drawImage(p, after_, QRectF(0, 0, w, h), 0);
+            drawMask(p, dirty_device, 0);
             break;
         case CompareMode::SplitVertical: {
             const double x = split_ * w;
             drawImage(p, before, QRectF(0, 0, x, h), 0);
             drawImage(p, after_, QRectF(x, 0, w - x, h), 0);
+            drawMask(p, dirty_device, 0);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(x, 0), QPointF(x, h));
             break;
@@ -202,6 +480,7 @@ void ImageView::paintEvent(QPaintEvent* /*event*/) {
             const double y = split_ * h;
             drawImage(p, before, QRectF(0, 0, w, y), 0);
             drawImage(p, after_, QRectF(0, y, w, h - y), 0);
+            drawMask(p, dirty_device, 0);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(0, y), QPointF(w, y));
             break;
@@ -209,6 +488,8 @@ void ImageView::paintEvent(QPaintEvent* /*event*/) {
         case CompareMode::SideBySide:
             drawImage(p, before, QRectF(0, 0, w / 2, h), 0);
             drawImage(p, after_, QRectF(w / 2, 0, w / 2, h), w / 2);
+            drawMask(p, dirty_device & QRectF(0, 0, w / 2, h), 0);
+            drawMask(p, dirty_device & QRectF(w / 2, 0, w / 2, h), w / 2);
             p.setPen(QPen(QColor(20, 20, 20), 2 * dpr));
             p.drawLine(QPointF(w / 2, 0), QPointF(w / 2, h));
             break;
@@ -225,6 +506,7 @@ void ImageView::paintEvent(QPaintEvent* /*event*/) {
         const double ay = mode_ == CompareMode::SplitHorizontal ? split_ * h + 20 * dpr : 20 * dpr;
         p.drawText(QPointF(ax, ay), tr("After"));
     }
+    drawToolFeedback(p, dpr);
 }
 
 }  // namespace restora::ui

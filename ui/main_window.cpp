@@ -21,6 +21,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -30,8 +31,10 @@
 
 #include <cmath>
 
+#include "mask_panel.h"
 #include "qt_image.h"
 #include "restora/core/estimate.h"
+#include "restora/core/image_io.h"
 #include "restora/core/mask.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
@@ -157,6 +160,50 @@ void MainWindow::buildMenus() {
     }
     view->addAction(tr("Hold \\ to see the original"))->setEnabled(false);
 
+    QMenu* mask = menuBar()->addMenu(tr("&Mask"));
+    const auto mask_action = [this, mask](const QString& text, const QKeySequence& key, auto&& fn) {
+        QAction* a = mask->addAction(text, this, fn);
+        a->setShortcut(key);
+        mask_actions_ << a;
+        return a;
+    };
+    const std::pair<QString, MaskTool> tools[] = {{tr("&Brush"), MaskTool::Brush}, {tr("&Eraser"), MaskTool::Eraser},
+                                                  {tr("&Rectangle"), MaskTool::Rect}, {tr("&Lasso"), MaskTool::Lasso},
+                                                  {tr("&Fill Enclosed Area"), MaskTool::Fill}, {tr("&Pan"), MaskTool::Pan}};
+    const char* keys[] = {"B", "E", "R", "L", "G", "H"};
+    for (int i = 0; i < 6; ++i) {
+        const MaskTool t = tools[i].second;
+        mask_action(tools[i].first, QKeySequence(keys[i]), [this, t] { mask_panel_->setTool(t); });
+    }
+    mask->addSeparator();
+    mask_action(tr("S&maller Brush"), QKeySequence("["), [this] {
+        const double r = mask_panel_->brushRadius();
+        mask_panel_->setBrushRadius(std::min(r - 0.5, r * 0.8));
+    });
+    mask_action(tr("L&arger Brush"), QKeySequence("]"), [this] {
+        const double r = mask_panel_->brushRadius();
+        mask_panel_->setBrushRadius(std::max(r + 0.5, r * 1.25));
+    });
+    mask_action(tr("&Show or Hide Mask"), QKeySequence("M"),
+                [this] { mask_panel_->setMaskVisible(!mask_panel_->maskVisible()); });
+    mask->addSeparator();
+    const auto mask_edit = [this](MaskEdit::Kind kind, bool amount) {
+        MaskEdit e;
+        e.kind = kind;
+        e.amount = amount ? mask_panel_->amount() : 0;
+        editMask(e);
+    };
+    mask_action(tr("&Clear"), QKeySequence("Ctrl+Shift+A"), [mask_edit] { mask_edit(MaskEdit::Kind::Clear, false); });
+    mask_action(tr("&Invert"), QKeySequence("Ctrl+Shift+I"), [mask_edit] { mask_edit(MaskEdit::Kind::Invert, false); });
+    mask_action(tr("&Grow by N px"), QKeySequence("Ctrl+Shift+G"), [mask_edit] { mask_edit(MaskEdit::Kind::Grow, true); });
+    mask_action(tr("S&hrink by N px"), QKeySequence("Ctrl+Shift+K"), [mask_edit] { mask_edit(MaskEdit::Kind::Shrink, true); });
+    mask_action(tr("&Feather by N px"), QKeySequence("Ctrl+Shift+F"), [mask_edit] { mask_edit(MaskEdit::Kind::Feather, true); });
+    mask->addSeparator();
+    mask_action(tr("I&mport Mask…"), QKeySequence(), [this] { emit mask_panel_->importRequested(); });
+    mask_action(tr("E&xport Mask…"), QKeySequence(), [this] { emit mask_panel_->exportRequested(); });
+    const Operation* current = Registry::instance().find(s(op_box_->currentData().toString()));
+    for (QAction* a : mask_actions_) a->setEnabled(current != nullptr && current->info().mask != MaskUse::None);
+
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QMenu* device = settings->addMenu(tr("&Device"));
     device_group_ = new QActionGroup(this);
@@ -212,16 +259,38 @@ void MainWindow::buildToolPanel() {
     param_widget_ = new QWidget(panel);
     param_form_ = new QFormLayout(param_widget_);
     layout->addWidget(param_widget_);
-    auto* mask_row = new QHBoxLayout;
-    mask_label_ = new QLabel(tr("No mask"), panel);
-    mask_button_ = new QPushButton(tr("Load mask…"), panel);
-    mask_row->addWidget(mask_label_, 1);
-    mask_row->addWidget(mask_button_);
-    layout->addLayout(mask_row);
-    connect(mask_button_, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Load mask (white = the pixels to fill)"), {}, kFilter);
+    mask_panel_ = new MaskPanel(panel);
+    layout->addWidget(mask_panel_);
+    connect(mask_panel_, &MaskPanel::toolChanged, view_, &ImageView::setMaskTool);
+    connect(mask_panel_, &MaskPanel::brushChanged, view_, &ImageView::setBrush);
+    connect(mask_panel_, &MaskPanel::overlayChanged, view_, &ImageView::setMaskOverlay);
+    connect(mask_panel_, &MaskPanel::visibilityChanged, view_, &ImageView::setMaskVisible);
+    connect(mask_panel_, &MaskPanel::editRequested, this, [this](MaskEdit::Kind kind, double amount) {
+        MaskEdit e;
+        e.kind = kind;
+        e.amount = amount;
+        editMask(e);
+    });
+    connect(mask_panel_, &MaskPanel::importRequested, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Import mask (white = selected)"),
+                                                       QSettings().value("files/last_dir").toString(), kFilter);
         if (!p.isEmpty()) setMaskFile(p);
     });
+    connect(mask_panel_, &MaskPanel::exportRequested, this, [this] {
+        if (session_ == nullptr) return;
+        const QFileInfo src(q(session_->path().string()));
+        const QString op = op_box_->currentData().toString();
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export mask"),
+                                                       src.dir().filePath(src.completeBaseName() + "-" + op + "-mask.png"),
+                                                       "PNG (*.png)");
+        if (p.isEmpty()) return;
+        const QString err = exportMask(p);
+        if (!err.isEmpty()) showError(tr("Cannot export the mask"), err);
+    });
+    view_->setBrush(mask_panel_->brushRadius(), mask_panel_->hardness());
+    view_->setMaskOverlay(mask_panel_->overlayColor(), mask_panel_->overlayOpacity());
+    view_->setMaskTool(mask_panel_->tool());
+    connect(view_, &ImageView::maskEdited, this, &MainWindow::onMaskEdited);
     availability_ = new QLabel(panel);
     availability_->setWordWrap(true);
     availability_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -307,8 +376,10 @@ void MainWindow::rebuildParameters() {
         param_editors_[p.key] = editor;
     }
     const bool mask = op->info().mask != MaskUse::None;
-    mask_label_->setVisible(mask);
-    mask_button_->setVisible(mask);
+    mask_panel_->setVisible(mask);
+    for (QAction* a : mask_actions_) a->setEnabled(mask);
+    view_->setMaskLayer(mask ? currentMask() : nullptr);
+    updateMaskInfo();
     updateAvailability();
     schedulePreview();
 }
@@ -341,11 +412,115 @@ void MainWindow::setParameter(const QString& key, const QString& value) {
     updateAvailability();
 }
 
-void MainWindow::setMaskFile(const QString& path) {
-    mask_path_ = path;
-    mask_label_->setText(QFileInfo(path).fileName());
+MaskLayer* MainWindow::currentMask() {
+    if (session_ == nullptr) return nullptr;
+    const std::string id = s(op_box_->currentData().toString());
+    const Operation* op = Registry::instance().find(id);
+    if (op == nullptr || op->info().mask == MaskUse::None) return nullptr;
+    auto& layer = masks_[id];
+    if (!layer) layer = std::make_unique<MaskLayer>(session_->current().size());
+    return layer.get();
+}
+
+void MainWindow::editMask(const MaskEdit& edit) {
+    MaskLayer* layer = currentMask();
+    if (layer == nullptr || running_id_ != 0) return;
+    const cv::Rect r = layer->apply(edit);
+    if (r.area() == 0) return;
+    view_->updateImageRect(r);
+    onMaskEdited();
+}
+
+bool MainWindow::setMaskFile(const QString& path) {
+    MaskLayer* layer = currentMask();
+    if (layer == nullptr) {
+        showError(tr("No mask here"), tr("The current tool does not use a mask."));
+        return false;
+    }
+    try {
+        const LoadedImage img = load_image(s(path));
+        MaskEdit e;
+        e.kind = MaskEdit::Kind::Import;
+        e.bitmap = binarize_mask(img.pixels);
+        const cv::Size want = layer->size();
+        if (e.bitmap.size() != want) {
+            // Same picture at another size (e.g. exported before an upscale): resampled. Else refused.
+            const double a = static_cast<double>(e.bitmap.cols) / e.bitmap.rows;
+            const double b = static_cast<double>(want.width) / want.height;
+            if (std::abs(a / b - 1.0) > 0.01) {
+                throw std::runtime_error(QString("the mask is %1 × %2 but the photo is %3 × %4; a mask must have the "
+                                                 "photo's size or at least its shape")
+                                             .arg(e.bitmap.cols)
+                                             .arg(e.bitmap.rows)
+                                             .arg(want.width)
+                                             .arg(want.height)
+                                             .toStdString());
+            }
+        }
+        editMask(e);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot import the mask"), QString("%1: %2").arg(QFileInfo(path).fileName(), q(e.what())));
+        return false;
+    }
+    status_->setText(tr("Mask imported from %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+QString MainWindow::exportMask(const QString& path) {
+    MaskLayer* layer = currentMask();
+    if (layer == nullptr) return tr("The current tool does not use a mask.");
+    const cv::Mat& m = layer->coverage();
+    const QImage img(m.data, m.cols, m.rows, static_cast<qsizetype>(m.step), QImage::Format_Grayscale8);
+    QSaveFile file(path);  // a temp file renamed over the target: never a half-written mask
+    if (!file.open(QIODevice::WriteOnly)) return tr("Cannot write %1: %2").arg(path, file.errorString());
+    if (!img.save(&file, "PNG") || !file.commit()) return tr("Cannot write %1: %2").arg(path, file.errorString());
+    status_->setText(tr("Mask exported to %1").arg(QFileInfo(path).fileName()));
+    return {};
+}
+
+void MainWindow::onMaskEdited() {
+    MaskLayer* layer = currentMask();
+    if (layer == nullptr || !layer->can_undo()) return;
+    const QString what = q(mask_edit_name(layer->last_edit().kind));
+    recordStep(true, s(op_box_->currentData().toString()), what);
+    mask_panel_->setMaskVisible(view_->maskVisible());
+    updateMaskInfo();
     updateAvailability();
     schedulePreview();
+}
+
+void MainWindow::updateMaskInfo() {
+    MaskLayer* layer = view_->maskLayer();
+    if (layer == nullptr) {
+        mask_panel_->setInfo({});
+        return;
+    }
+    const double f = layer->selected_fraction();
+    mask_panel_->setInfo(f == 0 ? tr("Nothing selected yet: paint over what the tool should change.")
+                                : tr("%1% of the photo selected").arg(f * 100, 0, 'f', f < 0.1 ? 2 : 1));
+}
+
+void MainWindow::syncMaskSizes() {
+    if (session_ == nullptr) return;
+    const cv::Size size = session_->current().size();
+    for (auto& [id, layer] : masks_) {
+        if (layer->size() != size) layer->resample(size);  // an operation changed the image size
+    }
+}
+
+void MainWindow::recordStep(bool mask, const std::string& op, const QString& label) {
+    steps_.resize(step_pos_);
+    steps_.push_back({mask, op, label});
+    ++step_pos_;
+    updateUndoActions();
+}
+
+void MainWindow::updateUndoActions() {
+    const bool idle = session_ != nullptr && running_id_ == 0;
+    undo_action_->setEnabled(idle && step_pos_ > 0);
+    redo_action_->setEnabled(idle && step_pos_ < steps_.size());
+    undo_action_->setText(step_pos_ > 0 ? tr("&Undo %1").arg(steps_[step_pos_ - 1].label) : tr("&Undo"));
+    redo_action_->setText(step_pos_ < steps_.size() ? tr("&Redo %1").arg(steps_[step_pos_].label) : tr("&Redo"));
 }
 
 // A tool whose model is missing or corrupt is disabled, with the command that restores it.
@@ -367,8 +542,10 @@ void MainWindow::updateAvailability() {
             cached = availability_cache_.emplace(key, result).first;
         }
         problem = cached->second;
-        if (problem.isEmpty() && op->info().mask == MaskUse::Required && mask_path_.isEmpty()) {
-            problem = tr("This tool needs a mask: Load mask… (white = the pixels to fill).");
+        const MaskLayer* layer = view_->maskLayer();
+        if (problem.isEmpty() && op->info().mask == MaskUse::Required && session_ != nullptr &&
+            (layer == nullptr || layer->empty())) {
+            problem = tr("Paint over what this tool should change (B brush, R rectangle, L lasso) or import a mask.");
         }
     }
     availability_->setText(problem);
@@ -382,7 +559,12 @@ bool MainWindow::openFile(const QString& path) {
         return false;
     }
     try {
-        session_ = std::make_unique<EditSession>(s(path));
+        auto next = std::make_unique<EditSession>(s(path));
+        view_->setMaskLayer(nullptr);
+        masks_.clear();  // masks belong to a photo
+        steps_.clear();
+        step_pos_ = 0;
+        session_ = std::move(next);
     } catch (const std::exception& e) {
         showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), q(e.what()));
         return false;
@@ -391,6 +573,7 @@ bool MainWindow::openFile(const QString& path) {
     availability_cache_.clear();
     addRecent(path);
     refresh(false);
+    rebuildParameters();  // attaches the tool's (new) mask
     schedulePreview();
     status_->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
     return true;
@@ -399,6 +582,7 @@ bool MainWindow::openFile(const QString& path) {
 void MainWindow::refresh(bool keep_view) {
     const bool has = session_ != nullptr;
     if (has) {
+        syncMaskSizes();
         view_->setImages(to_qimage(session_->before_last()), to_qimage(session_->current()), keep_view);
         const cv::Mat& m = session_->current();
         size_label_->setText(QString("%1 × %2, %3-bit").arg(m.cols).arg(m.rows).arg(m.depth() == CV_16U ? 16 : 8));
@@ -421,8 +605,8 @@ void MainWindow::refresh(bool keep_view) {
         device = "cpu";
     }
     device_label_->setText(tr("Device: %1").arg(device));
-    undo_action_->setEnabled(has && session_->can_undo() && running_id_ == 0);
-    redo_action_->setEnabled(has && session_->can_redo() && running_id_ == 0);
+    updateUndoActions();
+    updateMaskInfo();
     updateAvailability();
 }
 
@@ -438,8 +622,12 @@ void MainWindow::apply() {
         const Operation& op = Registry::instance().get(job.op);
         const Params p = op.resolve(job.params);
         op.check_available(p);
-        if (op.info().mask != MaskUse::None && !mask_path_.isEmpty()) {
-            job.mask = load_mask(s(mask_path_), session_->current().size());
+        if (MaskLayer* m = currentMask(); m != nullptr && !m->empty()) job.mask = m->binary();
+        if (op.info().mask == MaskUse::Required && job.mask.empty()) {
+            showError(tr("Nothing selected"),
+                      tr("Paint over what %1 should change (B brush, R rectangle, L lasso) or import a mask first.")
+                          .arg(op_box_->currentText()));
+            return;
         }
     } catch (const std::exception& e) {
         showError(tr("Cannot apply"), q(e.what()));
@@ -528,10 +716,8 @@ void MainWindow::startPreview() {
         const Operation& op = Registry::instance().get(job.op);
         const Params p = op.resolve(job.params);
         op.check_available(p);
-        if (op.info().mask == MaskUse::Required && mask_path_.isEmpty()) return;
-        if (op.info().mask != MaskUse::None && !mask_path_.isEmpty()) {
-            job.mask = load_mask(s(mask_path_), session_->current().size());
-        }
+        if (MaskLayer* m = currentMask(); m != nullptr && !m->empty()) job.mask = m->binary();
+        if (op.info().mask == MaskUse::Required && job.mask.empty()) return;
         const QRect v = view_->visibleImageRect();
         if (v.isEmpty()) return;
         job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
@@ -601,6 +787,7 @@ void MainWindow::onFinished(const JobResult& r) {
     if (r.id != running_id_) return;
     running_id_ = 0;
     session_->push(r.pixels, r.entry, r.mask);
+    recordStep(false, r.entry.op, q(r.entry.op));
     setBusy(false);
     refresh(true);
     QString msg = tr("%1 done in %2 s").arg(q(r.entry.op)).arg(r.seconds, 0, 'f', 1);
@@ -635,19 +822,49 @@ void MainWindow::setBusy(bool busy) {
     op_box_->setEnabled(!busy);
     param_widget_->setEnabled(!busy);
     updateAvailability();
-    undo_action_->setEnabled(!busy && session_ && session_->can_undo());
-    redo_action_->setEnabled(!busy && session_ && session_->can_redo());
+    if (mask_panel_ != nullptr) mask_panel_->setEnabled(!busy);
+    updateUndoActions();
 }
 
 void MainWindow::undo() {
-    if (session_ == nullptr || running_id_ != 0 || !session_->can_undo()) return;
+    if (session_ == nullptr || running_id_ != 0 || step_pos_ == 0) return;
+    const UndoStep step = steps_[step_pos_ - 1];
+    if (step.mask) {
+        selectOperation(q(step.op));  // show the mask being changed
+        auto it = masks_.find(step.op);
+        if (it == masks_.end() || !it->second->can_undo()) return;
+        --step_pos_;
+        view_->updateImageRect(it->second->undo());
+        updateMaskInfo();
+        updateUndoActions();
+        updateAvailability();
+        schedulePreview();
+        return;
+    }
+    if (!session_->can_undo()) return;
+    --step_pos_;
     session_->undo();
     refresh(true);
     schedulePreview();
 }
 
 void MainWindow::redo() {
-    if (session_ == nullptr || running_id_ != 0 || !session_->can_redo()) return;
+    if (session_ == nullptr || running_id_ != 0 || step_pos_ >= steps_.size()) return;
+    const UndoStep step = steps_[step_pos_];
+    if (step.mask) {
+        selectOperation(q(step.op));
+        auto it = masks_.find(step.op);
+        if (it == masks_.end() || !it->second->can_redo()) return;
+        ++step_pos_;
+        view_->updateImageRect(it->second->redo());
+        updateMaskInfo();
+        updateUndoActions();
+        updateAvailability();
+        schedulePreview();
+        return;
+    }
+    if (!session_->can_redo()) return;
+    ++step_pos_;
     session_->redo();
     refresh(true);
     schedulePreview();

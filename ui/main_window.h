@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "image_view.h"
+#include "mask_layer.h"
 #include "restora/core/session.h"
 #include "worker.h"
 
@@ -27,6 +28,8 @@ class QCheckBox;
 
 namespace restora::ui {
 
+class MaskPanel;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -39,7 +42,15 @@ public:
     QString exportTo(const QString& path, bool allow_loss);
     void selectOperation(const QString& id);
     void setParameter(const QString& key, const QString& value);
-    void setMaskFile(const QString& path);
+    // Imports a mask image into the current tool's mask (an undoable edit); false after telling why.
+    bool setMaskFile(const QString& path);
+    // Writes the current tool's mask as a PNG (white = selected); returns an error message or empty.
+    QString exportMask(const QString& path);
+    // The current tool's mask (created on first use); nullptr when the tool takes no mask.
+    [[nodiscard]] MaskLayer* currentMask();
+    [[nodiscard]] MaskPanel* maskPanel() const { return mask_panel_; }
+    // Edits the current tool's mask as the panel's buttons do (one undo step).
+    void editMask(const MaskEdit& edit);
     void setCompareMode(CompareMode mode);
     [[nodiscard]] EditSession* session() const { return session_.get(); }
     [[nodiscard]] ImageView* view() const { return view_; }
@@ -101,8 +112,8 @@ private:
     QWidget* param_widget_ = nullptr;
     std::map<std::string, QWidget*> param_editors_;
     std::map<std::string, QString> availability_cache_;  // tool + settings -> problem (empty: ok)
-    QLabel* mask_label_ = nullptr;
-    QPushButton* mask_button_ = nullptr;
+    MaskPanel* mask_panel_ = nullptr;
+    QList<QAction*> mask_actions_;  // enabled only for tools that take a mask
     QLabel* availability_ = nullptr;
     QPushButton* apply_button_ = nullptr;
     QListWidget* history_ = nullptr;
@@ -117,7 +128,21 @@ private:
     QActionGroup* compare_group_ = nullptr;
     QAction* undo_action_ = nullptr;
     QAction* redo_action_ = nullptr;
-    QString mask_path_;
+    // One mask per mask-using tool, kept across operations (resampled when the size changes).
+    std::map<std::string, std::unique_ptr<MaskLayer>> masks_;
+    // One undo order for operations and mask edits: Ctrl+Z undoes whichever came last.
+    struct UndoStep {
+        bool mask = false;  // a mask edit of tool `op`, else an applied operation
+        std::string op;
+        QString label;
+    };
+    std::vector<UndoStep> steps_;
+    std::size_t step_pos_ = 0;
+    void recordStep(bool mask, const std::string& op, const QString& label);
+    void onMaskEdited();
+    void updateMaskInfo();
+    void syncMaskSizes();
+    void updateUndoActions();
     QString last_export_;
     int next_id_ = 1;
     int running_id_ = 0;

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     const QCommandLineOption set_opt("set", "Parameter for --apply (repeatable).", "KEY=VALUE");
     const QCommandLineOption tool_opt("tool", "Select tool OP (with --set) without applying it.", "OP");
     parser.addOption(tool_opt);
+    const QCommandLineOption mask_opt("mask", "Import FILE as the tool's mask (white = selected).", "FILE");
+    parser.addOption(mask_opt);
     const QCommandLineOption compare_opt("compare", "Compare mode: after, split, split-horizontal, side-by-side.", "MODE");
     parser.addOption(apply_opt);
     parser.addOption(set_opt);
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
             const auto eq = kv.indexOf('=');
             if (eq > 0) window.setParameter(kv.left(eq), kv.mid(eq + 1));
         }
+        if (parser.isSet(mask_opt)) window.setMaskFile(parser.value(mask_opt));
         if (parser.isSet(apply_opt)) window.apply();
     }
     return QApplication::exec();

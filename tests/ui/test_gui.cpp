@@ -7,10 +7,37 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "main_window.h"
+#include "mask_panel.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
 
+using restora::ui::ImageView;
 using restora::ui::MainWindow;
+using restora::ui::MaskEdit;
+using restora::ui::MaskTool;
+
+namespace {
+
+// Sends a real mouse event to the view at a widget position.
+void mouse(ImageView* v, QEvent::Type type, const QPointF& at, Qt::MouseButtons buttons,
+           Qt::KeyboardModifiers mods = Qt::NoModifier) {
+    const Qt::MouseButton b = type == QEvent::MouseMove ? Qt::NoButton : Qt::LeftButton;
+    QMouseEvent e(type, at, v->mapToGlobal(at), b, buttons, mods);
+    QApplication::sendEvent(v, &e);
+}
+
+// Drags the left button through image points (the view maps them to widget positions).
+void stroke(ImageView* v, const std::vector<QPointF>& image_points, double pane_x = 0) {
+    std::vector<QPointF> w;
+    for (const QPointF& p : image_points) w.push_back(v->imageToWidget(p) + QPointF(pane_x, 0));
+    mouse(v, QEvent::MouseButtonPress, w.front(), Qt::LeftButton);
+    for (std::size_t i = 1; i < w.size(); ++i) mouse(v, QEvent::MouseMove, w[i], Qt::LeftButton);
+    mouse(v, QEvent::MouseButtonRelease, w.back(), Qt::NoButton);
+}
+
+bool selectedAt(const restora::ui::MaskLayer* m, int x, int y) { return m->coverage().at<uchar>(y, x) > 127; }
+
+}  // namespace
 
 // A 3-MP random photo: long enough to denoise that a job can be watched and cancelled.
 QString writeNoisePhoto(const QTemporaryDir& dir) {
@@ -154,6 +181,109 @@ private slots:
         QVERIFY(done.wait(30000));
         const cv::Mat applied = w.session()->current()(region);
         QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
+    }
+
+    // The mask editor end to end: paint, undo a stroke, invert, grow, apply, undo the operation
+    // (the mask is still there), export the mask; then an upscale resamples it.
+    void paintMaskApplyUndoExport() {
+        MainWindow w;
+        w.resize(1100, 750);
+        w.show();
+        w.setLivePreview(false);
+        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        const cv::Mat original = w.session()->current().clone();
+        w.selectOperation("inpaint");
+        w.setParameter("model", "telea");
+        restora::ui::MaskLayer* m = w.currentMask();
+        QVERIFY(m != nullptr);
+        QCOMPARE(m->size(), original.size());
+        QVERIFY(m->empty());
+        w.apply();  // nothing painted yet: refused, nothing runs
+        QVERIFY(!w.busy());
+
+        w.maskPanel()->setTool(MaskTool::Brush);
+        w.maskPanel()->setBrushRadius(6);
+        ImageView* v = w.view();
+        QCOMPARE(v->maskLayer(), m);
+        stroke(v, {{100, 100}, {140, 105}, {200, 120}});
+        QVERIFY(selectedAt(m, 150, 108));
+        QVERIFY(!selectedAt(m, 150, 140));
+        const int first = cv::countNonZero(m->binary());
+        stroke(v, {{300, 200}, {350, 220}});
+        QVERIFY(selectedAt(m, 325, 210));
+        w.undo();  // the second stroke only
+        QVERIFY(!selectedAt(m, 325, 210));
+        QCOMPARE(cv::countNonZero(m->binary()), first);
+
+        MaskEdit e;
+        e.kind = MaskEdit::Kind::Invert;
+        w.editMask(e);
+        QCOMPARE(cv::countNonZero(m->binary()), static_cast<int>(original.total()) - first);
+        w.editMask(e);  // and back
+        e.kind = MaskEdit::Kind::Grow;
+        e.amount = 4;
+        w.editMask(e);
+        const cv::Mat grown = m->binary();
+        QVERIFY(cv::countNonZero(grown) > first);
+
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(30000));
+        QCOMPARE(done.takeFirst().at(0).toBool(), true);
+        const cv::Mat filled = w.session()->current().clone();
+        cv::Mat diff;
+        cv::absdiff(filled, original, diff);
+        cv::Mat outside;
+        cv::bitwise_not(grown, outside);
+        QCOMPARE(cv::norm(diff, cv::NORM_INF, outside), 0.0);  // outside the mask: bit-identical
+        QVERIFY(cv::norm(diff, cv::NORM_L1, grown) > 0);       // inside: filled
+
+        w.undo();  // the operation
+        QCOMPARE(cv::norm(w.session()->current(), original, cv::NORM_INF), 0.0);
+        QCOMPARE(w.currentMask(), m);
+        QCOMPARE(cv::norm(m->binary(), grown, cv::NORM_INF), 0.0);  // the mask is still there
+        w.redo();
+        QCOMPARE(cv::norm(w.session()->current(), filled, cv::NORM_INF), 0.0);
+        w.undo();
+
+        QTemporaryDir dir;
+        const QString mask_png = dir.filePath("mask.png");
+        QCOMPARE(w.exportMask(mask_png), QString());
+        const cv::Mat back = cv::imread(mask_png.toStdString(), cv::IMREAD_GRAYSCALE);
+        QCOMPARE(back.size(), original.size());
+        QCOMPARE(cv::norm(back > 127, grown, cv::NORM_INF), 0.0);
+        QVERIFY(!w.exportMask(dir.filePath("no/such/folder/mask.png")).isEmpty());
+
+        // The mask survives compare modes; painting on the right pane of side by side hits the
+        // same photo pixels.
+        w.setCompareMode(restora::ui::CompareMode::SideBySide);
+        stroke(v, {{60, 250}, {80, 250}}, v->width() / 2.0);
+        QVERIFY(selectedAt(m, 70, 250));
+        w.setCompareMode(restora::ui::CompareMode::SplitVertical);
+
+        // An upscale resamples every mask; undoing it brings the original size back.
+        w.selectOperation("upscale");
+        QVERIFY(w.currentMask() == nullptr);
+        QVERIFY(w.view()->maskLayer() == nullptr);
+        w.setParameter("model", "bicubic");
+        w.setParameter("scale", "2");
+        w.apply();
+        QVERIFY(done.wait(30000));
+        w.selectOperation("inpaint");
+        QCOMPARE(w.currentMask()->size(), cv::Size(original.cols * 2, original.rows * 2));
+        QVERIFY(selectedAt(w.currentMask(), 300, 216));  // (150, 108) doubled
+        w.undo();
+        QCOMPARE(w.currentMask()->size(), original.size());
+        QVERIFY(selectedAt(w.currentMask(), 150, 108));
+
+        // Import: a mask of another shape is refused with the sizes named; the mask is unchanged.
+        const QString wrong = dir.filePath("wrong.png");
+        cv::imwrite(wrong.toStdString(), cv::Mat(10, 40, CV_8U, cv::Scalar(255)));
+        const cv::Mat before_import = w.currentMask()->coverage().clone();
+        QVERIFY(!w.setMaskFile(wrong));
+        QCOMPARE(cv::norm(w.currentMask()->coverage(), before_import, cv::NORM_INF), 0.0);
+        QVERIFY(w.setMaskFile(mask_png));
+        QCOMPARE(cv::norm(w.currentMask()->binary(), grown, cv::NORM_INF), 0.0);
     }
 
     void badFilesAreRefusedAndTheWindowKeepsWorking() {

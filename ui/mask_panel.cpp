@@ -1,0 +1,213 @@
+#include "mask_panel.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QColorDialog>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace restora::ui {
+
+namespace {
+
+constexpr int kMaxSize = 2000;  // brush diameter in image pixels
+constexpr int kSliderSteps = 1000;
+
+// The size slider is logarithmic: fine control for small brushes, reach for large ones.
+int size_to_slider(int size) {
+    return static_cast<int>(std::lround(kSliderSteps * std::log(std::max(1, size)) / std::log(kMaxSize)));
+}
+int slider_to_size(int v) {
+    return std::max(1, static_cast<int>(std::lround(std::exp(v * std::log(kMaxSize) / kSliderSteps))));
+}
+
+}  // namespace
+
+MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    auto* title = new QLabel(tr("<b>Mask</b> — white = the pixels the tool changes"), this);
+    layout->addWidget(title);
+
+    auto* tool_row = new QHBoxLayout;
+    tools_ = new QButtonGroup(this);
+    tools_->setExclusive(true);
+    const struct {
+        MaskTool tool;
+        QString text;
+        QString tip;
+    } entries[] = {{MaskTool::Pan, tr("Pan"), tr("Pan the view (H); Space or the middle button pans with any tool")},
+                   {MaskTool::Brush, tr("Brush"), tr("Paint the mask (B); [ and ] change the size")},
+                   {MaskTool::Eraser, tr("Eraser"), tr("Erase from the mask (E)")},
+                   {MaskTool::Rect, tr("Rect"), tr("Add a rectangle (R); hold Alt to remove")},
+                   {MaskTool::Lasso, tr("Lasso"), tr("Add a free-hand area (L); hold Alt to remove")},
+                   {MaskTool::Fill, tr("Fill"), tr("Fill the enclosed area under the pointer (G); Alt removes")}};
+    for (const auto& e : entries) {
+        auto* b = new QToolButton(this);
+        b->setText(e.text);
+        b->setToolTip(e.tip);
+        b->setCheckable(true);
+        b->setAutoRaise(false);
+        tools_->addButton(b, static_cast<int>(e.tool));
+        tool_row->addWidget(b);
+    }
+    tool_row->addStretch(1);
+    layout->addLayout(tool_row);
+    connect(tools_, &QButtonGroup::idClicked, this, [this](int id) { emit toolChanged(static_cast<MaskTool>(id)); });
+
+    auto* form = new QFormLayout;
+    form->setContentsMargins(0, 0, 0, 0);
+    size_ = new QSlider(Qt::Horizontal, this);
+    size_->setRange(0, kSliderSteps);
+    size_spin_ = new QSpinBox(this);
+    size_spin_->setRange(1, kMaxSize);
+    size_spin_->setSuffix(" px");
+    size_spin_->setToolTip(tr("Brush diameter in photo pixels ([ smaller, ] larger)"));
+    auto* size_row = new QHBoxLayout;
+    size_row->addWidget(size_, 1);
+    size_row->addWidget(size_spin_);
+    form->addRow(tr("Size"), size_row);
+    connect(size_, &QSlider::valueChanged, this, [this](int v) {
+        const QSignalBlocker block(size_spin_);
+        size_spin_->setValue(slider_to_size(v));
+        emitBrush();
+    });
+    connect(size_spin_, &QSpinBox::valueChanged, this, [this](int v) {
+        const QSignalBlocker block(size_);
+        size_->setValue(size_to_slider(v));
+        emitBrush();
+    });
+    hardness_ = new QSlider(Qt::Horizontal, this);
+    hardness_->setRange(0, 100);
+    hardness_->setToolTip(tr("0%: a soft edge over the whole radius; 100%: a hard edge"));
+    form->addRow(tr("Hardness"), hardness_);
+    connect(hardness_, &QSlider::valueChanged, this, [this] { emitBrush(); });
+    layout->addLayout(form);
+
+    auto* edit_grid = new QGridLayout;
+    const auto button = [this](const QString& text, const QString& tip) {
+        auto* b = new QPushButton(text, this);
+        b->setToolTip(tip);
+        return b;
+    };
+    QPushButton* clear = button(tr("Clear"), tr("Select nothing (Ctrl+Shift+A)"));
+    QPushButton* invert = button(tr("Invert"), tr("Swap selected and unselected (Ctrl+Shift+I)"));
+    amount_ = new QSpinBox(this);
+    amount_->setRange(1, 500);
+    amount_->setSuffix(" px");
+    amount_->setToolTip(tr("Distance for Grow, Shrink and Feather, in photo pixels"));
+    QPushButton* grow = button(tr("Grow"), tr("Add a band of N px around the mask"));
+    QPushButton* shrink = button(tr("Shrink"), tr("Remove a band of N px inside the mask's edge"));
+    QPushButton* feather = button(tr("Feather"), tr("Soften the edge over about N px"));
+    edit_grid->addWidget(clear, 0, 0);
+    edit_grid->addWidget(invert, 0, 1);
+    edit_grid->addWidget(amount_, 0, 2);
+    edit_grid->addWidget(grow, 1, 0);
+    edit_grid->addWidget(shrink, 1, 1);
+    edit_grid->addWidget(feather, 1, 2);
+    layout->addLayout(edit_grid);
+    connect(clear, &QPushButton::clicked, this, [this] { emit editRequested(MaskEdit::Kind::Clear, 0); });
+    connect(invert, &QPushButton::clicked, this, [this] { emit editRequested(MaskEdit::Kind::Invert, 0); });
+    connect(grow, &QPushButton::clicked, this, [this] { emit editRequested(MaskEdit::Kind::Grow, amount_->value()); });
+    connect(shrink, &QPushButton::clicked, this,
+            [this] { emit editRequested(MaskEdit::Kind::Shrink, amount_->value()); });
+    connect(feather, &QPushButton::clicked, this,
+            [this] { emit editRequested(MaskEdit::Kind::Feather, amount_->value()); });
+
+    auto* overlay_row = new QHBoxLayout;
+    show_ = new QCheckBox(tr("Show (M)"), this);
+    show_->setChecked(true);
+    color_button_ = new QPushButton(this);
+    color_button_->setToolTip(tr("Overlay colour"));
+    color_button_->setFixedWidth(36);
+    opacity_ = new QSlider(Qt::Horizontal, this);
+    opacity_->setRange(5, 100);
+    opacity_->setToolTip(tr("Overlay opacity"));
+    overlay_row->addWidget(show_);
+    overlay_row->addWidget(color_button_);
+    overlay_row->addWidget(opacity_, 1);
+    layout->addLayout(overlay_row);
+    connect(show_, &QCheckBox::toggled, this, [this](bool on) { emit visibilityChanged(on); });
+    connect(color_button_, &QPushButton::clicked, this, [this] {
+        const QColor c = QColorDialog::getColor(color_, this, tr("Mask overlay colour"));
+        if (c.isValid()) setColor(c);
+    });
+    connect(opacity_, &QSlider::valueChanged, this, [this] {
+        QSettings().setValue("mask/opacity", opacity_->value());
+        emit overlayChanged(color_, overlayOpacity());
+    });
+
+    auto* file_row = new QHBoxLayout;
+    QPushButton* import = button(tr("Import…"), tr("Load a mask image (white = selected); it replaces this mask"));
+    QPushButton* exp = button(tr("Export…"), tr("Save this mask as a PNG (white = selected)"));
+    file_row->addWidget(import);
+    file_row->addWidget(exp);
+    layout->addLayout(file_row);
+    connect(import, &QPushButton::clicked, this, [this] { emit importRequested(); });
+    connect(exp, &QPushButton::clicked, this, [this] { emit exportRequested(); });
+    info_ = new QLabel(this);
+    layout->addWidget(info_);
+
+    QSettings settings;
+    size_spin_->setValue(settings.value("mask/size", 60).toInt());
+    hardness_->setValue(settings.value("mask/hardness", 80).toInt());
+    amount_->setValue(settings.value("mask/amount", 8).toInt());
+    opacity_->setValue(settings.value("mask/opacity", 50).toInt());
+    color_ = settings.value("mask/color", QColor(255, 40, 80)).value<QColor>();
+    color_button_->setStyleSheet(QString("background: %1").arg(color_.name()));
+    connect(amount_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("mask/amount", v); });
+    setTool(MaskTool::Brush);
+}
+
+void MaskPanel::setColor(const QColor& c) {
+    color_ = c;
+    color_button_->setStyleSheet(QString("background: %1").arg(c.name()));
+    QSettings().setValue("mask/color", c);
+    emit overlayChanged(color_, overlayOpacity());
+}
+
+void MaskPanel::emitBrush() {
+    QSettings().setValue("mask/size", size_spin_->value());
+    QSettings().setValue("mask/hardness", hardness_->value());
+    emit brushChanged(brushRadius(), hardness());
+}
+
+void MaskPanel::setTool(MaskTool tool) {
+    if (QAbstractButton* b = tools_->button(static_cast<int>(tool))) b->setChecked(true);
+    emit toolChanged(tool);
+}
+
+MaskTool MaskPanel::tool() const { return static_cast<MaskTool>(tools_->checkedId()); }
+
+void MaskPanel::setBrushRadius(double radius) {
+    size_spin_->setValue(std::clamp(static_cast<int>(std::lround(2 * radius)), 1, kMaxSize));
+}
+
+double MaskPanel::brushRadius() const { return size_spin_->value() / 2.0; }
+
+double MaskPanel::hardness() const { return hardness_->value() / 100.0; }
+
+void MaskPanel::setMaskVisible(bool on) { show_->setChecked(on); }
+
+bool MaskPanel::maskVisible() const { return show_->isChecked(); }
+
+int MaskPanel::amount() const { return amount_->value(); }
+
+void MaskPanel::setAmount(int px) { amount_->setValue(px); }
+
+void MaskPanel::setInfo(const QString& text) { info_->setText(text); }
+
+double MaskPanel::overlayOpacity() const { return opacity_->value() / 100.0; }
+
+}  // namespace restora::ui
