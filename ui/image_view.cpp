@@ -374,8 +374,8 @@ void ImageView::drawImage(QPainter& p, const QImage& img, const QRectF& clip, do
     p.restore();
 }
 
-void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x) const {
-    if (mask_ == nullptr || !mask_visible_) return;
+void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x, bool outline) const {
+    if (mask_ == nullptr || !mask_visible_ || clip.isEmpty()) return;
     const cv::Mat& m = mask_->coverage();
     if (m.empty() || m.cols != after_.width() || m.rows != after_.height()) return;
     const double z = state_.zoom;
@@ -397,9 +397,18 @@ void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x) const
         cv::resize(roi, shown, ts, 0, 0, roi.total() < 4'000'000 ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
     std::array<QRgb, 256> lut{};
-    for (int v = 0; v < 256; ++v) {
-        const int a = static_cast<int>(std::lround(v * overlay_opacity_));
-        lut[v] = qRgba(overlay_color_.red() * a / 255, overlay_color_.green() * a / 255, overlay_color_.blue() * a / 255, a);
+    if (outline) {  // only the selection's edge, opaque: the result underneath stays visible
+        cv::Mat inside = shown > 127;
+        cv::Mat eroded;
+        cv::erode(inside, eroded, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+        shown = inside - eroded;
+        lut[255] = overlay_color_.rgb();
+    } else {
+        for (int v = 0; v < 256; ++v) {
+            const int a = static_cast<int>(std::lround(v * overlay_opacity_));
+            lut[v] = qRgba(overlay_color_.red() * a / 255, overlay_color_.green() * a / 255,
+                           overlay_color_.blue() * a / 255, a);
+        }
     }
     QImage img(shown.cols, shown.rows, QImage::Format_ARGB32_Premultiplied);
     for (int y = 0; y < shown.rows; ++y) {
@@ -462,16 +471,19 @@ void ImageView::paintEvent(QPaintEvent* event) {
     }
     const QRect dirty = event->rect();
     const QRectF dirty_device(dirty.x() * dpr, dirty.y() * dpr, dirty.width() * dpr, dirty.height() * dpr);
+    // With a preview on screen the mask is outlined over "after", so the result can be judged.
+    const bool outline_after = !preview_.isNull();
     switch (mode_) {
         case CompareMode::After:
             drawImage(p, after_, QRectF(0, 0, w, h), 0);
-            drawMask(p, dirty_device, 0);
+            drawMask(p, dirty_device, 0, outline_after);
             break;
         case CompareMode::SplitVertical: {
             const double x = split_ * w;
             drawImage(p, before, QRectF(0, 0, x, h), 0);
             drawImage(p, after_, QRectF(x, 0, w - x, h), 0);
-            drawMask(p, dirty_device, 0);
+            drawMask(p, dirty_device & QRectF(0, 0, x, h), 0, false);
+            drawMask(p, dirty_device & QRectF(x, 0, w - x, h), 0, outline_after);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(x, 0), QPointF(x, h));
             break;
@@ -480,7 +492,8 @@ void ImageView::paintEvent(QPaintEvent* event) {
             const double y = split_ * h;
             drawImage(p, before, QRectF(0, 0, w, y), 0);
             drawImage(p, after_, QRectF(0, y, w, h - y), 0);
-            drawMask(p, dirty_device, 0);
+            drawMask(p, dirty_device & QRectF(0, 0, w, y), 0, false);
+            drawMask(p, dirty_device & QRectF(0, y, w, h - y), 0, outline_after);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(0, y), QPointF(w, y));
             break;
@@ -488,8 +501,8 @@ void ImageView::paintEvent(QPaintEvent* event) {
         case CompareMode::SideBySide:
             drawImage(p, before, QRectF(0, 0, w / 2, h), 0);
             drawImage(p, after_, QRectF(w / 2, 0, w / 2, h), w / 2);
-            drawMask(p, dirty_device & QRectF(0, 0, w / 2, h), 0);
-            drawMask(p, dirty_device & QRectF(w / 2, 0, w / 2, h), w / 2);
+            drawMask(p, dirty_device & QRectF(0, 0, w / 2, h), 0, false);
+            drawMask(p, dirty_device & QRectF(w / 2, 0, w / 2, h), w / 2, outline_after);
             p.setPen(QPen(QColor(20, 20, 20), 2 * dpr));
             p.drawLine(QPointF(w / 2, 0), QPointF(w / 2, h));
             break;

@@ -84,7 +84,7 @@ private:
     [[nodiscard]] bool nearDivider(const QPointF& logical) const;
     void setState(const view::ViewState& s);
     void drawImage(QPainter& p, const QImage& img, const QRectF& clip_device, double origin_x) const;
-    void drawMask(QPainter& p, const QRectF& clip_device, double origin_x) const;
+    void drawMask(QPainter& p, const QRectF& clip_device, double origin_x, bool outline) const;
     void drawToolFeedback(QPainter& p, double dpr) const;
     [[nodiscard]] bool editing() const { return mask_ != nullptr && tool_ != MaskTool::Pan; }
     // Logical widget rectangle around the brush outline at `at` (for partial repaints).

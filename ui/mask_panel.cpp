@@ -159,12 +159,25 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
     info_ = new QLabel(this);
     layout->addWidget(info_);
 
+    // Read every saved value before setting any: setting one saves the brush settings.
     QSettings settings;
-    size_spin_->setValue(settings.value("mask/size", 60).toInt());
-    hardness_->setValue(settings.value("mask/hardness", 80).toInt());
-    amount_->setValue(settings.value("mask/amount", 8).toInt());
-    opacity_->setValue(settings.value("mask/opacity", 50).toInt());
+    const int size = settings.value("mask/size", 60).toInt();
+    const int hardness = settings.value("mask/hardness", 80).toInt();
+    const int amount = settings.value("mask/amount", 8).toInt();
+    const int opacity = settings.value("mask/opacity", 50).toInt();
     color_ = settings.value("mask/color", QColor(255, 40, 80)).value<QColor>();
+    {
+        const QSignalBlocker b1(size_spin_);
+        const QSignalBlocker b2(size_);
+        const QSignalBlocker b3(hardness_);
+        const QSignalBlocker b4(amount_);
+        const QSignalBlocker b5(opacity_);
+        size_spin_->setValue(size);
+        size_->setValue(size_to_slider(size));
+        hardness_->setValue(hardness);
+        amount_->setValue(amount);
+        opacity_->setValue(opacity);
+    }
     color_button_->setStyleSheet(QString("background: %1").arg(color_.name()));
     connect(amount_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("mask/amount", v); });
     setTool(MaskTool::Brush);
