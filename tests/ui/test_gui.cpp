@@ -244,9 +244,17 @@ private slots:
         QCOMPARE(cv::norm(m->binary(), grown, cv::NORM_INF), 0.0);  // the mask is still there
         w.redo();
         QCOMPARE(cv::norm(w.session()->current(), filled, cv::NORM_INF), 0.0);
+        QTemporaryDir dir;
+        // The export records the painted mask next to the output (OUT.restora/<sha256>.png), so
+        // `restora-cli replay` can reproduce the edit.
+        const QString out = dir.filePath("filled.png");
+        QCOMPARE(w.exportTo(out, false), QString());
+        const QStringList sidecars = QDir(out + ".restora").entryList({"*.png"}, QDir::Files);
+        QCOMPARE(sidecars.size(), 1);
+        const cv::Mat recorded = cv::imread((out + ".restora/" + sidecars.first()).toStdString(), cv::IMREAD_GRAYSCALE);
+        QCOMPARE(cv::norm(recorded > 127, grown, cv::NORM_INF), 0.0);
         w.undo();
 
-        QTemporaryDir dir;
         const QString mask_png = dir.filePath("mask.png");
         QCOMPARE(w.exportMask(mask_png), QString());
         const cv::Mat back = cv::imread(mask_png.toStdString(), cv::IMREAD_GRAYSCALE);
