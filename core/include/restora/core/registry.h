@@ -71,10 +71,16 @@ class ModelCache {
 public:
     // The model in `file` on `device`, loading it on first use.
     std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
-    void clear() { models_.clear(); }
+    // An imported ONNX graph (the text detector), loaded on first use.
+    std::shared_ptr<MapNetwork> map_network(const std::string& file, DeviceKind device);
+    void clear() {
+        models_.clear();
+        maps_.clear();
+    }
 
 private:
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MapNetwork>> maps_;
 };
 
 struct OpContext {

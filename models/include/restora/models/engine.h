@@ -3,8 +3,10 @@
 // compile fast and know nothing of tensors. Models are created for one device and run through
 // the tiled runner.
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "restora/models/job.h"
 #include "restora/models/pixel_view.h"
@@ -51,6 +53,22 @@ std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, 
 // (HWC), mask w x h with 1 = hole, sides multiples of 4; out receives the composite (HWC).
 void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
                          const float* mask, float* out);
+
+// A network that maps an image to per-pixel maps of the same size (the text detector's
+// probability map). Input: planar [3][h][w] float, already normalised as the model's meta says
+// (input_mean / input_std / input_order); h and w multiples of multiple(). Returns the number of
+// output channels; output receives planar [c][h][w].
+class MapNetwork {
+public:
+    virtual ~MapNetwork() = default;
+    [[nodiscard]] virtual int multiple() const = 0;
+    [[nodiscard]] virtual const std::map<std::string, std::string>& meta() const = 0;
+    virtual int run(int w, int h, const float* input, std::vector<float>& output) = 0;
+};
+
+// An imported ONNX graph (restora-cli models import ppocr-det-v4). Throws Error(Processing)
+// naming the file when it is missing or damaged.
+std::unique_ptr<MapNetwork> load_onnx_graph(const std::filesystem::path& file, DeviceKind device);
 
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);

