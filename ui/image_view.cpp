@@ -121,10 +121,19 @@ void ImageView::wheelEvent(QWheelEvent* event) {
     event->accept();
 }
 
+QPointF ImageView::dividerHandle() const {
+    return mode_ == CompareMode::SplitVertical ? QPointF(split_ * width(), height() / 2.0)
+                                               : QPointF(width() / 2.0, split_ * height());
+}
+
 bool ImageView::nearDivider(const QPointF& p) const {
+    if (mode_ != CompareMode::SplitVertical && mode_ != CompareMode::SplitHorizontal) return false;
+    if (editing()) {  // painting across the divider must paint: only its handle moves it then
+        const QPointF d = p - dividerHandle();
+        return d.x() * d.x() + d.y() * d.y() < 12.0 * 12.0;
+    }
     if (mode_ == CompareMode::SplitVertical) return std::abs(p.x() - split_ * width()) < 6;
-    if (mode_ == CompareMode::SplitHorizontal) return std::abs(p.y() - split_ * height()) < 6;
-    return false;
+    return std::abs(p.y() - split_ * height()) < 6;
 }
 
 QPointF ImageView::widgetToImage(const QPointF& widget) const {
@@ -423,6 +432,15 @@ void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x, bool 
     p.restore();
 }
 
+void ImageView::drawHandle(QPainter& p, double dpr) const {
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    p.setPen(QPen(QColor(30, 30, 30, 200), 1.5 * dpr));
+    p.setBrush(QColor(255, 255, 255, 230));
+    p.drawEllipse(dividerHandle() * dpr, 7 * dpr, 7 * dpr);
+    p.restore();
+}
+
 void ImageView::drawToolFeedback(QPainter& p, double dpr) const {
     if (!editing()) return;
     p.save();
@@ -486,6 +504,7 @@ void ImageView::paintEvent(QPaintEvent* event) {
             drawMask(p, dirty_device & QRectF(x, 0, w - x, h), 0, outline_after);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(x, 0), QPointF(x, h));
+            drawHandle(p, dpr);
             break;
         }
         case CompareMode::SplitHorizontal: {
@@ -496,6 +515,7 @@ void ImageView::paintEvent(QPaintEvent* event) {
             drawMask(p, dirty_device & QRectF(0, y, w, h - y), 0, outline_after);
             p.setPen(QPen(QColor(255, 255, 255, 200), 2 * dpr));
             p.drawLine(QPointF(0, y), QPointF(w, y));
+            drawHandle(p, dpr);
             break;
         }
         case CompareMode::SideBySide:

@@ -82,6 +82,8 @@ private:
     [[nodiscard]] view::Point paneSize() const;
     [[nodiscard]] view::Point toDevice(const QPointF& logical) const;
     [[nodiscard]] bool nearDivider(const QPointF& logical) const;
+    [[nodiscard]] QPointF dividerHandle() const;  // logical centre of the divider's grip
+    void drawHandle(QPainter& p, double dpr) const;
     void setState(const view::ViewState& s);
     void drawImage(QPainter& p, const QImage& img, const QRectF& clip_device, double origin_x) const;
     void drawMask(QPainter& p, const QRectF& clip_device, double origin_x, bool outline) const;

@@ -35,6 +35,8 @@
 #include "qt_image.h"
 #include "restora/core/estimate.h"
 #include "restora/core/image_io.h"
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
 #include "restora/core/mask.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
@@ -184,6 +186,9 @@ void MainWindow::buildMenus() {
         const double r = mask_panel_->brushRadius();
         mask_panel_->setBrushRadius(std::max(r + 0.5, r * 1.25));
     });
+    mask_action(tr("&Detect Text"), QKeySequence("T"), [this] {
+        if (op_box_->currentData().toString() == "erase-text") detectText();
+    });
     mask_action(tr("&Show or Hide Mask"), QKeySequence("M"),
                 [this] { mask_panel_->setMaskVisible(!mask_panel_->maskVisible()); });
     mask->addSeparator();
@@ -271,6 +276,7 @@ void MainWindow::buildToolPanel() {
         e.amount = amount;
         editMask(e);
     });
+    connect(mask_panel_, &MaskPanel::detectTextRequested, this, &MainWindow::detectText);
     connect(mask_panel_, &MaskPanel::importRequested, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Import mask (white = selected)"),
                                                        QSettings().value("files/last_dir").toString(), kFilter);
@@ -377,6 +383,7 @@ void MainWindow::rebuildParameters() {
     }
     const bool mask = op->info().mask != MaskUse::None;
     mask_panel_->setVisible(mask);
+    mask_panel_->setDetectTextVisible(op->info().id == "erase-text");
     for (QAction* a : mask_actions_) a->setEnabled(mask);
     view_->setMaskLayer(mask ? currentMask() : nullptr);
     updateMaskInfo();
@@ -420,6 +427,30 @@ MaskLayer* MainWindow::currentMask() {
     auto& layer = masks_[id];
     if (!layer) layer = std::make_unique<MaskLayer>(session_->current().size());
     return layer.get();
+}
+
+void MainWindow::detectText() {
+    if (session_ == nullptr || running_id_ != 0 || currentMask() == nullptr) return;
+    Job job;
+    job.id = next_id_++;
+    job.detect_text = true;
+    job.image = session_->current();
+    job.threads = QSettings().value("engine/threads", 0).toInt();
+    try {
+        job.device = parse_device(s(QSettings().value("engine/device", "auto").toString()));
+        (void)require_model(kTextDetectorId);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot detect text"), q(e.what()));
+        return;
+    }
+    invalidatePreview();
+    preview_timer_.stop();
+    running_id_ = job.id;
+    running_cancel_ = job.cancel;
+    job_timer_.start();
+    setBusy(true);
+    status_->setText(tr("Looking for text…"));
+    host_.submit(job);
 }
 
 void MainWindow::editMask(const MaskEdit& edit) {
@@ -786,6 +817,22 @@ void MainWindow::onFinished(const JobResult& r) {
     }
     if (r.id != running_id_) return;
     running_id_ = 0;
+    if (r.detect_text) {
+        setBusy(false);
+        if (r.text_regions == 0) {
+            status_->setText(tr("No text found; paint over the text to remove instead"));
+        } else {
+            MaskEdit e;
+            e.kind = MaskEdit::Kind::Union;
+            e.bitmap = r.mask;
+            editMask(e);
+            status_->setText(tr("%n text region(s) found and added to the mask in %1 s — adjust it, then Apply", "",
+                                r.text_regions)
+                                 .arg(r.seconds, 0, 'f', 1));
+        }
+        emit jobDone(true);
+        return;
+    }
     session_->push(r.pixels, r.entry, r.mask);
     recordStep(false, r.entry.op, q(r.entry.op));
     setBusy(false);

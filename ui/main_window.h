@@ -51,6 +51,8 @@ public:
     [[nodiscard]] MaskPanel* maskPanel() const { return mask_panel_; }
     // Edits the current tool's mask as the panel's buttons do (one undo step).
     void editMask(const MaskEdit& edit);
+    // Runs the text detector on the worker; the found text is added to the erase-text mask.
+    void detectText();
     void setCompareMode(CompareMode mode);
     [[nodiscard]] EditSession* session() const { return session_.get(); }
     [[nodiscard]] ImageView* view() const { return view_; }

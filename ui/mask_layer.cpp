@@ -74,6 +74,7 @@ const char* mask_edit_name(MaskEdit::Kind kind) {
         case MaskEdit::Kind::Shrink: return "shrink";
         case MaskEdit::Kind::Feather: return "feather";
         case MaskEdit::Kind::Import: return "import";
+        case MaskEdit::Kind::Union: return "detected text";
     }
     return "edit";
 }
@@ -188,6 +189,16 @@ cv::Rect MaskLayer::rasterise(const MaskEdit& e) {
             cv::Mat blurred;
             cv::GaussianBlur(roi, blurred, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
             blurred.copyTo(roi);
+            return r;
+        }
+        case MaskEdit::Kind::Union: {
+            if (e.bitmap.empty()) return {};
+            cv::Mat b = e.bitmap;
+            if (b.size() != m.size()) cv::resize(e.bitmap, b, m.size(), 0, 0, cv::INTER_LINEAR);
+            const cv::Rect r = cv::boundingRect(b > 0);
+            if (r.area() == 0) return {};
+            cv::Mat roi = m(r);
+            cv::max(roi, b(r), roi);
             return r;
         }
         case MaskEdit::Kind::Import: {

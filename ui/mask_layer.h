@@ -16,14 +16,14 @@
 namespace restora::ui {
 
 struct MaskEdit {
-    enum class Kind { Brush, Eraser, Rect, Lasso, Fill, Clear, Invert, Grow, Shrink, Feather, Import };
+    enum class Kind { Brush, Eraser, Rect, Lasso, Fill, Clear, Invert, Grow, Shrink, Feather, Import, Union };
     Kind kind = Kind::Brush;
     std::vector<cv::Point2d> points;  // brush/eraser path, lasso polygon, rect corners, fill seed
     double radius = 10;               // brush/eraser radius (image px)
     double hardness = 0.8;            // 0..1: fraction of the radius at full coverage
     double amount = 0;                // grow/shrink/feather distance (image px)
     bool subtract = false;            // rect/lasso/fill: remove instead of add
-    cv::Mat bitmap;                   // import: the mask as loaded (CV_8U)
+    cv::Mat bitmap;                   // import (replaces) / union (adds): a mask (CV_8U)
 };
 
 const char* mask_edit_name(MaskEdit::Kind kind);

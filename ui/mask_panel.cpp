@@ -148,6 +148,12 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
         emit overlayChanged(color_, overlayOpacity());
     });
 
+    detect_ = button(tr("Detect text"), tr("Find captions, dates, signs and watermarks and add them to the mask (T); "
+                                           "then add or erase strokes before Apply"));
+    layout->addWidget(detect_);
+    connect(detect_, &QPushButton::clicked, this, [this] { emit detectTextRequested(); });
+    detect_->setVisible(false);
+
     auto* file_row = new QHBoxLayout;
     QPushButton* import = button(tr("Import…"), tr("Load a mask image (white = selected); it replaces this mask"));
     QPushButton* exp = button(tr("Export…"), tr("Save this mask as a PNG (white = selected)"));
@@ -220,6 +226,8 @@ int MaskPanel::amount() const { return amount_->value(); }
 void MaskPanel::setAmount(int px) { amount_->setValue(px); }
 
 void MaskPanel::setInfo(const QString& text) { info_->setText(text); }
+
+void MaskPanel::setDetectTextVisible(bool on) { detect_->setVisible(on); }
 
 double MaskPanel::overlayOpacity() const { return opacity_->value() / 100.0; }
 

@@ -32,6 +32,7 @@ public:
     [[nodiscard]] int amount() const;  // px for grow / shrink / feather
     void setAmount(int px);
     void setInfo(const QString& text);
+    void setDetectTextVisible(bool on);
     [[nodiscard]] QColor overlayColor() const { return color_; }
     [[nodiscard]] double overlayOpacity() const;
 
@@ -42,6 +43,7 @@ signals:
     void overlayChanged(const QColor& color, double opacity);
     void visibilityChanged(bool visible);
     void importRequested();
+    void detectTextRequested();
     void exportRequested();
 
 private:
@@ -57,6 +59,7 @@ private:
     QPushButton* color_button_ = nullptr;
     QCheckBox* show_ = nullptr;
     QLabel* info_ = nullptr;
+    QPushButton* detect_ = nullptr;
     QColor color_ = QColor(255, 40, 80);
 };
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "restora/core/registry.h"
+#include "restora/core/text_detect.h"
 #include "restora/models/errors.h"
 
 namespace restora::ui {
@@ -11,6 +12,24 @@ void Worker::run(const Job& job) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
         configure_threads(job.threads);
+        if (job.detect_text) {
+            OpContext ctx;
+            ctx.device = job.device;
+            ctx.job.cancel = job.cancel;
+            ctx.models = &models_;
+            const int id = job.id;
+            ctx.job.progress = [this, id](int p) { emit progress(id, p); };
+            const std::vector<TextBox> boxes = detect_text(job.image, ctx);
+            job.cancel.throw_if_requested();
+            JobResult out;
+            out.id = job.id;
+            out.detect_text = true;
+            out.text_regions = static_cast<int>(boxes.size());
+            out.mask = text_mask(job.image.size(), boxes, 4);
+            out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            emit finished(out);
+            return;
+        }
         const Operation& op = Registry::instance().get(job.op);
         const Params params = op.resolve(job.params);
         op.check_available(params);

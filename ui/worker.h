@@ -29,6 +29,7 @@ struct Job {
     CancelToken cancel;
     bool preview = false;
     cv::Rect region;  // preview: the visible part of the image (input pixels)
+    bool detect_text = false;  // find text instead of running `op`: the result's mask holds it
 };
 
 struct JobResult {
@@ -40,6 +41,8 @@ struct JobResult {
     double seconds = 0;
     bool preview = false;
     cv::Rect region;
+    bool detect_text = false;
+    int text_regions = 0;
 };
 
 class Worker : public QObject {

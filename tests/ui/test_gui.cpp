@@ -10,6 +10,8 @@
 #include "mask_panel.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
 
 using restora::ui::ImageView;
 using restora::ui::MainWindow;
@@ -292,6 +294,50 @@ private slots:
         QCOMPARE(cv::norm(w.currentMask()->coverage(), before_import, cv::NORM_INF), 0.0);
         QVERIFY(w.setMaskFile(mask_png));
         QCOMPARE(cv::norm(w.currentMask()->binary(), grown, cv::NORM_INF), 0.0);
+    }
+
+    // Erase text: Detect text fills the mask (one undoable step), the user edits it, Apply fills.
+    void detectTextThenErase() {
+        if (restora::find_model(restora::kTextDetectorId).state != restora::ModelState::Installed) {
+            if (qgetenv("CI") == "true") QFAIL("the text detector is not imported");
+            QSKIP("text detector not imported");
+        }
+        MainWindow w;
+        w.resize(1000, 700);
+        w.show();
+        w.setLivePreview(false);
+        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/tests/data/ocr/text-input.png"));
+        const cv::Mat original = w.session()->current().clone();
+        w.selectOperation("erase-text");
+        w.setParameter("model", "inpaint");
+        restora::ui::MaskLayer* m = w.currentMask();
+        QVERIFY(m != nullptr && m->empty());
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.detectText();
+        QVERIFY(w.busy());
+        QVERIFY(done.wait(60000));
+        QVERIFY(selectedAt(m, 60, 28));    // "RESTORA 2026"
+        QVERIFY(selectedAt(m, 230, 200));  // the caption
+        QVERIFY(!selectedAt(m, 120, 90));  // the cat's eye
+        // The user removes the caption from the mask with the eraser before erasing.
+        w.maskPanel()->setTool(MaskTool::Eraser);
+        w.maskPanel()->setBrushRadius(40);
+        stroke(w.view(), {{160, 200}, {310, 200}});
+        QVERIFY(!selectedAt(m, 230, 200));
+        const cv::Mat mask = m->binary();
+        w.apply();
+        QVERIFY(done.wait(60000));
+        cv::Mat diff;
+        cv::absdiff(w.session()->current(), original, diff);
+        cv::Mat outside;
+        cv::bitwise_not(mask, outside);
+        QCOMPARE(cv::norm(diff, cv::NORM_INF, outside), 0.0);
+        QVERIFY(cv::norm(diff, cv::NORM_L1, mask) > 0);
+        w.undo();  // the erase
+        w.undo();  // the eraser stroke
+        QVERIFY(selectedAt(m, 230, 200));
+        w.undo();  // the detection
+        QVERIFY(m->empty());
     }
 
     void badFilesAreRefusedAndTheWindowKeepsWorking() {
