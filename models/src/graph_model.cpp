@@ -145,6 +145,9 @@ std::map<std::string, std::string> parse_kv(std::istringstream& s) {
 }  // namespace
 
 std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind device_kind) {
+    if (const auto m = read_weight_meta(file); m.count("format") && m.at("format") == "tf-graph") {
+        return load_tf_graph_model(file, device_kind);  // MAXIM
+    }
     const torch::Device device = to_torch_device(device_kind);
     WeightFileContents c = load_weight_file(file);
     auto meta = [&](const std::string& k) -> std::string {

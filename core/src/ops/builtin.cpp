@@ -87,16 +87,21 @@ class Denoise : public Operation {
 public:
     Denoise() {
         info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None,
-                 {choice_param("model", "Method", {"nlmeans"}, "nlmeans",
-                               "nlmeans: OpenCV non-local means (no weights needed)"),
+                 {choice_param("model", "Method", {"nlmeans", "maxim"}, "nlmeans",
+                               "nlmeans: OpenCV non-local means (no weights needed, fast); maxim: the MAXIM-3S "
+                               "network trained on real camera noise (SIDD; slow on a CPU)"),
                   number_param("strength", "Strength", 0, 1, 0.05, 0.5,
-                               "How much noise to remove; higher also removes fine detail")}};
+                               "How much noise to remove (nlmeans); higher also removes fine detail")}};
     }
     const OperationInfo& info() const override { return info_; }
 
     // Filter strength h in 8-bit units, quadratic so the slider has room at the light end:
     // 0.5 gives h = 8 (noise of sigma about 15), 0.7 gives 13.8 (sigma 25), 1.0 gives 26
     // (sigma 50); measured in docs/QUALITY.md.
+    void check_available(const Params& p) const override {
+        if (p.text("model") == "maxim") require_model("maxim-denoising");
+    }
+
     static float filter_h(double strength) {
         return static_cast<float>(2.0 + 24.0 * strength * strength);
     }
@@ -107,6 +112,7 @@ public:
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
+        if (p.text("model") == "maxim") return run_maxim_region(image, "maxim-denoising", ctx, region);
         const float h = filter_h(p.number("strength"));
         cv::Mat bgr = image;
         if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
@@ -277,6 +283,7 @@ void register_builtin_operations(Registry& registry) {
     registry.add(std::make_unique<Upscale>());
     registry.add(std::make_unique<Denoise>());
     registry.add(std::make_unique<Inpaint>());
+    register_maxim_operations(registry);
     register_text_operations(registry);
 }
 

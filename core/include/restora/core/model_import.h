@@ -20,11 +20,12 @@ struct ImportableModel {
     int scale = 4;
     bool rrdn = false;    // RRDN takes [0,1]; RDN takes [0,255]
     // ONNX models (the PP-OCRv4 text detector): the file inside the package, task and licence.
-    std::string format = "tfjs-layers";  // or "onnx"
+    std::string format = "tfjs-layers";  // or "onnx", "tfjs-graph"
     std::string asset;
     std::string task = "upscale";
     std::string licence = "MIT";
     int multiple = 1;
+    double gflops_per_mp = 0;  // for job estimates (MAXIM: from the paper's counts)
 };
 
 const std::vector<ImportableModel>& importable_models();
@@ -43,6 +44,13 @@ ModelStatus import_model(const ImportableModel& model, const std::filesystem::pa
 // Converts an ONNX model of an installed package (called by import_model for format "onnx").
 ModelStatus import_onnx_model(const ImportableModel& model, const std::filesystem::path& package_dir,
                               const std::filesystem::path& dir);
+
+// Converts a TF.js graph model (the MAXIM packages) of an installed package.
+ModelStatus import_tfjs_graph_model(const ImportableModel& model, const std::filesystem::path& package_dir,
+                                    const std::filesystem::path& dir);
+
+// The MAXIM model an operation runs ("" when the parameters select no MAXIM model).
+std::string maxim_model_for(const std::string& op, const std::string& model_or_variant);
 
 // The id of the imported PP-OCRv4 text detector.
 inline constexpr const char* kTextDetectorId = "ppocr-det-v4";

@@ -11,6 +11,11 @@ namespace restora {
 void register_builtin_operations(Registry& registry);
 // erase-text (core/src/ops/text.cpp).
 void register_text_operations(Registry& registry);
+// deblur, derain, dehaze, enhance-lowlight, retouch (core/src/ops/maxim.cpp).
+void register_maxim_operations(Registry& registry);
+// A MAXIM model over `region` of the image through the tiled runner (also denoise model=maxim).
+OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
+                          const cv::Rect& region);
 
 // Runs fn on each tile (read with `context` pixels of mirrored border context) and assembles the
 // cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.

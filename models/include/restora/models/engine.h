@@ -49,6 +49,10 @@ std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device);
 // Error(Processing) naming the file when it is missing or damaged.
 std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, DeviceKind device);
 
+// An imported TF.js graph model (MAXIM): NHWC graph executed on libtorch, shape arithmetic cached
+// per input size. Sides must be multiples of the model's `multiple` (64).
+std::unique_ptr<ImageModel> load_tf_graph_model(const std::filesystem::path& file, DeviceKind device);
+
 // The learned inpainting network (weights from restora-train): rgb is w x h x 3 float in [0,1]
 // (HWC), mask w x h with 1 = hole, sides multiples of 4; out receives the composite (HWC).
 void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,

@@ -1,0 +1,88 @@
+// The MAXIM tools (CVPR 2022; Google's Apache-2.0 checkpoints packaged by @upscalerjs, imported
+// from their TF.js graph models): deblur, derain, dehaze (outdoor | indoor), enhance-lowlight,
+// retouch, and denoise model=maxim. Each runs through the tiled runner: tiles padded by mirroring
+// to a multiple of 64 with 64 px of context, blended with feathered seams; progress and cancel per
+// tile; alpha carried unchanged.
+#include <opencv2/imgproc.hpp>
+
+#include "restora/core/image.h"
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
+#include "restora/core/ops.h"
+#include "restora/models/engine.h"
+
+namespace restora {
+
+OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
+                          const cv::Rect& region) {
+    const ModelStatus m = require_model(model_id);
+    std::shared_ptr<ImageModel> model = ctx.models != nullptr
+                                            ? ctx.models->graph_model(m.path.string(), ctx.device)
+                                            : std::shared_ptr<ImageModel>(load_graph_model(m.path, ctx.device));
+    OpResult r;
+    r.model_id = m.entry.id;
+    r.model_sha256 = m.entry.sha256;
+    cv::Mat out(region.height, region.width, image.type());
+    RunOptions o;
+    o.tile = ctx.tile;
+    o.region = {region.x, region.y, region.width, region.height};
+    run_tiled(*model, pixel_view(image), pixel_view(out), o, ctx.job);
+    if (image.channels() == 4) {
+        cv::Mat alpha;
+        cv::extractChannel(image(region), alpha, 3);
+        cv::insertChannel(alpha, out, 3);
+    }
+    r.pixels = out;
+    return r;
+}
+
+namespace {
+
+class MaximOp : public Operation {
+public:
+    MaximOp(OperationInfo info, bool variants) : info_(std::move(info)), variants_(variants) {}
+    const OperationInfo& info() const override { return info_; }
+    void check_available(const Params& p) const override { require_model(model(p)); }
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
+        return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
+    }
+    OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
+                        const cv::Rect& region) const override {
+        return run_maxim_region(image, model(p), ctx, region);
+    }
+
+private:
+    [[nodiscard]] std::string model(const Params& p) const {
+        return maxim_model_for(info_.id, variants_ ? p.text("variant") : "");
+    }
+    OperationInfo info_;
+    bool variants_;
+};
+
+}  // namespace
+
+void register_maxim_operations(Registry& registry) {
+    registry.add(std::make_unique<MaximOp>(
+        OperationInfo{"deblur", 1, "Deblur", "Remove camera shake and motion blur (MAXIM-3S, trained on GoPro).",
+                      MaskUse::None, {}},
+        false));
+    registry.add(std::make_unique<MaximOp>(
+        OperationInfo{"derain", 1, "Derain", "Remove rain streaks (MAXIM-2S, trained on Rain13k).", MaskUse::None, {}},
+        false));
+    registry.add(std::make_unique<MaximOp>(
+        OperationInfo{"dehaze", 1, "Dehaze", "Remove haze and fog (MAXIM-2S, trained on RESIDE SOTS).", MaskUse::None,
+                      {choice_param("variant", "Scene", {"outdoor", "indoor"}, "outdoor",
+                                    "outdoor: landscapes and streets; indoor: rooms")}},
+        true));
+    registry.add(std::make_unique<MaximOp>(
+        OperationInfo{"enhance-lowlight", 1, "Enhance low light",
+                      "Brighten dark, underexposed photos and their noise (MAXIM-2S, trained on LOL).", MaskUse::None,
+                      {}},
+        false));
+    registry.add(std::make_unique<MaximOp>(
+        OperationInfo{"retouch", 1, "Retouch", "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
+                      MaskUse::None, {}},
+        false));
+}
+
+}  // namespace restora

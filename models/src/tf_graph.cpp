@@ -1,0 +1,450 @@
+// Executes imported TF.js graph models (MAXIM, exported from JAX with jax2tf) on libtorch: the
+// node list from core's tfjs_graph_import.cpp, topologically sorted at load. Most of the ~43,000
+// nodes are integer shape arithmetic and the runtime construction of resize matrices: a node is
+// "static" when it depends only on constants and the input's shape, and static values are
+// computed once per input size and cached, so each call runs only the tensor ops.
+// Tensors follow TensorFlow (NHWC); int32 values are held as int64, bool as bool.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "restora/models/errors.h"
+#include "restora/models/torch_model.h"
+#include "restora/models/weight_file.h"
+
+namespace restora {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class Op {
+    Const, Placeholder, Identity, Output, Shape, StridedSlice, Pack, Reshape, BroadcastTo, Transpose, Einsum, Sum,
+    Conv2D, Conv2DBackpropInput, GatherV2, SelectV2, Cast, Range, ExpandDims, Squeeze, ConcatV2,
+    Mul, AddV2, Sub, RealDiv, Maximum, Minimum, FloorDiv, FloorMod, GreaterEqual, Greater, LessEqual, Less, NotEqual,
+    LogicalAnd, Square, Rsqrt, Tanh, Abs, Neg, Exp, Reciprocal, Floor, Sign
+};
+
+const std::map<std::string, Op>& op_names() {
+    static const std::map<std::string, Op> m = {
+        {"Const", Op::Const}, {"Placeholder", Op::Placeholder}, {"Identity", Op::Identity}, {"Output", Op::Output},
+        {"Shape", Op::Shape}, {"StridedSlice", Op::StridedSlice}, {"Pack", Op::Pack}, {"Reshape", Op::Reshape},
+        {"BroadcastTo", Op::BroadcastTo}, {"Transpose", Op::Transpose}, {"Einsum", Op::Einsum}, {"Sum", Op::Sum},
+        {"Conv2D", Op::Conv2D}, {"Conv2DBackpropInput", Op::Conv2DBackpropInput}, {"GatherV2", Op::GatherV2},
+        {"SelectV2", Op::SelectV2}, {"Cast", Op::Cast}, {"Range", Op::Range}, {"ExpandDims", Op::ExpandDims},
+        {"Squeeze", Op::Squeeze}, {"ConcatV2", Op::ConcatV2}, {"Mul", Op::Mul}, {"AddV2", Op::AddV2}, {"Sub", Op::Sub},
+        {"RealDiv", Op::RealDiv}, {"Maximum", Op::Maximum}, {"Minimum", Op::Minimum}, {"FloorDiv", Op::FloorDiv},
+        {"FloorMod", Op::FloorMod}, {"GreaterEqual", Op::GreaterEqual}, {"Greater", Op::Greater},
+        {"LessEqual", Op::LessEqual}, {"Less", Op::Less}, {"NotEqual", Op::NotEqual}, {"LogicalAnd", Op::LogicalAnd},
+        {"Square", Op::Square}, {"Rsqrt", Op::Rsqrt}, {"Tanh", Op::Tanh}, {"Abs", Op::Abs}, {"Neg", Op::Neg},
+        {"Exp", Op::Exp}, {"Reciprocal", Op::Reciprocal}, {"Floor", Op::Floor}, {"Sign", Op::Sign}};
+    return m;
+}
+
+struct Node {
+    Op op = Op::Const;
+    std::string name;
+    std::vector<int> inputs;
+    std::map<std::string, std::string> attr;
+    torch::Tensor value;  // constants
+    bool is_static = false;
+    int last_use = -1;
+};
+
+std::vector<int64_t> ints_of(const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kCPU).to(torch::kLong).contiguous();
+    return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
+}
+
+std::vector<int64_t> parse_list(const std::string& s) {
+    std::vector<int64_t> v;
+    if (s.empty() || s == "-") return v;
+    std::istringstream in(s);
+    std::string tok;
+    while (std::getline(in, tok, ',')) v.push_back(std::stoll(tok));
+    return v;
+}
+
+int64_t attr_int(const Node& n, const std::string& k, int64_t def = 0) {
+    auto it = n.attr.find(k);
+    return it == n.attr.end() || it->second == "-" ? def : std::stoll(it->second);
+}
+
+// TensorFlow's SAME padding for one spatial dimension: (before, after).
+std::pair<int64_t, int64_t> same_pad(int64_t in, int64_t k, int64_t s) {
+    const int64_t out = (in + s - 1) / s;
+    const int64_t total = std::max<int64_t>((out - 1) * s + k - in, 0);
+    return {total / 2, total - total / 2};
+}
+
+torch::Tensor strided_slice(const Node& n, const torch::Tensor& x, const std::vector<int64_t>& begin,
+                            const std::vector<int64_t>& end, const std::vector<int64_t>& strides) {
+    const int64_t bm = attr_int(n, "begin_mask");
+    const int64_t em = attr_int(n, "end_mask");
+    const int64_t sm = attr_int(n, "shrink_axis_mask");
+    if (attr_int(n, "ellipsis_mask") != 0 || attr_int(n, "new_axis_mask") != 0) {
+        throw Error(ErrorKind::Processing, n.name + ": ellipsis/new-axis slicing is not supported");
+    }
+    torch::Tensor t = x;
+    std::vector<int64_t> squeeze;
+    for (size_t d = 0; d < begin.size(); ++d) {
+        const int64_t size = t.size(static_cast<int64_t>(d));
+        const int64_t st = strides[d];
+        if (st <= 0) throw Error(ErrorKind::Processing, n.name + ": negative slice strides are not supported");
+        int64_t b = begin[d];
+        int64_t e = end[d];
+        if (b < 0) b += size;
+        if (e < 0) e += size;
+        if ((sm >> d) & 1) {
+            t = t.narrow(static_cast<int64_t>(d), b, 1);
+            squeeze.push_back(static_cast<int64_t>(d));
+            continue;
+        }
+        if ((bm >> d) & 1) b = 0;
+        if ((em >> d) & 1) e = size;
+        b = std::clamp<int64_t>(b, 0, size);
+        e = std::clamp<int64_t>(e, b, size);
+        t = t.slice(static_cast<int64_t>(d), b, e, st);
+    }
+    for (auto it = squeeze.rbegin(); it != squeeze.rend(); ++it) t = t.squeeze(*it);
+    return t;
+}
+
+// The three equations jax2tf writes for MAXIM as plain matrix products on contiguous operands
+// (torch::einsum's general path is several times slower on these shapes); others go to einsum.
+torch::Tensor einsum(const std::string& eq, const torch::Tensor& a, const torch::Tensor& b) {
+    if (eq == "abcg,gf->abcf" && b.dim() == 2) return torch::matmul(a.contiguous(), b.contiguous());
+    if (eq == "abgd,gf->abdf" && b.dim() == 2) {
+        return torch::matmul(a.transpose(2, 3).contiguous(), b.contiguous());
+    }
+    if (eq == "gb,cgef->bcef" && a.dim() == 2) {
+        return torch::matmul(b.permute({0, 2, 3, 1}).contiguous(), a.contiguous()).permute({3, 0, 1, 2});
+    }
+    return torch::einsum(eq, {a, b});
+}
+
+class TfGraphModel : public TorchImageModel {
+public:
+    TfGraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, int input, int output)
+        : TorchImageModel(std::move(traits), device), nodes_(std::move(nodes)), input_(input), output_(output) {}
+
+    torch::Tensor forward(const torch::Tensor& x) override {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor nhwc = x.permute({0, 2, 3, 1}).contiguous();
+        const std::vector<int64_t> key = {nhwc.size(0), nhwc.size(1), nhwc.size(2)};
+        std::vector<torch::Tensor> values(nodes_.size());
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            auto it = cache_.find(key);
+            if (it == cache_.end()) {
+                it = cache_.emplace(key, compute_static(nhwc)).first;
+                if (cache_.size() > 4) cache_.erase(cache_.begin());  // a few tile sizes at most
+                it = cache_.find(key);
+            }
+            for (const auto& [i, v] : it->second) values[i] = v;
+        }
+        static const bool profile = std::getenv("RESTORA_PROFILE_GRAPH") != nullptr;
+        std::map<int, double> op_seconds;
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            const Node& n = nodes_[i];
+            if (n.is_static) continue;
+            const auto t0 = std::chrono::steady_clock::now();
+            values[i] = eval(n, values, nhwc);
+            if (profile) {
+                const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                op_seconds[static_cast<int>(n.op)] += sec;
+                if (n.op == Op::Einsum && sec > 0.3) {
+                    std::fprintf(stderr, "    einsum %s %s x %s: %.2f s\n", n.attr.at("equation").c_str(),
+                                 c10::str(values[n.inputs[0]].sizes()).c_str(), c10::str(values[n.inputs[1]].sizes()).c_str(), sec);
+                }
+            }
+            for (int k : n.inputs) {
+                if (!nodes_[k].is_static && nodes_[k].last_use == static_cast<int>(i)) values[k] = torch::Tensor();
+            }
+        }
+        if (profile) {
+            for (const auto& [op, sec] : op_seconds) {
+                for (const auto& [name, o] : op_names()) {
+                    if (static_cast<int>(o) == op && sec > 0.05) std::fprintf(stderr, "  %-22s %8.2f s\n", name.c_str(), sec);
+                }
+            }
+        }
+        return values[output_].permute({0, 3, 1, 2}).contiguous();
+    }
+
+private:
+    // Every static node's value for this input shape; only those read by dynamic nodes are kept.
+    std::map<int, torch::Tensor> compute_static(const torch::Tensor& x) {
+        std::vector<torch::Tensor> values(nodes_.size());
+        std::map<int, torch::Tensor> keep;
+        values[input_] = x;  // Shape nodes read the input (the importer's graphs take shapes of it only)
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            const Node& n = nodes_[i];
+            if (!n.is_static) continue;
+            values[i] = n.op == Op::Const ? n.value : eval(n, values, x);
+        }
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (nodes_[i].is_static) continue;
+            for (int k : nodes_[i].inputs) {
+                if (nodes_[k].is_static) keep[k] = values[k];
+            }
+        }
+        return keep;
+    }
+
+    torch::Tensor eval(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& x) const {
+        const auto in = [&](size_t k) -> const torch::Tensor& {
+            const torch::Tensor& t = v[n.inputs.at(k)];
+            if (!t.defined()) throw Error(ErrorKind::Processing, n.name + ": input " + std::to_string(k) + " has no value");
+            return t;
+        };
+        switch (n.op) {
+            case Op::Const: return n.value;
+            case Op::Placeholder: return x;
+            case Op::Identity:
+            case Op::Output: return in(0);
+            case Op::Shape: return torch::tensor(in(0).sizes().vec(), torch::kLong);
+            case Op::StridedSlice:
+                return strided_slice(n, in(0), ints_of(in(1)), ints_of(in(2)), ints_of(in(3)));
+            case Op::Pack: {
+                std::vector<torch::Tensor> parts;
+                for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
+                return torch::stack(parts, attr_int(n, "axis"));
+            }
+            case Op::Reshape: return in(0).reshape(ints_of(in(1)));
+            case Op::BroadcastTo: return in(0).expand(ints_of(in(1)));
+            case Op::Transpose: return in(0).permute(ints_of(in(1)));
+            case Op::Einsum: return einsum(n.attr.at("equation"), in(0), in(1));
+            case Op::Sum: {
+                std::vector<int64_t> axes = ints_of(in(1));
+                return in(0).sum(axes, attr_int(n, "keep_dims") != 0);
+            }
+            case Op::Conv2D: {
+                const torch::Tensor& t = in(0);
+                const torch::Tensor& f = in(1);  // HWIO
+                const auto s = parse_list(n.attr.at("strides"));
+                const int64_t sh = s.size() == 4 ? s[1] : 1;
+                const int64_t sw = s.size() == 4 ? s[2] : 1;
+                torch::Tensor xc = t.permute({0, 3, 1, 2}).contiguous();
+                const torch::Tensor w = f.permute({3, 2, 0, 1}).contiguous();
+                if (n.attr.at("padding") == "SAME") {
+                    const auto ph = same_pad(xc.size(2), w.size(2), sh);
+                    const auto pw = same_pad(xc.size(3), w.size(3), sw);
+                    xc = torch::constant_pad_nd(xc, {pw.first, pw.second, ph.first, ph.second});
+                } else if (n.attr.at("padding") != "VALID") {
+                    throw Error(ErrorKind::Processing, n.name + ": padding " + n.attr.at("padding"));
+                }
+                return torch::conv2d(xc, w, {}, torch::IntArrayRef({sh, sw})).permute({0, 2, 3, 1});
+            }
+            case Op::Conv2DBackpropInput: {
+                const std::vector<int64_t> size = ints_of(in(0));
+                const torch::Tensor& f = in(1);  // [kh, kw, out_channels, in_channels]
+                const auto s = parse_list(n.attr.at("strides"));
+                if (n.attr.at("padding") != "VALID") {
+                    throw Error(ErrorKind::Processing, n.name + ": only VALID transposed convolutions");
+                }
+                const torch::Tensor xc = in(2).permute({0, 3, 1, 2}).contiguous();
+                torch::Tensor y = torch::conv_transpose2d(xc, f.permute({3, 2, 0, 1}).contiguous(), {},
+                                                          torch::IntArrayRef({s[1], s[2]}));
+                y = y.permute({0, 2, 3, 1});
+                if (y.size(1) != size[1] || y.size(2) != size[2]) {
+                    throw Error(ErrorKind::Processing, n.name + ": transposed convolution size mismatch");
+                }
+                return y;
+            }
+            case Op::GatherV2: {
+                int64_t axis = ints_of(in(2)).at(0);
+                const torch::Tensor& p = in(0);
+                if (axis < 0) axis += p.dim();
+                const torch::Tensor idx = in(1).to(torch::kLong);
+                torch::Tensor g = p.index_select(axis, idx.flatten());
+                std::vector<int64_t> shape(p.sizes().begin(), p.sizes().begin() + axis);
+                for (int64_t d : idx.sizes()) shape.push_back(d);
+                for (int64_t d = axis + 1; d < p.dim(); ++d) shape.push_back(p.size(d));
+                return g.reshape(shape);
+            }
+            case Op::SelectV2: return torch::where(in(0).to(torch::kBool), in(1), in(2));
+            case Op::Cast: {
+                const std::string t = n.attr.at("DstT");
+                if (t == "DT_FLOAT") return in(0).to(torch::kFloat);
+                if (t == "DT_BOOL") return in(0).to(torch::kBool);
+                return in(0).to(torch::kLong);
+            }
+            case Op::Range: {
+                const torch::Tensor& a = in(0);
+                if (a.is_floating_point()) {
+                    return torch::arange(a.item<double>(), in(1).item<double>(), in(2).item<double>(),
+                                         torch::TensorOptions().dtype(torch::kFloat).device(a.device()));
+                }
+                return torch::arange(a.item<int64_t>(), in(1).item<int64_t>(), in(2).item<int64_t>(),
+                                     torch::TensorOptions().dtype(torch::kLong).device(a.device()));
+            }
+            case Op::ExpandDims: {
+                int64_t axis = ints_of(in(1)).at(0);
+                if (axis < 0) axis += in(0).dim() + 1;
+                return in(0).unsqueeze(axis);
+            }
+            case Op::Squeeze: {
+                torch::Tensor t = in(0);
+                std::vector<int64_t> dims = parse_list(n.attr.count("squeeze_dims") ? n.attr.at("squeeze_dims") : "-");
+                if (dims.empty()) return t.squeeze();
+                for (auto& d : dims) {
+                    if (d < 0) d += t.dim();
+                }
+                std::sort(dims.rbegin(), dims.rend());
+                for (int64_t d : dims) t = t.squeeze(d);
+                return t;
+            }
+            case Op::ConcatV2: {
+                std::vector<torch::Tensor> parts;
+                for (size_t k = 0; k + 1 < n.inputs.size(); ++k) parts.push_back(in(k));
+                int64_t axis = ints_of(in(n.inputs.size() - 1)).at(0);
+                if (axis < 0) axis += parts.at(0).dim();
+                return torch::cat(parts, axis);
+            }
+            case Op::Mul: return in(0) * in(1);
+            case Op::AddV2: return in(0) + in(1);
+            case Op::Sub: return in(0) - in(1);
+            case Op::RealDiv: return in(0) / in(1);
+            case Op::Maximum: return torch::maximum(in(0), in(1));
+            case Op::Minimum: return torch::minimum(in(0), in(1));
+            case Op::FloorDiv:
+                if (in(0).is_floating_point()) return torch::floor(in(0) / in(1));
+                return torch::div(in(0), in(1), "floor");
+            case Op::FloorMod: return torch::remainder(in(0), in(1));
+            case Op::GreaterEqual: return in(0) >= in(1);
+            case Op::Greater: return in(0) > in(1);
+            case Op::LessEqual: return in(0) <= in(1);
+            case Op::Less: return in(0) < in(1);
+            case Op::NotEqual: return in(0) != in(1);
+            case Op::LogicalAnd: return torch::logical_and(in(0), in(1));
+            case Op::Square: return in(0) * in(0);
+            case Op::Rsqrt: return torch::rsqrt(in(0));
+            case Op::Tanh: return torch::tanh(in(0));
+            case Op::Abs: return torch::abs(in(0));
+            case Op::Neg: return -in(0);
+            case Op::Exp: return torch::exp(in(0));
+            case Op::Reciprocal: return torch::reciprocal(in(0));
+            case Op::Floor: return torch::floor(in(0));
+            case Op::Sign: return torch::sign(in(0));
+        }
+        throw Error(ErrorKind::Processing, n.name + ": unsupported operator");
+    }
+
+    std::vector<Node> nodes_;
+    int input_;
+    int output_;
+    std::mutex mutex_;
+    std::map<std::vector<int64_t>, std::map<int, torch::Tensor>> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind device_kind) {
+    const torch::Device device = to_torch_device(device_kind);
+    WeightFileContents c = load_weight_file(file);
+    if (c.meta["format"] != "tf-graph") throw Error(ErrorKind::Processing, file.string() + " is not an imported TF.js graph");
+    std::map<std::string, size_t> tensor_index;
+    for (size_t i = 0; i < c.tensors.size(); ++i) tensor_index[c.tensors[i].name] = i;
+    // Parse every line, then order the nodes so each comes after its inputs (TF graphs need not be sorted).
+    struct Raw {
+        Node node;
+        std::vector<std::string> inputs;
+    };
+    std::vector<Raw> raw;
+    std::map<std::string, int> by_name;
+    for (const std::string& line : c.graph) {
+        std::istringstream s(line);
+        std::string op;
+        std::string name;
+        std::string ins;
+        s >> op >> name >> ins;
+        auto o = op_names().find(op);
+        if (o == op_names().end()) throw Error(ErrorKind::Processing, file.string() + ": unsupported TensorFlow op " + op);
+        Raw r;
+        r.node.op = o->second;
+        r.node.name = name;
+        if (ins != "-") {
+            std::istringstream is(ins);
+            std::string i;
+            while (std::getline(is, i, ',')) r.inputs.push_back(i);
+        }
+        std::string tok;
+        while (s >> tok) {
+            const auto eq = tok.find('=');
+            if (eq != std::string::npos) r.node.attr[tok.substr(0, eq)] = tok.substr(eq + 1);
+        }
+        if (r.node.op == Op::Const) {
+            auto it = tensor_index.find(r.node.attr["tensor"]);
+            if (it == tensor_index.end()) throw Error(ErrorKind::Processing, file.string() + ": missing tensor for " + name);
+            RawTensor& t = c.tensors[it->second];
+            torch::Tensor v = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone();
+            if (r.node.attr["dtype"] == "int") v = v.round().to(torch::kLong);
+            r.node.value = v.to(device);
+            std::vector<float>().swap(t.values);
+        }
+        by_name[name] = static_cast<int>(raw.size());
+        raw.push_back(std::move(r));
+    }
+    std::vector<int> order;
+    std::vector<int> pending(raw.size(), 0);
+    std::vector<std::vector<int>> readers(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+        for (const auto& in : raw[i].inputs) {
+            auto it = by_name.find(in);
+            if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + ": " + raw[i].node.name + " reads unknown " + in);
+            ++pending[i];
+            readers[it->second].push_back(static_cast<int>(i));
+        }
+    }
+    std::deque<int> ready;
+    for (size_t i = 0; i < raw.size(); ++i) {
+        if (pending[i] == 0) ready.push_back(static_cast<int>(i));
+    }
+    while (!ready.empty()) {
+        const int i = ready.front();
+        ready.pop_front();
+        order.push_back(i);
+        for (int r : readers[i]) {
+            if (--pending[r] == 0) ready.push_back(r);
+        }
+    }
+    if (order.size() != raw.size()) throw Error(ErrorKind::Processing, file.string() + ": the graph has a cycle");
+    std::vector<int> position(raw.size());
+    for (size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
+    std::vector<Node> nodes;
+    nodes.reserve(raw.size());
+    int input = -1;
+    int output = -1;
+    for (int i : order) {
+        Node n = std::move(raw[i].node);
+        for (const auto& in : raw[i].inputs) n.inputs.push_back(position[by_name[in]]);
+        const int here = static_cast<int>(nodes.size());
+        for (int k : n.inputs) nodes[k].last_use = here;
+        if (n.op == Op::Placeholder) input = here;
+        if (n.op == Op::Output) output = here;
+        // Static: constants, shapes (of anything), and what depends only on those.
+        if (n.op == Op::Const || (n.op == Op::Shape && n.inputs.size() == 1 && n.inputs[0] == input)) {
+            n.is_static = true;
+        } else if (n.op != Op::Placeholder && !n.inputs.empty()) {
+            n.is_static = true;
+            for (int k : n.inputs) n.is_static = n.is_static && nodes[k].is_static;
+        }
+        nodes.push_back(std::move(n));
+    }
+    if (input < 0 || output < 0) throw Error(ErrorKind::Processing, file.string() + ": the graph has no input or output");
+    ModelTraits traits;
+    traits.id = c.meta["id"];
+    traits.scale = 1;
+    traits.multiple = c.meta.count("multiple") ? std::stoi(c.meta["multiple"]) : 64;
+    traits.context = 64;
+    return std::make_unique<TfGraphModel>(traits, device, std::move(nodes), input, output);
+}
+
+}  // namespace restora
