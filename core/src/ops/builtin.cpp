@@ -15,12 +15,11 @@ namespace restora {
 namespace {
 
 // Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
-cv::Mat run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& rgb,
-                            const cv::Mat& mask) {
+cv::Mat run_inpaint_network(const InpaintNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
     cv::Mat out(in.size(), CV_32FC3);
-    restora::run_inpaint_network(weights, device, in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    net.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
     return out;
 }
 
@@ -195,6 +194,7 @@ public:
         }
         ctx.job.cancel.throw_if_requested();
         const MaskRegions regions = find_mask_regions(mask, kMergeDistance);
+        std::unique_ptr<InpaintNetwork> network;  // loaded once, when a region needs it
         if (regions.boxes.empty()) {
             r.warnings.push_back("the mask selects no pixels; the image is unchanged");
             return r;
@@ -217,7 +217,8 @@ public:
             cv::Rect crop;
             cv::Mat fill;  // CV_32FC3 in [0,1] over crop
             if (net) {
-                fill = fill_learned(image, mask, regions.labels, k, box, learned, ctx.device,
+                if (!network) network = std::make_unique<InpaintNetwork>(learned.path, ctx.device);
+                fill = fill_learned(image, mask, regions.labels, k, box, *network,
                                     method == InpaintMethod::Learned, sub, crop);
             } else if (method == InpaintMethod::PatchMatch) {
                 crop = context_window(box, image.size());
@@ -325,7 +326,7 @@ private:
     // full resolution, refined at full resolution by PatchMatch guided by that fill. (When the
     // network already ran at full resolution there is no lost detail to restore: no refinement.)
     static cv::Mat fill_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Mat& labels, int k,
-                                const cv::Rect& box, const ModelStatus& m, DeviceKind device, bool allow_refine,
+                                const cv::Rect& box, const InpaintNetwork& network, bool allow_refine,
                                 const JobControl& job, cv::Rect& crop) {
         ProgressStage progress(job, 0, 100);
         job.cancel.throw_if_requested();
@@ -345,7 +346,7 @@ private:
         cv::resize(mask(net_crop), small_mask, {w, h}, 0, 0, cv::INTER_AREA);
         small_mask = small_mask > 0;  // any covered pixel counts as hole
         small_mask.convertTo(small_mask, CV_32F, 1.0 / 255.0);
-        const cv::Mat net = run_inpaint_network(m.path, device, small_rgb, small_mask);  // RGB float
+        const cv::Mat net = run_inpaint_network(network, small_rgb, small_mask);  // RGB float
         progress.update(0.2);
         cv::Mat up;
         cv::resize(net, up, net_crop.size(), 0, 0, cv::INTER_CUBIC);
@@ -363,8 +364,11 @@ private:
         const cv::Rect both = net_crop & crop;  // holds the whole hole: both grow the same box
         fill(both - net_crop.tl()).copyTo(guide(both - crop.tl()), mask(both));
         const cv::Mat role = roles(mask(crop), labels(crop), k);
-        return patchmatch_fill(to_float(image(crop)), role, guide, pm_options(), region_seed(kSeed, box),
-                               progress.sub_job(20, 100));
+        // The network saw the crop at scale f, so it knows nothing finer than 1/f pixels: its guide
+        // steers the coarse levels (structure and colour); the finer levels copy texture freely.
+        PatchMatchOptions o = pm_options();
+        o.guide_finest_level = std::max(0, static_cast<int>(std::floor(std::log2(1.0 / f))) - 1);
+        return patchmatch_fill(to_float(image(crop)), role, guide, o, region_seed(kSeed, box), progress.sub_job(20, 100));
     }
 
     OperationInfo info_;

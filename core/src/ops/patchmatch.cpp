@@ -163,7 +163,8 @@ public:
         cv::Mat conf(d.size(), CV_32F);
         for (int y = 0; y < d.rows; ++y) {
             for (int x = 0; x < d.cols; ++x) {
-                conf.at<float>(y, x) = std::pow(1.3F, -d.at<float>(y, x));
+                const float dist = d.at<float>(y, x);
+                conf.at<float>(y, x) = dist > 0 ? std::pow(1.3F, -dist) : 1.0F;
             }
         }
         cv::boxFilter(conf, patch_conf_, CV_32F, {patch, patch}, {-1, -1}, true, cv::BORDER_REFLECT);
@@ -371,7 +372,7 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
     cv::Mat prev_is_target;
     for (int i = top; i >= 0; --i) {
         Level& l = levels[static_cast<size_t>(i)];
-        Solver solver(l, opts.patch_size, opts.guide_weight, rng);
+        Solver solver(l, opts.patch_size, i >= opts.guide_finest_level ? opts.guide_weight : 0.0, rng);
         if (i == top) {
             solver.init(nullptr, nullptr);
         } else {
@@ -396,32 +397,60 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
 
 void correct_seam(const cv::Mat& known, cv::Mat& fill, const cv::Mat& role, float feather) {
     CV_Assert(known.type() == CV_32FC3 && fill.type() == CV_32FC3 && role.type() == CV_8U);
-    const cv::Mat hole = role == kRoleFill;
+    const double sigma = std::max(1.0, feather / 2.0);
+    // Only the hole and a few sigma around it matter.
+    const int reach = static_cast<int>(std::ceil(3 * sigma)) + 3;
+    const cv::Rect hole_box = cv::boundingRect(role == kRoleFill);
+    if (hole_box.area() == 0) return;
+    const cv::Rect roi = cv::Rect(hole_box.x - reach, hole_box.y - reach, hole_box.width + 2 * reach,
+                                  hole_box.height + 2 * reach) &
+                         cv::Rect({0, 0}, role.size());
+    const cv::Mat r = role(roi);
+    const cv::Mat hole = r == kRoleFill;
     cv::Mat ring;
     cv::dilate(hole, ring, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-    cv::bitwise_and(ring, role == kRoleKnown, ring);
-    cv::Mat diff = cv::Mat::zeros(known.size(), CV_32FC3);
-    cv::subtract(known, fill, diff, ring);
+    cv::bitwise_and(ring, r == kRoleKnown, ring);
+    cv::Mat diff = cv::Mat::zeros(roi.size(), CV_32FC3);
+    cv::subtract(known(roi), fill(roi), diff, ring);
     cv::Mat w;
     ring.convertTo(w, CV_32F, 1.0 / 255.0);
-    const double sigma = std::max(1.0, feather / 2.0);
+    // The spread is smooth: wide blurs run at a reduced scale (area-averaged, so the ring's weight
+    // is kept) and the ratio is scaled back up.
+    const int q = std::max(1, static_cast<int>(sigma / 4));
     cv::Mat num;
     cv::Mat den;
-    cv::GaussianBlur(diff, num, {0, 0}, sigma);
-    cv::GaussianBlur(w, den, {0, 0}, sigma);
-    cv::Mat dist;
-    cv::distanceTransform(hole, dist, cv::DIST_L2, 3);
-    for (int y = 0; y < fill.rows; ++y) {
-        const std::uint8_t* h = hole.ptr<std::uint8_t>(y);
+    if (q > 1) {
+        const cv::Size small((roi.width + q - 1) / q, (roi.height + q - 1) / q);
+        cv::resize(diff, num, small, 0, 0, cv::INTER_AREA);
+        cv::resize(w, den, small, 0, 0, cv::INTER_AREA);
+    } else {
+        num = diff;
+        den = w;
+    }
+    cv::GaussianBlur(num, num, {0, 0}, sigma / q);
+    cv::GaussianBlur(den, den, {0, 0}, sigma / q);
+    cv::Mat corr(num.size(), CV_32FC3, cv::Scalar::all(0));
+    for (int y = 0; y < num.rows; ++y) {
         const cv::Vec3f* n = num.ptr<cv::Vec3f>(y);
         const float* d = den.ptr<float>(y);
+        cv::Vec3f* c = corr.ptr<cv::Vec3f>(y);
+        for (int x = 0; x < num.cols; ++x) {
+            if (d[x] > 1e-6F) c[x] = n[x] / d[x];
+        }
+    }
+    if (q > 1) cv::resize(corr, corr, roi.size(), 0, 0, cv::INTER_LINEAR);
+    cv::Mat dist;
+    cv::distanceTransform(hole, dist, cv::DIST_L2, 3);
+    for (int y = 0; y < roi.height; ++y) {
+        const std::uint8_t* h = hole.ptr<std::uint8_t>(y);
+        const cv::Vec3f* c = corr.ptr<cv::Vec3f>(y);
         const float* dd = dist.ptr<float>(y);
-        cv::Vec3f* out = fill.ptr<cv::Vec3f>(y);
-        for (int x = 0; x < fill.cols; ++x) {
-            if (h[x] == 0 || d[x] < 1e-4F) continue;
+        cv::Vec3f* out = fill.ptr<cv::Vec3f>(y + roi.y) + roi.x;
+        for (int x = 0; x < roi.width; ++x) {
+            if (h[x] == 0) continue;
             const float t = std::clamp(1.0F - (dd[x] - 1.0F) / feather, 0.0F, 1.0F);
             const float fade = t * t * (3.0F - 2.0F * t);  // smoothstep: no kink where it ends
-            out[x] += fade * n[x] / d[x];
+            out[x] += fade * c[x];
         }
     }
 }

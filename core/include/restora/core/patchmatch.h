@@ -27,6 +27,7 @@ struct PatchMatchOptions {
     int em_fine = 2;            // EM iterations at the finest level (levels between interpolate)
     int pm_sweeps = 2;          // PatchMatch sweeps (alternating scan order) per EM iteration
     double guide_weight = 1.0;  // weight of the guide's patch mean colour in the patch distance
+    int guide_finest_level = 0; // the guide term applies at this pyramid level (0 = full size) and coarser
     std::uint64_t seed = 0x5eedu;
 };
 

@@ -52,6 +52,20 @@ std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, 
 void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
                          const float* mask, float* out);
 
+// The same network loaded once for many calls (one per mask region); one thread at a time.
+class InpaintNetwork {
+public:
+    InpaintNetwork(const std::filesystem::path& weights, DeviceKind device);
+    ~InpaintNetwork();
+    InpaintNetwork(const InpaintNetwork&) = delete;
+    InpaintNetwork& operator=(const InpaintNetwork&) = delete;
+    void run(int w, int h, const float* rgb, const float* mask, float* out) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);
 
