@@ -67,7 +67,7 @@ struct Level {
     cv::Mat role;   // CV_8U PixelRole
     cv::Mat guide;  // CV_32FC3 or empty: photo at known pixels, the guide at fill pixels
     cv::Mat valid;  // CV_8U: 1 where a whole patch centred here is known (a source)
-    std::vector<cv::Point> sources;
+    int source_count = 0;
     std::vector<cv::Point> targets;  // centres of patches that overlap the fill, raster order
     cv::Mat is_target;               // CV_8U
     cv::Rect hole_box;
@@ -119,8 +119,7 @@ void prepare(Level& l, int patch) {
     // A source centre needs its whole patch inside the crop and known.
     cv::erode(known, l.valid, cv::getStructuringElement(cv::MORPH_RECT, {patch, patch}), {-1, -1}, 1,
               cv::BORDER_CONSTANT, cv::Scalar(0));
-    l.sources.clear();
-    cv::findNonZero(l.valid, l.sources);
+    l.source_count = cv::countNonZero(l.valid);
     const cv::Mat fill = l.role == kRoleFill;
     cv::dilate(fill, l.is_target, cv::getStructuringElement(cv::MORPH_RECT, {2 * r + 1, 2 * r + 1}));
     l.targets.clear();
@@ -172,7 +171,19 @@ public:
 
     // Initial field: from the coarser level's field when given, else random sources.
     void init(const cv::Mat* coarse_nnf, const cv::Mat* coarse_is_target) {
-        std::uniform_int_distribution<size_t> pick(0, l_.sources.size() - 1);
+        // Random sources by rejection (most of a crop is usually valid), a list when few are.
+        std::vector<cv::Point> few;
+        if (static_cast<double>(l_.source_count) < l_.valid.total() / 16.0) cv::findNonZero(l_.valid, few);
+        std::uniform_int_distribution<size_t> pick(0, few.empty() ? 0 : few.size() - 1);
+        std::uniform_int_distribution<int> px(0, l_.valid.cols - 1);
+        std::uniform_int_distribution<int> py(0, l_.valid.rows - 1);
+        auto random_source = [&]() {
+            if (!few.empty()) return few[pick(rng_)];
+            while (true) {
+                const cv::Point s(px(rng_), py(rng_));
+                if (is_source(s)) return s;
+            }
+        };
         for (const cv::Point& t : l_.targets) {
             cv::Point s(-1, -1);
             if (coarse_nnf != nullptr) {
@@ -182,7 +193,7 @@ public:
                     s = {cs[0] * 2 + (t.x & 1), cs[1] * 2 + (t.y & 1)};
                 }
             }
-            if (!is_source(s)) s = l_.sources[pick(rng_)];
+            if (!is_source(s)) s = random_source();
             nnf_.at<cv::Vec2i>(t) = {s.x, s.y};
         }
         refresh_distances();
@@ -331,7 +342,7 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
     }
     prepare(levels[0], opts.patch_size);
     if (levels[0].targets.empty()) return levels[0].img;
-    if (levels[0].sources.empty()) {
+    if (levels[0].source_count == 0) {
         // Nothing to copy from (the hole covers its whole context): the smooth fill is all there is.
         Level& l = levels[0];
         if (!l.guide.empty()) {
@@ -342,14 +353,14 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
         return l.img;
     }
     // Coarser levels while the hole is larger than coarsest_hole and the level still has sources.
-    constexpr size_t kMinSources = 16;
+    constexpr int kMinSources = 16;
     while (true) {
         const Level& f = levels.back();
         if (std::max(f.hole_box.width, f.hole_box.height) <= opts.coarsest_hole) break;
         if (std::min(f.img.cols, f.img.rows) / 2 < 3 * opts.patch_size) break;
         Level c = downsample(f);
         prepare(c, opts.patch_size);
-        if (c.sources.size() < kMinSources || c.targets.empty()) break;
+        if (c.source_count < kMinSources || c.targets.empty()) break;
         levels.push_back(std::move(c));
     }
     const int top = static_cast<int>(levels.size()) - 1;
