@@ -120,6 +120,18 @@ InpaintNetwork::~InpaintNetwork() = default;
 
 void InpaintNetwork::run(int w, int h, const float* rgb, const float* mask, float* out) const {
     if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "inpainting input sides must be multiples of 4");
+    // The network works on at most 128 px: one CPU thread is as fast, and OpenMP workers left
+    // spinning after it would take the core the PatchMatch refinement runs on next.
+    struct OneThread {
+        int before = torch::get_num_threads();
+        explicit OneThread(bool cpu) {
+            if (!cpu) before = 0;
+            if (before > 1) torch::set_num_threads(1);
+        }
+        ~OneThread() {
+            if (before > 1) torch::set_num_threads(before);
+        }
+    } one_thread(impl_->device.is_cpu() && w * h <= 256 * 256);
     c10::InferenceMode guard;
     const torch::Tensor x = torch::from_blob(const_cast<float*>(rgb), {1, h, w, 3}, torch::kFloat32)
                                 .permute({0, 3, 1, 2}).to(impl_->device);

@@ -148,7 +148,9 @@ private:
 class Inpaint : public Operation {
 public:
     Inpaint() {
-        info_ = {"inpaint", 1, "Inpaint", "Fill the masked region from its surroundings.",
+        // Version 2: per-region crops, seam correction, PatchMatch refinement of the learned fill
+        // (version-1 histories replay to different pixels, so replay refuses them by name).
+        info_ = {"inpaint", 2, "Inpaint", "Fill the masked region from its surroundings.",
                  MaskUse::Required,
                  {choice_param("model", "Method", {"learned", "patchmatch", "telea"}, "learned",
                                "learned: Restora's Fourier-convolution network (inpaint-ffc-v1) for the "
@@ -194,7 +196,7 @@ public:
         }
         ctx.job.cancel.throw_if_requested();
         const MaskRegions regions = find_mask_regions(mask, kMergeDistance);
-        std::unique_ptr<InpaintNetwork> network;  // loaded once, when a region needs it
+        std::shared_ptr<InpaintNetwork> network;  // loaded once per run (or kept by ctx.models)
         if (regions.boxes.empty()) {
             r.warnings.push_back("the mask selects no pixels; the image is unchanged");
             return r;
@@ -217,7 +219,10 @@ public:
             cv::Rect crop;
             cv::Mat fill;  // CV_32FC3 in [0,1] over crop
             if (net) {
-                if (!network) network = std::make_unique<InpaintNetwork>(learned.path, ctx.device);
+                if (!network) {
+                    network = ctx.models != nullptr ? ctx.models->inpaint_network(learned.path.string(), ctx.device)
+                                                    : std::make_shared<InpaintNetwork>(learned.path, ctx.device);
+                }
                 fill = fill_learned(image, mask, regions.labels, k, box, *network,
                                     method == InpaintMethod::Learned, sub, crop);
             } else if (method == InpaintMethod::PatchMatch) {

@@ -71,10 +71,16 @@ class ModelCache {
 public:
     // The model in `file` on `device`, loading it on first use.
     std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
-    void clear() { models_.clear(); }
+    // The learned inpainting network in `file` on `device`, loaded on first use.
+    std::shared_ptr<InpaintNetwork> inpaint_network(const std::string& file, DeviceKind device);
+    void clear() {
+        models_.clear();
+        inpaint_.clear();
+    }
 
 private:
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<InpaintNetwork>> inpaint_;
 };
 
 struct OpContext {
