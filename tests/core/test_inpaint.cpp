@@ -230,6 +230,13 @@ TEST(Inpaint, InvalidModelOrMaskIsAUsageError) {
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Usage);
     }
+    try {
+        (void)op.run_region(img, cv::Mat::zeros(img.size(), CV_8U), op.resolve({}), cpu(),
+                            cv::Rect(50, 40, 30, 30));
+        ADD_FAILURE() << "a region outside the image was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    }
 }
 
 TEST(Seam, OffsetAlongTheBorderIsRemovedAndFadesInward) {

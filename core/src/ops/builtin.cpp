@@ -185,6 +185,10 @@ public:
         if (mask.empty() || mask.size() != image.size()) {
             throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
         }
+        if (region.empty() || (region & cv::Rect(0, 0, image.cols, image.rows)) != region) {
+            throw Error(ErrorKind::Usage, "inpaint: the region to compute lies outside the " +
+                                              std::to_string(image.cols) + "x" + std::to_string(image.rows) + " image");
+        }
         OpResult r;
         r.pixels = image(region).clone();
         const bool net = method == InpaintMethod::Learned || method == InpaintMethod::LearnedNoRefinement;
