@@ -186,6 +186,12 @@ std::shared_ptr<MapNetwork> ModelCache::map_network(const std::string& file, Dev
     return slot;
 }
 
+std::shared_ptr<InpaintNetwork> ModelCache::inpaint_network(const std::string& file, DeviceKind device) {
+    auto& slot = inpaint_[{file, device}];
+    if (!slot) slot = std::make_shared<InpaintNetwork>(file, device);
+    return slot;
+}
+
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;

@@ -7,6 +7,7 @@
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/ops.h"
+#include "restora/core/patchmatch.h"
 #include "restora/models/errors.h"
 
 namespace restora {
@@ -14,12 +15,11 @@ namespace restora {
 namespace {
 
 // Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
-cv::Mat run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& rgb,
-                            const cv::Mat& mask) {
+cv::Mat run_inpaint_network(const InpaintNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
     cv::Mat out(in.size(), CV_32FC3);
-    restora::run_inpaint_network(weights, device, in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    net.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
     return out;
 }
 
@@ -154,11 +154,15 @@ private:
 class Inpaint : public Operation {
 public:
     Inpaint() {
-        info_ = {"inpaint", 1, "Inpaint", "Fill the masked region from its surroundings.",
+        // Version 2: per-region crops, seam correction, PatchMatch refinement of the learned fill
+        // (version-1 histories replay to different pixels, so replay refuses them by name).
+        info_ = {"inpaint", 2, "Inpaint", "Fill the masked region from its surroundings.",
                  MaskUse::Required,
-                 {choice_param("model", "Method", {"learned", "telea"}, "learned",
-                               "learned: Restora's Fourier-convolution network (inpaint-ffc-v1); "
-                               "telea: fast marching fill (OpenCV, no weights)")}};
+                 {choice_param("model", "Method", {"learned", "patchmatch", "telea"}, "learned",
+                               "learned: Restora's Fourier-convolution network (inpaint-ffc-v1) for the "
+                               "structure, refined at full resolution by PatchMatch for sharp texture; "
+                               "patchmatch: copies texture from around the hole (no weights); "
+                               "telea: fast marching fill, smooth (OpenCV, no weights)")}};
     }
     const OperationInfo& info() const override { return info_; }
 
@@ -168,55 +172,154 @@ public:
 
     OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
+        return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
+    }
+
+    // Every mask region is filled on its own crop, so a region of the output needs only the mask
+    // regions whose holes touch it, each computed exactly as in the full run (Preview = Apply).
+    OpResult run_region(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx,
+                        const cv::Rect& region) const override {
+        const std::string& model = p.text("model");
+        const InpaintMethod method = model == "learned"      ? InpaintMethod::Learned
+                                     : model == "patchmatch" ? InpaintMethod::PatchMatch
+                                                             : InpaintMethod::Telea;
+        return engine(image, mask, method, ctx, region);
+    }
+
+    static OpResult engine(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
+                           const cv::Rect& region) {
         if (mask.empty() || mask.size() != image.size()) {
             throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
         }
+        if (region.empty() || (region & cv::Rect(0, 0, image.cols, image.rows)) != region) {
+            throw Error(ErrorKind::Usage, "inpaint: the region to compute lies outside the " +
+                                              std::to_string(image.cols) + "x" + std::to_string(image.rows) + " image");
+        }
         OpResult r;
-        r.pixels = image.clone();
-        const cv::Rect box = cv::boundingRect(mask);
-        if (box.area() == 0) {
+        r.pixels = image(region).clone();
+        const bool net = method == InpaintMethod::Learned || method == InpaintMethod::LearnedNoRefinement;
+        ModelStatus learned;
+        if (net) {
+            learned = require_model(kLearnedId);
+            r.model_id = learned.entry.id;
+            r.model_sha256 = learned.entry.sha256;
+        }
+        ctx.job.cancel.throw_if_requested();
+        const MaskRegions regions = find_mask_regions(mask, kMergeDistance);
+        std::shared_ptr<InpaintNetwork> network;  // loaded once per run (or kept by ctx.models)
+        if (regions.boxes.empty()) {
             r.warnings.push_back("the mask selects no pixels; the image is unchanged");
             return r;
         }
-        if (p.text("model") == "learned") {
-            run_learned(image, mask, box, ctx, r);
-        } else {
-            run_telea(image, mask, box, ctx, r);
+        std::vector<int> todo;
+        double total = 0;
+        for (int k = 0; k < static_cast<int>(regions.boxes.size()); ++k) {
+            const cv::Rect& b = regions.boxes[static_cast<size_t>(k)];
+            if ((b & region).area() == 0) continue;
+            todo.push_back(k);
+            total += static_cast<double>(b.area());
         }
+        ProgressStage progress(ctx.job, 0, 100);
+        progress.update(0);
+        double done = 0;
+        for (const int k : todo) {
+            const cv::Rect& box = regions.boxes[static_cast<size_t>(k)];
+            const JobControl sub = progress.sub_job(static_cast<int>(100 * done / total),
+                                                    static_cast<int>(100 * (done + box.area()) / total));
+            cv::Rect crop;
+            cv::Mat fill;  // CV_32FC3 in [0,1] over crop
+            if (net) {
+                if (!network) {
+                    network = ctx.models != nullptr ? ctx.models->inpaint_network(learned.path.string(), ctx.device)
+                                                    : std::make_shared<InpaintNetwork>(learned.path, ctx.device);
+                }
+                fill = fill_learned(image, mask, regions.labels, k, box, *network,
+                                    method == InpaintMethod::Learned, sub, crop);
+            } else if (method == InpaintMethod::PatchMatch) {
+                crop = context_window(box, image.size());
+                const cv::Mat role = roles(mask(crop), regions.labels(crop), k);
+                fill = patchmatch_fill(to_float(image(crop)), role, {}, pm_options(), region_seed(kSeed, box), sub);
+            } else {
+                fill = fill_telea(image, mask, box, crop);
+            }
+            paste(fill, crop, regions.labels, k, region, r.pixels);
+            done += box.area();
+            progress.update(done / total);
+        }
+        progress.update(1.0);
         return r;
     }
 
 private:
-    // Writes the BGR fill of `crop` into the masked pixels of `out`, keeping the image's alpha.
-    static void paste_masked(const cv::Mat& fill_bgr, const cv::Mat& image, const cv::Rect& crop, const cv::Mat& mask,
-                             cv::Mat& out) {
-        cv::Mat fill = fill_bgr;
-        if (image.channels() == 4) {
-            cv::cvtColor(fill_bgr, fill, cv::COLOR_BGR2BGRA);
-            cv::Mat alpha;
-            cv::extractChannel(image(crop), alpha, 3);
-            cv::insertChannel(alpha, fill, 3);
-        }
-        fill.copyTo(out(crop), mask);
+    static constexpr const char* kLearnedId = "inpaint-ffc-v1";
+    static constexpr int kWorkingSide = 128;     // the training crop size: measured best (docs/QUALITY.md)
+    static constexpr int kMergeDistance = 32;    // holes closer than this share one crop
+    static constexpr std::uint64_t kSeed = 1;    // fixed: Apply, Preview and replay agree
+
+    static PatchMatchOptions pm_options() { return PatchMatchOptions{}; }
+
+    // BGR float in [0,1] (alpha dropped).
+    static cv::Mat to_float(const cv::Mat& pixels) {
+        cv::Mat bgr = pixels;
+        if (pixels.channels() == 4) cv::cvtColor(pixels, bgr, cv::COLOR_BGRA2BGR);
+        cv::Mat f;
+        bgr.convertTo(f, CV_32F, pixels.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+        return f;
     }
 
-    static void run_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, const OpContext& ctx,
-                          OpResult& r) {
-        ctx.job.cancel.throw_if_requested();
-        ProgressStage progress(ctx.job, 0, 100);
-        progress.update(0);
+    // PixelRole per pixel of a crop: region k's hole is filled, other holes are ignored.
+    static cv::Mat roles(const cv::Mat& mask, const cv::Mat& labels, int k) {
+        cv::Mat role(mask.size(), CV_8U);
+        for (int y = 0; y < mask.rows; ++y) {
+            const std::uint8_t* m = mask.ptr<std::uint8_t>(y);
+            const int* l = labels.ptr<int>(y);
+            std::uint8_t* o = role.ptr<std::uint8_t>(y);
+            for (int x = 0; x < mask.cols; ++x) {
+                o[x] = m[x] == 0 ? kRoleKnown : (l[x] == k + 1 ? kRoleFill : kRoleIgnore);
+            }
+        }
+        return role;
+    }
+
+    // Writes region k's hole pixels of `fill` (over `crop`) into `out` (which covers `region`),
+    // colour channels only: alpha and every pixel outside the hole stay bit-identical.
+    static void paste(const cv::Mat& fill, const cv::Rect& crop, const cv::Mat& labels, int k, const cv::Rect& region,
+                      cv::Mat& out) {
+        const cv::Rect area = crop & region;
+        const bool wide = out.depth() == CV_16U;
+        const float full = wide ? 65535.0F : 255.0F;
+        const int ch = out.channels();
+        for (int y = area.y; y < area.br().y; ++y) {
+            const int* l = labels.ptr<int>(y);
+            const cv::Vec3f* f = fill.ptr<cv::Vec3f>(y - crop.y);
+            for (int x = area.x; x < area.br().x; ++x) {
+                if (l[x] != k + 1) continue;
+                const cv::Vec3f v = f[x - crop.x] * full;
+                const int ox = x - region.x;
+                const int oy = y - region.y;
+                for (int c = 0; c < 3; ++c) {
+                    if (wide) {
+                        out.ptr<std::uint16_t>(oy)[ox * ch + c] = cv::saturate_cast<std::uint16_t>(v[c]);
+                    } else {
+                        out.ptr<std::uint8_t>(oy)[ox * ch + c] = cv::saturate_cast<std::uint8_t>(v[c]);
+                    }
+                }
+            }
+        }
+    }
+
+    static cv::Mat fill_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, cv::Rect& crop) {
         constexpr int kRadius = 5;
         constexpr int kMargin = 3 * kRadius + 8;  // the fill reads known pixels within its radius
-        const cv::Rect crop = cv::Rect(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin,
-                                       box.height + 2 * kMargin) &
-                              cv::Rect(0, 0, image.cols, image.rows);
+        crop = cv::Rect(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin, box.height + 2 * kMargin) &
+               cv::Rect(0, 0, image.cols, image.rows);
         cv::Mat bgr;
         if (image.channels() == 4) {
             cv::cvtColor(image(crop), bgr, cv::COLOR_BGRA2BGR);
         } else {
             bgr = image(crop).clone();
         }
-        const cv::Mat m = mask(crop);
+        const cv::Mat m = mask(crop);  // every hole in the crop is unknown, not just region k's
         cv::Mat filled;
         if (bgr.depth() == CV_8U) {
             cv::inpaint(bgr, m, filled, kRadius, cv::INPAINT_TELEA);
@@ -230,54 +333,68 @@ private:
             }
             cv::merge(planes, filled);
         }
-        // Only masked pixels change: everything else stays bit-identical.
-        paste_masked(filled, image, crop, m, r.pixels);
-        progress.update(1.0);
+        return to_float(filled);
     }
 
-    static constexpr const char* kLearnedId = "inpaint-ffc-v1";
-    static constexpr int kWorkingSide = 128;  // the training crop size: measured best (docs/QUALITY.md)
-
-    // The mask's bounding box with generous context runs through the network at up to
-    // kWorkingSide px; the fill is scaled back and written into the masked pixels only.
-    static void run_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, const OpContext& ctx,
-                            OpResult& r) {
-        const ModelStatus m = require_model(kLearnedId);
-        r.model_id = m.entry.id;
-        r.model_sha256 = m.entry.sha256;
-        ctx.job.cancel.throw_if_requested();
-        ProgressStage progress(ctx.job, 0, 100);
-        progress.update(0);
+    // Region k through the network: its hole's bounding box with context at up to kWorkingSide px,
+    // the fill scaled back, its seam against the photo corrected, and, when the network ran below
+    // full resolution, refined at full resolution by PatchMatch guided by that fill. (When the
+    // network already ran at full resolution there is no lost detail to restore: no refinement.)
+    static cv::Mat fill_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Mat& labels, int k,
+                                const cv::Rect& box, const InpaintNetwork& network, bool allow_refine,
+                                const JobControl& job, cv::Rect& crop) {
+        ProgressStage progress(job, 0, 100);
+        job.cancel.throw_if_requested();
         const int margin = std::max(32, std::max(box.width, box.height) / 2);
-        const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
-                              cv::Rect(0, 0, image.cols, image.rows);
-        const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(crop.width, crop.height));
-        const int w = std::max(4, static_cast<int>(std::lround(crop.width * f)) / 4 * 4);
-        const int h = std::max(4, static_cast<int>(std::lround(crop.height * f)) / 4 * 4);
+        const cv::Rect net_crop =
+            cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+            cv::Rect(0, 0, image.cols, image.rows);
+        const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(net_crop.width, net_crop.height));
+        const int w = std::max(4, static_cast<int>(std::lround(net_crop.width * f)) / 4 * 4);
+        const int h = std::max(4, static_cast<int>(std::lround(net_crop.height * f)) / 4 * 4);
+        const cv::Mat photo = to_float(image(net_crop));
         cv::Mat rgb;
-        cv::cvtColor(image(crop), rgb, image.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
-        rgb.convertTo(rgb, CV_32F, image.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+        cv::cvtColor(photo, rgb, cv::COLOR_BGR2RGB);
         cv::Mat small_rgb;
         cv::resize(rgb, small_rgb, {w, h}, 0, 0, cv::INTER_AREA);
         cv::Mat small_mask;
-        cv::resize(mask(crop), small_mask, {w, h}, 0, 0, cv::INTER_AREA);
+        cv::resize(mask(net_crop), small_mask, {w, h}, 0, 0, cv::INTER_AREA);
         small_mask = small_mask > 0;  // any covered pixel counts as hole
         small_mask.convertTo(small_mask, CV_32F, 1.0 / 255.0);
-        const cv::Mat fill = run_inpaint_network(m.path, ctx.device, small_rgb, small_mask);  // RGB float
-        progress.update(0.8);
+        const cv::Mat net = run_inpaint_network(network, small_rgb, small_mask);  // RGB float
+        progress.update(0.2);
         cv::Mat up;
-        cv::resize(fill, up, crop.size(), 0, 0, cv::INTER_CUBIC);
-        cv::Mat out_bgr;
-        cv::cvtColor(up, out_bgr, cv::COLOR_RGB2BGR);
-        out_bgr.convertTo(out_bgr, image.depth(), image.depth() == CV_16U ? 65535.0 : 255.0);
-        paste_masked(out_bgr, image, crop, mask(crop), r.pixels);  // only masked pixels change
-        progress.update(1.0);
+        cv::resize(net, up, net_crop.size(), 0, 0, cv::INTER_CUBIC);
+        cv::Mat fill;
+        cv::cvtColor(up, fill, cv::COLOR_RGB2BGR);
+        const cv::Mat net_role = roles(mask(net_crop), labels(net_crop), k);
+        correct_seam(photo, fill, net_role, static_cast<float>(std::clamp(std::max(box.width, box.height) / 8, 8, 48)));
+        const bool refine = allow_refine && (w < net_crop.width || h < net_crop.height);
+        if (!refine) {
+            crop = net_crop;
+            return fill;
+        }
+        crop = context_window(box, image.size());
+        cv::Mat guide = to_float(image(crop));
+        const cv::Rect both = net_crop & crop;  // holds the whole hole: both grow the same box
+        fill(both - net_crop.tl()).copyTo(guide(both - crop.tl()), mask(both));
+        const cv::Mat role = roles(mask(crop), labels(crop), k);
+        // The network saw the crop at scale f, so it knows nothing finer than 1/f pixels: its guide
+        // steers the coarse levels (structure and colour); the finer levels copy texture freely.
+        PatchMatchOptions o = pm_options();
+        o.guide_finest_level = std::max(0, static_cast<int>(std::floor(std::log2(1.0 / f))) - 1);
+        return patchmatch_fill(to_float(image(crop)), role, guide, o, region_seed(kSeed, box), progress.sub_job(20, 100));
     }
 
     OperationInfo info_;
 };
 
 }  // namespace
+
+OpResult run_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
+                     const cv::Rect& region) {
+    return Inpaint::engine(image, mask, method, ctx, region);
+}
 
 void register_builtin_operations(Registry& registry) {
     registry.add(std::make_unique<Upscale>());

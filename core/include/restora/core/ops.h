@@ -17,6 +17,14 @@ void register_maxim_operations(Registry& registry);
 OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
                           const cv::Rect& region);
 
+// The inpaint operation's engine: `model=` learned, patchmatch, telea map onto the first, third and
+// fourth; LearnedNoRefinement (the network's upscaled fill alone) exists for the benchmarks.
+// Each mask region (connected components, merged when close) is filled on its own crop; the
+// result covers `region` and equals that crop of the full run.
+enum class InpaintMethod { Learned, LearnedNoRefinement, PatchMatch, Telea };
+OpResult run_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
+                     const cv::Rect& region);
+
 // Runs fn on each tile (read with `context` pixels of mirrored border context) and assembles the
 // cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.
 // tile == 0: fn runs once on the whole image.

@@ -73,14 +73,18 @@ public:
     std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
     // An imported ONNX graph (the text detector), loaded on first use.
     std::shared_ptr<MapNetwork> map_network(const std::string& file, DeviceKind device);
+    // The learned inpainting network in `file` on `device`, loaded on first use.
+    std::shared_ptr<InpaintNetwork> inpaint_network(const std::string& file, DeviceKind device);
     void clear() {
         models_.clear();
         maps_.clear();
+        inpaint_.clear();
     }
 
 private:
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MapNetwork>> maps_;
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<InpaintNetwork>> inpaint_;
 };
 
 struct OpContext {

@@ -74,6 +74,20 @@ public:
 // naming the file when it is missing or damaged.
 std::unique_ptr<MapNetwork> load_onnx_graph(const std::filesystem::path& file, DeviceKind device);
 
+// The same network loaded once for many calls (one per mask region); one thread at a time.
+class InpaintNetwork {
+public:
+    InpaintNetwork(const std::filesystem::path& weights, DeviceKind device);
+    ~InpaintNetwork();
+    InpaintNetwork(const InpaintNetwork&) = delete;
+    InpaintNetwork& operator=(const InpaintNetwork&) = delete;
+    void run(int w, int h, const float* rgb, const float* mask, float* out) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);
 
