@@ -277,6 +277,7 @@ void register_builtin_operations(Registry& registry) {
     registry.add(std::make_unique<Upscale>());
     registry.add(std::make_unique<Denoise>());
     registry.add(std::make_unique<Inpaint>());
+    register_shadow_operations(registry);
 }
 
 }  // namespace restora

@@ -9,6 +9,8 @@
 namespace restora {
 
 void register_builtin_operations(Registry& registry);
+// remove-shadow (ops/shadow.cpp).
+void register_shadow_operations(Registry& registry);
 
 // Runs fn on each tile (read with `context` pixels of mirrored border context) and assembles the
 // cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.
