@@ -1,7 +1,7 @@
 // Quality benchmarks on the shared benchmark sets (read in place, never copied): prints markdown
 // tables for docs/QUALITY.md.
 //   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|shadow|all] [--limit N] [--sheet DIR]
-//                         [--shadow-set PREFIX]
+//                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
 // --task shadow: the held-out synthetic shadow set from `restora-prep --kind shadow` (PREFIX,
 // default training/shadow/eval) and the ISTD triple in DATA/shadow/istd; --sheet DIR then also
 // writes DIR/shadow-contact-sheet.png.
@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -300,7 +301,7 @@ struct ShadowScores {
     }
 };
 
-const std::vector<std::string> kShadowMethods = {"input", "relight", "inpaint", "learned"};
+std::vector<std::string> kShadowMethods = {"input", "relight", "inpaint", "learned"};
 
 // One method on one shadowed image: the operation as a user runs it (default grow), or the
 // learned inpainting of the same grown mask, or nothing.
@@ -455,6 +456,10 @@ int main(int argc, char** argv) {
         } else if (std::strcmp(argv[i], "--sheet") == 0 && i + 1 < argc) {
             sheet = argv[++i];
             fs::create_directories(sheet);
+        } else if (std::strcmp(argv[i], "--shadow-methods") == 0 && i + 1 < argc) {
+            kShadowMethods.clear();
+            std::stringstream list(argv[++i]);
+            for (std::string m; std::getline(list, m, ',');) kShadowMethods.push_back(m);
         } else if (std::strcmp(argv[i], "--shadow-set") == 0 && i + 1 < argc) {
             shadow_set = argv[++i];
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
