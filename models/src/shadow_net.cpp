@@ -72,7 +72,9 @@ torch::Tensor ShadowNetImpl::forward(const torch::Tensor& image, const torch::Te
     const torch::Tensor gain = torch::exp(r.narrow(1, 0, 3).clamp(-1.0, 3.0));
     const torch::Tensor relit = (image * gain).clamp(0.0, 1.0);
     const torch::Tensor a = torch::sigmoid(r.narrow(1, 3, 1));
-    const torch::Tensor fixed = a * colour + (1 - a) * relit;
+    // A shadow only takes light away: the shadow-free value is never darker than the shadowed
+    // one, so anything darker is an error that this bound removes.
+    const torch::Tensor fixed = torch::max(a * colour + (1 - a) * relit, image);
     return image * (1 - mask) + fixed * mask;
 }
 

@@ -261,11 +261,14 @@ public:
     }
 
 private:
-    static constexpr int kMaxSide = 512;  // larger crops run scaled down; their gain is upsampled
+    // Larger crops run scaled down to this side and their per-pixel gain is upsampled, so the
+    // photo's own texture is kept at full detail. 128 px is the scale the network was trained
+    // at; measured against 192, 256 and 512 in docs/QUALITY.md.
+    static constexpr int kWorkingSide = 128;
 
     static cv::Mat run_learned(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& bgr,
                                const cv::Mat& mask) {
-        const double f = std::min(1.0, static_cast<double>(kMaxSide) / std::max(bgr.cols, bgr.rows));
+        const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(bgr.cols, bgr.rows));
         // The network needs sides that are multiples of 4: pad by mirroring, then crop back.
         const int w = std::max(4, static_cast<int>(std::lround(bgr.cols * f)));
         const int h = std::max(4, static_cast<int>(std::lround(bgr.rows * f)));

@@ -8,7 +8,8 @@
 //
 // The decoder has two heads: the inpainting head (a colour) and a relighting head (a per-pixel,
 // per-channel log gain applied to the shadowed pixels, which keeps their texture), mixed by a
-// learned per-pixel weight. Pixels outside the mask are returned unchanged.
+// learned per-pixel weight, and never darker than the input (a shadow only takes light away).
+// Pixels outside the mask are returned unchanged.
 #include <torch/torch.h>
 
 #include <filesystem>
