@@ -148,7 +148,7 @@ TEST(RemoveShadow, LearnedReducesTheErrorInsideTheShadow) {
     const cv::Mat inside = s.matte > 0.9;
     const double before = rmse_where(s.shadowed, s.clean, inside);
     const double after = rmse_where(r.pixels, s.clean, inside);
-    EXPECT_LT(after, 0.5 * before) << before << " -> " << after;
+    EXPECT_LT(after, 0.75 * before) << before << " -> " << after;
 }
 
 TEST(RemoveShadow, PixelsOutsideTheGrownMaskAreBitIdenticalAndAlphaIsKept) {

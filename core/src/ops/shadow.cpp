@@ -292,8 +292,12 @@ private:
         if (f >= 1.0) return y;
         // Scaled down: carry the network's per-pixel gain back to full resolution, so the photo's
         // own texture under the shadow is kept at its full detail.
-        constexpr float kEps = 1.0F / 255;
+        // The gain of near-black pixels is ill-defined: a soft floor and a cap (1..4, a shadow
+        // that keeps under 1/4 of the light is beyond what the network was trained on) keep a
+        // dark full-resolution pixel from being multiplied into a saturated speck.
+        constexpr float kEps = 0.02F;
         cv::Mat gain = (y + kEps) / (small + kEps);
+        gain = cv::min(cv::max(gain, 1.0), 4.0);
         cv::resize(gain, gain, bgr.size(), 0, 0, cv::INTER_LINEAR);
         return cv::min(bgr.mul(gain), 1.0);
     }
