@@ -1,9 +1,14 @@
 // Quality benchmarks on the shared benchmark sets (read in place, never copied): prints markdown
 // tables for docs/QUALITY.md.
-//   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|all] [--limit N]
-//                         [--sheet DIR] [--photos FILE]
+//   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
+//                         [--limit N] [--sheet DIR] [--photos FILE]
+//                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
+// --task shadow: the held-out synthetic shadow set from `restora-prep --kind shadow` (PREFIX,
+// default training/shadow/eval) and the ISTD triple in DATA/shadow/istd; --sheet DIR then also
+// writes DIR/shadow-contact-sheet.png.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 #include <cstdio>
@@ -12,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +34,7 @@
 #include "restora/core/registry.h"
 #include "restora/core/resample.h"
 #include "restora/models/engine.h"
+#include "restora/models/shard.h"
 
 namespace fs = std::filesystem;
 using namespace restora;
@@ -391,6 +398,221 @@ void bench_inpaint_preview(const fs::path& photos_file) {
         std::sort(cpu.begin(), cpu.end());
         std::printf("| %s | %.2f | %.2f | %.2f |\n", name, wall[0], wall[2], cpu[2]);
         std::fflush(stdout);
+
+// ---- Shadow removal ----------------------------------------------------------------------
+
+// BGR images of one shard (stored RGB).
+std::vector<cv::Mat> shard_images(const fs::path& path) {
+    const Shard s = read_shard(path);
+    std::vector<cv::Mat> out;
+    const size_t per = static_cast<size_t>(s.h) * s.w * 3;
+    for (int i = 0; i < s.n; ++i) {
+        cv::Mat rgb(s.h, s.w, CV_8UC3, const_cast<uint8_t*>(s.pixels.data() + i * per));
+        cv::Mat bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        out.push_back(bgr);
+    }
+    return out;
+}
+
+cv::Mat to_lab(const cv::Mat& bgr8) {
+    cv::Mat f, lab;
+    bgr8.convertTo(f, CV_32F, 1.0 / 255.0);
+    cv::cvtColor(f, lab, cv::COLOR_BGR2Lab);  // L in [0,100], a and b in about [-127,127]
+    return lab;
+}
+
+// Root mean square error over the L, a and b values of the selected pixels.
+double lab_rmse(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
+    const double n = 3.0 * cv::countNonZero(where);
+    return std::sqrt(cv::norm(to_lab(a), to_lab(b), cv::NORM_L2SQR, where) / std::max(1.0, n));
+}
+
+// Mean of the SSIM map (11x11 Gaussian, sigma 1.5, per channel) over the selected pixels.
+double ssim_in(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
+    cv::Mat x, y;
+    a.convertTo(x, CV_32F);
+    b.convertTo(y, CV_32F);
+    const double c1 = 6.5025, c2 = 58.5225;
+    auto blur = [](const cv::Mat& m) {
+        cv::Mat o;
+        cv::GaussianBlur(m, o, {11, 11}, 1.5);
+        return o;
+    };
+    const cv::Mat mx = blur(x), my = blur(y);
+    const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
+    cv::Mat num = (2 * mx.mul(my) + c1).mul(2 * sxy + c2);
+    cv::Mat den = (mx.mul(mx) + my.mul(my) + c1).mul(sxx + syy + c2);
+    cv::Mat map;
+    cv::divide(num, den, map);
+    const cv::Scalar m = cv::mean(map, where);
+    return (m[0] + m[1] + m[2]) / 3;
+}
+
+// The true shadow (matte > 0.5) and the band where the matte changes within 4 px.
+void shadow_regions(const cv::Mat& matte8, cv::Mat& inside, cv::Mat& band) {
+    inside = matte8 > 127;
+    cv::Mat hi, lo;
+    const cv::Mat k = cv::getStructuringElement(cv::MORPH_RECT, {9, 9});
+    cv::dilate(matte8, hi, k);
+    cv::erode(matte8, lo, k);
+    band = (hi - lo) > 25;
+}
+
+struct RegionScores {
+    double lab = 0, psnr = 0, ssim = 0;
+};
+
+struct ShadowScores {
+    RegionScores shadow, band, all;
+    double secs = 0;
+    int n = 0;
+    void add(const cv::Mat& out, const cv::Mat& gt, const cv::Mat& inside, const cv::Mat& bandm) {
+        const cv::Mat everything(out.size(), CV_8U, cv::Scalar(255));
+        for (auto [r, m] : {std::pair{&shadow, &inside}, std::pair{&band, &bandm}, std::pair{&all, &everything}}) {
+            r->lab += lab_rmse(out, gt, *m);
+            r->psnr += psnr(out, gt, *m);
+            r->ssim += ssim_in(out, gt, *m);
+        }
+        ++n;
+    }
+};
+
+std::vector<std::string> kShadowMethods = {"input", "relight", "inpaint", "learned"};
+
+// One method on one shadowed image: the operation as a user runs it (default grow), or the
+// learned inpainting of the same grown mask, or nothing.
+cv::Mat shadow_method(const std::string& method, const cv::Mat& shadowed, const cv::Mat& mask) {
+    if (method == "input") return shadowed.clone();
+    if (method == "inpaint") {
+        const int grow = std::stoi(default_of(Registry::instance().get("remove-shadow").info(), "grow"));
+        cv::Mat grown;
+        cv::dilate(mask, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * grow + 1, 2 * grow + 1}));
+        return run_op("inpaint", shadowed, grown, {{"model", "learned"}}).pixels;
+    }
+    return run_op("remove-shadow", shadowed, mask, {{"model", method}}).pixels;
+}
+
+// A tile of the contact sheet: the image scaled to `side` px high, with a caption.
+cv::Mat sheet_tile(const cv::Mat& img, int side, const std::string& caption, const cv::Mat& outline = cv::Mat()) {
+    cv::Mat t;
+    cv::resize(img, t, {img.cols * side / img.rows, side}, 0, 0, cv::INTER_AREA);
+    if (!outline.empty()) {
+        cv::Mat m;
+        cv::resize(outline, m, t.size(), 0, 0, cv::INTER_NEAREST);
+        std::vector<std::vector<cv::Point>> contours;
+        cv::findContours(m, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
+        cv::drawContours(t, contours, -1, cv::Scalar(0, 0, 255), 1);
+    }
+    cv::putText(t, caption, {4, side - 6}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 3, cv::LINE_AA);
+    cv::putText(t, caption, {4, side - 6}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+    return t;
+}
+
+void print_shadow_table(const std::map<std::string, ShadowScores>& scores, const char* title) {
+    std::printf("\n### %s\n\n", title);
+    std::printf("| method | LAB RMSE shadow | band | all | PSNR shadow (dB) | band | all | SSIM shadow | band | all | seconds | images |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto& method : kShadowMethods) {
+        const auto it = scores.find(method);
+        if (it == scores.end() || it->second.n == 0) continue;
+        const ShadowScores& s = it->second;
+        const double n = s.n;
+        std::printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n", method.c_str(),
+                    s.shadow.lab / n, s.band.lab / n, s.all.lab / n, s.shadow.psnr / n, s.band.psnr / n, s.all.psnr / n,
+                    s.shadow.ssim / n, s.band.ssim / n, s.all.ssim / n, s.secs, s.n);
+    }
+    std::fflush(stdout);
+}
+
+void bench_shadow(const fs::path& data, const fs::path& set, size_t limit, const fs::path* sheet_dir) {
+    std::vector<std::vector<cv::Mat>> sheet_rows;
+    constexpr int kSide = 150;
+    const std::vector<cv::Mat> shadowed = shard_images(set.string() + "-shadow.shard");
+    const std::vector<cv::Mat> clean = shard_images(set.string() + "-clean.shard");
+    const std::vector<cv::Mat> masks = shard_images(set.string() + "-mask.shard");
+    std::map<std::string, ShadowScores> scores;
+    const size_t count = limit > 0 ? std::min(limit, shadowed.size()) : shadowed.size();
+    const std::vector<size_t> sheet_picks = {0, 13, 26, 39};
+    for (size_t i = 0; i < count; ++i) {
+        std::vector<cv::Mat> planes;
+        cv::split(masks[i], planes);  // BGR of the stored (painted, matte, 0): planes[2] painted, [1] matte
+        const cv::Mat painted = planes[2] > 127;
+        cv::Mat inside, band;
+        shadow_regions(planes[1], inside, band);
+        std::vector<cv::Mat> row;
+        const bool on_sheet = std::find(sheet_picks.begin(), sheet_picks.end(), i) != sheet_picks.end();
+        if (on_sheet) row.push_back(sheet_tile(shadowed[i], kSide, "input + mask", painted));
+        for (const auto& method : kShadowMethods) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const cv::Mat out = shadow_method(method, shadowed[i], painted);
+            scores[method].secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            scores[method].add(out, clean[i], inside, band);
+            if (on_sheet && method != "input") row.push_back(sheet_tile(out, kSide, method));
+        }
+        if (on_sheet) {
+            row.push_back(sheet_tile(clean[i], kSide, "ground truth"));
+            sheet_rows.push_back(row);
+        }
+    }
+    char title[256];
+    std::snprintf(title, sizeof title,
+                  "Shadow removal, held-out synthetic set (%s, %zu crops of %d px): true shadow (matte > 0.5), "
+                  "boundary band, whole image",
+                  set.filename().c_str(), count, shadowed.empty() ? 0 : shadowed[0].cols);
+    print_shadow_table(scores, title);
+
+    // The real ISTD triple: shadow photo, shadow-free ground truth, mask.
+    const fs::path istd = data / "shadow/istd";
+    std::map<std::string, ShadowScores> real;
+    for (const auto& f : images_in(istd, 0)) {
+        const std::string stem = f.stem().string();
+        const std::string suffix = "_shadow";
+        if (stem.size() < suffix.size() || stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+        const std::string base = stem.substr(0, stem.size() - suffix.size());
+        const fs::path gt_path = istd / (base + "_shadow_free_original.png");
+        const fs::path mask_path = istd / (base + "_shadow_mask.png");
+        if (!fs::exists(gt_path) || !fs::exists(mask_path)) continue;
+        const cv::Mat img = load_image(f).pixels;
+        const cv::Mat gt = load_image(gt_path).pixels;
+        const cv::Mat mask = load_mask(mask_path, img.size());
+        cv::Mat m8;
+        mask.convertTo(m8, CV_8U);
+        cv::Mat band_in, band_out;
+        const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, {9, 9});
+        cv::dilate(m8, band_out, k);
+        cv::erode(m8, band_in, k);
+        const cv::Mat band = band_out & ~band_in;
+        std::vector<cv::Mat> row = {sheet_tile(img, kSide, "ISTD " + base + " + mask", m8)};
+        for (const auto& method : kShadowMethods) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const cv::Mat out = shadow_method(method, img, m8);
+            real[method].secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            real[method].add(out, gt, m8, band);
+            if (method != "input") row.push_back(sheet_tile(out, kSide, method));
+        }
+        row.push_back(sheet_tile(gt, kSide, "ground truth"));
+        sheet_rows.push_back(row);
+    }
+    print_shadow_table(real, "Shadow removal, ISTD (shadow_free_original as ground truth; mask as given, default grow)");
+
+    if (sheet_dir != nullptr && !sheet_rows.empty()) {
+        std::vector<cv::Mat> lines;
+        int width = 0;
+        for (auto& row : sheet_rows) {
+            cv::Mat line;
+            cv::hconcat(row, line);
+            width = std::max(width, line.cols);
+            lines.push_back(line);
+        }
+        for (auto& line : lines) {
+            if (line.cols < width) cv::copyMakeBorder(line, line, 0, 0, 0, width - line.cols, cv::BORDER_CONSTANT, cv::Scalar::all(255));
+        }
+        cv::Mat sheet;
+        cv::vconcat(lines, sheet);
+        const fs::path out = *sheet_dir / "shadow-contact-sheet.png";
+        cv::imwrite(out.string(), sheet, {cv::IMWRITE_PNG_COMPRESSION, 9});
+        std::printf("\ncontact sheet: %s (%d x %d)\n", out.c_str(), sheet.cols, sheet.rows);
     }
 }
 
@@ -403,6 +625,7 @@ int main(int argc, char** argv) {
     fs::path sheet;  // --sheet DIR: write a few inputs and results for a contact sheet
     fs::path photos = fs::path(RESTORA_SOURCE_DIR) / "training/eval_photos.txt";  // --photos FILE
     size_t limit = 0;
+    fs::path shadow_set = fs::path(RESTORA_SOURCE_DIR) / "training/shadow/eval";
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
             data = argv[++i];
@@ -413,11 +636,18 @@ int main(int argc, char** argv) {
             fs::create_directories(sheet);
         } else if (std::strcmp(argv[i], "--photos") == 0 && i + 1 < argc) {
             photos = argv[++i];
+        } else if (std::strcmp(argv[i], "--shadow-methods") == 0 && i + 1 < argc) {
+            kShadowMethods.clear();
+            std::stringstream list(argv[++i]);
+            for (std::string m; std::getline(list, m, ',');) kShadowMethods.push_back(m);
+        } else if (std::strcmp(argv[i], "--shadow-set") == 0 && i + 1 < argc) {
+            shadow_set = argv[++i];
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = static_cast<size_t>(std::atoi(argv[++i]));
         } else {
             std::fprintf(stderr, "usage: restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
-                                 "inpaint-preview|tiling|all] [--limit N] [--sheet DIR] [--photos FILE]\n");
+                                 "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
+                                 "[--shadow-set PREFIX] [--shadow-methods LIST]\n");
             return 2;
         }
     }
@@ -430,6 +660,7 @@ int main(int argc, char** argv) {
         if (task == "sr" || task == "all") bench_sr(data, limit);
         if (task == "denoise" || task == "all") bench_denoise(data, limit);
         if (task == "inpaint" || task == "all") bench_inpaint(data, limit, sheet.empty() ? nullptr : &sheet);
+        if (task == "shadow" || task == "all") bench_shadow(data, shadow_set, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "tiling") bench_tiling(sample);
         if (task == "inpaint-hires") bench_inpaint_hires(data, photos, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "inpaint-preview") bench_inpaint_preview(photos);

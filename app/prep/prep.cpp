@@ -2,7 +2,14 @@
 // crops at several scales (each photo shrunk by 2, 4 and 8 before cropping, so the network sees
 // both fine texture and scene structure). Photos listed in --holdout never enter any shard.
 //   restora-prep --photos LIST --out DIR [--crop 128] [--per-scale K] [--shard-mb 24] [--eval-every 8]
+// --kind shadow writes shadow-removal sets instead (shadow_synth.h): each set is three shards of
+// the same crops, SET-shadow.shard (shadowed), SET-clean.shard (ground truth) and SET-mask.shard
+// (channel 0: the painted mask 0/255, channel 1: the true shadow matte), train-0, train-1, ...
+// from --photos and one held-out set "eval" from the photos in --holdout (--eval-crop pixels,
+// scales 1/4 and 1/8, --eval-per-scale crops each), all fixed by --seed.
+#include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 #include <fstream>
 #include <random>
 #include <string>
@@ -12,12 +19,123 @@
 
 #include "restora/core/image_io.h"
 #include "restora/models/shard.h"
+#include "shadow_synth.h"
 
 namespace fs = std::filesystem;
 using namespace restora;
 
+namespace {
+
+std::vector<fs::path> read_list(const fs::path& list) {
+    std::ifstream lf(list);
+    if (!lf) throw std::runtime_error("cannot read the photo list " + list.string());
+    std::vector<fs::path> photos;
+    for (std::string line; std::getline(lf, line);) {
+        if (!line.empty() && line[0] != '#') photos.emplace_back(line);
+    }
+    return photos;
+}
+
+// 8-bit RGB, or empty (with a message) when the photo cannot be read.
+cv::Mat load_rgb8(const fs::path& path) {
+    cv::Mat img;
+    try {
+        img = load_image(path).pixels;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "skipping %s: %s\n", path.c_str(), e.what());
+        return img;
+    }
+    if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+    if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
+    cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+    return img;
+}
+
+// Three parallel shards: shadowed, clean, mask (painted, matte, 0).
+struct ShadowSet {
+    Shard shadow, clean, mask;
+    explicit ShadowSet(int crop) : shadow{0, crop, crop, {}}, clean{0, crop, crop, {}}, mask{0, crop, crop, {}} {}
+    void add(const cv::Mat& clean_rgb, std::mt19937& rng) {
+        const SyntheticShadow s = synthesize_shadow(clean_rgb, rng);
+        cv::Mat matte;
+        s.alpha.convertTo(matte, CV_8U, 255.0);
+        cv::Mat m;
+        cv::merge(std::vector<cv::Mat>{s.painted, matte, cv::Mat::zeros(matte.size(), CV_8U)}, m);
+        const std::pair<Shard*, const cv::Mat*> parts[] = {{&shadow, &s.shadowed}, {&clean, &clean_rgb}, {&mask, &m}};
+        for (auto [shard, img] : parts) {
+            const cv::Mat c = img->isContinuous() ? *img : img->clone();
+            shard->pixels.insert(shard->pixels.end(), c.data, c.data + c.total() * 3);
+            ++shard->n;
+        }
+    }
+    void write(const fs::path& dir, const std::string& name) {
+        if (shadow.n == 0) return;
+        write_shard(dir / (name + "-shadow.shard"), shadow);
+        write_shard(dir / (name + "-clean.shard"), clean);
+        write_shard(dir / (name + "-mask.shard"), mask);
+        std::printf("wrote %s: %d crops of %d px (3 shards of %.1f MiB)\n", (dir / name).c_str(), shadow.n, shadow.h,
+                    shadow.pixels.size() / 1048576.0);
+        *this = ShadowSet(shadow.h);
+    }
+};
+
+int prep_shadow(const fs::path& list, const fs::path& holdout, const fs::path& out, int crop, int per_scale,
+                double shard_mb, int eval_crop, int eval_per_scale, unsigned seed) {
+    const std::vector<fs::path> photos = read_list(list);
+    const std::vector<fs::path> held = holdout.empty() ? std::vector<fs::path>{} : read_list(holdout);
+    for (const auto& h : held) {
+        if (std::find(photos.begin(), photos.end(), h) != photos.end()) {
+            std::fprintf(stderr, "restora-prep: %s is in both --photos and --holdout\n", h.c_str());
+            return 2;
+        }
+    }
+    fs::create_directories(out);
+    std::mt19937 rng(seed);
+    const int max_per_shard = static_cast<int>(shard_mb * 1024 * 1024 / (static_cast<size_t>(crop) * crop * 3));
+    ShadowSet train(crop);
+    int index = 0;
+    for (const auto& photo : photos) {
+        const cv::Mat img = load_rgb8(photo);
+        if (img.empty()) continue;
+        for (int factor : {2, 4, 8}) {
+            cv::Mat small;
+            cv::resize(img, small, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
+            if (small.cols < crop || small.rows < crop) continue;
+            std::uniform_int_distribution<int> ux(0, small.cols - crop), uy(0, small.rows - crop);
+            for (int k = 0; k < per_scale; ++k) {
+                train.add(small(cv::Rect(ux(rng), uy(rng), crop, crop)).clone(), rng);
+                if (train.shadow.n == max_per_shard) train.write(out, "train-" + std::to_string(index++));
+            }
+        }
+    }
+    train.write(out, "train-" + std::to_string(index));
+    // The held-out set: its own generator, so it does not change when the training list does.
+    std::mt19937 eval_rng(seed + 1000);
+    ShadowSet eval(eval_crop);
+    for (const auto& photo : held) {
+        const cv::Mat img = load_rgb8(photo);
+        if (img.empty()) continue;
+        for (int factor : {4, 8}) {
+            cv::Mat small;
+            cv::resize(img, small, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
+            if (small.cols < eval_crop || small.rows < eval_crop) continue;
+            std::uniform_int_distribution<int> ux(0, small.cols - eval_crop), uy(0, small.rows - eval_crop);
+            for (int k = 0; k < eval_per_scale; ++k) eval.add(small(cv::Rect(ux(eval_rng), uy(eval_rng), eval_crop, eval_crop)).clone(), eval_rng);
+        }
+    }
+    eval.write(out, "eval");
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     fs::path list;
+    fs::path holdout;
+    std::string kind = "plain";
+    int eval_crop = 256;
+    int eval_per_scale = 6;
+    unsigned seed = 2026;
     fs::path out = "shards";
     int crop = 128;
     int per_scale = 8;
@@ -32,10 +150,28 @@ int main(int argc, char** argv) {
         else if (a == "--per-scale") per_scale = std::stoi(next());
         else if (a == "--shard-mb") shard_mb = std::stod(next());
         else if (a == "--eval-every") eval_every = std::stoi(next());
+        else if (a == "--kind") kind = next();
+        else if (a == "--holdout") holdout = next();
+        else if (a == "--eval-crop") eval_crop = std::stoi(next());
+        else if (a == "--eval-per-scale") eval_per_scale = std::stoi(next());
+        else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(next()));
         else {
-            std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--crop N] [--per-scale K] [--shard-mb M] [--eval-every E]\n");
+            std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow] [--crop N] [--per-scale K] "
+                                 "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S]\n");
             return 2;
         }
+    }
+    if (kind == "shadow") {
+        try {
+            return prep_shadow(list, holdout, out, crop, per_scale, shard_mb, eval_crop, eval_per_scale, seed);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "restora-prep: %s\n", e.what());
+            return 2;
+        }
+    }
+    if (kind != "plain") {
+        std::fprintf(stderr, "restora-prep: --kind is plain or shadow\n");
+        return 2;
     }
     std::ifstream lf(list);
     if (!lf) {

@@ -1,5 +1,7 @@
 #include "restora/models/weight_file.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -9,6 +11,60 @@
 namespace restora {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// IEEE binary16 <-> binary32, round to nearest even (no libtorch here: the importer links none).
+uint16_t to_half(float f) {
+    uint32_t x = 0;
+    std::memcpy(&x, &f, 4);
+    const uint32_t sign = (x >> 16) & 0x8000U;
+    uint32_t mant = x & 0x7fffffU;
+    const int exp = static_cast<int>((x >> 23) & 0xffU);
+    if (exp == 255) return static_cast<uint16_t>(sign | 0x7c00U | (mant != 0 ? 0x200U : 0U));
+    const int e = exp - 127 + 15;
+    if (e >= 31) return static_cast<uint16_t>(sign | 0x7c00U);
+    if (e <= 0) {  // subnormal half
+        if (e < -10) return static_cast<uint16_t>(sign);
+        mant |= 0x800000U;
+        const int shift = 14 - e;
+        uint32_t h = mant >> shift;
+        const uint32_t rem = mant & ((1U << shift) - 1);
+        const uint32_t halfway = 1U << (shift - 1);
+        if (rem > halfway || (rem == halfway && (h & 1U))) ++h;
+        return static_cast<uint16_t>(sign | h);
+    }
+    uint32_t h = (static_cast<uint32_t>(e) << 10) | (mant >> 13);
+    const uint32_t rem = mant & 0x1fffU;
+    if (rem > 0x1000U || (rem == 0x1000U && (h & 1U))) ++h;  // a carry into the exponent is correct
+    return static_cast<uint16_t>(sign | h);
+}
+
+float from_half(uint16_t h) {
+    const uint32_t sign = static_cast<uint32_t>(h & 0x8000U) << 16;
+    const uint32_t exp = (h >> 10) & 0x1fU;
+    const uint32_t mant = h & 0x3ffU;
+    uint32_t x = 0;
+    if (exp == 0) {
+        const float f = std::ldexp(static_cast<float>(mant), -24);
+        return sign != 0 ? -f : f;
+    }
+    if (exp == 31) {
+        x = sign | 0x7f800000U | (mant << 13);
+    } else {
+        x = sign | ((exp + 112) << 23) | (mant << 13);
+    }
+    float f = 0;
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+bool half_storage(const std::map<std::string, std::string>& meta) {
+    const auto it = meta.find("storage");
+    return it != meta.end() && it->second == "f16";
+}
+
+}  // namespace
 
 void save_weight_file(const fs::path& path, const WeightFileContents& c) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -25,9 +81,16 @@ void save_weight_file(const fs::path& path, const WeightFileContents& c) {
         f << "\n";
     }
     f << "data\n";
+    const bool half = half_storage(c.meta);
     for (const auto& t : c.tensors) {
-        f.write(reinterpret_cast<const char*>(t.values.data()),
-                static_cast<std::streamsize>(t.values.size() * sizeof(float)));
+        if (half) {
+            std::vector<uint16_t> h(t.values.size());
+            for (size_t i = 0; i < h.size(); ++i) h[i] = to_half(t.values[i]);
+            f.write(reinterpret_cast<const char*>(h.data()), static_cast<std::streamsize>(h.size() * 2));
+        } else {
+            f.write(reinterpret_cast<const char*>(t.values.data()),
+                    static_cast<std::streamsize>(t.values.size() * sizeof(float)));
+        }
     }
     f.flush();
     if (!f) throw Error(ErrorKind::Processing, "writing " + path.string() + " failed (disk full?)");
@@ -87,7 +150,15 @@ WeightFileContents load_weight_file(const fs::path& path) {
         c.tensors.push_back(std::move(t));
     }
     if (!std::getline(f, line) || line != "data") throw bad("missing data");
+    const bool half = half_storage(c.meta);
     for (auto& t : c.tensors) {
+        if (half) {
+            std::vector<uint16_t> h(t.values.size());
+            f.read(reinterpret_cast<char*>(h.data()), static_cast<std::streamsize>(h.size() * 2));
+            if (f.gcount() != static_cast<std::streamsize>(h.size() * 2)) throw bad("truncated");
+            for (size_t i = 0; i < h.size(); ++i) t.values[i] = from_half(h[i]);
+            continue;
+        }
         f.read(reinterpret_cast<char*>(t.values.data()), static_cast<std::streamsize>(t.values.size() * sizeof(float)));
         if (f.gcount() != static_cast<std::streamsize>(t.values.size() * sizeof(float))) throw bad("truncated");
     }

@@ -5,6 +5,7 @@
 // pass on a held-out shard with fixed masks.
 //   restora-train --train S1.shard[,S2...] --eval E.shard --out DIR [--minutes M] [--steps N]
 //                 [--batch B] [--lr LR] [--seed S] [--device D] [--resume] [--eval-every K]
+//   restora-train --task shadow ...   the shadow-removal network instead (train_shadow.cpp)
 #include <torch/torch.h>
 
 #include <chrono>
@@ -138,7 +139,19 @@ std::vector<std::string> split(const std::string& s) {
 
 }  // namespace
 
+int train_shadow_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+    if (argc > 2 && std::string(argv[1]) == "--task") {
+        const std::string task = argv[2];
+        if (task == "shadow") return train_shadow_main(argc - 2, argv + 2);
+        if (task != "inpaint") {
+            std::fprintf(stderr, "restora-train: --task is inpaint or shadow\n");
+            return 2;
+        }
+        argc -= 2;
+        argv += 2;
+    }
     std::string train_list, eval_path, out_dir = "train-out", device = "auto";
     double minutes = 0, lr0 = 1e-3;
     long steps = 0;

@@ -40,6 +40,20 @@ TEST_F(Cli, SuccessWritesTheOutput) {
     EXPECT_TRUE(fs::is_directory(dir / "in.png.restora"));
 }
 
+TEST_F(Cli, RemoveShadowRunsWithAMaskAndNamesTheMaskWithoutOne) {
+    for (const char* model : {"relight", "learned"}) {
+        const auto r = cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " +
+                           p(std::string("s-") + model + ".png") + " --set model=" + model + " --set grow=4 --device cpu");
+        EXPECT_EQ(r.code, 0) << r.output;
+        EXPECT_EQ(cv::imread((dir / (std::string("s-") + model + ".png")).string()).size(), cv::Size(64, 48));
+    }
+    const auto none = cli("run remove-shadow " + quote(photo) + " -o " + p("s.png"));
+    EXPECT_EQ(none.code, 2);
+    EXPECT_NE(none.output.find("--mask"), std::string::npos) << none.output;
+    EXPECT_EQ(cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " + p("s2.png") +
+                  " --set grow=500").code, 2);
+}
+
 TEST_F(Cli, UsageErrorsExitTwo) {
     const std::vector<std::string> cases = {
         "",
@@ -165,7 +179,9 @@ TEST_F(Cli, ListsOperationsAndModelsAsJson) {
                                  quote(kCli) + " models --json");
     ASSERT_EQ(models.code, 0) << models.output;
     const auto m = nlohmann::json::parse(models.output);
-    for (const auto& e : m["models"]) EXPECT_EQ(e["id"], "inpaint-ffc-v1") << "only the committed weights";
+    for (const auto& e : m["models"]) {
+        EXPECT_TRUE(e["id"] == "inpaint-ffc-v1" || e["id"] == "shadow-fusion-v1") << "only the committed weights";
+    }
     EXPECT_EQ(m["search_path"][0], dir.path().string());
     EXPECT_EQ(cli("--help").code, 0);
 }

@@ -196,6 +196,8 @@ TEST(PreviewEqualsApply, EveryOperationOnRegions) {
         {"upscale", {{"scale", "3"}, {"model", "bicubic"}}},
         {"denoise", {{"strength", "0.6"}}},
         {"inpaint", {}},
+        {"remove-shadow", {{"model", "relight"}}},
+        {"remove-shadow", {{"model", "learned"}, {"grow", "12"}}},
     };
     for (const auto& [id, given] : cases) {
         const Operation& op = Registry::instance().get(id);

@@ -402,6 +402,7 @@ void register_builtin_operations(Registry& registry) {
     registry.add(std::make_unique<Inpaint>());
     register_maxim_operations(registry);
     register_text_operations(registry);
+    register_shadow_operations(registry);
 }
 
 }  // namespace restora

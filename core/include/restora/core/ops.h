@@ -24,6 +24,10 @@ OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, con
 enum class InpaintMethod { Learned, LearnedNoRefinement, PatchMatch, Telea };
 OpResult run_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
                      const cv::Rect& region);
+// remove-shadow (ops/shadow.cpp).
+void register_shadow_operations(Registry& registry);
+// remove-shadow's grown mask: 255 where a pixel is within `grow` px (Euclidean) of the mask.
+cv::Mat grow_mask(const cv::Mat& mask, int grow);
 
 // Runs fn on each tile (read with `context` pixels of mirrored border context) and assembles the
 // cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.

@@ -87,6 +87,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+// The learned shadow-removal network (weights from restora-train --task shadow): rgb is w x h x 3
+// float in [0,1] (HWC), mask w x h with 1 = shadow, sides multiples of 4; out receives the result.
+void run_shadow_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
+                        const float* mask, float* out);
 
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);

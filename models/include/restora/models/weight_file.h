@@ -7,7 +7,8 @@
 //   meta <n>            then n lines "key value..."
 //   graph <n>           then n lines, one layer each (see keras_graph.h)
 //   tensors <n>         then n lines "name ndim d0 d1 ..."
-//   data                then the tensors' float32 values, in order
+//   data                then the tensors' float32 values, in order (IEEE fp16 instead when the
+//                       meta section has "storage f16": half the size, values rounded)
 #include <cstdint>
 #include <filesystem>
 #include <map>
