@@ -398,6 +398,8 @@ void bench_inpaint_preview(const fs::path& photos_file) {
         std::sort(cpu.begin(), cpu.end());
         std::printf("| %s | %.2f | %.2f | %.2f |\n", name, wall[0], wall[2], cpu[2]);
         std::fflush(stdout);
+    }
+}
 
 // ---- Shadow removal ----------------------------------------------------------------------
 
