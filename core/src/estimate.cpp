@@ -16,6 +16,17 @@ namespace {
 // (measured 22-48% on the CPU, docs/PERFORMANCE.md); 0.35 predicts the sample's x4 upscale within
 // about 25% for slim, medium and thick on the dev machine.
 constexpr double kNetworkEfficiency = 0.35;
+// MAXIM through the graph executor: 3S denoising of 384x256 took 19 s of compute on the 2-core dev
+// machine (156 GFLOP/s convolution peak), i.e. about 0.17 of the peak (docs/PERFORMANCE.md).
+constexpr double kMaximEfficiency = 0.17;
+
+// Pixels computed per output pixel with 64 px of context around each tile.
+double tile_overhead(cv::Size input, int tile) {
+    const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
+    const double w = std::min(t, input.width);
+    const double h = std::min(t, input.height);
+    return (w + (w < input.width ? 128 : 0)) * (h + (h < input.height ? 128 : 0)) / (w * h);
+}
 
 }  // namespace
 
@@ -35,7 +46,9 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         const auto meta = read_weight_meta(m.path);
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
-        e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency);
+        // MAXIM's dense layers, layer norms and gating run further below the convolution peak.
+        const double efficiency = maxim.empty() ? kNetworkEfficiency : kMaximEfficiency;
+        e.seconds = gflops * mp * (maxim.empty() ? 1.0 : tile_overhead(input, tile)) / std::max(1.0, conv_gflops * efficiency);
         // Live activations of one tile, twice for the allocator's slack, plus the weights.
         e.peak_bytes = 2.0 * floats * 4.0 * tile_px + 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
         e.basis = std::to_string(static_cast<int>(gflops)) + " GFLOP/MP";
