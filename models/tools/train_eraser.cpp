@@ -2,12 +2,13 @@
 // restora-prep-text (each shard crop: input with text / clean target / mask, stacked). libtorch
 // only. Initialised from the inpainting network's weights (--init); every pass of the recurrent
 // refinement is supervised (earlier passes at half weight): L1 inside the mask + gradient L1 +
-// spectrum-magnitude L1. Adam with a cosine schedule over the time budget, random sub-crops and
+// spectrum-magnitude L1. Adam (gradient norm clipped at 1, --warmup steps of linear warm-up) with
+// a cosine schedule over the time budget, random sub-crops and
 // flips, held-out evaluation (PSNR inside the mask and on the whole crop) every --eval-every
 // steps, a CSV log, checkpoints (checkpoint.rsw + step.txt, best.rsw) and --resume.
 //   restora-train-eraser --train T.shard --eval E.shard --out DIR [--init W.rsw] [--minutes M | --steps N]
 //                        [--batch B] [--crop C] [--passes K] [--lr LR] [--seed S] [--threads T]
-//                        [--device D] [--eval-every N] [--resume]
+//                        [--device D] [--eval-every N] [--warmup W] [--no-initial-eval] [--resume]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -113,7 +114,7 @@ int main(int argc, char** argv) {
     std::string train_path, eval_path, out_dir = "train-eraser-out", device = "auto", init;
     double minutes = 0, lr0 = 5e-4;
     long steps = 0;
-    int batch = 4, crop = 0, passes = 2, seed = 1, eval_every = 50, threads = 0;
+    int batch = 4, crop = 0, passes = 2, seed = 1, eval_every = 50, threads = 0, warmup = 20;
     bool resume = false, skip_first_eval = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
         else if (a == "--eval-every") eval_every = std::stoi(next());
         else if (a == "--resume") resume = true;
         else if (a == "--no-initial-eval") skip_first_eval = true;
+        else if (a == "--warmup") warmup = std::max(1, std::stoi(next()));
         else {
             std::fprintf(stderr, "usage: restora-train-eraser --train T --eval E --out DIR [--init W] [--minutes M|--steps N] "
                                  "[--batch B] [--crop C] [--passes K] [--lr LR] [--seed S] [--threads T] [--device D] "
@@ -211,7 +213,9 @@ int main(int argc, char** argv) {
         while (true) {
             const double progress = minutes > 0 ? elapsed() / (minutes * 60) : double(step - first) / steps;
             if (progress >= 1.0) break;
-            lr = lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(3.14159265 * progress)));
+            // Short linear warm-up: Adam's first steps are full-size on pretrained weights.
+            const double warm = std::min(1.0, static_cast<double>(step - first + 1) / warmup);
+            lr = warm * lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(3.14159265 * progress)));
             for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
             std::vector<int> idx(batch);
             for (int& i : idx) i = pick(rng);
@@ -225,6 +229,7 @@ int main(int argc, char** argv) {
             }
             opt.zero_grad();
             total.backward();
+            torch::nn::utils::clip_grad_norm_(e.net->parameters(), 1.0);
             opt.step();
             ++step;
             loss_v = total.item<double>();
