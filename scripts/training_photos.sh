@@ -5,6 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pkgs=(lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers)
+# Fonts restora-prep-text renders synthetic text with (text-erasure training; not redistributed).
+pkgs+=(fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-noto-mono fonts-urw-base35 fonts-droid-fallback)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then

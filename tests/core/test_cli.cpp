@@ -180,7 +180,8 @@ TEST_F(Cli, ListsOperationsAndModelsAsJson) {
     ASSERT_EQ(models.code, 0) << models.output;
     const auto m = nlohmann::json::parse(models.output);
     for (const auto& e : m["models"]) {
-        EXPECT_TRUE(e["id"] == "inpaint-ffc-v1" || e["id"] == "shadow-fusion-v1") << "only the committed weights";
+        EXPECT_TRUE(e["id"] == "inpaint-ffc-v1" || e["id"] == "shadow-fusion-v1" || e["id"] == "erase-text-v1")
+            << "only the committed weights: " << e["id"];
     }
     EXPECT_EQ(m["search_path"][0], dir.path().string());
     EXPECT_EQ(cli("--help").code, 0);

@@ -8,6 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <cstdio>
+#include <fstream>
+
+#include "restora/core/metrics.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/registry.h"
@@ -176,4 +180,124 @@ TEST(OnnxImport, DamagedFilesAreRefusedWithTheirName) {
         EXPECT_NE(std::string(e.what()).find("det.onnx"), std::string::npos) << e.what();
     }
     EXPECT_FALSE(fs::exists(dir.path() / "models" / (std::string(kTextDetectorId) + ".rsw")));
+}
+
+// --- erase-text model=learned (erase-text-v1, committed in models/weights) ---
+
+namespace {
+
+// Diagonal stripes over a colour gradient: structure that diffusion (Telea) smears across a hole.
+cv::Mat striped_texture(int w, int h) {
+    cv::Mat img(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const double s = 0.5 + 0.5 * std::sin((x + 0.6 * y) * 2 * CV_PI / 14.0);
+            img.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(60 + 120 * s + 0.2 * x),
+                                                cv::saturate_cast<uchar>(90 + 80 * s), cv::saturate_cast<uchar>(150 - 40 * s + 0.2 * y));
+        }
+    return img;
+}
+
+// White caption with a dark outline, and the loose box a detector would give around it.
+void caption(cv::Mat& img, cv::Mat& box_mask, const std::string& text, cv::Point org, double scale) {
+    int baseline = 0;
+    const double full = img.depth() == CV_16U ? 65535.0 : 255.0;
+    const cv::Size sz = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, 2, &baseline);
+    cv::putText(img, text, org, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(0.08 * full), 5, cv::LINE_AA);
+    cv::putText(img, text, org, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar::all(full), 2, cv::LINE_AA);
+    cv::rectangle(box_mask, cv::Rect(org.x - 6, org.y - sz.height - 6, sz.width + 12, sz.height + baseline + 12),
+                  cv::Scalar(255), -1);
+}
+
+#define REQUIRE_ERASER()                                                                            \
+    do {                                                                                            \
+        const ModelStatus s = find_model("erase-text-v1");                                          \
+        ASSERT_EQ(s.state, ModelState::Installed) << "erase-text-v1 is committed: " << s.restore_command; \
+    } while (0)
+
+}  // namespace
+
+TEST(EraseTextLearned, PixelsOutsideTheMaskAreBitIdentical) {
+    REQUIRE_ERASER();
+    const Operation& op = Registry::instance().get("erase-text");
+    const Params p = op.resolve({{"model", "learned"}, {"detect", "false"}});
+    for (int depth : {CV_8U, CV_16U}) {
+        cv::Mat img = test::synthetic_photo(300, 220, depth);
+        cv::Mat mask(img.size(), CV_8U, cv::Scalar(0));
+        caption(img, mask, "03 12 1998", {20, 60}, 1.0);
+        caption(img, mask, "far away", {180, 200}, 0.6);  // a second region
+        const double full = depth == CV_16U ? 65535.0 : 255.0;
+        cv::cvtColor(img, img, cv::COLOR_BGR2BGRA);
+        std::vector<cv::Mat> ch;
+        cv::split(img, ch);
+        cv::randu(ch[3], 0, full);
+        cv::merge(ch, img);
+        const OpResult r = op.run(img, mask, p, OpContext{});
+        ASSERT_EQ(r.pixels.type(), img.type());
+        ASSERT_EQ(r.pixels.size(), img.size());
+        EXPECT_EQ(r.model_id, "erase-text-v1");
+        cv::Mat outside;
+        cv::bitwise_not(mask, outside);
+        cv::Mat diff;
+        cv::absdiff(r.pixels, img, diff);
+        EXPECT_EQ(cv::norm(diff, cv::NORM_INF, outside), 0.0) << "depth " << depth;
+        std::vector<cv::Mat> out_ch;
+        cv::split(r.pixels, out_ch);
+        EXPECT_EQ(cv::norm(out_ch[3], ch[3], cv::NORM_INF), 0.0) << "alpha must be kept";
+        EXPECT_GT(cv::norm(diff, cv::NORM_L1, mask), 0.0) << "the text must change";
+    }
+}
+
+TEST(EraseTextLearned, BeatsTeleaInsideTheMaskOnTextOverTexture) {
+    REQUIRE_ERASER();
+    const cv::Mat clean = striped_texture(320, 200);
+    cv::Mat img = clean.clone();
+    cv::Mat mask(img.size(), CV_8U, cv::Scalar(0));
+    caption(img, mask, "Summer 1987", {30, 80}, 1.1);
+    caption(img, mask, "12.08.2003", {90, 160}, 0.8);
+    const Operation& erase = Registry::instance().get("erase-text");
+    const Operation& inpaint = Registry::instance().get("inpaint");
+    const cv::Mat learned = erase.run(img, mask, erase.resolve({{"model", "learned"}, {"detect", "false"}}), OpContext{}).pixels;
+    const cv::Mat telea = inpaint.run(img, mask, inpaint.resolve({{"model", "telea"}}), OpContext{}).pixels;
+    const double p_learned = restora::psnr(learned, clean, mask);
+    const double p_telea = restora::psnr(telea, clean, mask);
+    const double p_input = restora::psnr(img, clean, mask);
+    std::printf("PSNR in mask: input %.2f dB, Telea %.2f dB, erase-text-v1 %.2f dB\n", p_input, p_telea, p_learned);
+    EXPECT_GT(p_learned, p_telea + 0.5);
+    EXPECT_GT(p_learned, p_input + 3.0);
+}
+
+TEST(EraseTextLearned, MissingWeightsNameTheRestoringCommand) {
+    // A manifest earlier on the search path that lists erase-text-v1 without its file shadows
+    // the committed one (an empty folder would not: the source tree's weights come last).
+    test::TempDir dir;
+    std::ofstream(dir.path() / "manifest.json")
+        << R"({"models":[{"id":"erase-text-v1","task":"erase-text","file":"erase-text-v1.rsw","sha256":"00"}]})";
+    const char* old = std::getenv("RESTORA_MODEL_DIR");
+    const std::string saved = old != nullptr ? old : "";
+    setenv("RESTORA_MODEL_DIR", dir.path().c_str(), 1);
+    const Operation& op = Registry::instance().get("erase-text");
+    cv::Mat img(64, 64, CV_8UC3, cv::Scalar(10, 20, 30));
+    cv::Mat mask(img.size(), CV_8U, cv::Scalar(0));
+    mask(cv::Rect(10, 10, 20, 8)).setTo(255);
+    std::string message;
+    ErrorKind kind = ErrorKind::Usage;
+    try {
+        (void)op.run(img, mask, op.resolve({{"model", "learned"}, {"detect", "false"}}), OpContext{});
+    } catch (const Error& e) {
+        message = e.what();
+        kind = e.kind();
+    }
+    bool refused_up_front = false;  // check_available runs before any input is read (CLI contract)
+    try {
+        op.check_available(op.resolve({{"model", "learned"}, {"detect", "false"}}));
+    } catch (const Error&) {
+        refused_up_front = true;
+    }
+    if (old != nullptr) setenv("RESTORA_MODEL_DIR", saved.c_str(), 1); else unsetenv("RESTORA_MODEL_DIR");
+    EXPECT_EQ(kind, ErrorKind::Processing);
+    EXPECT_NE(message.find("erase-text-v1"), std::string::npos) << message;
+    EXPECT_NE(message.find("git checkout models/weights"), std::string::npos) << message;
+    EXPECT_TRUE(refused_up_front);
+    EXPECT_EQ(find_model("erase-text-v1").state, ModelState::Installed) << "the committed weights are found again";
 }

@@ -4,6 +4,12 @@
 //   detect=auto    detect when no mask is given; true: detected regions united with the mask;
 //                  false: the mask is required
 // No text found: the output equals the input, with a warning (ARCHITECTURE.md).
+// The learned eraser works per text region: connected parts of the mask (merged when closer than
+// kMergeGap) are cut out with context, run through the network at no more than kWorkingArea
+// pixels (never enlarged), scaled back, and written into the masked pixels only.
+#include <algorithm>
+#include <cmath>
+
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/model_import.h"
@@ -18,6 +24,85 @@ namespace {
 
 constexpr const char* kEraserId = "erase-text-v1";
 constexpr int kGrow = 4;  // px around detected boxes: anti-aliasing, outlines and soft shadows
+constexpr int kMergeGap = 16;           // mask parts closer than this run as one region
+constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
+constexpr int kMinContext = 24;         // px of known pixels around a region (at least its short side)
+
+// Continuous RGB float (HWC) and mask (1 = text) through the eraser; sides multiples of 4.
+cv::Mat run_eraser(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& rgb, const cv::Mat& mask) {
+    const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
+    const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
+    cv::Mat out(in.size(), CV_32FC3);
+    run_eraser_network(weights, device, in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    return out;
+}
+
+// Bounding boxes of the mask's regions: parts closer than kMergeGap share a region.
+std::vector<cv::Rect> mask_regions(const cv::Mat& mask) {
+    cv::Mat joined;
+    cv::dilate(mask, joined, cv::getStructuringElement(cv::MORPH_RECT, {kMergeGap + 1, kMergeGap + 1}));
+    cv::Mat labels;
+    const int n = cv::connectedComponents(joined, labels, 8, CV_32S);
+    std::vector<cv::Rect> boxes(static_cast<size_t>(std::max(0, n - 1)));
+    std::vector<bool> seen(boxes.size(), false);
+    for (int y = 0; y < mask.rows; ++y) {
+        const uint8_t* m = mask.ptr<uint8_t>(y);
+        const int* l = labels.ptr<int>(y);
+        for (int x = 0; x < mask.cols; ++x) {
+            if (m[x] == 0) continue;
+            const size_t k = static_cast<size_t>(l[x] - 1);
+            boxes[k] = seen[k] ? (boxes[k] | cv::Rect(x, y, 1, 1)) : cv::Rect(x, y, 1, 1);
+            seen[k] = true;
+        }
+    }
+    std::vector<cv::Rect> out;
+    for (size_t k = 0; k < boxes.size(); ++k)
+        if (seen[k]) out.push_back(boxes[k]);
+    return out;
+}
+
+// One region through the eraser; writes its masked pixels into `out` (alpha kept). Reads the
+// current `out`, so a region sees the regions erased before it as context.
+void erase_region(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& mask, const cv::Rect& box,
+                  cv::Mat& out) {
+    const int margin = std::max(kMinContext, std::min(box.width, box.height));
+    const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+                          cv::Rect(0, 0, out.cols, out.rows);
+    const double f = std::min(1.0, std::sqrt(static_cast<double>(kWorkingArea) / crop.area()));
+    cv::Mat rgb;
+    cv::cvtColor(out(crop), rgb, out.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+    rgb.convertTo(rgb, CV_32F, out.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+    cv::Mat m = mask(crop).clone();
+    if (f < 1.0) {
+        const cv::Size small(std::max(4, static_cast<int>(std::lround(crop.width * f))),
+                             std::max(4, static_cast<int>(std::lround(crop.height * f))));
+        cv::resize(rgb, rgb, small, 0, 0, cv::INTER_AREA);
+        cv::resize(m, m, small, 0, 0, cv::INTER_AREA);
+    }
+    m = m > 0;  // any covered pixel counts as text
+    // Mirror-pad to multiples of 4 (the network's two stride-2 levels); cropped off afterwards.
+    const int pw = (4 - rgb.cols % 4) % 4, ph = (4 - rgb.rows % 4) % 4;
+    cv::copyMakeBorder(rgb, rgb, 0, ph, 0, pw, cv::BORDER_REFLECT);
+    cv::copyMakeBorder(m, m, 0, ph, 0, pw, cv::BORDER_REFLECT);
+    cv::Mat mf;
+    m.convertTo(mf, CV_32F, 1.0 / 255.0);
+    cv::Mat fill = run_eraser(weights, device, rgb, mf)(cv::Rect(0, 0, rgb.cols - pw, rgb.rows - ph));
+    if (f < 1.0) cv::resize(fill, fill, crop.size(), 0, 0, cv::INTER_CUBIC);
+    cv::Mat bgr;
+    cv::cvtColor(fill, bgr, cv::COLOR_RGB2BGR);
+    bgr.convertTo(bgr, out.depth(), out.depth() == CV_16U ? 65535.0 : 255.0);  // rounds and saturates
+    if (out.channels() == 4) {
+        cv::Mat alpha;
+        cv::extractChannel(out(crop), alpha, 3);
+        cv::cvtColor(bgr, bgr, cv::COLOR_BGR2BGRA);
+        cv::insertChannel(alpha, bgr, 3);
+    }
+    // Only this region's masked pixels change: everything else stays bit-identical.
+    cv::Mat region_mask(crop.size(), CV_8U, cv::Scalar(0));
+    const cv::Rect inner = box - crop.tl();
+    mask(crop)(inner).copyTo(region_mask(inner));
+    bgr.copyTo(out(crop), region_mask);
+}
 
 class EraseText : public Operation {
 public:
@@ -66,8 +151,17 @@ public:
             const Operation& inpaint = Registry::instance().get("inpaint");
             r = inpaint.run(image, m, inpaint.resolve({{"model", "learned"}}), ctx);
         } else {
-            require_model(kEraserId);  // trained eraser: see models/weights
-            throw Error(ErrorKind::Processing, "the text-erasure network is not available");
+            const ModelStatus st = require_model(kEraserId);
+            r.model_id = st.entry.id;
+            r.model_sha256 = st.entry.sha256;
+            r.pixels = image.clone();
+            const std::vector<cv::Rect> regions = mask_regions(m);
+            ProgressStage progress(ctx.job, 0, 100);
+            for (size_t i = 0; i < regions.size(); ++i) {
+                ctx.job.cancel.throw_if_requested();
+                erase_region(st.path, ctx.device, m, regions[i], r.pixels);
+                progress.update(static_cast<double>(i + 1) / regions.size());
+            }
         }
         for (auto& n : notes) r.warnings.insert(r.warnings.begin(), n);
         return r;

@@ -58,6 +58,12 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const std::filesystem::path& fil
 void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
                          const float* mask, float* out);
 
+// The text-erasure network (erase-text-v1, eraser_net.h): rgb is w x h x 3 float in [0,1] (HWC)
+// with the text still visible, mask w x h with 1 = text, sides multiples of 4; out receives the
+// composite after all refinement passes (pixels outside the mask equal the input).
+void run_eraser_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
+                        const float* mask, float* out);
+
 // A network that maps an image to per-pixel maps of the same size (the text detector's
 // probability map). Input: planar [3][h][w] float, already normalised as the model's meta says
 // (input_mean / input_std / input_order); h and w multiples of multiple(). Returns the number of

@@ -1,0 +1,113 @@
+#include "restora/models/eraser_net.h"
+
+#include <cstring>
+
+#include "restora/models/engine.h"
+#include "restora/models/errors.h"
+#include "restora/models/torch_model.h"
+#include "restora/models/weight_file.h"
+
+namespace restora {
+
+torch::Tensor eraser_pass(InpaintNetImpl& n, const torch::Tensor& image, const torch::Tensor& estimate,
+                          const torch::Tensor& mask) {
+    // The layers of InpaintNetImpl::forward with the wider input (eraser_net.h).
+    const torch::Tensor known = image * (1 - mask);
+    torch::Tensor t0 = torch::relu(n.in_conv->forward(torch::cat({known, mask, image * mask, estimate * mask}, 1)));
+    torch::Tensor t1 = torch::relu(n.down1->forward(t0));
+    torch::Tensor s = torch::relu(n.down2->forward(t1));
+    for (const auto& blk : *n.body) s = blk->as<FfcBlock>()->forward(s);
+    torch::Tensor d1 = torch::relu(n.up1->forward(s));
+    d1 = torch::relu(n.eq1->forward(torch::cat({d1, t1}, 1)));
+    torch::Tensor d0 = torch::relu(n.up2->forward(d1));
+    d0 = torch::relu(n.eq2->forward(torch::cat({d0, t0}, 1)));
+    const torch::Tensor fill = torch::sigmoid(n.out_conv->forward(d0));
+    return known + fill * mask;
+}
+
+std::vector<torch::Tensor> eraser_forward(EraserNet& e, const torch::Tensor& image, const torch::Tensor& mask) {
+    std::vector<torch::Tensor> outs;
+    torch::Tensor estimate = torch::zeros_like(image);
+    for (int k = 0; k < e.passes; ++k) {
+        estimate = eraser_pass(*e.net, image, estimate, mask);
+        outs.push_back(estimate);
+    }
+    return outs;
+}
+
+namespace {
+
+// The inpainting network with the eraser's 10-channel input convolution.
+InpaintNet make_eraser_body(int base, int blocks) {
+    InpaintNet net(base, blocks);
+    net->in_conv = net->replace_module(
+        "in_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(kEraserInputs, base, 5).padding(2)));
+    return net;
+}
+
+}  // namespace
+
+void save_eraser_net(EraserNet& e, const std::filesystem::path& file, const std::map<std::string, std::string>& meta) {
+    WeightFileContents c;
+    c.meta = meta;
+    c.meta["arch"] = "erase-text-ffc";
+    c.meta["base"] = std::to_string(e.net->base);
+    c.meta["blocks"] = std::to_string(e.net->body->size());
+    c.meta["passes"] = std::to_string(e.passes);
+    for (const auto& p : e.net->named_parameters()) {
+        const torch::Tensor t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        RawTensor r;
+        r.name = p.key();
+        r.shape = t.sizes().vec();
+        r.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+        c.tensors.push_back(std::move(r));
+    }
+    const std::filesystem::path tmp = file.string() + ".tmp";
+    save_weight_file(tmp, c);
+    std::filesystem::rename(tmp, file);
+}
+
+EraserNet load_eraser_net(const std::filesystem::path& file, torch::Device device, int passes) {
+    WeightFileContents c = load_weight_file(file);
+    const std::string arch = c.meta["arch"];
+    if (arch != "erase-text-ffc" && arch != "inpaint-ffc") {
+        throw Error(ErrorKind::Processing, file.string() + " is not a text-erasure network");
+    }
+    EraserNet e;
+    e.net = make_eraser_body(std::stoi(c.meta["base"]), std::stoi(c.meta["blocks"]));
+    e.passes = arch == "erase-text-ffc" ? std::stoi(c.meta["passes"]) : passes;
+    std::map<std::string, RawTensor*> by_name;
+    for (auto& t : c.tensors) by_name[t.name] = &t;
+    torch::NoGradGuard ng;
+    for (auto& p : e.net->named_parameters()) {
+        auto it = by_name.find(p.key());
+        if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + " lacks " + p.key());
+        const torch::Tensor t = torch::from_blob(it->second->values.data(), it->second->shape, torch::kFloat32);
+        if (arch == "inpaint-ffc" && p.key() == "in_conv.weight" && t.size(1) == 4) {
+            // Initialisation: the inpainting network's 4 input channels, the eraser's 6 new ones at 0.
+            p.value().zero_();
+            p.value().narrow(1, 0, 4).copy_(t);
+            continue;
+        }
+        if (t.sizes() != p.value().sizes()) throw Error(ErrorKind::Processing, file.string() + ": wrong shape of " + p.key());
+        p.value().copy_(t);
+    }
+    e.net->to(device);
+    e.net->eval();
+    return e;
+}
+
+void run_eraser_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
+                        const float* mask, float* out) {
+    if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "text-erasure input sides must be multiples of 4");
+    const torch::Device dev = to_torch_device(device);
+    EraserNet e = load_eraser_net(weights, dev);
+    c10::InferenceMode guard;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(rgb), {1, h, w, 3}, torch::kFloat32)
+                                .permute({0, 3, 1, 2}).to(dev);
+    const torch::Tensor m = torch::from_blob(const_cast<float*>(mask), {1, 1, h, w}, torch::kFloat32).to(dev);
+    const torch::Tensor y = eraser_forward(e, x, m).back().permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
+    std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(w) * h * 3);
+}
+
+}  // namespace restora
