@@ -328,29 +328,34 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
                    {"source", m.package + "@" + m.version},
                    {"licence", "MIT"}};
 
+    ModelEntry e;
+    e.id = m.id;
+    e.task = "upscale";
+    e.source = m.package + "@" + m.version;
+    e.licence = "MIT";
+    e.parameters = parameters;
+    e.input_range = m.rrdn ? "[0,1]" : "[0,255]";
+    e.scale = m.scale;
+    e.multiple = 1;
+    return install_imported_model(dir, cv.out, e);
+}
+
+ModelStatus install_imported_model(const fs::path& dir, const WeightFileContents& contents, ModelEntry entry) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
-    const fs::path file = dir / (m.id + ".rsw");
-    const fs::path tmp = dir / ("." + m.id + ".rsw.tmp");
-    save_weight_file(tmp, cv.out);
+    const fs::path file = dir / (entry.id + ".rsw");
+    const fs::path tmp = dir / ("." + entry.id + ".rsw.tmp");
+    save_weight_file(tmp, contents);
     fs::rename(tmp, file, ec);
     if (ec) fail("cannot rename onto " + file.string() + ": " + ec.message());
-
     ModelStatus s;
-    s.entry.id = m.id;
-    s.entry.task = "upscale";
-    s.entry.source = m.package + "@" + m.version;
-    s.entry.licence = "MIT";
-    s.entry.parameters = parameters;
-    s.entry.input_range = m.rrdn ? "[0,1]" : "[0,255]";
-    s.entry.scale = m.scale;
-    s.entry.multiple = 1;
+    s.entry = std::move(entry);
     s.entry.file = file.filename().string();
     s.entry.sha256 = sha256_file(file);
     s.path = file;
     s.state = ModelState::Installed;
-    s.restore_command = "restora-cli models import " + m.id;
+    s.restore_command = "restora-cli models import " + s.entry.id;
     add_to_manifest(dir, s.entry);
     return s;
 }

