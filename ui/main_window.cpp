@@ -334,6 +334,7 @@ void MainWindow::buildToolPanel() {
 void MainWindow::rebuildParameters() {
     while (param_form_->rowCount() > 0) param_form_->removeRow(0);
     param_editors_.clear();
+    param_rows_.clear();
     const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
     if (op == nullptr) return;
     for (const ParamSpec& p : op->info().params) {
@@ -343,6 +344,7 @@ void MainWindow::rebuildParameters() {
             for (const auto& c : p.choices) box->addItem(q(c + p.unit), q(c));
             box->setCurrentIndex(box->findData(q(p.def_choice)));
             connect(box, &QComboBox::currentIndexChanged, this, [this] {
+                updateParameterRows();
                 updateAvailability();
                 schedulePreview();
             });
@@ -368,19 +370,43 @@ void MainWindow::rebuildParameters() {
                 slider->setValue(static_cast<int>(std::lround((v - lo) / step)));
             });
             auto* row = new QWidget(param_widget_);
-            auto* row_layout = new QHBoxLayout(row);
-            row_layout->setContentsMargins(0, 0, 0, 0);
+            auto* column = new QVBoxLayout(row);
+            column->setContentsMargins(0, 0, 0, 0);
+            column->setSpacing(0);
+            auto* row_layout = new QHBoxLayout();
             row_layout->addWidget(slider, 1);
             row_layout->addWidget(spin);
+            column->addLayout(row_layout);
+            // What the two ends mean (tunable networks: Fidelity ... Realism), under the slider.
+            if (!p.low_label.empty() || !p.high_label.empty()) {
+                auto* ends = new QHBoxLayout();
+                auto* low = new QLabel(q(p.low_label), row);
+                auto* high = new QLabel(q(p.high_label), row);
+                for (QLabel* l : {low, high}) {
+                    QFont f = l->font();
+                    f.setPointSizeF(f.pointSizeF() * 0.85);
+                    l->setFont(f);
+                    l->setForegroundRole(QPalette::PlaceholderText);
+                }
+                ends->addWidget(low);
+                ends->addStretch(1);
+                ends->addWidget(high);
+                ends->addSpacing(spin->sizeHint().width());
+                column->addLayout(ends);
+            }
             spin->setToolTip(q(p.help));
+            slider->setToolTip(q(p.help));
             param_form_->addRow(q(p.label), row);
             param_editors_[p.key] = spin;
+            param_rows_[p.key] = row;
             continue;
         }
         editor->setToolTip(q(p.help));
         param_form_->addRow(q(p.label), editor);
         param_editors_[p.key] = editor;
+        param_rows_[p.key] = editor;
     }
+    updateParameterRows();
     const bool mask = op->info().mask != MaskUse::None;
     mask_panel_->setVisible(mask);
     mask_panel_->setDetectTextVisible(op->info().id == "erase-text");
@@ -391,9 +417,32 @@ void MainWindow::rebuildParameters() {
     schedulePreview();
 }
 
+bool MainWindow::parameterApplies(const std::string& key) const {
+    const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
+    if (op == nullptr) return true;
+    for (const ParamSpec& p : op->info().params) {
+        if (p.key != key || p.only_for.empty()) continue;
+        const auto eq = p.only_for.find('=');
+        auto it = param_editors_.find(p.only_for.substr(0, eq));
+        if (it == param_editors_.end()) return true;
+        auto* box = qobject_cast<QComboBox*>(it->second);
+        return box == nullptr || s(box->currentData().toString()) == p.only_for.substr(eq + 1);
+    }
+    return true;
+}
+
+void MainWindow::updateParameterRows() {
+    for (const auto& [key, row] : param_rows_) {
+        const bool on = parameterApplies(key);
+        row->setVisible(on);
+        if (QWidget* label = param_form_->labelForField(row)) label->setVisible(on);
+    }
+}
+
 std::map<std::string, std::string> MainWindow::currentParameters() const {
     std::map<std::string, std::string> out;
     for (const auto& [key, editor] : param_editors_) {
+        if (!parameterApplies(key)) continue;
         if (auto* box = qobject_cast<QComboBox*>(editor)) {
             out[key] = s(box->currentData().toString());
         } else if (auto* spin = qobject_cast<QDoubleSpinBox*>(editor)) {

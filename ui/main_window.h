@@ -113,6 +113,10 @@ private:
     QFormLayout* param_form_ = nullptr;
     QWidget* param_widget_ = nullptr;
     std::map<std::string, QWidget*> param_editors_;
+    std::map<std::string, QWidget*> param_rows_;  // the form row of each editor
+    // Whether the parameter's only_for condition holds for the current choices.
+    [[nodiscard]] bool parameterApplies(const std::string& key) const;
+    void updateParameterRows();
     std::map<std::string, QString> availability_cache_;  // tool + settings -> problem (empty: ok)
     MaskPanel* mask_panel_ = nullptr;
     QList<QAction*> mask_actions_;  // enabled only for tools that take a mask

@@ -2,6 +2,7 @@
 // crops at several scales (each photo shrunk by 2, 4 and 8 before cropping, so the network sees
 // both fine texture and scene structure). Photos listed in --holdout never enter any shard.
 //   restora-prep --photos LIST --out DIR [--crop 128] [--per-scale K] [--shard-mb 24] [--eval-every 8]
+// --kind sr-lr writes the bicubic low-resolution twin of a shard (prep_sr_lr below).
 // --kind shadow writes shadow-removal sets instead (shadow_synth.h): each set is three shards of
 // the same crops, SET-shadow.shard (shadowed), SET-clean.shard (ground truth) and SET-mask.shard
 // (channel 0: the painted mask 0/255, channel 1: the true shadow matte), train-0, train-1, ...
@@ -18,6 +19,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/image_io.h"
+#include "restora/core/resample.h"
 #include "restora/models/shard.h"
 #include "shadow_synth.h"
 
@@ -129,6 +131,25 @@ int prep_shadow(const fs::path& list, const fs::path& holdout, const fs::path& o
 
 }  // namespace
 
+// --kind sr-lr: the low-resolution twin of a shard of crops (--shard IN --out OUT.shard
+// --scale S), made with the MATLAB-style bicubic downscale the SR benchmark uses, so the tunable
+// SR trainer sees exactly the benchmark's degradation.
+int prep_sr_lr(const fs::path& in, const fs::path& out, int scale) {
+    if (in.empty() || out.empty() || scale < 2) throw std::runtime_error("--kind sr-lr needs --shard IN --out OUT --scale S");
+    const Shard hr = read_shard(in);
+    if (hr.h % scale != 0 || hr.w % scale != 0) throw std::runtime_error("crop size is not a multiple of the scale");
+    Shard lr{hr.n, hr.h / scale, hr.w / scale, {}};
+    const size_t per = static_cast<size_t>(hr.h) * hr.w * 3;
+    for (int i = 0; i < hr.n; ++i) {
+        const cv::Mat crop(hr.h, hr.w, CV_8UC3, const_cast<uint8_t*>(hr.pixels.data() + i * per));
+        const cv::Mat small = matlab_bicubic_downscale(crop, scale);
+        lr.pixels.insert(lr.pixels.end(), small.data, small.data + small.total() * 3);
+    }
+    write_shard(out, lr);
+    std::printf("%s: %d crops of %dx%d\n", out.c_str(), lr.n, lr.w, lr.h);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     fs::path list;
     fs::path holdout;
@@ -141,6 +162,8 @@ int main(int argc, char** argv) {
     int per_scale = 8;
     double shard_mb = 24;
     int eval_every = 8;
+    fs::path sr_shard;
+    int sr_scale = 4;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -155,8 +178,10 @@ int main(int argc, char** argv) {
         else if (a == "--eval-crop") eval_crop = std::stoi(next());
         else if (a == "--eval-per-scale") eval_per_scale = std::stoi(next());
         else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--shard") sr_shard = next();
+        else if (a == "--scale") sr_scale = std::stoi(next());
         else {
-            std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow] [--crop N] [--per-scale K] "
+            std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow|sr-lr] [--crop N] [--per-scale K] "
                                  "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S]\n");
             return 2;
         }
@@ -169,8 +194,16 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (kind == "sr-lr") {
+        try {
+            return prep_sr_lr(sr_shard, out, sr_scale);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "restora-prep: %s\n", e.what());
+            return 2;
+        }
+    }
     if (kind != "plain") {
-        std::fprintf(stderr, "restora-prep: --kind is plain or shadow\n");
+        std::fprintf(stderr, "restora-prep: --kind is plain, shadow or sr-lr\n");
         return 2;
     }
     std::ifstream lf(list);

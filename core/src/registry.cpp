@@ -135,15 +135,17 @@ Params Operation::resolve(const std::map<std::string, std::string>& given) const
         }
     }
     for (const auto& spec : inf.params) {
-        if (!spec.only_for.empty() && given.count(spec.key) != 0) {
+        if (!spec.only_for.empty()) {
             const auto eq = spec.only_for.find('=');
             const std::string k = spec.only_for.substr(0, eq);
             const std::string v = spec.only_for.substr(eq + 1);
             auto it = out.find(k);
-            const std::string actual = it != out.end() ? it->second : "";
-            if (actual != v && !(it == out.end() && v == default_of(inf, k))) {
-                throw Error(ErrorKind::Usage, inf.id + " " + spec.key + " applies only with " +
-                                                  spec.only_for);
+            const std::string actual = it != out.end() ? it->second : default_of(inf, k);
+            if (actual != v) {
+                if (given.count(spec.key) != 0) {
+                    throw Error(ErrorKind::Usage, inf.id + " " + spec.key + " applies only with " + spec.only_for);
+                }
+                continue;  // not recorded for settings it does not apply to
             }
         }
         out.emplace(spec.key, spec.default_text());
@@ -186,10 +188,27 @@ std::shared_ptr<MapNetwork> ModelCache::map_network(const std::string& file, Dev
     return slot;
 }
 
-std::shared_ptr<InpaintNetwork> ModelCache::inpaint_network(const std::string& file, DeviceKind device) {
-    auto& slot = inpaint_[{file, device}];
-    if (!slot) slot = std::make_shared<InpaintNetwork>(file, device);
+std::shared_ptr<TunableNetwork> ModelCache::tunable_network(const std::string& file, DeviceKind device) {
+    auto& slot = tunable_[{file, device}];
+    if (!slot) slot = std::make_shared<TunableNetwork>(file, device);
     return slot;
+}
+
+std::shared_ptr<MaskedNetwork> ModelCache::masked_network(MaskedTask task, const std::string& file, DeviceKind device) {
+    auto& slot = masked_[{file, device}];
+    if (!slot) slot = std::make_shared<MaskedNetwork>(task, file, device);
+    return slot;
+}
+
+std::shared_ptr<MaskedNetwork> load_masked_network(MaskedTask task, const std::filesystem::path& file,
+                                                   const OpContext& ctx) {
+    return ctx.models != nullptr ? ctx.models->masked_network(task, file.string(), ctx.device)
+                                 : std::make_shared<MaskedNetwork>(task, file, ctx.device);
+}
+
+std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path& file, const OpContext& ctx) {
+    return ctx.models != nullptr ? ctx.models->tunable_network(file.string(), ctx.device)
+                                 : std::make_shared<TunableNetwork>(file, ctx.device);
 }
 
 const Registry& Registry::instance() {
@@ -241,6 +260,8 @@ std::string Registry::to_json() const {
             }
             if (!p.unit.empty()) j["unit"] = p.unit;
             if (!p.only_for.empty()) j["only_for"] = p.only_for;
+            if (!p.low_label.empty()) j["low_label"] = p.low_label;
+            if (!p.high_label.empty()) j["high_label"] = p.high_label;
             params.push_back(j);
         }
         ops.push_back({{"id", inf.id},

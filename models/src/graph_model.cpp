@@ -1,20 +1,11 @@
-// A small layer-graph executor for imported Keras models (RDN / RRDN super-resolution): the
-// importer writes the graph in topological order, one layer a line:
-//   input  NAME -
-//   conv2d NAME IN weight=TENSOR bias=TENSOR pad=P      (stride 1, OIHW weights)
-//   relu   NAME IN
-//   concat NAME IN1,IN2,...                             (channels)
-//   add    NAME IN1,IN2,...
-//   scale  NAME IN value=V
-//   upsample_nearest NAME IN factor=F
-//   depth_to_space   NAME IN block=B                     (TensorFlow's channel order)
-//   output NAME IN
-// Values are freed after their last use, so memory stays near the widest cut of the graph.
+// The plain executor for imported Keras SR models (graph format: graph_exec.h). Values are freed
+// after their last use, so memory stays near the widest cut of the graph.
 #include <torch/torch.h>
 
 #include <map>
 #include <sstream>
 
+#include "restora/models/graph_exec.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -22,25 +13,16 @@ namespace restora {
 
 namespace fs = std::filesystem;
 
+namespace graph {
+
 namespace {
-
-enum class Op { Input, Conv, Relu, Concat, Add, Scale, Upsample, DepthToSpace, Output };
-
-struct Node {
-    Op op = Op::Input;
-    std::string name;
-    std::vector<int> inputs;
-    int ivalue = 0;
-    double fvalue = 0;
-    torch::Tensor weight;
-    torch::Tensor bias;
-};
 
 Op parse_op(const std::string& s) {
     static const std::map<std::string, Op> ops = {
         {"input", Op::Input},   {"conv2d", Op::Conv}, {"relu", Op::Relu},
         {"concat", Op::Concat}, {"add", Op::Add},     {"scale", Op::Scale},
         {"upsample_nearest", Op::Upsample}, {"depth_to_space", Op::DepthToSpace},
+        {"space_to_depth", Op::SpaceToDepth},
         {"output", Op::Output}};
     auto it = ops.find(s);
     if (it == ops.end()) throw Error(ErrorKind::Processing, "unknown layer type '" + s + "' in weight file");
@@ -57,80 +39,14 @@ torch::Tensor depth_to_space_tf(const torch::Tensor& x, int64_t b) {
     return x.view({n, b, b, c, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, c, h * b, w * b});
 }
 
-class GraphModel : public TorchImageModel {
-public:
-    GraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, double input_max,
-               double output_max)
-        : TorchImageModel(std::move(traits), device),
-          nodes_(std::move(nodes)),
-          input_max_(input_max),
-          output_max_(output_max) {
-        last_use_.assign(nodes_.size(), -1);
-        for (size_t i = 0; i < nodes_.size(); ++i) {
-            for (int in : nodes_[i].inputs) last_use_[in] = static_cast<int>(i);
-        }
-    }
-
-    bool set_half(bool half) override {
-        if (half && !device().is_cuda()) return false;
-        const auto dtype = half ? torch::kFloat16 : torch::kFloat32;
-        for (Node& n : nodes_) {
-            if (n.weight.defined()) n.weight = n.weight.to(dtype);
-            if (n.bias.defined()) n.bias = n.bias.to(dtype);
-        }
-        half_ = half;
-        return true;
-    }
-
-    torch::Tensor forward(const torch::Tensor& input) override {
-        const torch::Tensor x = half_ ? input.to(torch::kFloat16) : input;
-        std::vector<torch::Tensor> v(nodes_.size());
-        torch::Tensor out;
-        for (size_t i = 0; i < nodes_.size(); ++i) {
-            const Node& n = nodes_[i];
-            auto in = [&](size_t k) -> const torch::Tensor& { return v[n.inputs[k]]; };
-            switch (n.op) {
-                case Op::Input: v[i] = input_max_ == 1.0 ? x : x * input_max_; break;
-                case Op::Conv:
-                    v[i] = torch::conv2d(in(0), n.weight, n.bias, 1, n.ivalue);
-                    break;
-                case Op::Relu: v[i] = torch::relu(in(0)); break;
-                case Op::Concat: {
-                    std::vector<torch::Tensor> parts;
-                    for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
-                    v[i] = torch::cat(parts, 1);
-                    break;
-                }
-                case Op::Add: {
-                    torch::Tensor s = in(0) + in(1);
-                    for (size_t k = 2; k < n.inputs.size(); ++k) s = s + in(k);
-                    v[i] = s;
-                    break;
-                }
-                case Op::Scale: v[i] = in(0) * n.fvalue; break;
-                case Op::Upsample: {
-                    const auto f = static_cast<int64_t>(n.ivalue);
-                    v[i] = in(0).repeat_interleave(f, 2).repeat_interleave(f, 3);
-                    break;
-                }
-                case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
-                case Op::Output: out = in(0); break;
-            }
-            for (int k : n.inputs) {
-                if (last_use_[k] == static_cast<int>(i)) v[k] = torch::Tensor();
-            }
-        }
-        if (half_) out = out.to(torch::kFloat32);
-        return output_max_ == 1.0 ? out : out / output_max_;
-    }
-
-private:
-    std::vector<Node> nodes_;
-    std::vector<int> last_use_;
-    double input_max_;
-    double output_max_;
-    bool half_ = false;
-};
+// The inverse of depth_to_space_tf.
+torch::Tensor space_to_depth_tf(const torch::Tensor& x, int64_t b) {
+    const int64_t n = x.size(0);
+    const int64_t c = x.size(1);
+    const int64_t h = x.size(2) / b;
+    const int64_t w = x.size(3) / b;
+    return x.view({n, c, h, b, w, b}).permute({0, 3, 5, 1, 2, 4}).reshape({n, b * b * c, h, w});
+}
 
 std::map<std::string, std::string> parse_kv(std::istringstream& s) {
     std::map<std::string, std::string> kv;
@@ -142,27 +58,52 @@ std::map<std::string, std::string> parse_kv(std::istringstream& s) {
     return kv;
 }
 
+class GraphModel : public TorchImageModel {
+public:
+    GraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, std::vector<torch::Tensor> weights,
+               std::vector<torch::Tensor> biases, double input_max, double output_max)
+        : TorchImageModel(std::move(traits), device),
+          nodes_(std::move(nodes)),
+          last_use_(last_uses(nodes_)),
+          weights_(std::move(weights)),
+          biases_(std::move(biases)),
+          input_max_(input_max),
+          output_max_(output_max) {}
+
+    bool set_half(bool half) override {
+        if (half && !device().is_cuda()) return false;
+        const auto dtype = half ? torch::kFloat16 : torch::kFloat32;
+        for (auto& w : weights_) if (w.defined()) w = w.to(dtype);
+        for (auto& b : biases_) if (b.defined()) b = b.to(dtype);
+        half_ = half;
+        return true;
+    }
+
+    torch::Tensor forward(const torch::Tensor& input) override {
+        const torch::Tensor x = half_ ? input.to(torch::kFloat16) : input;
+        torch::Tensor out = run(nodes_, last_use_, x, input_max_, output_max_, [this](size_t i, const torch::Tensor& v) {
+            return torch::conv2d(v, weights_[i], biases_[i], 1, nodes_[i].ivalue);
+        });
+        return half_ ? out.to(torch::kFloat32) : out;
+    }
+
+private:
+    std::vector<Node> nodes_;
+    std::vector<int> last_use_;
+    std::vector<torch::Tensor> weights_;
+    std::vector<torch::Tensor> biases_;
+    double input_max_;
+    double output_max_;
+    bool half_ = false;
+};
+
 }  // namespace
 
-std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind device_kind) {
-    if (const auto m = read_weight_meta(file); m.count("format") && m.at("format") == "tf-graph") {
-        return load_tf_graph_model(file, device_kind);  // MAXIM
-    }
-    const torch::Device device = to_torch_device(device_kind);
-    WeightFileContents c = load_weight_file(file);
-    auto meta = [&](const std::string& k) -> std::string {
-        auto it = c.meta.find(k);
-        if (it == c.meta.end()) throw Error(ErrorKind::Processing, file.string() + ": missing '" + k + "'");
-        return it->second;
-    };
-    std::map<std::string, torch::Tensor> tensors;
-    for (auto& t : c.tensors) {
-        tensors[t.name] = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone().to(device);
-    }
+std::vector<Node> parse(const std::vector<std::string>& lines, const std::string& file) {
     std::map<std::string, int> index;
     std::vector<Node> nodes;
     try {
-        for (const std::string& line : c.graph) {
+        for (const std::string& line : lines) {
             std::istringstream s(line);
             std::string op;
             std::string name;
@@ -176,39 +117,129 @@ std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind de
                 std::string in;
                 while (std::getline(ins, in, ',')) {
                     auto it = index.find(in);
-                    if (it == index.end()) throw Error(ErrorKind::Processing, "layer " + name + " reads unknown " + in);
+                    if (it == index.end()) throw Error(ErrorKind::Processing, file + ": layer " + name + " reads unknown " + in);
                     n.inputs.push_back(it->second);
                 }
             }
             const auto kv = parse_kv(s);
             if (n.op == Op::Conv) {
-                n.weight = tensors.at(kv.at("weight"));
-                n.bias = tensors.at(kv.at("bias"));
+                n.weight = kv.at("weight");
+                n.bias = kv.at("bias");
                 n.ivalue = std::stoi(kv.at("pad"));
             } else if (n.op == Op::Scale) {
                 n.fvalue = std::stod(kv.at("value"));
             } else if (n.op == Op::Upsample) {
                 n.ivalue = std::stoi(kv.at("factor"));
-            } else if (n.op == Op::DepthToSpace) {
+            } else if (n.op == Op::DepthToSpace || n.op == Op::SpaceToDepth) {
                 n.ivalue = std::stoi(kv.at("block"));
             }
             index[name] = static_cast<int>(nodes.size());
             nodes.push_back(std::move(n));
         }
     } catch (const std::out_of_range&) {
-        throw Error(ErrorKind::Processing, file.string() + ": a layer names a missing tensor or parameter");
+        throw Error(ErrorKind::Processing, file + ": a layer lacks a parameter");
+    } catch (const std::invalid_argument&) {
+        throw Error(ErrorKind::Processing, file + ": a layer has a malformed parameter");
     }
     if (nodes.empty() || nodes.back().op != Op::Output) {
-        throw Error(ErrorKind::Processing, file.string() + ": the graph has no output");
+        throw Error(ErrorKind::Processing, file + ": the graph has no output");
+    }
+    return nodes;
+}
+
+std::vector<int> last_uses(const std::vector<Node>& nodes) {
+    std::vector<int> last(nodes.size(), -1);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        for (int in : nodes[i].inputs) last[in] = static_cast<int>(i);
+    }
+    return last;
+}
+
+torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_use, const torch::Tensor& x,
+                  double input_max, double output_max, const ConvFn& conv) {
+    std::vector<torch::Tensor> v(nodes.size());
+    torch::Tensor out;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        const Node& n = nodes[i];
+        auto in = [&](size_t k) -> const torch::Tensor& { return v[n.inputs[k]]; };
+        switch (n.op) {
+            case Op::Input: v[i] = input_max == 1.0 ? x : x * input_max; break;
+            case Op::Conv: v[i] = conv(i, in(0)); break;
+            case Op::Relu: v[i] = torch::relu(in(0)); break;
+            case Op::Concat: {
+                std::vector<torch::Tensor> parts;
+                for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
+                v[i] = torch::cat(parts, 1);
+                break;
+            }
+            case Op::Add: {
+                torch::Tensor s = in(0) + in(1);
+                for (size_t k = 2; k < n.inputs.size(); ++k) s = s + in(k);
+                v[i] = s;
+                break;
+            }
+            case Op::Scale: v[i] = in(0) * n.fvalue; break;
+            case Op::Upsample: {
+                const auto f = static_cast<int64_t>(n.ivalue);
+                v[i] = in(0).repeat_interleave(f, 2).repeat_interleave(f, 3);
+                break;
+            }
+            case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
+            case Op::SpaceToDepth: v[i] = space_to_depth_tf(in(0), n.ivalue); break;
+            case Op::Output: out = in(0); break;
+        }
+        for (int k : n.inputs) {
+            if (last_use[k] == static_cast<int>(i)) v[k] = torch::Tensor();
+        }
+    }
+    return output_max == 1.0 ? out : out / output_max;
+}
+
+std::unique_ptr<TorchImageModel> make_model(ModelTraits traits, torch::Device device, std::vector<Node> nodes,
+                                            std::vector<torch::Tensor> weights, std::vector<torch::Tensor> biases,
+                                            double input_max, double output_max) {
+    return std::make_unique<GraphModel>(std::move(traits), device, std::move(nodes), std::move(weights),
+                                        std::move(biases), input_max, output_max);
+}
+
+}  // namespace graph
+
+std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind device_kind) {
+    const auto meta_only = read_weight_meta(file);
+    if (meta_only.count("format") && meta_only.at("format") == "tf-graph") {
+        return load_tf_graph_model(file, device_kind);  // MAXIM
+    }
+    const torch::Device device = to_torch_device(device_kind);
+    WeightFileContents c = load_weight_file(file);
+    auto meta = [&](const std::string& k) -> std::string {
+        auto it = c.meta.find(k);
+        if (it == c.meta.end()) throw Error(ErrorKind::Processing, file.string() + ": missing '" + k + "'");
+        return it->second;
+    };
+    std::map<std::string, torch::Tensor> tensors;
+    for (auto& t : c.tensors) {
+        tensors[t.name] = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone().to(device);
+    }
+    std::vector<graph::Node> nodes = graph::parse(c.graph, file.string());
+    std::vector<torch::Tensor> weights(nodes.size());
+    std::vector<torch::Tensor> biases(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        if (nodes[i].op != graph::Op::Conv) continue;
+        auto w = tensors.find(nodes[i].weight);
+        auto b = tensors.find(nodes[i].bias);
+        if (w == tensors.end() || b == tensors.end()) {
+            throw Error(ErrorKind::Processing, file.string() + ": layer " + nodes[i].name + " names a missing tensor");
+        }
+        weights[i] = w->second;
+        biases[i] = b->second;
     }
     ModelTraits traits;
     traits.id = meta("id");
     traits.scale = std::stoi(meta("scale"));
     traits.multiple = 1;
     traits.context = std::stoi(meta("context"));
-    auto model = std::make_unique<GraphModel>(traits, device, std::move(nodes),
-                                              std::stod(meta("input_max")), std::stod(meta("output_max")));
-    return model;
+    return graph::make_model(traits, device, std::move(nodes), std::move(weights), std::move(biases),
+                             std::stod(meta("input_max")), std::stod(meta("output_max")));
 }
 
 bool set_half_precision(ImageModel& model, bool half) {

@@ -106,44 +106,4 @@ InpaintNet load_inpaint_net(const std::filesystem::path& file, torch::Device dev
     return net;
 }
 
-struct InpaintNetwork::Impl {
-    torch::Device device;
-    InpaintNet net;
-};
-
-InpaintNetwork::InpaintNetwork(const std::filesystem::path& weights, DeviceKind device) {
-    const torch::Device dev = to_torch_device(device);
-    impl_ = std::make_unique<Impl>(Impl{dev, load_inpaint_net(weights, dev)});
-}
-
-InpaintNetwork::~InpaintNetwork() = default;
-
-void InpaintNetwork::run(int w, int h, const float* rgb, const float* mask, float* out) const {
-    if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "inpainting input sides must be multiples of 4");
-    // The network works on at most 128 px: one CPU thread is as fast, and OpenMP workers left
-    // spinning after it would take the core the PatchMatch refinement runs on next.
-    struct OneThread {
-        int before = torch::get_num_threads();
-        explicit OneThread(bool cpu) {
-            if (!cpu) before = 0;
-            if (before > 1) torch::set_num_threads(1);
-        }
-        ~OneThread() {
-            if (before > 1) torch::set_num_threads(before);
-        }
-    } one_thread(impl_->device.is_cpu() && w * h <= 256 * 256);
-    c10::InferenceMode guard;
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(rgb), {1, h, w, 3}, torch::kFloat32)
-                                .permute({0, 3, 1, 2}).to(impl_->device);
-    const torch::Tensor m = torch::from_blob(const_cast<float*>(mask), {1, 1, h, w}, torch::kFloat32).to(impl_->device);
-    const torch::Tensor y = impl_->net->forward(x, m).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
-    std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(w) * h * 3);
-}
-
-void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
-                         const float* mask, float* out) {
-    if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "inpainting input sides must be multiples of 4");
-    InpaintNetwork(weights, device).run(w, h, rgb, mask, out);
-}
-
 }  // namespace restora

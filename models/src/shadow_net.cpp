@@ -143,17 +143,4 @@ ShadowNet load_shadow_net(const std::filesystem::path& file, torch::Device devic
     return net;
 }
 
-void run_shadow_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
-                        const float* mask, float* out) {
-    if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "shadow-removal input sides must be multiples of 4");
-    const torch::Device dev = to_torch_device(device);
-    ShadowNet net = load_shadow_net(weights, dev);
-    c10::InferenceMode guard;
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(rgb), {1, h, w, 3}, torch::kFloat32)
-                                .permute({0, 3, 1, 2}).to(dev);
-    const torch::Tensor m = torch::from_blob(const_cast<float*>(mask), {1, 1, h, w}, torch::kFloat32).to(dev);
-    const torch::Tensor y = net->forward(x, m).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
-    std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(w) * h * 3);
-}
-
 }  // namespace restora

@@ -14,8 +14,11 @@ namespace restora {
 
 namespace {
 
+constexpr const char* kTunableSrId = "sr-tunable-x4";
+constexpr const char* kTunableDenoiseId = "denoise-tunable-v1";
+
 // Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
-cv::Mat run_inpaint_network(const InpaintNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {
+cv::Mat run_inpaint_network(const MaskedNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
     cv::Mat out(in.size(), CV_32FC3);
@@ -30,10 +33,27 @@ public:
                  MaskUse::None,
                  {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
                                "Output size as a multiple of the input size", "x"),
-                  choice_param("model", "Model", {"thick", "medium", "slim", "bicubic"}, "thick",
+                  choice_param("model", "Model", {"thick", "medium", "slim", "bicubic", "tunable"}, "thick",
                                "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
                                "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
-                               "(no weights)")}};
+                               "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
+                               "Realism slider (x4 only)"),
+                  realism_param()}};
+    }
+    static ParamSpec realism_param() {
+        ParamSpec p = number_param("realism", "Realism", 0, 1, 0.05, 0,
+                                   "0: the most faithful result (highest PSNR, smooth); 1: the most "
+                                   "realistic texture (sharper, less faithful). Every position is its own "
+                                   "trained network (tunable convolutions), not a blend of two images.");
+        p.only_for = "model=tunable";
+        p.low_label = "Fidelity";
+        p.high_label = "Realism";
+        return p;
+    }
+    void check_combination(const Params& p) const override {
+        if (p.text("model") == "tunable" && p.integer("scale") != 4) {
+            throw Error(ErrorKind::Usage, "upscale model=tunable exists only for scale=4");
+        }
     }
     const OperationInfo& info() const override { return info_; }
     cv::Size output_size(cv::Size in, const Params& p) const override {
@@ -41,7 +61,11 @@ public:
         return {in.width * s, in.height * s};
     }
     void check_available(const Params& p) const override {
-        if (p.text("model") != "bicubic") require_model(sr_model_id(p.text("model"), p.integer("scale")));
+        if (p.text("model") == "tunable") {
+            require_model(kTunableSrId);
+        } else if (p.text("model") != "bicubic") {
+            require_model(sr_model_id(p.text("model"), p.integer("scale")));
+        }
     }
     OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
                  const OpContext& ctx) const override {
@@ -55,6 +79,13 @@ public:
         if (p.text("model") == "bicubic") {
             model = make_bicubic_upscaler(s, ctx.device);
             r.model_id = "bicubic";
+        } else if (p.text("model") == "tunable") {
+            const ModelStatus m = require_model(kTunableSrId);
+            const std::shared_ptr<TunableNetwork> net = load_tunable_network(m.path, ctx);
+            const double realism = p.number("realism");
+            model = net->fold({1.0 - realism, realism});  // objectives: fidelity, perception
+            r.model_id = m.entry.id;
+            r.model_sha256 = m.entry.sha256;
         } else {
             const ModelStatus m = require_model(sr_model_id(p.text("model"), s));
             model = ctx.models != nullptr ? ctx.models->graph_model(m.path.string(), ctx.device)
@@ -87,11 +118,27 @@ class Denoise : public Operation {
 public:
     Denoise() {
         info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None,
-                 {choice_param("model", "Method", {"nlmeans", "maxim"}, "nlmeans",
+                 {choice_param("model", "Method", {"nlmeans", "maxim", "tunable"}, "nlmeans",
                                "nlmeans: OpenCV non-local means (no weights needed, fast); maxim: the MAXIM-3S "
-                               "network trained on real camera noise (SIDD; slow on a CPU)"),
-                  number_param("strength", "Strength", 0, 1, 0.05, 0.5,
-                               "How much noise to remove (nlmeans); higher also removes fine detail")}};
+                               "network trained on real camera noise (SIDD; slow on a CPU); tunable: Restora's "
+                               "denoiser with tunable convolutions, Strength and Realism retune the network"),
+                  strength_param(), realism_param()}};
+    }
+    static ParamSpec strength_param() {
+        ParamSpec p = number_param("strength", "Strength", 0, 1, 0.05, 0.5,
+                                   "How much noise to remove (nlmeans, tunable); higher also removes fine detail");
+        p.low_label = "Light";
+        p.high_label = "Strong";
+        return p;
+    }
+    static ParamSpec realism_param() {
+        ParamSpec p = number_param("realism", "Realism", 0, 1, 0.05, 0,
+                                   "0: the most faithful result (highest PSNR, can look smooth); 1: natural "
+                                   "texture and grain kept. Every position is its own trained network.");
+        p.only_for = "model=tunable";
+        p.low_label = "Fidelity";
+        p.high_label = "Realism";
+        return p;
     }
     const OperationInfo& info() const override { return info_; }
 
@@ -100,6 +147,7 @@ public:
     // (sigma 50); measured in docs/QUALITY.md.
     void check_available(const Params& p) const override {
         if (p.text("model") == "maxim") require_model("maxim-denoising");
+        if (p.text("model") == "tunable") require_model(kTunableDenoiseId);
     }
 
     static float filter_h(double strength) {
@@ -113,6 +161,7 @@ public:
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
         if (p.text("model") == "maxim") return run_maxim_region(image, "maxim-denoising", ctx, region);
+        if (p.text("model") == "tunable") return run_tunable(image, p, ctx, region);
         const float h = filter_h(p.number("strength"));
         cv::Mat bgr = image;
         if (image.channels() == 4) cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
@@ -145,6 +194,24 @@ public:
         OpResult r;
         r.pixels = out;
         return r;
+    }
+
+    // The four corners of Strength x Realism (light/strong x fidelity/perception), bilinear.
+    static OpResult run_tunable(const cv::Mat& image, const Params& p, const OpContext& ctx, const cv::Rect& region) {
+        const ModelStatus m = require_model(kTunableDenoiseId);
+        const std::shared_ptr<TunableNetwork> net = load_tunable_network(m.path, ctx);
+        const double s = p.number("strength");
+        const double r = p.number("realism");
+        const std::unique_ptr<ImageModel> model = net->fold({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
+        OpResult out;
+        out.pixels = image(region).clone();  // alpha (if any) kept; RGB overwritten
+        RunOptions o;
+        o.tile = ctx.tile;
+        o.region = {region.x, region.y, region.width, region.height};
+        run_tiled(*model, pixel_view(image), pixel_view(out.pixels), o, ctx.job);
+        out.model_id = m.entry.id;
+        out.model_sha256 = m.entry.sha256;
+        return out;
     }
 
 private:
@@ -206,7 +273,7 @@ public:
         }
         ctx.job.cancel.throw_if_requested();
         const MaskRegions regions = find_mask_regions(mask, kMergeDistance);
-        std::shared_ptr<InpaintNetwork> network;  // loaded once per run (or kept by ctx.models)
+        std::shared_ptr<MaskedNetwork> network;  // loaded once per run (or kept by ctx.models)
         if (regions.boxes.empty()) {
             r.warnings.push_back("the mask selects no pixels; the image is unchanged");
             return r;
@@ -230,8 +297,7 @@ public:
             cv::Mat fill;  // CV_32FC3 in [0,1] over crop
             if (net) {
                 if (!network) {
-                    network = ctx.models != nullptr ? ctx.models->inpaint_network(learned.path.string(), ctx.device)
-                                                    : std::make_shared<InpaintNetwork>(learned.path, ctx.device);
+                    network = load_masked_network(MaskedTask::Inpaint, learned.path, ctx);
                 }
                 fill = fill_learned(image, mask, regions.labels, k, box, *network,
                                     method == InpaintMethod::Learned, sub, crop);
@@ -341,7 +407,7 @@ private:
     // full resolution, refined at full resolution by PatchMatch guided by that fill. (When the
     // network already ran at full resolution there is no lost detail to restore: no refinement.)
     static cv::Mat fill_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Mat& labels, int k,
-                                const cv::Rect& box, const InpaintNetwork& network, bool allow_refine,
+                                const cv::Rect& box, const MaskedNetwork& network, bool allow_refine,
                                 const JobControl& job, cv::Rect& crop) {
         ProgressStage progress(job, 0, 100);
         job.cancel.throw_if_requested();

@@ -249,7 +249,7 @@ public:
             const ModelStatus st = require_model(kShadowModelId);
             r.model_id = st.entry.id;
             r.model_sha256 = st.entry.sha256;
-            result = run_learned(st.path, ctx.device, bgr, m);
+            result = run_learned(*load_masked_network(MaskedTask::RemoveShadow, st.path, ctx), bgr, m);
         } else {
             result = relight(bgr, m, grow);
         }
@@ -266,7 +266,7 @@ private:
     // at; measured against 192, 256 and 512 in docs/QUALITY.md.
     static constexpr int kWorkingSide = 128;
 
-    static cv::Mat run_learned(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& bgr,
+    static cv::Mat run_learned(const MaskedNetwork& network, const cv::Mat& bgr,
                                const cv::Mat& mask) {
         const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(bgr.cols, bgr.rows));
         // The network needs sides that are multiples of 4: pad by mirroring, then crop back.
@@ -286,7 +286,7 @@ private:
         mf.convertTo(mf, CV_32F, 1.0 / 255);
         if (!rgb.isContinuous()) rgb = rgb.clone();
         cv::Mat out(rgb.size(), CV_32FC3);
-        run_shadow_network(weights, device, rgb.cols, rgb.rows, rgb.ptr<float>(), mf.ptr<float>(), out.ptr<float>());
+        network.run(rgb.cols, rgb.rows, rgb.ptr<float>(), mf.ptr<float>(), out.ptr<float>());
         cv::Mat y;
         cv::cvtColor(out(cv::Rect(0, 0, w, h)), y, cv::COLOR_RGB2BGR);
         if (f >= 1.0) return y;

@@ -29,11 +29,11 @@ constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions a
 constexpr int kMinContext = 24;         // px of known pixels around a region (at least its short side)
 
 // Continuous RGB float (HWC) and mask (1 = text) through the eraser; sides multiples of 4.
-cv::Mat run_eraser(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& rgb, const cv::Mat& mask) {
+cv::Mat run_eraser(const MaskedNetwork& network, const cv::Mat& rgb, const cv::Mat& mask) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
     cv::Mat out(in.size(), CV_32FC3);
-    run_eraser_network(weights, device, in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    network.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
     return out;
 }
 
@@ -63,7 +63,7 @@ std::vector<cv::Rect> mask_regions(const cv::Mat& mask) {
 
 // One region through the eraser; writes its masked pixels into `out` (alpha kept). Reads the
 // current `out`, so a region sees the regions erased before it as context.
-void erase_region(const std::filesystem::path& weights, DeviceKind device, const cv::Mat& mask, const cv::Rect& box,
+void erase_region(const MaskedNetwork& network, const cv::Mat& mask, const cv::Rect& box,
                   cv::Mat& out) {
     const int margin = std::max(kMinContext, std::min(box.width, box.height));
     const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
@@ -86,7 +86,7 @@ void erase_region(const std::filesystem::path& weights, DeviceKind device, const
     cv::copyMakeBorder(m, m, 0, ph, 0, pw, cv::BORDER_REFLECT);
     cv::Mat mf;
     m.convertTo(mf, CV_32F, 1.0 / 255.0);
-    cv::Mat fill = run_eraser(weights, device, rgb, mf)(cv::Rect(0, 0, rgb.cols - pw, rgb.rows - ph));
+    cv::Mat fill = run_eraser(network, rgb, mf)(cv::Rect(0, 0, rgb.cols - pw, rgb.rows - ph));
     if (f < 1.0) cv::resize(fill, fill, crop.size(), 0, 0, cv::INTER_CUBIC);
     cv::Mat bgr;
     cv::cvtColor(fill, bgr, cv::COLOR_RGB2BGR);
@@ -156,10 +156,11 @@ public:
             r.model_sha256 = st.entry.sha256;
             r.pixels = image.clone();
             const std::vector<cv::Rect> regions = mask_regions(m);
+            const std::shared_ptr<MaskedNetwork> network = load_masked_network(MaskedTask::EraseText, st.path, ctx);
             ProgressStage progress(ctx.job, 0, 100);
             for (size_t i = 0; i < regions.size(); ++i) {
                 ctx.job.cancel.throw_if_requested();
-                erase_region(st.path, ctx.device, m, regions[i], r.pixels);
+                erase_region(*network, m, regions[i], r.pixels);
                 progress.update(static_cast<double>(i + 1) / regions.size());
             }
         }

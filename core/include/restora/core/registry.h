@@ -31,6 +31,8 @@ struct ParamSpec {
     std::string unit;
     std::string help;
     std::string only_for;  // "key=value": the parameter applies only with that setting
+    std::string low_label;   // Number: what the low end of the slider means ("Fidelity")
+    std::string high_label;  // Number: what the high end means ("Realism")
 
     [[nodiscard]] std::string default_text() const;
 };
@@ -73,18 +75,22 @@ public:
     std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
     // An imported ONNX graph (the text detector), loaded on first use.
     std::shared_ptr<MapNetwork> map_network(const std::string& file, DeviceKind device);
-    // The learned inpainting network in `file` on `device`, loaded on first use.
-    std::shared_ptr<InpaintNetwork> inpaint_network(const std::string& file, DeviceKind device);
+    // An image + mask network (inpainting, shadow removal, text erasure), loaded on first use.
+    std::shared_ptr<MaskedNetwork> masked_network(MaskedTask task, const std::string& file, DeviceKind device);
+    // A tunable network (upscale model=tunable): raw kernels kept, folded per operating point.
+    std::shared_ptr<TunableNetwork> tunable_network(const std::string& file, DeviceKind device);
     void clear() {
+        tunable_.clear();
         models_.clear();
         maps_.clear();
-        inpaint_.clear();
+        masked_.clear();
     }
 
 private:
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MapNetwork>> maps_;
-    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<InpaintNetwork>> inpaint_;
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MaskedNetwork>> masked_;
+    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<TunableNetwork>> tunable_;
 };
 
 struct OpContext {
@@ -93,6 +99,11 @@ struct OpContext {
     JobControl job;
     ModelCache* models = nullptr;  // optional: reuse loaded models across runs
 };
+
+// Networks loaded through ctx.models when the context has a cache, else for this run only.
+std::shared_ptr<MaskedNetwork> load_masked_network(MaskedTask task, const std::filesystem::path& file,
+                                                   const OpContext& ctx);
+std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path& file, const OpContext& ctx);
 
 struct OpResult {
     cv::Mat pixels;

@@ -53,17 +53,6 @@ std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, 
 // per input size. Sides must be multiples of the model's `multiple` (64).
 std::unique_ptr<ImageModel> load_tf_graph_model(const std::filesystem::path& file, DeviceKind device);
 
-// The learned inpainting network (weights from restora-train): rgb is w x h x 3 float in [0,1]
-// (HWC), mask w x h with 1 = hole, sides multiples of 4; out receives the composite (HWC).
-void run_inpaint_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
-                         const float* mask, float* out);
-
-// The text-erasure network (erase-text-v1, eraser_net.h): rgb is w x h x 3 float in [0,1] (HWC)
-// with the text still visible, mask w x h with 1 = text, sides multiples of 4; out receives the
-// composite after all refinement passes (pixels outside the mask equal the input).
-void run_eraser_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
-                        const float* mask, float* out);
-
 // A network that maps an image to per-pixel maps of the same size (the text detector's
 // probability map). Input: planar [3][h][w] float, already normalised as the model's meta says
 // (input_mean / input_std / input_order); h and w multiples of multiple(). Returns the number of
@@ -80,23 +69,43 @@ public:
 // naming the file when it is missing or damaged.
 std::unique_ptr<MapNetwork> load_onnx_graph(const std::filesystem::path& file, DeviceKind device);
 
-// The same network loaded once for many calls (one per mask region); one thread at a time.
-class InpaintNetwork {
+// The networks that take an image and a mask, loaded once for many calls (one per mask region):
+// the learned inpainting network (inpaint-ffc-v1), shadow removal (shadow-fusion-v1, 1 = shadow)
+// and text erasure (erase-text-v1, 1 = text; the result after all refinement passes). rgb is
+// w x h x 3 float in [0,1] (HWC), mask w x h with 1 = the area to change, sides multiples of 4; out
+// receives the w x h x 3 result. One thread at a time. Throws Error(Processing) naming the file
+// when the weights are missing or damaged.
+enum class MaskedTask { Inpaint, RemoveShadow, EraseText };
+
+class MaskedNetwork {
 public:
-    InpaintNetwork(const std::filesystem::path& weights, DeviceKind device);
-    ~InpaintNetwork();
-    InpaintNetwork(const InpaintNetwork&) = delete;
-    InpaintNetwork& operator=(const InpaintNetwork&) = delete;
+    MaskedNetwork(MaskedTask task, const std::filesystem::path& weights, DeviceKind device);
+    ~MaskedNetwork();
+    MaskedNetwork(const MaskedNetwork&) = delete;
+    MaskedNetwork& operator=(const MaskedNetwork&) = delete;
     void run(int w, int h, const float* rgb, const float* mask, float* out) const;
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-// The learned shadow-removal network (weights from restora-train --task shadow): rgb is w x h x 3
-// float in [0,1] (HWC), mask w x h with 1 = shadow, sides multiples of 4; out receives the result.
-void run_shadow_network(const std::filesystem::path& weights, DeviceKind device, int w, int h, const float* rgb,
-                        const float* mask, float* out);
+// A tunable network (tunable_net.h; `upscale model=tunable`) loaded once. fold(p) mixes every
+// layer's kernels for the operating point p (one weight per training objective, on the simplex)
+// into an ordinary model that runs as fast as the plain network; the result is independent of
+// this object and may run on another thread.
+class TunableNetwork {
+public:
+    TunableNetwork(const std::filesystem::path& weights, DeviceKind device);
+    ~TunableNetwork();
+    TunableNetwork(const TunableNetwork&) = delete;
+    TunableNetwork& operator=(const TunableNetwork&) = delete;
+    [[nodiscard]] int objectives() const;
+    [[nodiscard]] std::unique_ptr<ImageModel> fold(const std::vector<double>& p) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);

@@ -1,0 +1,298 @@
+// restora-train-tunable --task denoise: the tunable photo denoiser (make_denoiser_graph), trained
+// from scratch with parametric multi-loss optimisation over four objectives, the corners of
+// Strength x Realism:
+//   0 light + fidelity    L1 to the light target (clean + 0.4 * noise: a gentle touch that keeps grain)
+//   1 strong + fidelity   L1 to the clean photo
+//   2 light + perception  0.1 L1 + PatchGAN adversarial + feature matching + amplitude spectrum, light target
+//   3 strong + perception the same against the clean photo
+// Each step draws S and R (20 % exactly 0, 20 % exactly 1, else uniform) and
+// p = ((1-S)(1-R), S(1-R), (1-S)R, SR), and minimises sum_i p_i L_i. The mixing maps stay the
+// identity (the official code's "linear" mode), so alpha = p.
+// Noise is synthesised per crop on clean crops from restora-prep: signal-dependent
+// Poisson-Gaussian (variance a*x + b^2) or plain Gaussian, plus low-frequency chroma noise, then
+// 8-bit quantisation.
+// Two phases (a network from scratch learns slowly when four objectives share its steps):
+// --objectives 1 pre-trains a plain denoiser (strong + fidelity only), then --objectives 4 --init
+// CKPT grows it into the tunable network (every objective starts from it) and trains all four.
+//   restora-train-tunable --task denoise --train S1[,S2] --eval E --out DIR [--minutes M|--steps N]
+//       [--objectives 1|4] [--init CKPT]
+//       [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] [--seed S] [--device D]
+//       [--threads T] [--resume] [--eval-every K]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "restora/models/engine.h"
+#include "restora/models/errors.h"
+#include "restora/models/shard.h"
+#include "restora/models/torch_model.h"
+#include "restora/models/tunable_net.h"
+#include "restora/models/weight_file.h"
+#include "tunable_common.h"
+
+using namespace restora;
+using namespace restora::tunable_train;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kLightKeep = 0.4;  // share of the noise the light objective keeps
+
+// Noisy version of clean crops x in [0,1]; rng drives the per-crop levels.
+torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng) {
+    std::uniform_real_distribution<float> u(0.0F, 1.0F);
+    const int64_t b = x.size(0);
+    std::vector<torch::Tensor> out;
+    for (int64_t i = 0; i < b; ++i) {
+        const torch::Tensor c = x[i];
+        torch::Tensor var;
+        if (u(rng) < 0.5F) {  // Gaussian, sigma 2..55 (8-bit units)
+            const float s = (2.0F + 53.0F * u(rng)) / 255.0F;
+            var = torch::full_like(c, s * s);
+        } else {  // Poisson-Gaussian: shot noise grows with the signal
+            const float a = 0.0005F + 0.03F * u(rng) * u(rng);
+            const float s = 12.0F * u(rng) / 255.0F;
+            var = c * a + s * s;
+        }
+        torch::Tensor n = torch::randn_like(c) * var.sqrt();
+        if (u(rng) < 0.5F) {  // low-frequency chroma blotches, zero mean over channels
+            const float s = 0.03F * u(rng);
+            torch::Tensor ch = torch::randn({1, 3, c.size(1) / 4, c.size(2) / 4}, c.options()) * s;
+            ch = torch::upsample_bilinear2d(ch, {c.size(1), c.size(2)}, false)[0];
+            n = n + ch - ch.mean(0, true);
+        }
+        out.push_back(c + n);
+    }
+    return (torch::stack(out).clamp(0, 1) * 255).round() / 255;
+}
+
+torch::Tensor random_patches(const Shard& s, int batch, int patch, std::mt19937& rng) {
+    std::uniform_int_distribution<int> pick(0, s.n - 1);
+    std::uniform_int_distribution<int> off(0, s.h - patch);
+    std::vector<torch::Tensor> v;
+    for (int i = 0; i < batch; ++i) {
+        torch::Tensor c = crops(s, {pick(rng)})[0].narrow(1, off(rng), patch).narrow(2, off(rng), patch);
+        const unsigned a = rng();
+        if (a & 1U) c = c.flip({2});
+        if (a & 2U) c = c.flip({1});
+        if (a & 4U) c = c.transpose(1, 2);
+        v.push_back(c.contiguous());
+    }
+    return torch::stack(v);
+}
+
+torch::Tensor corners(float s, float r) {
+    return torch::tensor({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
+}
+
+double psnr(const torch::Tensor& a, const torch::Tensor& b) {
+    const torch::Tensor mse = (a - b).pow(2).mean({1, 2, 3});
+    return (10 * torch::log10(1.0 / mse.clamp_min(1e-10))).mean().item<double>();
+}
+
+}  // namespace
+
+int train_denoise_main(int argc, char** argv) {
+    std::string train_list, eval_path, out_dir = "denoise-out", device = "auto", init;
+    int objectives = 4;
+    double minutes = 0, lr0 = 1e-3;
+    long steps = 0;
+    int batch = 16, patch = 64, width = 48, depth = 10, seed = 1, eval_every = 100, threads = 0;
+    bool resume = false;
+    bool no_perception = false;  // ablation: fidelity objectives only (R always 0)
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+        if (a == "--train") train_list = next();
+        else if (a == "--eval") eval_path = next();
+        else if (a == "--out") out_dir = next();
+        else if (a == "--minutes") minutes = std::stod(next());
+        else if (a == "--steps") steps = std::stol(next());
+        else if (a == "--batch") batch = std::stoi(next());
+        else if (a == "--patch") patch = std::stoi(next());
+        else if (a == "--width") width = std::stoi(next());
+        else if (a == "--depth") depth = std::stoi(next());
+        else if (a == "--lr-rate") lr0 = std::stod(next());
+        else if (a == "--seed") seed = std::stoi(next());
+        else if (a == "--device") device = next();
+        else if (a == "--threads") threads = std::stoi(next());
+        else if (a == "--eval-every") eval_every = std::stoi(next());
+        else if (a == "--resume") resume = true;
+        else if (a == "--no-perception") no_perception = true;
+        else if (a == "--objectives") objectives = std::stoi(next());
+        else if (a == "--init") init = next();
+        else {
+            std::fprintf(stderr, "usage: restora-train-tunable --task denoise --train S[,S] --eval E --out DIR "
+                                 "[--minutes M|--steps N] [--objectives 1|4] [--init CKPT] [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] "
+                                 "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K]\n");
+            return 2;
+        }
+    }
+    if (train_list.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
+        std::fprintf(stderr, "restora-train-tunable --task denoise: --train, --eval and --minutes or --steps are required\n");
+        return 2;
+    }
+    try {
+        configure_threads(threads);
+        torch::manual_seed(seed);
+        std::mt19937 rng(static_cast<unsigned>(seed));
+        const torch::Device dev = to_torch_device(parse_device(device));
+        const Shard train = read_shards(train_list), eval = read_shards(eval_path);
+        if (patch > train.h || patch % 2 != 0) throw Error(ErrorKind::Usage, "--patch must be even and fit the crops");
+        fs::create_directories(out_dir);
+        const fs::path ckpt = fs::path(out_dir) / "checkpoint.rsw";
+        const fs::path opt_file = fs::path(out_dir) / "optimizer.pt";
+        const fs::path log_file = fs::path(out_dir) / "log.csv";
+        const bool resuming = resume && fs::exists(ckpt);
+        if (objectives != 1 && objectives != 4) throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
+        const WeightFileContents start = resuming        ? load_weight_file(ckpt)
+                                         : !init.empty() ? load_weight_file(init)
+                                                         : make_denoiser_graph(width, depth, static_cast<uint64_t>(seed));
+        long step0 = resuming && start.meta.count("steps") ? std::stol(start.meta.at("steps")) : 0;
+        TunableGraphNet net(start, objectives, ckpt.string());
+        if (net->objectives() != objectives) throw Error(ErrorKind::Usage, "the starting weights have another number of objectives");
+        net->to(dev);
+        Discriminator disc;
+        disc->to(dev);
+        // "Linear" mode of the official code: the mixing maps stay the identity (alpha = p). With
+        // learned maps, Adam shrinks every layer's map at once on a freshly initialised network and
+        // the residual collapses to zero (measured: the network then stays at the identity).
+        for (auto& t : net->mixing_maps()) t.set_requires_grad(false);
+        torch::optim::Adam gopt(net->kernel_parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
+        torch::optim::Adam dopt(disc->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.99}));
+        if (resuming && fs::exists(opt_file)) {
+            try {
+                torch::serialize::InputArchive ar, ga, da, dm;
+                ar.load_from(opt_file.string());
+                ar.read("g", ga);
+                ar.read("d", da);
+                ar.read("dnet", dm);
+                gopt.load(ga);
+                dopt.load(da);
+                disc->load(dm);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "optimizer state not restored (%s); continuing with fresh moments\n", e.what());
+            }
+        }
+        // Fixed evaluation: the first 32 held-out crops with Gaussian noise sigma 25, seeded.
+        std::vector<int> eidx;
+        for (int i = 0; i < std::min(32, eval.n); ++i) eidx.push_back(i);
+        const torch::Tensor eclean = crops(eval, eidx).to(dev);
+        torch::manual_seed(777);
+        const torch::Tensor enoisy = ((eclean + torch::randn_like(eclean) * (25.0 / 255)).clamp(0, 1) * 255).round() / 255;
+        torch::manual_seed(seed + step0);
+        // One objective (pre-training): strong fidelity only, p = (1).
+        auto point = [&](float s, float r) { return objectives == 1 ? torch::ones({1}) : corners(s, r); };
+        auto evaluate = [&](float s, float r) {
+            torch::NoGradGuard ng;
+            const torch::Tensor y = net->forward(enoisy, point(s, r).to(dev)).clamp(0, 1);
+            return std::pair<double, double>(psnr(y, eclean), gradient_energy(y) / gradient_energy(eclean));
+        };
+        std::ofstream log(log_file, std::ios::app);
+        if (step0 == 0) {
+            log << "step,seconds,s,r,l1_clean,adv,fm,d_loss,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,grad_s1r0,grad_s1r1\n";
+        }
+        auto save = [&](long step) {
+            const std::map<std::string, std::string> extra = {
+                {"steps", std::to_string(step)}, {"training", "parametric multi-loss"},
+                {"objectives_meaning", "light+fidelity,strong+fidelity,light+perception,strong+perception"},
+                {"light_keep", std::to_string(kLightKeep)}};
+            const fs::path tmp = fs::path(out_dir) / "checkpoint.rsw.tmp";
+            save_weight_file(tmp, net->to_weight_file(extra));
+            fs::rename(tmp, ckpt);
+            torch::serialize::OutputArchive ar, ga, da, dm;
+            gopt.save(ga);
+            dopt.save(da);
+            disc->save(dm);
+            ar.write("g", ga);
+            ar.write("d", da);
+            ar.write("dnet", dm);
+            ar.save_to(opt_file.string() + ".tmp");
+            fs::rename(opt_file.string() + ".tmp", opt_file);
+        };
+        const double noisy_psnr = psnr(enoisy, eclean);
+        const auto t0 = std::chrono::steady_clock::now();
+        std::uniform_real_distribution<float> u(0.0F, 1.0F);
+        auto draw = [&] {
+            const float c = u(rng);
+            return c < 0.2F ? 0.0F : (c < 0.4F ? 1.0F : u(rng));
+        };
+        long done = step0;
+        for (long step = step0 + 1;; ++step) {
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            if ((steps > 0 && step > steps) || (minutes > 0 && elapsed > minutes * 60)) break;
+            const double frac = steps > 0 ? static_cast<double>(step) / steps : elapsed / (minutes * 60);
+            gopt.param_groups()[0].options().set_lr(lr0 * 0.5 * (1 + std::cos(3.14159265 * std::min(1.0, frac))));
+            const float s = objectives == 1 ? 1.0F : draw();
+            const float r = no_perception || objectives == 1 ? 0.0F : draw();
+            const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
+            const torch::Tensor noisy = add_noise(clean, rng);
+            const torch::Tensor light = clean + kLightKeep * (noisy - clean);
+            const torch::Tensor out = net->forward(noisy, point(s, r).to(dev));
+            const torch::Tensor l1_clean = (out - clean).abs().mean();
+            const torch::Tensor l1_light = (out - light).abs().mean();
+            // Fidelity objectives weighted by their corners' total, likewise perception.
+            torch::Tensor loss = (1 - r) * ((1 - s) * l1_light + s * l1_clean);
+            torch::Tensor adv = torch::zeros({}), fm = torch::zeros({});
+            if (r > 0) {
+                for (auto& q : disc->parameters()) q.set_requires_grad(false);
+                const auto ff = disc->forward(out);
+                std::vector<torch::Tensor> fr;
+                {
+                    torch::NoGradGuard ng;
+                    fr = disc->forward(clean);
+                }
+                adv = torch::softplus(-ff.back()).mean();
+                fm = torch::zeros({}, out.options());
+                for (size_t k = 0; k + 1 < ff.size(); ++k) fm = fm + (ff[k] - fr[k]).abs().mean();
+                torch::Tensor perc = 0.01 * adv + 0.3 * fm;
+                if (s < 1) perc = perc + (1 - s) * (0.1 * l1_light + amplitude_l1(out, light));
+                if (s > 0) perc = perc + s * (0.1 * l1_clean + amplitude_l1(out, clean));
+                loss = loss + r * perc;
+                for (auto& q : disc->parameters()) q.set_requires_grad(true);
+            }
+            gopt.zero_grad();
+            loss.backward();
+            gopt.step();
+            torch::Tensor d_loss = torch::zeros({});
+            if (objectives > 1) {  // the discriminator serves the perception objectives only
+                d_loss = torch::softplus(-disc->forward(clean).back()).mean() +
+                         torch::softplus(disc->forward(out.detach()).back()).mean();
+                dopt.zero_grad();
+                d_loss.backward();
+                dopt.step();
+            }
+            done = step;
+            if (step % 10 == 0) {
+                log << step << "," << elapsed << "," << s << "," << r << "," << l1_clean.item<double>() << ","
+                    << adv.item<double>() << "," << fm.item<double>() << "," << d_loss.item<double>();
+                if (step % eval_every == 0) {
+                    const auto a = evaluate(1, 0), b = evaluate(1, 1), c = evaluate(0, 0);
+                    log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << "," << a.second
+                        << "," << b.second;
+                    std::printf("step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, S=1 R=1 %.2f, S=0 R=0 "
+                                "%.2f; gradient ratio %.3f / %.3f\n",
+                                step, elapsed, noisy_psnr, a.first, b.first, c.first, a.second, b.second);
+                    std::fflush(stdout);
+                    save(step);
+                } else {
+                    log << ",,,,,,";
+                }
+                log << "\n";
+                log.flush();
+            }
+        }
+        save(done);
+        std::printf("saved %s\n", ckpt.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "restora-train-tunable --task denoise: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,74 @@
+#pragma once
+// Pieces shared by the tunable-network trainers (train_tunable.cpp: SR; train_tunable_denoise.cpp).
+#include <torch/torch.h>
+
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "restora/models/errors.h"
+#include "restora/models/shard.h"
+
+namespace restora::tunable_train {
+
+namespace nn = torch::nn;
+
+// PatchGAN discriminator; forward returns the intermediate features and the logits last.
+struct DiscriminatorImpl : nn::Module {
+    nn::Conv2d c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
+    DiscriminatorImpl() {
+        c1 = register_module("c1", nn::Conv2d(nn::Conv2dOptions(3, 32, 4).stride(2).padding(1)));
+        c2 = register_module("c2", nn::Conv2d(nn::Conv2dOptions(32, 64, 4).stride(2).padding(1)));
+        c3 = register_module("c3", nn::Conv2d(nn::Conv2dOptions(64, 128, 3).padding(1)));
+        c4 = register_module("c4", nn::Conv2d(nn::Conv2dOptions(128, 1, 3).padding(1)));
+    }
+    std::vector<torch::Tensor> forward(const torch::Tensor& x) {
+        std::vector<torch::Tensor> f;
+        f.push_back(torch::leaky_relu(c1->forward(x * 2 - 1), 0.2));
+        f.push_back(torch::leaky_relu(c2->forward(f.back()), 0.2));
+        f.push_back(torch::leaky_relu(c3->forward(f.back()), 0.2));
+        f.push_back(c4->forward(f.back()));
+        return f;
+    }
+};
+TORCH_MODULE(Discriminator);
+
+inline Shard read_shards(const std::string& list) {
+    Shard all;
+    std::stringstream ss(list);
+    for (std::string p; std::getline(ss, p, ',');) {
+        Shard s = read_shard(p);
+        if (all.n == 0) {
+            all = std::move(s);
+        } else {
+            if (s.h != all.h || s.w != all.w) throw Error(ErrorKind::Usage, p + ": crop size differs");
+            all.pixels.insert(all.pixels.end(), s.pixels.begin(), s.pixels.end());
+            all.n += s.n;
+        }
+    }
+    return all;
+}
+
+inline torch::Tensor crops(const Shard& s, const std::vector<int>& idx) {
+    const size_t per = static_cast<size_t>(s.h) * s.w * 3;
+    torch::Tensor t = torch::empty({static_cast<int64_t>(idx.size()), s.h, s.w, 3}, torch::kUInt8);
+    for (size_t i = 0; i < idx.size(); ++i) std::memcpy(t.data_ptr<uint8_t>() + i * per, s.pixels.data() + idx[i] * per, per);
+    return t.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);
+}
+
+inline torch::Tensor amplitude_l1(const torch::Tensor& a, const torch::Tensor& b) {
+    return (torch::fft::rfft2(a, c10::nullopt, {-2, -1}, "ortho").abs() -
+            torch::fft::rfft2(b, c10::nullopt, {-2, -1}, "ortho").abs())
+        .abs()
+        .mean();
+}
+
+inline double gradient_energy(const torch::Tensor& t) {
+    const torch::Tensor dx = t.narrow(3, 1, t.size(3) - 1) - t.narrow(3, 0, t.size(3) - 1);
+    const torch::Tensor dy = t.narrow(2, 1, t.size(2) - 1) - t.narrow(2, 0, t.size(2) - 1);
+    return (dx.pow(2).mean() + dy.pow(2).mean()).item<double>();
+}
+
+
+}  // namespace restora::tunable_train

@@ -1,0 +1,121 @@
+// upscale model=tunable: the Realism slider retunes the network (different results at the two
+// ends, in between a point of its own), Preview = Apply, the history records the value and replay
+// reproduces it, and the parameter exists only where it applies.
+#include <gtest/gtest.h>
+
+#include "restora/core/model_store.h"
+#include "restora/core/ops.h"
+#include "restora/core/registry.h"
+#include "restora/models/errors.h"
+#include "test_util.h"
+
+using namespace restora;
+using test::quote;
+namespace fs = std::filesystem;
+
+namespace {
+
+cv::Mat run(const cv::Mat& img, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
+    const Operation& op = Registry::instance().get("upscale");
+    const Params p = op.resolve({{"model", "tunable"}, {"realism", std::to_string(realism)}});
+    OpContext ctx;
+    ctx.device = DeviceKind::Cpu;
+    ctx.tile = 32;
+    ctx.models = &cache;
+    if (region != nullptr) return op.run_region(img, {}, p, ctx, *region).pixels;
+    return op.run(img, {}, p, ctx).pixels;
+}
+
+}  // namespace
+
+TEST(TunableUpscale, RealismRetunesTheNetwork) {
+    const cv::Mat img = test::synthetic_photo(48, 40);
+    ModelCache cache;
+    const cv::Mat fid = run(img, 0, cache), mid = run(img, 0.5, cache), real = run(img, 1, cache);
+    ASSERT_EQ(fid.size(), cv::Size(192, 160));
+    const double ends = cv::norm(fid, real, cv::NORM_L1) / static_cast<double>(fid.total() * 3);
+    EXPECT_GT(ends, 0.3) << "the two ends must be different networks";
+    // The middle is its own operating point: neither end.
+    EXPECT_GT(cv::norm(mid, fid, cv::NORM_L1), 0.2 * cv::norm(real, fid, cv::NORM_L1));
+    EXPECT_GT(cv::norm(mid, real, cv::NORM_L1), 0.2 * cv::norm(real, fid, cv::NORM_L1));
+    // Preview = Apply: a region gives exactly the whole-image values there.
+    const cv::Rect region(10, 8, 20, 16);
+    const cv::Mat part = run(img, 0.7, cache, &region);
+    const cv::Mat whole = run(img, 0.7, cache);
+    EXPECT_EQ(cv::norm(part, whole(cv::Rect(40, 32, 80, 64)), cv::NORM_INF), 0);
+}
+
+TEST(TunableUpscale, RealismAppliesOnlyToTheTunableModelAtScaleFour) {
+    const Operation& op = Registry::instance().get("upscale");
+    EXPECT_EQ(op.resolve({{"model", "tunable"}}).text("realism"), "0");
+    EXPECT_EQ(op.resolve({{"model", "medium"}}).values().count("realism"), 0U) << "not recorded where it does not apply";
+    EXPECT_THROW(op.resolve({{"model", "medium"}, {"realism", "0.5"}}), Error);
+    EXPECT_THROW(op.resolve({{"model", "tunable"}, {"scale", "2"}}), Error);
+    EXPECT_THROW(op.resolve({{"model", "tunable"}, {"realism", "1.5"}}), Error);
+}
+
+TEST(TunableUpscale, CliRecordsRealismAndReplaysIt) {
+    test::TempDir dir;
+    const fs::path photo = dir / "p.png";
+    cv::imwrite(photo.string(), test::synthetic_photo(40, 32));
+    const std::string cli = quote(std::string(RESTORA_CLI));
+    auto r = test::sh(cli + " run upscale " + quote(photo) + " -o " + quote(dir / "u.png") +
+                      " --set model=tunable --set realism=0.65 --device cpu");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto info = test::sh(cli + " info " + quote(dir / "u.png"));
+    EXPECT_NE(info.output.find("realism"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find("0.65"), std::string::npos) << info.output;
+    r = test::sh(cli + " replay " + quote(dir / "u.png") + " " + quote(photo) + " -o " + quote(dir / "r.png"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    const cv::Mat a = cv::imread((dir / "u.png").string()), b = cv::imread((dir / "r.png").string());
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_LE(cv::norm(a, b, cv::NORM_INF), 1);
+}
+
+namespace {
+
+cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
+    const Operation& op = Registry::instance().get("denoise");
+    const Params p = op.resolve(
+        {{"model", "tunable"}, {"strength", std::to_string(strength)}, {"realism", std::to_string(realism)}});
+    OpContext ctx;
+    ctx.device = DeviceKind::Cpu;
+    ctx.tile = 48;
+    ctx.models = &cache;
+    if (region != nullptr) return op.run_region(img, {}, p, ctx, *region).pixels;
+    return op.run(img, {}, p, ctx).pixels;
+}
+
+}  // namespace
+
+TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
+    const cv::Mat clean = test::synthetic_photo(96, 80);
+    cv::Mat noise(clean.size(), CV_32FC3);
+    cv::theRNG().state = 99;
+    cv::randn(noise, 0, 20);
+    cv::Mat f;
+    clean.convertTo(f, CV_32F);
+    cv::Mat noisy;
+    cv::Mat(f + noise).convertTo(noisy, CV_8U);
+    ModelCache cache;
+    const cv::Mat strong = denoise(noisy, 1, 0, cache), light = denoise(noisy, 0, 0, cache);
+    const cv::Mat real = denoise(noisy, 1, 1, cache);
+    EXPECT_GT(cv::PSNR(strong, clean), cv::PSNR(noisy, clean) + 2) << "strong fidelity denoising removes noise";
+    EXPECT_GT(cv::PSNR(strong, clean), cv::PSNR(light, clean)) << "the light end keeps more of the noise";
+    EXPECT_GT(cv::norm(strong, real, cv::NORM_L1) / static_cast<double>(strong.total() * 3), 0.2);
+    // Preview = Apply, odd region offsets included (the network needs even sides: mirrored padding).
+    const cv::Rect region(7, 5, 41, 33);
+    EXPECT_EQ(cv::norm(denoise(noisy, 0.6, 0.3, cache, &region), denoise(noisy, 0.6, 0.3, cache)(region), cv::NORM_INF), 0);
+    // Alpha survives.
+    std::vector<cv::Mat> planes;
+    cv::split(noisy, planes);
+    planes.emplace_back(noisy.size(), CV_8U);
+    cv::randu(planes.back(), 0, 255);
+    cv::Mat bgra;
+    cv::merge(planes, bgra);
+    const cv::Mat out = denoise(bgra, 0.5, 0, cache);
+    std::vector<cv::Mat> a, b;
+    cv::split(bgra, a);
+    cv::split(out, b);
+    EXPECT_EQ(cv::norm(a[3], b[3], cv::NORM_INF), 0);
+}
