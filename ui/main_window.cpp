@@ -262,6 +262,8 @@ void MainWindow::buildToolPanel() {
     }
     layout->addWidget(op_box_);
     param_widget_ = new QWidget(panel);
+    // Room for a slider with its end labels (Fidelity ... Realism) beside the value box.
+    param_widget_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("M")) * 24);
     param_form_ = new QFormLayout(param_widget_);
     layout->addWidget(param_widget_);
     mask_panel_ = new MaskPanel(panel);

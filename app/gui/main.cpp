@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     parser.addOption(apply_opt);
     parser.addOption(set_opt);
     parser.addOption(compare_opt);
+    const QCommandLineOption zoom_opt("zoom-in", "Zoom in N steps from 100% once the photo is open.", "N");
+    parser.addOption(zoom_opt);
     parser.process(app);
     restora::ui::MainWindow window;
     window.show();
@@ -42,6 +44,10 @@ int main(int argc, char** argv) {
             if (eq > 0) window.setParameter(kv.left(eq), kv.mid(eq + 1));
         }
         if (parser.isSet(mask_opt)) window.setMaskFile(parser.value(mask_opt));
+        if (parser.isSet(zoom_opt)) {
+            window.view()->actualSize();
+            for (int i = 0; i < parser.value(zoom_opt).toInt(); ++i) window.view()->zoomIn();
+        }
         if (parser.isSet(apply_opt)) window.apply();
     }
     return QApplication::exec();

@@ -41,8 +41,13 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
     const std::string id = op.info().id;
     const std::string maxim = maxim_model_for(
         id, params.values().count("variant") ? params.text("variant") : (params.values().count("model") ? params.text("model") : ""));
-    if ((id == "upscale" && params.text("model") != "bicubic") || !maxim.empty()) {
-        const ModelStatus m = find_model(maxim.empty() ? sr_model_id(params.text("model"), params.integer("scale")) : maxim);
+    const std::string model = params.values().count("model") ? params.text("model") : "";
+    std::string network = maxim;  // the weight file whose meta gives the cost
+    if (id == "upscale" && model == "tunable") network = kTunableSrId;
+    else if (id == "upscale" && model != "bicubic") network = sr_model_id(model, params.integer("scale"));
+    else if (id == "denoise" && model == "tunable") network = kTunableDenoiseId;
+    if (!network.empty()) {
+        const ModelStatus m = find_model(network);
         const auto meta = read_weight_meta(m.path);
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;

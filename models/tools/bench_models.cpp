@@ -1,8 +1,10 @@
 // Benchmarks and self-checks of the model layer, libtorch only (runs on a GPU machine that has
 // nothing but a CUDA libtorch). Prints one line per measurement.
 //   restora-bench-models [--device auto|cpu|cuda] [--check]
+//   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "restora/models/engine.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -185,6 +188,57 @@ void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
                 model->device_name().c_str(), s, w * h / 1e6 / s, raw, s / raw);
 }
 
+// A tunable network's slider response: fold for a new operating point, then the preview of a
+// visible region (side x side input pixels), folded vs the unfolded tunable forward (kernels mixed
+// inside every layer) vs `plain` (the same graph with one kernel set, e.g. the imported model).
+void bench_tunable(const std::string& file, const std::string& plain, DeviceKind dev, int side) {
+    const TunableNetwork net(file, dev);
+    const int p = net.objectives();
+    auto sync = [&] {
+        if (to_torch_device(dev).is_cuda()) torch::cuda::synchronize();
+    };
+    std::vector<float> in(static_cast<size_t>(side) * side * 3, 0.5F);
+    for (size_t k = 0; k < in.size(); ++k) in[k] = static_cast<float>((k * 7919 % 255) / 255.0);
+    std::unique_ptr<ImageModel> first = net.fold(std::vector<double>(p, 1.0 / p));
+    const int scale = first->traits().scale;
+    std::vector<float> out(in.size() * scale * scale);
+    RunOptions o;
+    o.tile = 0;
+    run_tiled(*first, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});  // warm-up
+    std::vector<double> fold_ms, run_ms;
+    for (int i = 0; i < 6; ++i) {
+        std::vector<double> point(p, 0.0);
+        point[i % p] = 0.5;
+        point[(i + 1) % p] += 0.5;
+        auto t0 = std::chrono::steady_clock::now();
+        auto folded = net.fold(point);
+        sync();
+        fold_ms.push_back(seconds_since(t0) * 1e3);
+        t0 = std::chrono::steady_clock::now();
+        run_tiled(*folded, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});
+        sync();
+        run_ms.push_back(seconds_since(t0) * 1e3);
+    }
+    std::sort(fold_ms.begin(), fold_ms.end());
+    std::sort(run_ms.begin(), run_ms.end());
+    std::printf("tunable %s on %s: %dx%d -> %dx%d, fold %.2f ms, folded run %.1f ms, slider move %.1f ms (medians of 6)\n",
+                file.c_str(), first->device_name().c_str(), side, side, side * scale, side * scale, fold_ms[3], run_ms[3],
+                fold_ms[3] + run_ms[3]);
+    if (!plain.empty()) {
+        auto model = load_graph_model(plain, dev);
+        run_tiled(*model, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});
+        std::vector<double> ms;
+        for (int i = 0; i < 6; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            run_tiled(*model, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});
+            sync();
+            ms.push_back(seconds_since(t0) * 1e3);
+        }
+        std::sort(ms.begin(), ms.end());
+        std::printf("plain %s: %.1f ms; folded / plain = %.3f\n", plain.c_str(), ms[3], run_ms[3] / ms[3]);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -196,6 +250,8 @@ int main(int argc, char** argv) {
     int mem_w = 0;
     int mem_h = 0;
     int mem_tile = 512;
+    std::string tunable;
+    std::string plain;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             device = argv[++i];
@@ -207,12 +263,16 @@ int main(int argc, char** argv) {
             model_files.emplace_back(argv[++i]);
         } else if (std::strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
             size = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--tunable") == 0 && i + 1 < argc) {
+            tunable = argv[++i];
+        } else if (std::strcmp(argv[i], "--plain") == 0 && i + 1 < argc) {
+            plain = argv[++i];
         } else if (std::strcmp(argv[i], "--peaks") == 0) {
             peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N]]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }
@@ -225,6 +285,10 @@ int main(int argc, char** argv) {
         if (peaks) {
             std::printf("fp32 matmul 2048^3: %.1f GFLOP/s; conv 3x3 64->64 on 256x256: %.1f GFLOP/s\n",
                         matmul_gflops(dev), measure_conv_gflops(dev));
+            return 0;
+        }
+        if (!tunable.empty()) {
+            bench_tunable(tunable, plain, dev, size == 1000 ? 128 : size);
             return 0;
         }
         if (!model_files.empty()) {

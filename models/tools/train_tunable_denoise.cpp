@@ -3,7 +3,8 @@
 // Strength x Realism:
 //   0 light + fidelity    L1 to the light target (clean + 0.4 * noise: a gentle touch that keeps grain)
 //   1 strong + fidelity   L1 to the clean photo
-//   2 light + perception  0.1 L1 + PatchGAN adversarial + feature matching + amplitude spectrum, light target
+//   2 light + perception  L1 of 4x4 means + 0.05 L1 + 0.01 PatchGAN adversarial + 0.3 feature matching
+//                         + 0.1 luma amplitude spectrum, against the light target
 //   3 strong + perception the same against the clean photo
 // Each step draws S and R (20 % exactly 0, 20 % exactly 1, else uniform) and
 // p = ((1-S)(1-R), S(1-R), (1-S)R, SR), and minimises sum_i p_i L_i. The mixing maps stay the
@@ -103,7 +104,7 @@ int train_denoise_main(int argc, char** argv) {
     int objectives = 4;
     double minutes = 0, lr0 = 1e-3;
     long steps = 0;
-    int batch = 16, patch = 64, width = 48, depth = 10, seed = 1, eval_every = 100, threads = 0;
+    int batch = 16, patch = 64, width = 64, depth = 4, seed = 1, eval_every = 100, threads = 0;
     bool resume = false;
     bool no_perception = false;  // ablation: fidelity objectives only (R always 0)
     for (int i = 1; i < argc; ++i) {
@@ -251,9 +252,14 @@ int train_denoise_main(int argc, char** argv) {
                 adv = torch::softplus(-ff.back()).mean();
                 fm = torch::zeros({}, out.options());
                 for (size_t k = 0; k + 1 < ff.size(); ++k) fm = fm + (ff[k] - fr[k]).abs().mean();
+                // Low frequencies (4x4 means, colour included) stay faithful to the target; above
+                // them the discriminator and the luma amplitude spectrum judge the texture.
+                auto low = [&](const torch::Tensor& t) {
+                    return (torch::avg_pool2d(out, 4) - torch::avg_pool2d(t, 4)).abs().mean();
+                };
                 torch::Tensor perc = 0.01 * adv + 0.3 * fm;
-                if (s < 1) perc = perc + (1 - s) * (0.1 * l1_light + amplitude_l1(out, light));
-                if (s > 0) perc = perc + s * (0.1 * l1_clean + amplitude_l1(out, clean));
+                if (s < 1) perc = perc + (1 - s) * (low(light) + 0.05 * l1_light + 0.1 * amplitude_l1(luma(out), luma(light)));
+                if (s > 0) perc = perc + s * (low(clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
                 loss = loss + r * perc;
                 for (auto& q : disc->parameters()) q.set_requires_grad(true);
             }

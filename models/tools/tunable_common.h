@@ -64,6 +64,11 @@ inline torch::Tensor amplitude_l1(const torch::Tensor& a, const torch::Tensor& b
         .mean();
 }
 
+// BT.601 luma of [N,3,H,W] RGB, keeping the channel dimension.
+inline torch::Tensor luma(const torch::Tensor& rgb) {
+    return rgb.narrow(1, 0, 1) * 0.299 + rgb.narrow(1, 1, 1) * 0.587 + rgb.narrow(1, 2, 1) * 0.114;
+}
+
 inline double gradient_energy(const torch::Tensor& t) {
     const torch::Tensor dx = t.narrow(3, 1, t.size(3) - 1) - t.narrow(3, 0, t.size(3) - 1);
     const torch::Tensor dy = t.narrow(2, 1, t.size(2) - 1) - t.narrow(2, 0, t.size(2) - 1);

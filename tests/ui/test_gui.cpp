@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "main_window.h"
 #include "mask_panel.h"
@@ -183,6 +184,46 @@ private slots:
         QVERIFY(done.wait(30000));
         const cv::Mat applied = w.session()->current()(region);
         QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
+    }
+
+    // upscale model=tunable: moving the Realism slider refolds the network on the worker and the
+    // preview changes; Apply records the value; other models get no realism parameter.
+    void realismSliderRetunesThePreview() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("small.png");
+        const cv::Mat photo = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
+        cv::Mat small;
+        cv::resize(photo, small, {photo.cols / 4, photo.rows / 4}, 0, 0, cv::INTER_AREA);
+        cv::imwrite(path.toStdString(), small);
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        w.setLivePreview(true);
+        QVERIFY(w.openFile(path));
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.selectOperation("upscale");
+        w.setParameter("model", "tunable");
+        w.setParameter("realism", "0");
+        QVERIFY(shown.wait(30000));
+        while (shown.wait(1500)) {}  // let the debounce settle on the last value
+        const cv::Mat fidelity = w.lastPreview().clone();
+        w.setParameter("realism", "1");
+        QVERIFY(shown.wait(30000));
+        const cv::Mat realism = w.lastPreview().clone();
+        QCOMPARE(realism.size(), fidelity.size());
+        QVERIFY(cv::norm(fidelity, realism, cv::NORM_L1) / static_cast<double>(realism.total()) > 0.5);
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(60000));
+        const auto entries = w.session()->history().entries;
+        QVERIFY(!entries.empty());
+        QCOMPARE(QString::fromStdString(entries.back().params.at("realism")), QString("1"));
+        QCOMPARE(QString::fromStdString(entries.back().model), QString("sr-tunable-x4"));
+        // Another model: the realism row no longer applies and is not sent.
+        w.setParameter("model", "bicubic");
+        w.apply();
+        QVERIFY(done.wait(60000));
+        QCOMPARE(w.session()->history().entries.back().params.count("realism"), std::size_t{0});
     }
 
     // The mask editor end to end: paint, undo a stroke, invert, grow, apply, undo the operation

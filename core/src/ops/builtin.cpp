@@ -14,8 +14,6 @@ namespace restora {
 
 namespace {
 
-constexpr const char* kTunableSrId = "sr-tunable-x4";
-constexpr const char* kTunableDenoiseId = "denoise-tunable-v1";
 
 // Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
 cv::Mat run_inpaint_network(const MaskedNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {

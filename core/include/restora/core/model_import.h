@@ -61,6 +61,10 @@ std::string maxim_model_for(const std::string& op, const std::string& model_or_v
 // The id of the imported PP-OCRv4 text detector.
 inline constexpr const char* kTextDetectorId = "ppocr-det-v4";
 
+// The committed tunable networks (models/weights): upscale model=tunable, denoise model=tunable.
+inline constexpr const char* kTunableSrId = "sr-tunable-x4";
+inline constexpr const char* kTunableDenoiseId = "denoise-tunable-v1";
+
 // The id for upscale model=size at a scale.
 std::string sr_model_id(const std::string& size, int scale);
 
