@@ -148,7 +148,6 @@ int train_denoise_main(int argc, char** argv) {
         if (patch > train.h || patch % 2 != 0) throw Error(ErrorKind::Usage, "--patch must be even and fit the crops");
         fs::create_directories(out_dir);
         const fs::path ckpt = fs::path(out_dir) / "checkpoint.rsw";
-        const fs::path opt_file = fs::path(out_dir) / "optimizer.pt";
         const fs::path log_file = fs::path(out_dir) / "log.csv";
         const bool resuming = resume && fs::exists(ckpt);
         if (objectives != 1 && objectives != 4) throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
@@ -167,20 +166,7 @@ int train_denoise_main(int argc, char** argv) {
         for (auto& t : net->mixing_maps()) t.set_requires_grad(false);
         torch::optim::Adam gopt(net->kernel_parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         torch::optim::Adam dopt(disc->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.99}));
-        if (resuming && fs::exists(opt_file)) {
-            try {
-                torch::serialize::InputArchive ar, ga, da, dm;
-                ar.load_from(opt_file.string());
-                ar.read("g", ga);
-                ar.read("d", da);
-                ar.read("dnet", dm);
-                gopt.load(ga);
-                dopt.load(da);
-                disc->load(dm);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "optimizer state not restored (%s); continuing with fresh moments\n", e.what());
-            }
-        }
+        if (resuming) restore_state(out_dir, gopt, dopt, disc);
         // Fixed evaluation: the first 32 held-out crops with Gaussian noise sigma 25, seeded.
         std::vector<int> eidx;
         for (int i = 0; i < std::min(32, eval.n); ++i) eidx.push_back(i);
@@ -204,18 +190,7 @@ int train_denoise_main(int argc, char** argv) {
                 {"steps", std::to_string(step)}, {"training", "parametric multi-loss"},
                 {"objectives_meaning", "light+fidelity,strong+fidelity,light+perception,strong+perception"},
                 {"light_keep", std::to_string(kLightKeep)}};
-            const fs::path tmp = fs::path(out_dir) / "checkpoint.rsw.tmp";
-            save_weight_file(tmp, net->to_weight_file(extra));
-            fs::rename(tmp, ckpt);
-            torch::serialize::OutputArchive ar, ga, da, dm;
-            gopt.save(ga);
-            dopt.save(da);
-            disc->save(dm);
-            ar.write("g", ga);
-            ar.write("d", da);
-            ar.write("dnet", dm);
-            ar.save_to(opt_file.string() + ".tmp");
-            fs::rename(opt_file.string() + ".tmp", opt_file);
+            save_state(net, extra, out_dir, gopt, dopt, disc);
         };
         const double noisy_psnr = psnr(enoisy, eclean);
         const auto t0 = std::chrono::steady_clock::now();
@@ -242,37 +217,22 @@ int train_denoise_main(int argc, char** argv) {
             torch::Tensor loss = (1 - r) * ((1 - s) * l1_light + s * l1_clean);
             torch::Tensor adv = torch::zeros({}), fm = torch::zeros({});
             if (r > 0) {
-                for (auto& q : disc->parameters()) q.set_requires_grad(false);
-                const auto ff = disc->forward(out);
-                std::vector<torch::Tensor> fr;
-                {
-                    torch::NoGradGuard ng;
-                    fr = disc->forward(clean);
-                }
-                adv = torch::softplus(-ff.back()).mean();
-                fm = torch::zeros({}, out.options());
-                for (size_t k = 0; k + 1 < ff.size(); ++k) fm = fm + (ff[k] - fr[k]).abs().mean();
+                const AdversarialTerms at = adversarial_terms(disc, out, clean);
+                adv = at.adv;
+                fm = at.fm;
                 // Low frequencies (4x4 means, colour included) stay faithful to the target; above
                 // them the discriminator and the luma amplitude spectrum judge the texture.
-                auto low = [&](const torch::Tensor& t) {
-                    return (torch::avg_pool2d(out, 4) - torch::avg_pool2d(t, 4)).abs().mean();
-                };
                 torch::Tensor perc = 0.01 * adv + 0.3 * fm;
-                if (s < 1) perc = perc + (1 - s) * (low(light) + 0.05 * l1_light + 0.1 * amplitude_l1(luma(out), luma(light)));
-                if (s > 0) perc = perc + s * (low(clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
+                if (s < 1) perc = perc + (1 - s) * (low_pass_l1(out, light) + 0.05 * l1_light + 0.1 * amplitude_l1(luma(out), luma(light)));
+                if (s > 0) perc = perc + s * (low_pass_l1(out, clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
                 loss = loss + r * perc;
-                for (auto& q : disc->parameters()) q.set_requires_grad(true);
             }
             gopt.zero_grad();
             loss.backward();
             gopt.step();
             torch::Tensor d_loss = torch::zeros({});
             if (objectives > 1) {  // the discriminator serves the perception objectives only
-                d_loss = torch::softplus(-disc->forward(clean).back()).mean() +
-                         torch::softplus(disc->forward(out.detach()).back()).mean();
-                dopt.zero_grad();
-                d_loss.backward();
-                dopt.step();
+                d_loss = discriminator_step(disc, dopt, clean, out);
             }
             done = step;
             if (step % 10 == 0) {

@@ -15,6 +15,17 @@ namespace restora {
 namespace {
 
 
+// The Realism slider of the tunable networks (tunable convolutions): `meaning` says what its ends do.
+ParamSpec realism_param(const std::string& meaning) {
+    ParamSpec p = number_param("realism", "Realism", 0, 1, 0.05, 0,
+                               meaning + " Every position is its own trained network (tunable convolutions), "
+                                         "not a blend of two images.");
+    p.only_for = "model=tunable";
+    p.low_label = "Fidelity";
+    p.high_label = "Realism";
+    return p;
+}
+
 // Continuous RGB float (HWC) and mask (1 = hole) through the learned network.
 cv::Mat run_inpaint_network(const MaskedNetwork& net, const cv::Mat& rgb, const cv::Mat& mask) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
@@ -36,17 +47,8 @@ public:
                                "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
                                "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
                                "Realism slider (x4 only)"),
-                  realism_param()}};
-    }
-    static ParamSpec realism_param() {
-        ParamSpec p = number_param("realism", "Realism", 0, 1, 0.05, 0,
-                                   "0: the most faithful result (highest PSNR, smooth); 1: the most "
-                                   "realistic texture (sharper, less faithful). Every position is its own "
-                                   "trained network (tunable convolutions), not a blend of two images.");
-        p.only_for = "model=tunable";
-        p.low_label = "Fidelity";
-        p.high_label = "Realism";
-        return p;
+                  realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
+                                "texture (sharper, less faithful).")}};
     }
     void check_combination(const Params& p) const override {
         if (p.text("model") == "tunable" && p.integer("scale") != 4) {
@@ -120,7 +122,9 @@ public:
                                "nlmeans: OpenCV non-local means (no weights needed, fast); maxim: the MAXIM-3S "
                                "network trained on real camera noise (SIDD; slow on a CPU); tunable: Restora's "
                                "denoiser with tunable convolutions, Strength and Realism retune the network"),
-                  strength_param(), realism_param()}};
+                  strength_param(),
+                  realism_param("0: the most faithful result (highest PSNR, can look smooth); 1: natural "
+                                "texture and grain kept.")}};
     }
     static ParamSpec strength_param() {
         ParamSpec p = number_param("strength", "Strength", 0, 1, 0.05, 0.5,
@@ -129,15 +133,7 @@ public:
         p.high_label = "Strong";
         return p;
     }
-    static ParamSpec realism_param() {
-        ParamSpec p = number_param("realism", "Realism", 0, 1, 0.05, 0,
-                                   "0: the most faithful result (highest PSNR, can look smooth); 1: natural "
-                                   "texture and grain kept. Every position is its own trained network.");
-        p.only_for = "model=tunable";
-        p.low_label = "Fidelity";
-        p.high_label = "Realism";
-        return p;
-    }
+
     const OperationInfo& info() const override { return info_; }
 
     // Filter strength h in 8-bit units, quadratic so the slider has room at the light end:
