@@ -31,3 +31,8 @@ if ls gpu-models/*.rsw >/dev/null 2>&1; then
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000
   done
 fi
+# Tunable networks (committed weights): slider response on the GPU, 128x128 -> 512x512 for x4
+# (the budget: under 300 ms), folded vs the plain imported twin when it travels along.
+plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
+./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
+./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v1.rsw --size 512
