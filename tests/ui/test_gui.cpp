@@ -205,7 +205,7 @@ private slots:
         w.setParameter("model", "tunable");
         w.setParameter("realism", "0");
         QVERIFY(shown.wait(30000));
-        while (shown.wait(1500)) {}  // let the debounce settle on the last value
+        for (int i = 0; i < 4 && shown.wait(1500); ++i) {}  // let the debounce settle on the last value
         const cv::Mat fidelity = w.lastPreview().clone();
         w.setParameter("realism", "1");
         QVERIFY(shown.wait(30000));
