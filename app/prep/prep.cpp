@@ -21,6 +21,7 @@
 #include "restora/core/image_io.h"
 #include "restora/core/resample.h"
 #include "restora/models/shard.h"
+#include "photo_list.h"
 #include "shadow_synth.h"
 
 namespace fs = std::filesystem;
@@ -28,30 +29,7 @@ using namespace restora;
 
 namespace {
 
-std::vector<fs::path> read_list(const fs::path& list) {
-    std::ifstream lf(list);
-    if (!lf) throw std::runtime_error("cannot read the photo list " + list.string());
-    std::vector<fs::path> photos;
-    for (std::string line; std::getline(lf, line);) {
-        if (!line.empty() && line[0] != '#') photos.emplace_back(line);
-    }
-    return photos;
-}
-
-// 8-bit RGB, or empty (with a message) when the photo cannot be read.
-cv::Mat load_rgb8(const fs::path& path) {
-    cv::Mat img;
-    try {
-        img = load_image(path).pixels;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "skipping %s: %s\n", path.c_str(), e.what());
-        return img;
-    }
-    if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
-    if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
-    cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
-    return img;
-}
+using prep::load_rgb8;
 
 // Three parallel shards: shadowed, clean, mask (painted, matte, 0).
 struct ShadowSet {
@@ -83,8 +61,8 @@ struct ShadowSet {
 
 int prep_shadow(const fs::path& list, const fs::path& holdout, const fs::path& out, int crop, int per_scale,
                 double shard_mb, int eval_crop, int eval_per_scale, unsigned seed) {
-    const std::vector<fs::path> photos = read_list(list);
-    const std::vector<fs::path> held = holdout.empty() ? std::vector<fs::path>{} : read_list(holdout);
+    const std::vector<fs::path> photos = prep::read_photo_list(list);
+    const std::vector<fs::path> held = holdout.empty() ? std::vector<fs::path>{} : prep::read_photo_list(holdout);
     for (const auto& h : held) {
         if (std::find(photos.begin(), photos.end(), h) != photos.end()) {
             std::fprintf(stderr, "restora-prep: %s is in both --photos and --holdout\n", h.c_str());
@@ -206,14 +184,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "restora-prep: --kind is plain, shadow or sr-lr\n");
         return 2;
     }
-    std::ifstream lf(list);
-    if (!lf) {
-        std::fprintf(stderr, "restora-prep: cannot read the photo list %s\n", list.c_str());
-        return 2;
-    }
     std::vector<fs::path> photos;
-    for (std::string line; std::getline(lf, line);) {
-        if (!line.empty() && line[0] != '#') photos.emplace_back(line);
+    try {
+        photos = prep::read_photo_list(list);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "restora-prep: %s\n", e.what());
+        return 2;
     }
     fs::create_directories(out);
     std::mt19937 rng(2026);
@@ -229,16 +205,8 @@ int main(int argc, char** argv) {
         s = Shard{0, crop, crop, {}};
     };
     for (size_t p = 0; p < photos.size(); ++p) {
-        cv::Mat img;
-        try {
-            img = load_image(photos[p]).pixels;
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "skipping %s: %s\n", photos[p].c_str(), e.what());
-            continue;
-        }
-        if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
-        if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
-        cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+        const cv::Mat img = prep::load_rgb8(photos[p]);
+        if (img.empty()) continue;
         const bool to_eval = eval_every > 0 && p % eval_every == 0;
         Shard& target = to_eval ? eval : train;
         for (int factor : {2, 4, 8}) {

@@ -16,6 +16,7 @@
 
 #include "restora/core/image_io.h"
 #include "restora/models/shard.h"
+#include "photo_list.h"
 #include "text_render.h"
 
 namespace fs = std::filesystem;
@@ -60,14 +61,12 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    std::ifstream lf(list);
-    if (!lf) {
-        std::fprintf(stderr, "restora-prep-text: cannot read the photo list %s\n", list.c_str());
-        return 2;
-    }
     std::vector<fs::path> photos;
-    for (std::string line; std::getline(lf, line);) {
-        if (!line.empty() && line[0] != '#') photos.emplace_back(line);
+    try {
+        photos = prep::read_photo_list(list);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "restora-prep-text: %s\n", e.what());
+        return 2;
     }
     const prep::TextRenderer renderer({"/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation2",
                                        "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/urw-base35"},
@@ -90,16 +89,8 @@ int main(int argc, char** argv) {
     std::mt19937 eval_rng(static_cast<unsigned>(seed) * 7919U + 1U);  // held-out set fixed by the seed alone
     std::vector<cv::Mat> previews;
     for (size_t p = 0; p < photos.size(); ++p) {
-        cv::Mat img;
-        try {
-            img = load_image(photos[p]).pixels;
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "skipping %s: %s\n", photos[p].c_str(), e.what());
-            continue;
-        }
-        if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
-        if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
-        cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+        const cv::Mat img = prep::load_rgb8(photos[p]);
+        if (img.empty()) continue;
         const bool to_eval = eval_every > 0 && p % eval_every == 0;
         std::mt19937& rng = to_eval ? eval_rng : train_rng;
         Shard& target = to_eval ? eval : train;

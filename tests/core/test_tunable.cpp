@@ -18,15 +18,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-cv::Mat run(const cv::Mat& img, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
-    const Operation& op = Registry::instance().get("upscale");
-    const Params p = op.resolve({{"model", "tunable"}, {"realism", std::to_string(realism)}});
+// One run of operation `id` through a shared cache (models load once), on a region or the whole.
+cv::Mat run_op(const std::string& id, const std::map<std::string, std::string>& params, const cv::Mat& img,
+               ModelCache& cache, int tile, const cv::Rect* region = nullptr) {
+    const Operation& op = Registry::instance().get(id);
+    const Params p = op.resolve(params);
     OpContext ctx;
     ctx.device = DeviceKind::Cpu;
-    ctx.tile = 32;
+    ctx.tile = tile;
     ctx.models = &cache;
     if (region != nullptr) return op.run_region(img, {}, p, ctx, *region).pixels;
     return op.run(img, {}, p, ctx).pixels;
+}
+
+cv::Mat run(const cv::Mat& img, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
+    return run_op("upscale", {{"model", "tunable"}, {"realism", std::to_string(realism)}}, img, cache, 32, region);
 }
 
 }  // namespace
@@ -78,15 +84,9 @@ TEST(TunableUpscale, CliRecordsRealismAndReplaysIt) {
 namespace {
 
 cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
-    const Operation& op = Registry::instance().get("denoise");
-    const Params p = op.resolve(
-        {{"model", "tunable"}, {"strength", std::to_string(strength)}, {"realism", std::to_string(realism)}});
-    OpContext ctx;
-    ctx.device = DeviceKind::Cpu;
-    ctx.tile = 48;
-    ctx.models = &cache;
-    if (region != nullptr) return op.run_region(img, {}, p, ctx, *region).pixels;
-    return op.run(img, {}, p, ctx).pixels;
+    return run_op("denoise",
+                  {{"model", "tunable"}, {"strength", std::to_string(strength)}, {"realism", std::to_string(realism)}},
+                  img, cache, 48, region);
 }
 
 }  // namespace
