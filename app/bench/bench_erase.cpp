@@ -1,7 +1,7 @@
 // restora-bench-erase: text erasure quality (docs/QUALITY.md, "Text erasure"). On the held-out
 // synthetic set of restora-prep-text (photos never used for training shards) and on the real
 // photo in ../shared/data/bench/text (text-free ground truth + box mask, white = text), compares
-// erase-text model=learned (erase-text-v1), erase-text model=inpaint (the inpainting engine on
+// erase-text model=learned (erase-text-v2), erase-text model=inpaint (the inpainting engine on
 // the same mask) and inpaint model=telea (OpenCV Telea): PSNR and SSIM inside the mask and on
 // the whole image, plus the untouched input as a floor. Writes a contact sheet with --sheet.
 //   restora-bench-erase --eval text-shards/eval.shard [--real DIR] [--sheet OUT.jpg] [--rows N]
@@ -34,7 +34,7 @@ const std::vector<Method> kMethods = {
     {"input (text left in)", "", {}},
     {"OpenCV Telea (inpaint model=telea)", "inpaint", {{"model", "telea"}}},
     {"inpainting engine (erase-text model=inpaint)", "erase-text", {{"model", "inpaint"}, {"detect", "false"}}},
-    {"erase-text-v1 (erase-text model=learned)", "erase-text", {{"model", "learned"}, {"detect", "false"}}},
+    {"erase-text-v2 (erase-text model=learned)", "erase-text", {{"model", "learned"}, {"detect", "false"}}},
 };
 
 cv::Mat run_method(const Method& m, const cv::Mat& img, const cv::Mat& mask) {
@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
             const int side = s.w;
             std::vector<Score> scores(kMethods.size());
             for (int i = 0; i < s.n; ++i) {
-                const cv::Mat stacked(3 * side, side, CV_8UC3, const_cast<uint8_t*>(s.pixels.data()) + static_cast<size_t>(i) * 3 * side * side * 3);
+                // 3 or 4 parts per sample (restora-prep-text: input, target, mask[, guide]).
+                const cv::Mat stacked(s.h, side, CV_8UC3, const_cast<uint8_t*>(s.pixels.data()) + static_cast<size_t>(i) * s.h * side * 3);
                 cv::Mat in, gt, mask;
                 cv::cvtColor(stacked(cv::Rect(0, 0, side, side)), in, cv::COLOR_RGB2BGR);
                 cv::cvtColor(stacked(cv::Rect(0, side, side, side)), gt, cv::COLOR_RGB2BGR);
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
             cv::Mat all;
             cv::vconcat(sheet_rows, all);
             cv::imwrite(sheet.string(), all, {cv::IMWRITE_JPEG_QUALITY, 88});
-            std::printf("\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v1, ground truth)\n",
+            std::printf("\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v2, ground truth)\n",
                         sheet.c_str());
         }
     } catch (const std::exception& e) {

@@ -2,6 +2,9 @@
 // crops at several scales (each photo shrunk by 2, 4 and 8 before cropping, so the network sees
 // both fine texture and scene structure). Photos listed in --holdout never enter any shard.
 //   restora-prep --photos LIST --out DIR [--crop 128] [--per-scale K] [--shard-mb 24] [--eval-every 8]
+//                [--factors 2,4,8] [--seed S]
+// --factors picks the shrink factors (1 = the photo's own pixels, with its camera's grain and
+// softness: what a denoiser meets in real photos).
 // --kind sr-lr writes the bicubic low-resolution twin of a shard (prep_sr_lr below).
 // --kind shadow writes shadow-removal sets instead (shadow_synth.h): each set is three shards of
 // the same crops, SET-shadow.shard (shadowed), SET-clean.shard (ground truth) and SET-mask.shard
@@ -13,6 +16,7 @@
 #include <stdexcept>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -142,6 +146,7 @@ int main(int argc, char** argv) {
     int eval_every = 8;
     fs::path sr_shard;
     int sr_scale = 4;
+    std::vector<int> factors = {2, 4, 8};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -158,9 +163,15 @@ int main(int argc, char** argv) {
         else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(next()));
         else if (a == "--shard") sr_shard = next();
         else if (a == "--scale") sr_scale = std::stoi(next());
+        else if (a == "--factors") {
+            factors.clear();
+            std::stringstream ss(next());
+            for (std::string f; std::getline(ss, f, ',');) factors.push_back(std::max(1, std::stoi(f)));
+        }
         else {
             std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow|sr-lr] [--crop N] [--per-scale K] "
-                                 "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S]\n");
+                                 "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S] "
+                                 "[--factors F1,F2]\n");
             return 2;
         }
     }
@@ -192,7 +203,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     fs::create_directories(out);
-    std::mt19937 rng(2026);
+    std::mt19937 rng(seed);
     const size_t per_crop = static_cast<size_t>(crop) * crop * 3;
     const int max_per_shard = static_cast<int>(shard_mb * 1024 * 1024 / per_crop);
     Shard train{0, crop, crop, {}};
@@ -209,9 +220,9 @@ int main(int argc, char** argv) {
         if (img.empty()) continue;
         const bool to_eval = eval_every > 0 && p % eval_every == 0;
         Shard& target = to_eval ? eval : train;
-        for (int factor : {2, 4, 8}) {
-            cv::Mat small;
-            cv::resize(img, small, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
+        for (int factor : factors) {
+            cv::Mat small = img;
+            if (factor > 1) cv::resize(img, small, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
             if (small.cols < crop || small.rows < crop) continue;
             std::uniform_int_distribution<int> ux(0, small.cols - crop);
             std::uniform_int_distribution<int> uy(0, small.rows - crop);

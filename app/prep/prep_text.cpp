@@ -1,7 +1,8 @@
 // restora-prep-text: synthetic text-erasure sets for restora-train-eraser. Crops of the training
 // photos (shrunk by 2, 4 and 8 as in restora-prep) get rendered text (text_render.h); each sample
-// is stored as one shard "crop" of 3*S x S pixels: rows [0,S) the input with text, [S,2S) the
-// clean target, [2S,3S) the mask (255 = text, grey in all three channels). Every --eval-every'th
+// is stored as one shard "crop" of 4*S x S pixels: rows [0,S) the input with text, [S,2S) the
+// clean target, [2S,3S) the mask (255 = text, grey in all three channels), [3S,4S) OpenCV Telea's
+// fill of the mask (the guided eraser's classical estimate). Every --eval-every'th
 // photo goes to the held-out set only (fixed seed), never to a training shard.
 //   restora-prep-text --photos LIST --out DIR [--crop 128] [--train-mb 40] [--eval-every 8]
 //                     [--eval-per-photo 8] [--seed 7] [--preview N]
@@ -13,6 +14,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
 
 #include "restora/core/image_io.h"
 #include "restora/models/shard.h"
@@ -24,11 +26,14 @@ using namespace restora;
 
 namespace {
 
+constexpr int kGuideRadius = 5;  // the Telea radius of the erase-text operation's guide (core/src/ops/text.cpp)
+
 void append(Shard& s, const cv::Mat& input, const cv::Mat& target, const cv::Mat& mask) {
-    cv::Mat m3;
+    cv::Mat m3, guide;
     cv::cvtColor(mask, m3, cv::COLOR_GRAY2RGB);
+    cv::inpaint(input, mask, guide, kGuideRadius, cv::INPAINT_TELEA);  // the classical fill a guided eraser refines
     cv::Mat stacked;
-    cv::vconcat(std::vector<cv::Mat>{input, target, m3}, stacked);
+    cv::vconcat(std::vector<cv::Mat>{input, target, m3, guide}, stacked);
     s.pixels.insert(s.pixels.end(), stacked.data, stacked.data + stacked.total() * 3);
     ++s.n;
 }
@@ -78,13 +83,13 @@ int main(int argc, char** argv) {
     }
     std::printf("%zu Latin fonts, %zu CJK fonts\n", renderer.font_count(), renderer.cjk_font_count());
     fs::create_directories(out);
-    const size_t per_sample = static_cast<size_t>(crop) * crop * 3 * 3;
+    const size_t per_sample = static_cast<size_t>(crop) * crop * 3 * 4;
     const int max_train = static_cast<int>(train_mb * 1024 * 1024 / per_sample);
     int train_photos = 0;
     for (size_t p = 0; p < photos.size(); ++p) train_photos += !(eval_every > 0 && p % eval_every == 0);
     const int train_per_photo = (max_train + train_photos - 1) / std::max(1, train_photos);
-    Shard train{0, 3 * crop, crop, {}};
-    Shard eval{0, 3 * crop, crop, {}};
+    Shard train{0, 4 * crop, crop, {}};
+    Shard eval{0, 4 * crop, crop, {}};
     std::mt19937 train_rng(static_cast<unsigned>(seed));
     std::mt19937 eval_rng(static_cast<unsigned>(seed) * 7919U + 1U);  // held-out set fixed by the seed alone
     std::vector<cv::Mat> previews;

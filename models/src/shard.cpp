@@ -1,6 +1,7 @@
 #include "restora/models/shard.h"
 
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "restora/models/errors.h"
@@ -34,6 +35,22 @@ Shard read_shard(const std::filesystem::path& path) {
         throw Error(ErrorKind::Processing, path.string() + " is truncated");
     }
     return s;
+}
+
+Shard read_shards(const std::string& list) {
+    Shard all;
+    std::stringstream ss(list);
+    for (std::string p; std::getline(ss, p, ',');) {
+        Shard s = read_shard(p);
+        if (all.n == 0) {
+            all = std::move(s);
+        } else {
+            if (s.h != all.h || s.w != all.w) throw Error(ErrorKind::Usage, p + ": crop size differs");
+            all.pixels.insert(all.pixels.end(), s.pixels.begin(), s.pixels.end());
+            all.n += s.n;
+        }
+    }
+    return all;
 }
 
 }  // namespace restora

@@ -6,9 +6,13 @@
 // a cosine schedule over the time budget, random sub-crops and
 // flips, held-out evaluation (PSNR inside the mask and on the whole crop) every --eval-every
 // steps, a CSV log, checkpoints (checkpoint.rsw + step.txt, best.rsw) and --resume.
-//   restora-train-eraser --train T.shard --eval E.shard --out DIR [--init W.rsw] [--minutes M | --steps N]
-//                        [--batch B] [--crop C] [--passes K] [--lr LR] [--seed S] [--threads T]
-//                        [--device D] [--eval-every N] [--warmup W] [--no-initial-eval] [--resume]
+// --guided makes a new run the guided eraser (eraser_net.h: gates between its own fill and the
+// Telea fill stored as the sets' fourth part; --gate-bias is the gate's starting logit).
+//   restora-train-eraser --train T.shard[,T2.shard...] --eval E.shard --out DIR [--init W.rsw]
+//                        [--minutes M | --steps N] [--batch B] [--crop C] [--passes K] [--lr LR]
+//                        [--seed S] [--threads T] [--device D] [--eval-every N] [--warmup W]
+//                        [--guided] [--gate-bias G] [--objective l1|psnr] [--train-only P1,P2]
+//                        [--no-initial-eval] [--resume]
 #include <torch/torch.h>
 
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,38 +36,53 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Batch {
-    torch::Tensor input, target, mask;  // [B,3,C,C], [B,3,C,C], [B,1,C,C]
+    torch::Tensor input, target, mask, guide;  // [B,3,C,C], [B,3,C,C], [B,1,C,C], [B,3,C,C] (undefined: no guide)
 };
+
+int parts_of(const Shard& s) { return s.h / s.w; }
 
 // Samples idx as crops of side c (at a random offset when c < the stored side; whole otherwise).
 Batch make_batch(const Shard& s, const std::vector<int>& idx, int c, std::mt19937& rng, bool augment, torch::Device dev) {
     const int side = s.w;
     const int b = static_cast<int>(idx.size());
-    const size_t per = static_cast<size_t>(s.h) * s.w * 3;
+    const bool with_guide = parts_of(s) == 4;
     torch::Tensor all = torch::from_blob(const_cast<uint8_t*>(s.pixels.data()), {s.n, s.h, s.w, 3}, torch::kUInt8);
-    std::vector<torch::Tensor> in, tg, mk;
+    std::vector<torch::Tensor> in, tg, mk, gd;
     for (int i = 0; i < b; ++i) {
-        const torch::Tensor t = all[idx[i]].permute({2, 0, 1}).to(torch::kFloat32).div(255.0);  // [3,3S,S]
+        const torch::Tensor t = all[idx[i]].permute({2, 0, 1}).to(torch::kFloat32).div(255.0);  // [3,PS,S]
         const int ox = c < side ? std::uniform_int_distribution<int>(0, side - c)(rng) : 0;
         const int oy = c < side ? std::uniform_int_distribution<int>(0, side - c)(rng) : 0;
         auto part = [&](int k) { return t.narrow(1, k * side + oy, c).narrow(2, ox, c); };
         torch::Tensor x = part(0), y = part(1), m = part(2).narrow(0, 0, 1).gt(0.5).to(torch::kFloat32);
+        torch::Tensor g = with_guide ? part(3) : torch::Tensor();
         if (augment && (rng() & 1U)) {
             x = x.flip({2});
             y = y.flip({2});
             m = m.flip({2});
+            if (with_guide) g = g.flip({2});
         }
         in.push_back(x);
         tg.push_back(y);
         mk.push_back(m);
+        if (with_guide) gd.push_back(g);
     }
-    (void)per;
-    return {torch::stack(in).to(dev), torch::stack(tg).to(dev), torch::stack(mk).to(dev)};
+    return {torch::stack(in).to(dev), torch::stack(tg).to(dev), torch::stack(mk).to(dev),
+            with_guide ? torch::stack(gd).to(dev) : torch::Tensor()};
 }
 
 struct Losses {
     torch::Tensor total, l1;
 };
+
+// --objective psnr: the mean over images of ln(MSE inside the mask), i.e. (up to a constant factor)
+// minus the mean PSNR in the mask that the benchmark reports. Unlike the pooled L1, it weighs every
+// image alike: thin captions with small errors count as much as large boxes with big ones.
+Losses psnr_loss(const torch::Tensor& y, const torch::Tensor& x, const torch::Tensor& m) {
+    const torch::Tensor hole = m.expand_as(x);
+    const torch::Tensor se = ((y - x).pow(2) * hole).sum({1, 2, 3}) / (hole.sum({1, 2, 3}) + 1);
+    const torch::Tensor l1 = ((y - x).abs() * hole).sum() / (hole.sum() + 1);
+    return {torch::log(se + 1e-5).mean(), l1};
+}
 
 Losses pass_loss(const torch::Tensor& y, const torch::Tensor& x, const torch::Tensor& m) {
     const torch::Tensor hole = m.expand_as(x);
@@ -75,7 +95,7 @@ Losses pass_loss(const torch::Tensor& y, const torch::Tensor& x, const torch::Te
 }
 
 struct EvalResult {
-    double psnr_mask = 0, psnr_all = 0, psnr_input_mask = 0;
+    double psnr_mask = 0, psnr_all = 0, psnr_input_mask = 0, psnr_guide_mask = 0;  // guide: 0 without one
 };
 
 // Mean PSNR inside the mask and on the whole crop over the held-out set (whole crops, no augmentation).
@@ -89,7 +109,7 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
         std::vector<int> idx;
         for (int i = start; i < std::min(eval.n, start + 16); ++i) idx.push_back(i);
         const Batch b = make_batch(eval, idx, eval.w, rng, false, dev);
-        const torch::Tensor y = eraser_forward(e, b.input, b.mask).back().clamp(0, 1);
+        const torch::Tensor y = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor()).back().clamp(0, 1);
         for (int i = 0; i < static_cast<int>(idx.size()); ++i) {
             const torch::Tensor h = b.mask[i].expand_as(b.target[i]);
             const double mse_m = (((y[i] - b.target[i]).pow(2) * h).sum() / h.sum().clamp_min(1)).item<double>();
@@ -98,6 +118,10 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
             r.psnr_mask += 10.0 * std::log10(1.0 / std::max(mse_m, 1e-10));
             r.psnr_input_mask += 10.0 * std::log10(1.0 / std::max(mse_i, 1e-10));
             r.psnr_all += 10.0 * std::log10(1.0 / std::max(mse_a, 1e-10));
+            if (b.guide.defined()) {
+                const double mse_g = (((b.guide[i] - b.target[i]).pow(2) * h).sum() / h.sum().clamp_min(1)).item<double>();
+                r.psnr_guide_mask += 10.0 * std::log10(1.0 / std::max(mse_g, 1e-10));
+            }
             ++n;
         }
     }
@@ -105,6 +129,7 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
     r.psnr_mask /= std::max(1, n);
     r.psnr_all /= std::max(1, n);
     r.psnr_input_mask /= std::max(1, n);
+    r.psnr_guide_mask /= std::max(1, n);
     return r;
 }
 
@@ -115,7 +140,9 @@ int main(int argc, char** argv) {
     double minutes = 0, lr0 = 5e-4;
     long steps = 0;
     int batch = 4, crop = 0, passes = 2, seed = 1, eval_every = 50, threads = 0, warmup = 20;
-    bool resume = false, skip_first_eval = false;
+    bool resume = false, skip_first_eval = false, guided = false, psnr_objective = false;
+    float gate_bias = 0.0F;
+    std::string train_only;  // comma-separated parameter-name prefixes; empty: all parameters
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -136,10 +163,15 @@ int main(int argc, char** argv) {
         else if (a == "--resume") resume = true;
         else if (a == "--no-initial-eval") skip_first_eval = true;
         else if (a == "--warmup") warmup = std::max(1, std::stoi(next()));
+        else if (a == "--guided") guided = true;
+        else if (a == "--objective") psnr_objective = next() == "psnr";
+        else if (a == "--train-only") train_only = next();
+        else if (a == "--gate-bias") gate_bias = std::stof(next());
         else {
             std::fprintf(stderr, "usage: restora-train-eraser --train T --eval E --out DIR [--init W] [--minutes M|--steps N] "
                                  "[--batch B] [--crop C] [--passes K] [--lr LR] [--seed S] [--threads T] [--device D] "
-                                 "[--eval-every N] [--resume]\n");
+                                 "[--eval-every N] [--warmup W] [--guided] [--gate-bias G] [--objective l1|psnr] [--train-only P1,P2] "
+                                 "[--no-initial-eval] [--resume]\n");
             return 2;
         }
     }
@@ -152,9 +184,10 @@ int main(int argc, char** argv) {
         torch::manual_seed(seed);
         std::mt19937 rng(static_cast<unsigned>(seed));
         const torch::Device dev = to_torch_device(parse_device(device));
-        const Shard train = read_shard(train_path);
+        const Shard train = read_shards(train_path);
         const Shard eval = read_shard(eval_path);
-        if (train.h != 3 * train.w || eval.h != 3 * eval.w) throw std::runtime_error("not a restora-prep-text set");
+        auto text_set = [](const Shard& s) { return s.h % s.w == 0 && (parts_of(s) == 3 || parts_of(s) == 4); };
+        if (!text_set(train) || !text_set(eval)) throw std::runtime_error("not a restora-prep-text set");
         if (crop <= 0 || crop > train.w) crop = train.w;
         crop = crop / 4 * 4;
         fs::create_directories(out_dir);
@@ -166,24 +199,42 @@ int main(int argc, char** argv) {
             std::ifstream(fs::path(out_dir) / "step.txt") >> step;
             std::printf("resumed at step %ld\n", step);
         } else if (!init.empty()) {
-            e = load_eraser_net(init, torch::kCPU, passes);
-            std::printf("initialised from %s\n", init.c_str());
+            e = load_eraser_net(init, torch::kCPU, EraserInit{passes, guided, gate_bias});
+            std::printf("initialised from %s%s\n", init.c_str(), e.guided ? " (guided)" : "");
         } else {
             throw std::runtime_error("--init WEIGHTS (inpaint-ffc-v1.rsw) is required for a new run");
         }
+        if (e.guided && (parts_of(train) != 4 || parts_of(eval) != 4)) {
+            throw std::runtime_error("the guided eraser needs sets with the Telea guide (restora-prep-text writes it)");
+        }
         e.net->to(dev);
         e.net->train();
-        int64_t params = 0;
-        for (const auto& p : e.net->parameters()) params += p.numel();
+        // --train-only: the other parameters stay frozen (Adam moves every weight by about the rate,
+        // whatever its gradient: fresh zero-initialised channels would perturb a pretrained body).
+        std::vector<torch::Tensor> trainable;
+        int64_t params = 0, trained = 0;
+        for (auto& p : e.net->named_parameters()) {
+            params += p.value().numel();
+            bool on = train_only.empty();
+            std::stringstream ss(train_only);
+            for (std::string prefix; std::getline(ss, prefix, ',');) on = on || p.key().rfind(prefix, 0) == 0;
+            p.value().set_requires_grad(on);
+            if (on) {
+                trainable.push_back(p.value());
+                trained += p.value().numel();
+            }
+        }
+        if (trainable.empty()) throw std::runtime_error("--train-only matches no parameter");
+        std::printf("training %lld of the parameters\n", static_cast<long long>(trained));
         std::printf("eraser: %lld parameters, %d passes, %d training sets of %dx%d (crops %d), %d held out, "
                     "device %s, %d threads\n",
                     static_cast<long long>(params), e.passes, train.n, train.w, train.w, crop, eval.n,
                     dev.str().c_str(), torch::get_num_threads());
-        torch::optim::Adam opt(e.net->parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
+        torch::optim::Adam opt(trainable, torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         const fs::path log_path = fs::path(out_dir) / "log.csv";
         const bool new_log = !fs::exists(log_path);
         std::ofstream log(log_path, std::ios::app);
-        if (new_log) log << "step,seconds,lr,loss,l1_last,eval_psnr_mask,eval_psnr_all,eval_psnr_mask_input\n";
+        if (new_log) log << "step,seconds,lr,loss,l1_last,eval_psnr_mask,eval_psnr_all,eval_psnr_mask_input,eval_psnr_mask_guide\n";
         double best = -1;
         if (fs::exists(fs::path(out_dir) / "best.txt")) std::ifstream(fs::path(out_dir) / "best.txt") >> best;
         const auto t0 = std::chrono::steady_clock::now();
@@ -191,10 +242,11 @@ int main(int argc, char** argv) {
         auto report = [&](double lr, double loss, double l1) {
             const EvalResult r = evaluate(e, eval, dev);
             log << step << "," << elapsed() << "," << lr << "," << loss << "," << l1 << "," << r.psnr_mask << ","
-                << r.psnr_all << "," << r.psnr_input_mask << "\n";
+                << r.psnr_all << "," << r.psnr_input_mask << "," << r.psnr_guide_mask << "\n";
             log.flush();
-            std::printf("step %ld  %.0f s  loss %.4f  held-out PSNR in mask %.2f dB, whole %.2f dB (text input %.2f dB)\n",
-                        step, elapsed(), loss, r.psnr_mask, r.psnr_all, r.psnr_input_mask);
+            std::printf("step %ld  %.0f s  loss %.4f  held-out PSNR in mask %.2f dB, whole %.2f dB (text input %.2f dB, "
+                        "Telea guide %.2f dB)\n",
+                        step, elapsed(), loss, r.psnr_mask, r.psnr_all, r.psnr_input_mask, r.psnr_guide_mask);
             std::fflush(stdout);
             const std::map<std::string, std::string> meta = {{"steps", std::to_string(step)},
                                                               {"crop", std::to_string(crop)}};
@@ -220,16 +272,16 @@ int main(int argc, char** argv) {
             std::vector<int> idx(batch);
             for (int& i : idx) i = pick(rng);
             const Batch b = make_batch(train, idx, crop, rng, true, dev);
-            const std::vector<torch::Tensor> ys = eraser_forward(e, b.input, b.mask);
+            const std::vector<torch::Tensor> ys = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor());
             torch::Tensor total = torch::zeros({}, b.input.options());
             Losses last;
             for (size_t k = 0; k < ys.size(); ++k) {
-                last = pass_loss(ys[k], b.target, b.mask);
+                last = psnr_objective ? psnr_loss(ys[k], b.target, b.mask) : pass_loss(ys[k], b.target, b.mask);
                 total = total + (k + 1 == ys.size() ? 1.0 : 0.5) * last.total;
             }
             opt.zero_grad();
             total.backward();
-            torch::nn::utils::clip_grad_norm_(e.net->parameters(), 1.0);
+            torch::nn::utils::clip_grad_norm_(trainable, 1.0);
             opt.step();
             ++step;
             loss_v = total.item<double>();

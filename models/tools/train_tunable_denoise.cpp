@@ -15,6 +15,10 @@
 // Two phases (a network from scratch learns slowly when four objectives share its steps):
 // --objectives 1 pre-trains a plain denoiser (strong + fidelity only), then --objectives 4 --init
 // CKPT grows it into the tunable network (every objective starts from it) and trains all four.
+// Phase 3 (denoise-tunable-v2): --no-perception --fidelity mse --init CKPT re-trains only the
+// fidelity corners (R = 0; the perception kernels get no gradient, and fresh Adam moments leave
+// them bit-identical) with MSE, so the Realism slider starts at the PSNR optimum; then
+// --perception-only --disc-warmup N --init CKPT re-trains only the perception corners against it.
 //   restora-train-tunable --task denoise --train S1[,S2] --eval E --out DIR [--minutes M|--steps N]
 //       [--objectives 1|4] [--init CKPT]
 //       [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] [--seed S] [--device D]
@@ -107,6 +111,15 @@ int train_denoise_main(int argc, char** argv) {
     int batch = 16, patch = 64, width = 64, depth = 4, seed = 1, eval_every = 100, threads = 0;
     bool resume = false;
     bool no_perception = false;  // ablation: fidelity objectives only (R always 0)
+    // --fidelity mse: the fidelity objectives as mean squared error. L1's optimum is the posterior
+    // median, which zeroes faint texture it cannot tell from noise; the MSE optimum (the posterior
+    // mean) is what PSNR scores, so a fidelity corner at an MSE optimum cannot gain PSNR by moving
+    // towards the perception kernels (first-order), i.e. PSNR does not rise along Realism.
+    bool fidelity_mse = false;
+    // --perception-only: R = 1 always, so only the perception corners learn (the fidelity kernels
+    // get no gradient). --disc-warmup N: the first N steps train only the (fresh) discriminator.
+    bool perception_only = false;
+    long disc_warmup = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -126,12 +139,16 @@ int train_denoise_main(int argc, char** argv) {
         else if (a == "--eval-every") eval_every = std::stoi(next());
         else if (a == "--resume") resume = true;
         else if (a == "--no-perception") no_perception = true;
+        else if (a == "--fidelity") fidelity_mse = next() == "mse";
+        else if (a == "--perception-only") perception_only = true;
+        else if (a == "--disc-warmup") disc_warmup = std::stol(next());
         else if (a == "--objectives") objectives = std::stoi(next());
         else if (a == "--init") init = next();
         else {
             std::fprintf(stderr, "usage: restora-train-tunable --task denoise --train S[,S] --eval E --out DIR "
                                  "[--minutes M|--steps N] [--objectives 1|4] [--init CKPT] [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] "
-                                 "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K]\n");
+                                 "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K] [--no-perception] [--fidelity l1|mse] "
+                                 "[--perception-only] [--disc-warmup N]\n");
             return 2;
         }
     }
@@ -183,7 +200,8 @@ int train_denoise_main(int argc, char** argv) {
         };
         std::ofstream log(log_file, std::ios::app);
         if (step0 == 0) {
-            log << "step,seconds,s,r,l1_clean,adv,fm,d_loss,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,grad_s1r0,grad_s1r1\n";
+            log << "step,seconds,s,r,l1_clean,adv,fm,d_loss,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,grad_s1r0,grad_s1r1,"
+                   "eval_s1r025,eval_s1r05\n";
         }
         auto save = [&](long step) {
             const std::map<std::string, std::string> extra = {
@@ -206,7 +224,7 @@ int train_denoise_main(int argc, char** argv) {
             const double frac = steps > 0 ? static_cast<double>(step) / steps : elapsed / (minutes * 60);
             gopt.param_groups()[0].options().set_lr(lr0 * 0.5 * (1 + std::cos(3.14159265 * std::min(1.0, frac))));
             const float s = objectives == 1 ? 1.0F : draw();
-            const float r = no_perception || objectives == 1 ? 0.0F : draw();
+            const float r = perception_only ? 1.0F : (no_perception || objectives == 1 ? 0.0F : draw());
             const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
             const torch::Tensor noisy = add_noise(clean, rng);
             const torch::Tensor light = clean + kLightKeep * (noisy - clean);
@@ -214,7 +232,9 @@ int train_denoise_main(int argc, char** argv) {
             const torch::Tensor l1_clean = (out - clean).abs().mean();
             const torch::Tensor l1_light = (out - light).abs().mean();
             // Fidelity objectives weighted by their corners' total, likewise perception.
-            torch::Tensor loss = (1 - r) * ((1 - s) * l1_light + s * l1_clean);
+            const torch::Tensor fid_clean = fidelity_mse ? (out - clean).pow(2).mean() : l1_clean;
+            const torch::Tensor fid_light = fidelity_mse ? (out - light).pow(2).mean() : l1_light;
+            torch::Tensor loss = (1 - r) * ((1 - s) * fid_light + s * fid_clean);
             torch::Tensor adv = torch::zeros({}), fm = torch::zeros({});
             if (r > 0) {
                 const AdversarialTerms at = adversarial_terms(disc, out, clean);
@@ -227,11 +247,13 @@ int train_denoise_main(int argc, char** argv) {
                 if (s > 0) perc = perc + s * (low_pass_l1(out, clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
                 loss = loss + r * perc;
             }
-            gopt.zero_grad();
-            loss.backward();
-            gopt.step();
+            if (step - step0 > disc_warmup) {
+                gopt.zero_grad();
+                loss.backward();
+                gopt.step();
+            }
             torch::Tensor d_loss = torch::zeros({});
-            if (objectives > 1) {  // the discriminator serves the perception objectives only
+            if (objectives > 1 && !no_perception) {  // the discriminator serves the perception objectives only
                 d_loss = discriminator_step(disc, dopt, clean, out);
             }
             done = step;
@@ -240,15 +262,17 @@ int train_denoise_main(int argc, char** argv) {
                     << adv.item<double>() << "," << fm.item<double>() << "," << d_loss.item<double>();
                 if (step % eval_every == 0) {
                     const auto a = evaluate(1, 0), b = evaluate(1, 1), c = evaluate(0, 0);
+                    // The Realism slider's first steps: PSNR must not rise along it.
+                    const auto q = evaluate(1, 0.25F), h = evaluate(1, 0.5F);
                     log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << "," << a.second
-                        << "," << b.second;
-                    std::printf("step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, S=1 R=1 %.2f, S=0 R=0 "
-                                "%.2f; gradient ratio %.3f / %.3f\n",
-                                step, elapsed, noisy_psnr, a.first, b.first, c.first, a.second, b.second);
+                        << "," << b.second << "," << q.first << "," << h.first;
+                    std::printf("step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, R=0.25 %.2f, R=0.5 %.2f, "
+                                "R=1 %.2f, S=0 R=0 %.2f; gradient ratio %.3f / %.3f\n",
+                                step, elapsed, noisy_psnr, a.first, q.first, h.first, b.first, c.first, a.second, b.second);
                     std::fflush(stdout);
                     save(step);
                 } else {
-                    log << ",,,,,,";
+                    log << ",,,,,,,,";
                 }
                 log << "\n";
                 log.flush();

@@ -40,22 +40,6 @@ struct DiscriminatorImpl : nn::Module {
 };
 TORCH_MODULE(Discriminator);
 
-inline Shard read_shards(const std::string& list) {
-    Shard all;
-    std::stringstream ss(list);
-    for (std::string p; std::getline(ss, p, ',');) {
-        Shard s = read_shard(p);
-        if (all.n == 0) {
-            all = std::move(s);
-        } else {
-            if (s.h != all.h || s.w != all.w) throw Error(ErrorKind::Usage, p + ": crop size differs");
-            all.pixels.insert(all.pixels.end(), s.pixels.begin(), s.pixels.end());
-            all.n += s.n;
-        }
-    }
-    return all;
-}
-
 inline torch::Tensor crops(const Shard& s, const std::vector<int>& idx) {
     const size_t per = static_cast<size_t>(s.h) * s.w * 3;
     torch::Tensor t = torch::empty({static_cast<int64_t>(idx.size()), s.h, s.w, 3}, torch::kUInt8);

@@ -1,5 +1,5 @@
 // erase-text: finds text with the PP-OCRv4 detector (or takes the user's mask), then fills it.
-//   model=learned  Restora's text-erasure network (erase-text-v1)
+//   model=learned  Restora's text-erasure network (erase-text-v2: refines and gates OpenCV Telea's fill)
 //   model=inpaint  the inpainting engine (inpaint model=learned) on the text mask
 //   detect=auto    detect when no mask is given; true: detected regions united with the mask;
 //                  false: the mask is required
@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
@@ -22,18 +23,32 @@ namespace restora {
 
 namespace {
 
-constexpr const char* kEraserId = "erase-text-v1";
+constexpr const char* kEraserId = "erase-text-v2";
 constexpr int kGrow = 4;  // px around detected boxes: anti-aliasing, outlines and soft shadows
 constexpr int kMergeGap = 16;           // mask parts closer than this run as one region
 constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
 constexpr int kMinContext = 24;         // px of known pixels around a region (at least its short side)
 
+constexpr int kGuideRadius = 5;        // Telea radius of the guided eraser's classical fill (as in training)
+
+// The guided eraser's classical fill: OpenCV Telea on the 8-bit crop, as restora-prep-text
+// computes it for training. rgb: float RGB in [0,1]; mask8: 255 = text.
+cv::Mat telea_guide(const cv::Mat& rgb, const cv::Mat& mask8) {
+    cv::Mat u8, filled, out;
+    rgb.convertTo(u8, CV_8U, 255.0);
+    cv::inpaint(u8, mask8, filled, kGuideRadius, cv::INPAINT_TELEA);
+    filled.convertTo(out, CV_32F, 1.0 / 255.0);
+    return out;
+}
+
 // Continuous RGB float (HWC) and mask (1 = text) through the eraser; sides multiples of 4.
-cv::Mat run_eraser(const MaskedNetwork& network, const cv::Mat& rgb, const cv::Mat& mask) {
+// guide: the classical fill for a guided network (empty otherwise).
+cv::Mat run_eraser(const MaskedNetwork& network, const cv::Mat& rgb, const cv::Mat& mask, const cv::Mat& guide) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
+    const cv::Mat g = guide.empty() || guide.isContinuous() ? guide : guide.clone();
     cv::Mat out(in.size(), CV_32FC3);
-    network.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>());
+    network.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>(), g.empty() ? nullptr : g.ptr<float>());
     return out;
 }
 
@@ -86,7 +101,8 @@ void erase_region(const MaskedNetwork& network, const cv::Mat& mask, const cv::R
     cv::copyMakeBorder(m, m, 0, ph, 0, pw, cv::BORDER_REFLECT);
     cv::Mat mf;
     m.convertTo(mf, CV_32F, 1.0 / 255.0);
-    cv::Mat fill = run_eraser(network, rgb, mf)(cv::Rect(0, 0, rgb.cols - pw, rgb.rows - ph));
+    const cv::Mat guide = network.needs_guide() ? telea_guide(rgb, m) : cv::Mat();
+    cv::Mat fill = run_eraser(network, rgb, mf, guide)(cv::Rect(0, 0, rgb.cols - pw, rgb.rows - ph));
     if (f < 1.0) cv::resize(fill, fill, crop.size(), 0, 0, cv::INTER_CUBIC);
     cv::Mat bgr;
     cv::cvtColor(fill, bgr, cv::COLOR_RGB2BGR);
@@ -111,7 +127,7 @@ public:
                  "Remove captions, date stamps, watermarks and signs: finds the text or uses your mask, then fills it.",
                  MaskUse::Optional,
                  {choice_param("model", "Method", {"learned", "inpaint"}, "learned",
-                               "learned: Restora's text-erasure network (erase-text-v1); inpaint: the inpainting "
+                               "learned: Restora's text-erasure network (erase-text-v2); inpaint: the inpainting "
                                "engine on the text mask"),
                   choice_param("detect", "Find text", {"auto", "true", "false"}, "auto",
                                "auto: detect when no mask is painted; true: detected text plus your mask; false: "

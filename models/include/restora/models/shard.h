@@ -4,6 +4,7 @@
 //   "RSTS 1\n" "<n> <h> <w> 3\n" then n*h*w*3 bytes (RGB, HWC, row-major)
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace restora {
@@ -17,5 +18,7 @@ struct Shard {
 
 void write_shard(const std::filesystem::path& path, const Shard& shard);  // throws Error(Processing)
 Shard read_shard(const std::filesystem::path& path);                       // throws Error(Processing)
+// Comma-separated shard files of one crop size, concatenated; throws Error(Usage) when sizes differ.
+Shard read_shards(const std::string& list);
 
 }  // namespace restora
