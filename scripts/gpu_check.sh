@@ -35,4 +35,4 @@ fi
 # (the budget: under 300 ms), folded vs the plain imported twin when it travels along.
 plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
-./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v1.rsw --size 512
+./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v2.rsw --size 512
