@@ -211,6 +211,7 @@ struct Noise {
     double a;      // shot-noise gain: variance a * x (x in [0,1])
     double sigma;  // read noise, 8-bit units
     std::string nlmeans_strength;
+    int jpeg = 0;  // > 0: the noisy photo is then saved as a JPEG of this quality (libjpeg via OpenCV)
 };
 
 cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
@@ -224,6 +225,11 @@ cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
     cv::sqrt(var, sd);
     cv::Mat noisy;
     cv::Mat(f + g.mul(sd)).convertTo(noisy, CV_8U, 255);
+    if (n.jpeg > 0) {
+        std::vector<uchar> buf;
+        cv::imencode(".jpg", noisy, buf, {cv::IMWRITE_JPEG_QUALITY, n.jpeg});
+        noisy = cv::imdecode(buf, cv::IMREAD_COLOR);
+    }
     return noisy;
 }
 
@@ -238,7 +244,9 @@ cv::Mat run_denoise(const std::map<std::string, std::string>& params, const cv::
 void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
     const std::vector<Noise> noises = {{"Gaussian sigma 15", 0, 15, "0.5"},        {"Gaussian sigma 25", 0, 25, "0.7"},
                                        {"Gaussian sigma 50", 0, 50, "1"},          {"Poisson-Gaussian low", 0.002, 2, "0.5"},
-                                       {"Poisson-Gaussian mid", 0.008, 5, "0.7"}, {"Poisson-Gaussian high", 0.02, 10, "1"}};
+                                       {"Poisson-Gaussian mid", 0.008, 5, "0.7"}, {"Poisson-Gaussian high", 0.02, 10, "1"},
+                                       {"Gaussian sigma 15 + JPEG q50", 0, 15, "0.5", 50},
+                                       {"Poisson-Gaussian mid + JPEG q30", 0.008, 5, "0.7", 30}};
     std::vector<cv::Mat> photos;
     for (const char* set : {"Kodak24", "CBSD68"}) {
         std::vector<fs::path> files;

@@ -35,6 +35,7 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "restora/models/jpeg_sim.h"
 #include "restora/models/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/tunable_net.h"
@@ -49,8 +50,10 @@ namespace {
 
 constexpr double kLightKeep = 0.4;  // share of the noise the light objective keeps
 
-// Noisy version of clean crops x in [0,1]; rng drives the per-crop levels.
-torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng) {
+// Noisy version of clean crops x in [0,1]; rng drives the per-crop levels. With probability
+// `jpeg` a crop is then JPEG-compressed (quality 30-90, jpeg_sim.h), as a camera or a web upload
+// does after the sensor noise.
+torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng, float jpeg = 0.0F) {
     std::uniform_real_distribution<float> u(0.0F, 1.0F);
     const int64_t b = x.size(0);
     std::vector<torch::Tensor> out;
@@ -72,9 +75,11 @@ torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng) {
             ch = torch::upsample_bilinear2d(ch, {c.size(1), c.size(2)}, false)[0];
             n = n + ch - ch.mean(0, true);
         }
-        out.push_back(c + n);
+        torch::Tensor noisy = ((c + n).clamp(0, 1) * 255).round() / 255;
+        if (jpeg > 0 && u(rng) < jpeg) noisy = jpeg_roundtrip(noisy, 30 + static_cast<int>(60 * u(rng)));
+        out.push_back(noisy);
     }
-    return (torch::stack(out).clamp(0, 1) * 255).round() / 255;
+    return torch::stack(out);
 }
 
 torch::Tensor random_patches(const Shard& s, int batch, int patch, std::mt19937& rng) {
@@ -120,6 +125,7 @@ int train_denoise_main(int argc, char** argv) {
     // get no gradient). --disc-warmup N: the first N steps train only the (fresh) discriminator.
     bool perception_only = false;
     long disc_warmup = 0;
+    float jpeg = 0.0F;  // --jpeg P: share of crops JPEG-compressed after the noise
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -142,13 +148,14 @@ int train_denoise_main(int argc, char** argv) {
         else if (a == "--fidelity") fidelity_mse = next() == "mse";
         else if (a == "--perception-only") perception_only = true;
         else if (a == "--disc-warmup") disc_warmup = std::stol(next());
+        else if (a == "--jpeg") jpeg = std::stof(next());
         else if (a == "--objectives") objectives = std::stoi(next());
         else if (a == "--init") init = next();
         else {
             std::fprintf(stderr, "usage: restora-train-tunable --task denoise --train S[,S] --eval E --out DIR "
                                  "[--minutes M|--steps N] [--objectives 1|4] [--init CKPT] [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] "
                                  "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K] [--no-perception] [--fidelity l1|mse] "
-                                 "[--perception-only] [--disc-warmup N]\n");
+                                 "[--perception-only] [--disc-warmup N] [--jpeg P]\n");
             return 2;
         }
     }
@@ -226,7 +233,7 @@ int train_denoise_main(int argc, char** argv) {
             const float s = objectives == 1 ? 1.0F : draw();
             const float r = perception_only ? 1.0F : (no_perception || objectives == 1 ? 0.0F : draw());
             const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
-            const torch::Tensor noisy = add_noise(clean, rng);
+            const torch::Tensor noisy = add_noise(clean, rng, jpeg);
             const torch::Tensor light = clean + kLightKeep * (noisy - clean);
             const torch::Tensor out = net->forward(noisy, point(s, r).to(dev));
             const torch::Tensor l1_clean = (out - clean).abs().mean();
