@@ -26,8 +26,8 @@ for size in "1155 866" "3000 2000"; do
 done
 # Imported SR models, when their weight files travel along (ignored folder gpu-models/):
 # fp32 and fp16 at 1 MP, tile 512, and the fp16 difference.
-if ls gpu-models/*.rsw >/dev/null 2>&1; then
-  for f in gpu-models/*.rsw; do
+if ls gpu-models/esrgan-*.rsw >/dev/null 2>&1; then
+  for f in gpu-models/esrgan-*.rsw; do
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000
   done
 fi
@@ -36,3 +36,14 @@ fi
 plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v2.rsw --size 512
+# MAXIM, when a float16 copy travels along (restora-bench-models --write-f16; a 2-stage model is
+# about 40 MB, 25 MB with xz): 1024x1024 of a real photo (raw RGB, gpu-models/photo-1024.u8), tiled
+# at 512 and whole, fp32 and fp16 with the difference.
+if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
+  input=(); [ -f gpu-models/photo-1024.u8 ] && input=(--input gpu-models/photo-1024.u8)
+  for f in gpu-models/maxim-*.rsw; do
+    for tile in 512 0; do
+      ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile $tile "${input[@]}"
+    done
+  done
+fi

@@ -247,4 +247,15 @@ bool set_half_precision(ImageModel& model, bool half) {
     return m != nullptr && m->set_half(half);
 }
 
+bool set_precision(ImageModel& model, Precision precision) {
+    auto* m = dynamic_cast<TorchImageModel*>(&model);
+    if (m == nullptr) return false;
+    switch (precision) {
+        case Precision::F16: return m->set_float_type(torch::kFloat16);
+        case Precision::F32: return m->set_float_type(torch::kFloat32);
+        case Precision::F64: return m->set_float_type(torch::kFloat64);
+    }
+    return false;
+}
+
 }  // namespace restora

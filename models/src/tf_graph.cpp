@@ -134,9 +134,25 @@ public:
     TfGraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, int input, int output)
         : TorchImageModel(std::move(traits), device), nodes_(std::move(nodes)), input_(input), output_(output) {}
 
+    bool set_half(bool half) override { return set_float_type(half ? torch::kFloat16 : torch::kFloat32); }
+
+    // Explicit casts, no autocast: every floating constant, the input and the graph's float casts
+    // and ranges take this type; the output returns as float32. Static values are recomputed.
+    bool set_float_type(torch::ScalarType type) override {
+        if (type == torch::kFloat16 && !device().is_cuda()) return false;
+        if (type != torch::kFloat16 && type != torch::kFloat32 && type != torch::kFloat64) return false;
+        const std::lock_guard<std::mutex> lock(mutex_);
+        for (Node& n : nodes_) {
+            if (n.op == Op::Const && n.value.is_floating_point()) n.value = n.value.to(type);
+        }
+        float_type_ = type;
+        cache_.clear();
+        return true;
+    }
+
     torch::Tensor forward(const torch::Tensor& x) override {
         torch::NoGradGuard no_grad;
-        const torch::Tensor nhwc = x.permute({0, 2, 3, 1}).contiguous();
+        const torch::Tensor nhwc = x.permute({0, 2, 3, 1}).to(float_type_).contiguous();
         const std::vector<int64_t> key = {nhwc.size(0), nhwc.size(1), nhwc.size(2)};
         std::vector<torch::Tensor> values(nodes_.size());
         {
@@ -175,7 +191,7 @@ public:
                 }
             }
         }
-        return values[output_].permute({0, 3, 1, 2}).contiguous();
+        return values[output_].permute({0, 3, 1, 2}).to(torch::kFloat32).contiguous();
     }
 
 private:
@@ -198,6 +214,21 @@ private:
         return keep;
     }
 
+    // Mixed precision by explicit casts: reductions widen float16 to float32, and the
+    // convolutions and einsums (the arithmetic) narrow their inputs back to the compute type; the
+    // elementwise operators between them follow torch's type promotion.
+    // Float casts and ranges: float32 under a 16-bit compute type, since the graphs compute tile
+    // sizes through them (float16 holds integers exactly only to 2048).
+    [[nodiscard]] torch::ScalarType wide_type() const {
+        return float_type_ == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+    }
+    [[nodiscard]] torch::Tensor widen(const torch::Tensor& t) const {
+        return t.scalar_type() == torch::kFloat16 ? t.to(torch::kFloat32) : t;
+    }
+    [[nodiscard]] torch::Tensor compute_type(const torch::Tensor& t) const {
+        return t.is_floating_point() && t.scalar_type() != float_type_ ? t.to(float_type_) : t;
+    }
+
     torch::Tensor eval(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& x) const {
         const auto in = [&](size_t k) -> const torch::Tensor& {
             const torch::Tensor& t = v[n.inputs.at(k)];
@@ -209,7 +240,8 @@ private:
             case Op::Placeholder: return x;
             case Op::Identity:
             case Op::Output: return in(0);
-            case Op::Shape: return torch::tensor(in(0).sizes().vec(), torch::kLong);
+            case Op::Shape:  // on the model's device like every constant, so shape arithmetic never mixes devices
+                return torch::tensor(in(0).sizes().vec(), torch::kLong).to(in(0).device());
             case Op::StridedSlice:
                 return strided_slice(n, in(0), ints_of(in(1)), ints_of(in(2)), ints_of(in(3)));
             case Op::Pack: {
@@ -220,10 +252,11 @@ private:
             case Op::Reshape: return in(0).reshape(ints_of(in(1)));
             case Op::BroadcastTo: return in(0).expand(ints_of(in(1)));
             case Op::Transpose: return in(0).permute(ints_of(in(1)));
-            case Op::Einsum: return einsum(n.attr.at("equation"), in(0), in(1));
-            case Op::Sum: {
+            case Op::Einsum: return einsum(n.attr.at("equation"), compute_type(in(0)), compute_type(in(1)));
+            case Op::Sum: {  // in float32 when computing in a 16-bit type: MAXIM's means are sums over
+                             // the whole tile (1.3e5 at 256x256, measured), beyond float16's 65504
                 std::vector<int64_t> axes = ints_of(in(1));
-                return in(0).sum(axes, attr_int(n, "keep_dims") != 0);
+                return widen(in(0)).sum(axes, attr_int(n, "keep_dims") != 0);
             }
             case Op::Conv2D: {
                 const torch::Tensor& t = in(0);
@@ -231,7 +264,7 @@ private:
                 const auto s = parse_list(n.attr.at("strides"));
                 const int64_t sh = s.size() == 4 ? s[1] : 1;
                 const int64_t sw = s.size() == 4 ? s[2] : 1;
-                torch::Tensor xc = t.permute({0, 3, 1, 2}).contiguous();
+                torch::Tensor xc = t.permute({0, 3, 1, 2}).to(f.scalar_type()).contiguous();
                 const torch::Tensor w = f.permute({3, 2, 0, 1}).contiguous();
                 if (n.attr.at("padding") == "SAME") {
                     const auto ph = same_pad(xc.size(2), w.size(2), sh);
@@ -249,12 +282,12 @@ private:
                 if (n.attr.at("padding") != "VALID") {
                     throw Error(ErrorKind::Processing, n.name + ": only VALID transposed convolutions");
                 }
-                const torch::Tensor xc = in(2).permute({0, 3, 1, 2}).contiguous();
+                const torch::Tensor xc = in(2).permute({0, 3, 1, 2}).to(f.scalar_type()).contiguous();
                 torch::Tensor y = torch::conv_transpose2d(xc, f.permute({3, 2, 0, 1}).contiguous(), {},
                                                           torch::IntArrayRef({s[1], s[2]}));
                 y = y.permute({0, 2, 3, 1});
                 if (y.size(1) != size[1] || y.size(2) != size[2]) {
-                    throw Error(ErrorKind::Processing, n.name + ": transposed convolution size mismatch");
+                    throw Error(ErrorKind::Processing, n.name + ": transposed convolution size mismatch " + c10::str(y.sizes()) + " vs " + c10::str(size) + " in " + c10::str(in(2).sizes()) + " f " + c10::str(f.sizes()) + " " + c10::str(in(2).scalar_type()) + " " + c10::str(f.scalar_type()));
                 }
                 return y;
             }
@@ -272,7 +305,7 @@ private:
             case Op::SelectV2: return torch::where(in(0).to(torch::kBool), in(1), in(2));
             case Op::Cast: {
                 const std::string t = n.attr.at("DstT");
-                if (t == "DT_FLOAT") return in(0).to(torch::kFloat);
+                if (t == "DT_FLOAT") return in(0).to(wide_type());  // shape arithmetic goes through float casts
                 if (t == "DT_BOOL") return in(0).to(torch::kBool);
                 return in(0).to(torch::kLong);
             }
@@ -280,7 +313,7 @@ private:
                 const torch::Tensor& a = in(0);
                 if (a.is_floating_point()) {
                     return torch::arange(a.item<double>(), in(1).item<double>(), in(2).item<double>(),
-                                         torch::TensorOptions().dtype(torch::kFloat).device(a.device()));
+                                         torch::TensorOptions().dtype(wide_type()).device(a.device()));
                 }
                 return torch::arange(a.item<int64_t>(), in(1).item<int64_t>(), in(2).item<int64_t>(),
                                      torch::TensorOptions().dtype(torch::kLong).device(a.device()));
@@ -342,6 +375,7 @@ private:
     int output_;
     std::mutex mutex_;
     std::map<std::vector<int64_t>, std::map<int, torch::Tensor>> cache_;
+    torch::ScalarType float_type_ = torch::kFloat32;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 // nothing but a CUDA libtorch). Prints one line per measurement.
 //   restora-bench-models [--device auto|cpu|cuda] [--check]
 //   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
+//   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8]  fp32 / fp16
+//   restora-bench-models --write-f16 IN.rsw OUT.rsw [KEY=VALUE...]   a half-size copy to carry
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -127,12 +132,20 @@ double matmul_gflops(DeviceKind dev) {
 
 // Times an imported model (Restora weight file) on a W x H 8-bit image at the given tile, in
 // fp32 and, on CUDA, fp16; prints MP/s, achieved GFLOP/s and the fp16 difference.
-void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile) {
-    const double gflops_per_mp = std::stod(read_weight_meta(file).at("gflops_per_mp"));
+void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile, const std::string& input) {
+    const auto file_meta = read_weight_meta(file);
+    const double gflops_per_mp = file_meta.count("gflops_per_mp") ? std::stod(file_meta.at("gflops_per_mp")) : 0.0;
     auto model = load_graph_model(file, dev);
     const int s = model->traits().scale;
     std::vector<uint8_t> in(static_cast<size_t>(w) * h * 3);
-    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761U) >> 24);
+    if (input.empty()) {
+        for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761U) >> 24);
+    } else {  // raw 8-bit RGB of w x h (a photo: the fp16 difference on real content)
+        std::ifstream f(input, std::ios::binary);
+        if (!f.read(reinterpret_cast<char*>(in.data()), static_cast<std::streamsize>(in.size()))) {
+            throw std::runtime_error(input + " holds fewer than " + std::to_string(in.size()) + " bytes");
+        }
+    }
     std::vector<float> out32(static_cast<size_t>(w) * h * 3 * s * s);
     std::vector<float> out16(out32.size());
     const PixelView vin{in.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3, PixelType::U8, true};
@@ -164,7 +177,10 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
     if (model->device_name().rfind("cuda", 0) == 0) {
         double se = 0;
         for (size_t i = 0; i < out32.size(); ++i) se += (out32[i] - out16[i]) * (out32[i] - out16[i]);
-        std::printf("%s fp16 vs fp32: PSNR %.2f dB\n", model->traits().id.c_str(), 10 * std::log10(out32.size() / std::max(se, 1e-20)));
+        double peak = 0;
+        for (float v : out32) peak = std::max(peak, static_cast<double>(std::abs(v)));
+        std::printf("%s fp16 vs fp32: PSNR %.2f dB (output peak %.3f, %s input)\n", model->traits().id.c_str(),
+                    10 * std::log10(out32.size() / std::max(se, 1e-20)), peak, input.empty() ? "hash-noise" : "photo");
     }
 }
 
@@ -239,6 +255,44 @@ void bench_tunable(const std::string& file, const std::string& plain, DeviceKind
     }
 }
 
+// A copy of a weight file with float16 storage (half the size, so a MAXIM model travels to a GPU
+// machine). Integer constants of TF.js graphs must survive exactly; values beyond float16's range
+// are refused.
+int write_f16(const std::string& in, const std::string& out, const std::vector<std::string>& extra) {
+    WeightFileContents c = load_weight_file(in);
+    std::set<std::string> ints;
+    for (const std::string& line : c.graph) {
+        if (line.find(" dtype=int") == std::string::npos) continue;
+        const auto t = line.find(" tensor=");
+        if (t != std::string::npos) ints.insert(line.substr(t + 8, line.find(' ', t + 8) - t - 8));
+    }
+    size_t changed_ints = 0;
+    float worst = 0;
+    for (const RawTensor& t : c.tensors) {
+        for (float v : t.values) {
+            if (std::abs(v) > 65504.0F && std::isfinite(v)) {
+                std::fprintf(stderr, "%s: %s holds %g, beyond float16\n", in.c_str(), t.name.c_str(), v);
+                return 1;
+            }
+            if (ints.count(t.name) != 0 && std::abs(v) > 2048.0F && std::fmod(v, 2.0F) != 0.0F) ++changed_ints;
+            worst = std::max(worst, std::abs(v));
+        }
+    }
+    if (changed_ints > 0) {
+        std::fprintf(stderr, "%s: %zu integer constants would change in float16\n", in.c_str(), changed_ints);
+        return 1;
+    }
+    c.meta["storage"] = "f16";
+    for (const std::string& kv : extra) {
+        const auto eq = kv.find('=');
+        if (eq != std::string::npos) c.meta[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    save_weight_file(out, c);
+    std::printf("%s -> %s: %zu tensors (%zu integer), largest |value| %g, float16 storage\n", in.c_str(),
+                out.c_str(), c.tensors.size(), ints.size(), worst);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -252,6 +306,15 @@ int main(int argc, char** argv) {
     int mem_tile = 512;
     std::string tunable;
     std::string plain;
+    std::string input;
+    if (argc >= 4 && std::strcmp(argv[1], "--write-f16") == 0) {
+        try {
+            return write_f16(argv[2], argv[3], std::vector<std::string>(argv + 4, argv + argc));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 1;
+        }
+    }
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             device = argv[++i];
@@ -267,12 +330,16 @@ int main(int argc, char** argv) {
             tunable = argv[++i];
         } else if (std::strcmp(argv[i], "--plain") == 0 && i + 1 < argc) {
             plain = argv[++i];
+        } else if (std::strcmp(argv[i], "--tile") == 0 && i + 1 < argc) {
+            mem_tile = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
+            input = argv[++i];
         } else if (std::strcmp(argv[i], "--peaks") == 0) {
             peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }
@@ -292,7 +359,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (!model_files.empty()) {
-            for (const auto& f : model_files) bench_model(f, dev, size, size, mem_tile);
+            for (const auto& f : model_files) bench_model(f, dev, size, size, mem_tile, input);
             return 0;
         }
         if (mem_w > 0) {

@@ -15,6 +15,7 @@
 #include "restora/core/model_store.h"
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "test_util.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -117,3 +118,83 @@ INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity,
                              std::replace(n.begin(), n.end(), '-', '_');
                              return n;
                          });
+
+// Parity with the original runtime on a 64x64 crop of the bundled sample: @tensorflow/tfjs (pure-JS
+// CPU backend) ran each package's graph on it (tools/parity/make_maxim_references.js, committed in
+// tests/data/maxim); the raw call must match it as the SR models do (float >= 50 dB, 8-bit >= 45 dB).
+namespace {
+const fs::path kMaximData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/maxim";
+
+std::vector<float> raw_call_64(ImageModel& model, const cv::Mat& input) {
+    std::vector<float> out(static_cast<size_t>(input.total()) * 3);
+    const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
+                         PixelType::F32, false};
+    RunOptions raw;
+    raw.tile = 0;
+    run_tiled(model, pixel_view(input), view, raw, {});
+    return out;
+}
+
+class MaximTfjsParity : public ::testing::TestWithParam<std::string> {};
+}  // namespace
+
+TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
+    const std::string id = GetParam();
+    const ModelStatus s = find_model(id);
+    if (s.state != ModelState::Installed) {
+        if (in_ci()) FAIL() << id << " is not imported: " << s.restore_command;
+        GTEST_SKIP() << id << " not imported (" << s.restore_command << ")";
+    }
+    const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
+    ASSERT_EQ(input.size(), cv::Size(64, 64));
+    const fs::path ref_file = kMaximData / (id + ".f32");
+    ASSERT_TRUE(fs::exists(ref_file)) << ref_file;
+    const std::vector<float> ref = test::read_f32(ref_file);
+    ASSERT_EQ(ref.size(), 64U * 64U * 3U);
+    configure_threads();
+    auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    const std::vector<float> out = raw_call_64(*model, input);
+    std::vector<float> in_unit(ref.size());
+    for (size_t i = 0; i < in_unit.size(); ++i) {  // the input in the reference's RGB order
+        const size_t px = i / 3;
+        in_unit[i] = input.data[px * 3 + (2 - i % 3)] / 255.0F;
+    }
+    const double p = test::psnr_unit(out, ref, false);
+    const double p8 = test::psnr_unit(out, ref, true);
+    std::printf("[parity] %s: PSNR %.2f dB float, %.2f dB 8-bit vs tfjs (input vs tfjs %.2f dB)\n", id.c_str(), p, p8,
+                test::psnr_unit(in_unit, ref, false));
+    EXPECT_GE(p, 50.0) << id;
+    EXPECT_GE(p8, 45.0) << id;
+}
+
+INSTANTIATE_TEST_SUITE_P(WithReferences, MaximTfjsParity,
+                         ::testing::Values("maxim-denoising"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
+
+// The explicit-cast precision switch (fp16 on CUDA) must reach every operator of the graph: in
+// float64 on the CPU a missed cast fails with a type error, and the output moves by rounding only.
+TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
+    const ModelStatus s = find_model("maxim-retouching");
+    if (s.state != ModelState::Installed) {
+        if (in_ci()) FAIL() << "maxim-retouching is not imported: " << s.restore_command;
+        GTEST_SKIP() << "maxim-retouching not imported";
+    }
+    const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
+    configure_threads();
+    auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    EXPECT_FALSE(set_precision(*model, Precision::F16)) << "float16 is for CUDA only";
+    const std::vector<float> out32 = raw_call_64(*model, input);
+    ASSERT_TRUE(set_precision(*model, Precision::F64));
+    const std::vector<float> out64 = raw_call_64(*model, input);
+    ASSERT_TRUE(set_precision(*model, Precision::F32));
+    const std::vector<float> again32 = raw_call_64(*model, input);
+    const double p = test::psnr_unit(out32, out64, false);
+    std::printf("[precision] maxim-retouching float32 vs float64: %.2f dB\n", p);
+    EXPECT_GE(p, 60.0);
+    EXPECT_LT(p, 200.0) << "float64 gave bit-identical output: the switch did nothing";
+    EXPECT_GE(test::psnr_unit(out32, again32, false), 100.0) << "switching back to float32 must restore it";
+}

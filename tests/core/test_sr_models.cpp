@@ -26,28 +26,6 @@ bool in_ci() {
     return ci != nullptr && std::string(ci) == "true";
 }
 
-std::vector<float> read_f32(const fs::path& p) {
-    const std::vector<uint8_t> bytes = test::read_bytes(p);
-    std::vector<float> v(bytes.size() / 4);
-    std::memcpy(v.data(), bytes.data(), v.size() * 4);
-    return v;
-}
-
-double psnr_unit(const std::vector<float>& a, const std::vector<float>& b, bool round8) {
-    double se = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        double x = std::clamp(a[i], 0.0F, 1.0F);
-        double y = std::clamp(b[i], 0.0F, 1.0F);
-        if (round8) {
-            x = std::round(x * 255.0) / 255.0;
-            y = std::round(y * 255.0) / 255.0;
-        }
-        se += (x - y) * (x - y);
-    }
-    const double mse = se / static_cast<double>(a.size());
-    return mse == 0 ? 200.0 : 10.0 * std::log10(1.0 / mse);
-}
-
 class SrParity : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
@@ -61,7 +39,7 @@ TEST_P(SrParity, RawCallMatchesTensorflowJs) {
     }
     const cv::Mat input = cv::imread((kData / "input_40x40.png").string(), cv::IMREAD_COLOR);
     ASSERT_EQ(input.size(), cv::Size(40, 40));
-    const std::vector<float> ref = read_f32(kData / (id + ".f32"));
+    const std::vector<float> ref = test::read_f32(kData / (id + ".f32"));
     const int scale = s.entry.scale;
     ASSERT_EQ(ref.size(), static_cast<size_t>(40 * scale) * (40 * scale) * 3) << "reference of " << id;
 
@@ -72,8 +50,8 @@ TEST_P(SrParity, RawCallMatchesTensorflowJs) {
     RunOptions raw;
     raw.tile = 0;
     run_tiled(*model, pixel_view(input), out_view, raw, {});
-    const double p = psnr_unit(out, ref, false);
-    const double p8 = psnr_unit(out, ref, true);
+    const double p = test::psnr_unit(out, ref, false);
+    const double p8 = test::psnr_unit(out, ref, true);
     EXPECT_GE(p, 50.0) << id;
     EXPECT_GE(p8, 45.0) << id;
     std::printf("[parity] %s: PSNR %.2f dB float, %.2f dB 8-bit\n", id.c_str(), p, p8);

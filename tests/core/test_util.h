@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +89,30 @@ inline void write_bytes(const fs::path& p, const std::vector<uint8_t>& bytes) {
 inline std::vector<uint8_t> read_bytes(const fs::path& p) {
     std::ifstream f(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// A raw little-endian float32 file (the parity references).
+inline std::vector<float> read_f32(const fs::path& p) {
+    const std::vector<uint8_t> bytes = read_bytes(p);
+    std::vector<float> v(bytes.size() / 4);
+    std::memcpy(v.data(), bytes.data(), v.size() * 4);
+    return v;
+}
+
+// PSNR of two float images in [0,1] units (clamped), optionally after rounding both to 8 bits.
+inline double psnr_unit(const std::vector<float>& a, const std::vector<float>& b, bool round8) {
+    double se = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        double x = std::clamp(a[i], 0.0F, 1.0F);
+        double y = std::clamp(b[i], 0.0F, 1.0F);
+        if (round8) {
+            x = std::round(x * 255.0) / 255.0;
+            y = std::round(y * 255.0) / 255.0;
+        }
+        se += (x - y) * (x - y);
+    }
+    const double mse = se / static_cast<double>(a.size());
+    return mse == 0 ? 200.0 : 10.0 * std::log10(1.0 / mse);
 }
 
 struct Result {

@@ -111,6 +111,11 @@ private:
 
 // Half precision for models that support it on CUDA; returns whether it is now in effect.
 bool set_half_precision(ImageModel& model, bool half);
+// The floating-point type a model computes in: F16 (CUDA only), F32 (the default) or F64 (a
+// check that every operator follows the chosen type; imported TF.js graphs only). Returns whether
+// it is now in effect.
+enum class Precision { F16, F32, F64 };
+bool set_precision(ImageModel& model, Precision precision);
 
 // A rectangle of input pixels.
 struct Region {

@@ -23,6 +23,12 @@ public:
     // Switches the weights to float16 (CUDA only; explicit casts, no autocast, so the same code
     // runs on libtorch 1.13 and 2.x). Returns false when the model cannot.
     virtual bool set_half(bool /*half*/) { return false; }
+    // The computation's floating-point type (kFloat16, kFloat32, kFloat64); false when unsupported.
+    virtual bool set_float_type(torch::ScalarType type) {
+        if (type == torch::kFloat32) return set_half(false);
+        if (type == torch::kFloat16) return set_half(true);
+        return false;
+    }
 
 private:
     ModelTraits traits_;
