@@ -45,40 +45,15 @@ cv::Mat run_method(const Method& m, const cv::Mat& img, const cv::Mat& mask) {
     return op.run(img, mask, op.resolve(m.params), ctx).pixels;
 }
 
-// SSIM map (Wang et al.: 11x11 Gaussian, sigma 1.5, averaged over channels) averaged inside
-// `mask` (whole image when empty). 8-bit BGR inputs.
-double ssim_in(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
-    std::vector<cv::Mat> ca, cb;
-    cv::split(a, ca);
-    cv::split(b, cb);
-    const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
-    cv::Mat acc(a.size(), CV_64F, cv::Scalar(0));
-    auto blur = [](const cv::Mat& m) {
-        cv::Mat o;
-        cv::GaussianBlur(m, o, {11, 11}, 1.5, 1.5, cv::BORDER_REFLECT);
-        return o;
-    };
-    for (int k = 0; k < 3; ++k) {
-        cv::Mat x, y;
-        ca[k].convertTo(x, CV_64F, 1.0 / 255);
-        cb[k].convertTo(y, CV_64F, 1.0 / 255);
-        const cv::Mat mx = blur(x), my = blur(y);
-        const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
-        cv::Mat map;
-        cv::divide((2 * mx.mul(my) + c1).mul(2 * sxy + c2), (mx.mul(mx) + my.mul(my) + c1).mul(sxx + syy + c2), map);
-        acc += map / 3.0;
-    }
-    return mask.empty() ? cv::mean(acc)[0] : cv::mean(acc, mask)[0];
-}
 
 struct Score {
     double psnr_mask = 0, ssim_mask = 0, psnr_all = 0, ssim_all = 0, seconds = 0;
     int n = 0;
     void add(const cv::Mat& out, const cv::Mat& gt, const cv::Mat& mask, double s) {
         psnr_mask += psnr(out, gt, mask);
-        ssim_mask += ssim_in(out, gt, mask);
+        ssim_mask += ssim(out, gt, mask);
         psnr_all += psnr(out, gt);
-        ssim_all += ssim_in(out, gt, cv::Mat());
+        ssim_all += ssim(out, gt);
         seconds += s;
         ++n;
     }

@@ -3,6 +3,8 @@
 //   restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
 //                         [--limit N] [--sheet DIR] [--photos FILE]
 //                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
+//                         [--inpaint-methods learned,learned-unrefined,patchmatch,telea,navier-stokes]
+//                         (G'MIC's patch-based method joins the inpainting methods when all five run)
 // --task shadow: the held-out synthetic shadow set from `restora-prep --kind shadow` (PREFIX,
 // default training/shadow/eval) and the ISTD triple in DATA/shadow/istd; --sheet DIR then also
 // writes DIR/shadow-contact-sheet.png.
@@ -174,18 +176,22 @@ void bench_denoise(const fs::path& data, size_t limit) {
     }
 }
 
+std::vector<std::string> kInpaintMethods = {"learned", "learned-unrefined", "patchmatch", "telea", "navier-stokes"};
+
 void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir) {
     std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
-    std::printf("| method | PSNR in hole (dB) | L1 in hole | SSIM (whole image) | seconds | images |\n|---|---|---|---|---|---|\n");
-    std::vector<std::string> methods = {"learned", "learned-unrefined", "patchmatch", "telea", "navier-stokes"};
+    std::printf("| method | PSNR in hole (dB) | L1 in hole | SSIM in hole | SSIM (whole image) | seconds | images |\n"
+                "|---|---|---|---|---|---|---|\n");
+    std::vector<std::string> methods = kInpaintMethods;
     // G'MIC's patch-based inpainting (Debian package gmic), when installed: an external baseline.
-    if (std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
+    if (kInpaintMethods.size() == 5 && std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
     const fs::path tmp = fs::temp_directory_path() / "restora-bench-gmic";
     fs::create_directories(tmp);
     for (const std::string& method : methods) {
         double p = 0;
         double l1 = 0;
         double q = 0;
+        double q_hole = 0;
         double secs = 0;
         int n = 0;
         for (const auto& f : images_in(data / "inpaint/places2_512_freeform/images", limit)) {
@@ -218,13 +224,17 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
             p += psnr(out, img, mask);
             l1 += mean_abs_error(out, img, mask);
             q += ssim(out, img);
+            q_hole += ssim(out, img, mask);
             ++n;
             if (sheet_dir != nullptr && n <= 4) {
                 cv::imwrite((*sheet_dir / (f.stem().string() + "-" + method + ".jpg")).string(), out);
                 if (method == "learned") cv::imwrite((*sheet_dir / (f.stem().string() + "-input.jpg")).string(), holed);
             }
         }
-        if (n > 0) std::printf("| %s | %.2f | %.4f | %.4f | %.1f | %d |\n", method.c_str(), p / n, l1 / n, q / n, secs, n);
+        if (n > 0) {
+            std::printf("| %s | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n", method.c_str(), p / n, l1 / n, q_hole / n, q / n,
+                        secs, n);
+        }
         std::fflush(stdout);
     }
 }
@@ -430,27 +440,6 @@ double lab_rmse(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
     return std::sqrt(cv::norm(to_lab(a), to_lab(b), cv::NORM_L2SQR, where) / std::max(1.0, n));
 }
 
-// Mean of the SSIM map (11x11 Gaussian, sigma 1.5, per channel) over the selected pixels.
-double ssim_in(const cv::Mat& a, const cv::Mat& b, const cv::Mat& where) {
-    cv::Mat x, y;
-    a.convertTo(x, CV_32F);
-    b.convertTo(y, CV_32F);
-    const double c1 = 6.5025, c2 = 58.5225;
-    auto blur = [](const cv::Mat& m) {
-        cv::Mat o;
-        cv::GaussianBlur(m, o, {11, 11}, 1.5);
-        return o;
-    };
-    const cv::Mat mx = blur(x), my = blur(y);
-    const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
-    cv::Mat num = (2 * mx.mul(my) + c1).mul(2 * sxy + c2);
-    cv::Mat den = (mx.mul(mx) + my.mul(my) + c1).mul(sxx + syy + c2);
-    cv::Mat map;
-    cv::divide(num, den, map);
-    const cv::Scalar m = cv::mean(map, where);
-    return (m[0] + m[1] + m[2]) / 3;
-}
-
 // The true shadow (matte > 0.5) and the band where the matte changes within 4 px.
 void shadow_regions(const cv::Mat& matte8, cv::Mat& inside, cv::Mat& band) {
     inside = matte8 > 127;
@@ -474,7 +463,7 @@ struct ShadowScores {
         for (auto [r, m] : {std::pair{&shadow, &inside}, std::pair{&band, &bandm}, std::pair{&all, &everything}}) {
             r->lab += lab_rmse(out, gt, *m);
             r->psnr += psnr(out, gt, *m);
-            r->ssim += ssim_in(out, gt, *m);
+            r->ssim += ssim(out, gt, *m);
         }
         ++n;
     }
@@ -642,6 +631,10 @@ int main(int argc, char** argv) {
             kShadowMethods.clear();
             std::stringstream list(argv[++i]);
             for (std::string m; std::getline(list, m, ',');) kShadowMethods.push_back(m);
+        } else if (std::strcmp(argv[i], "--inpaint-methods") == 0 && i + 1 < argc) {
+            kInpaintMethods.clear();
+            std::stringstream list(argv[++i]);
+            for (std::string m; std::getline(list, m, ',');) kInpaintMethods.push_back(m);
         } else if (std::strcmp(argv[i], "--shadow-set") == 0 && i + 1 < argc) {
             shadow_set = argv[++i];
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
@@ -649,7 +642,7 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr, "usage: restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
                                  "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
-                                 "[--shadow-set PREFIX] [--shadow-methods LIST]\n");
+                                 "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST]\n");
             return 2;
         }
     }

@@ -59,8 +59,9 @@ double psnr_y(const cv::Mat& a, const cv::Mat& b, int border) {
     return psnr_from_mse(cv::mean(d.mul(d))[0]);
 }
 
-double ssim(const cv::Mat& a, const cv::Mat& b) {
+double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
     check_pair(a, b);
+    if (!mask.empty() && cv::countNonZero(mask) == 0) return 1.0;
     const double c1 = 0.01 * 0.01;
     const double c2 = 0.03 * 0.03;
     std::vector<cv::Mat> ca;
@@ -87,7 +88,7 @@ double ssim(const cv::Mat& a, const cv::Mat& b) {
         cv::Mat den = (mx.mul(mx) + my.mul(my) + c1).mul(sxx + syy + c2);
         cv::Mat map;
         cv::divide(num, den, map);
-        total += cv::mean(map)[0];
+        total += mask.empty() ? cv::mean(map)[0] : cv::mean(map, mask)[0];
     }
     return total / 3.0;
 }

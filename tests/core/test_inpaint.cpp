@@ -268,3 +268,29 @@ TEST(Inpaint, LearnedRefinementAddsDetailToLargeHoles) {
     EXPECT_GT(gradient_energy(refined, mask), 0.8 * truth);
     EXPECT_GT(gradient_energy(refined, mask), 1.3 * gradient_energy(soft, mask));
 }
+
+// The network's fill meets the photo through a Telea rim: at the hole's edge the learned result is
+// (nearly) Telea's, which continues the full-resolution pixels there; deep inside it is the network's.
+TEST(Inpaint, LearnedFillTakesTeleasRimAndTheNetworksInside) {
+    const cv::Mat clean = textured(480, 360, CV_8U);
+    cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
+    cv::rectangle(mask, cv::Rect(150, 100, 160, 140), cv::Scalar(255), -1);  // the network runs below 1/2
+    cv::Mat damaged = clean.clone();
+    damaged.setTo(cv::Scalar::all(0), mask);
+    const cv::Rect all(0, 0, clean.cols, clean.rows);
+    const cv::Mat learned = run_inpaint(damaged, mask, InpaintMethod::LearnedNoRefinement, cpu(), all).pixels;
+    const cv::Mat telea = run_inpaint(damaged, mask, InpaintMethod::Telea, cpu(), all).pixels;
+    cv::Mat dist;
+    cv::distanceTransform(mask, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+    const cv::Mat edge = (dist > 0) & (dist <= 1.5F);
+    const cv::Mat inside = dist > 40;
+    cv::Mat diff;
+    cv::absdiff(learned, telea, diff);
+    const cv::Scalar at_edge = cv::mean(diff, edge);
+    const cv::Scalar deep = cv::mean(diff, inside);
+    const double e = (at_edge[0] + at_edge[1] + at_edge[2]) / 3;
+    const double d = (deep[0] + deep[1] + deep[2]) / 3;
+    std::printf("mean |learned - telea|: %.2f at the edge, %.2f deep inside\n", e, d);
+    EXPECT_LT(e, 0.25 * d);
+    EXPECT_GT(d, 2.0) << "deep inside the fill is the network's, not Telea's";
+}

@@ -39,3 +39,26 @@ TEST(Metrics, SsimIsOneForIdenticalAndDropsWithNoise) {
     EXPECT_LT(heavy, light);
     EXPECT_THROW(ssim(a, cv::Mat(10, 10, CV_8UC3)), std::exception);
 }
+
+TEST(Metrics, MaskedSsimAveragesOnlyTheSelectedPixelsOfEveryChannel) {
+    const cv::Mat a = test::synthetic_photo(96, 64);
+    cv::Mat b = a.clone();
+    // Only the red channel of the right half changes: a mean over the left half sees nothing,
+    // one over the right half sees it (each channel weighs a third).
+    std::vector<cv::Mat> ch;
+    cv::split(b, ch);
+    cv::Mat right = ch[2](cv::Rect(48, 0, 48, 64));
+    cv::Mat noisy = test::add_noise(right, 25);
+    noisy.copyTo(right);
+    cv::merge(ch, b);
+    cv::Mat left_mask(a.size(), CV_8U, cv::Scalar(0));
+    left_mask(cv::Rect(0, 0, 40, 64)).setTo(255);
+    cv::Mat right_mask(a.size(), CV_8U, cv::Scalar(0));
+    right_mask(cv::Rect(56, 0, 40, 64)).setTo(255);
+    EXPECT_NEAR(ssim(a, b, left_mask), 1.0, 1e-9);
+    const double r = ssim(a, b, right_mask);
+    EXPECT_LT(r, 0.95);
+    EXPECT_GT(r, 2.0 / 3.0) << "blue and green are untouched there";
+    EXPECT_LT(ssim(a, b), 1.0);
+    EXPECT_NEAR(ssim(a, b, cv::Mat(a.size(), CV_8U, cv::Scalar(0))), 1.0, 1e-12) << "an empty selection";
+}

@@ -313,6 +313,9 @@ public:
 private:
     static constexpr const char* kLearnedId = "inpaint-ffc-v1";
     static constexpr int kWorkingSide = 128;     // the training crop size: measured best (docs/QUALITY.md)
+    // Width of the Telea rim inside the hole, in the network's pixels (4 at its working scale f is
+    // 4/f photo pixels; measured: 3, 4 and 6 give the same within 0.02 dB, docs/QUALITY.md).
+    static constexpr double kRimNetworkPixels = 4.0;
     static constexpr int kMergeDistance = 32;    // holes closer than this share one crop
     static constexpr std::uint64_t kSeed = 1;    // fixed: Apply, Preview and replay agree
 
@@ -368,32 +371,60 @@ private:
         }
     }
 
-    static cv::Mat fill_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, cv::Rect& crop) {
-        constexpr int kRadius = 5;
-        constexpr int kMargin = 3 * kRadius + 8;  // the fill reads known pixels within its radius
-        crop = cv::Rect(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin, box.height + 2 * kMargin) &
-               cv::Rect(0, 0, image.cols, image.rows);
+    static constexpr int kTeleaRadius = 5;
+
+    // OpenCV Telea over a crop (every hole in it unknown, not just one region's): float BGR in [0,1].
+    static cv::Mat telea_of(const cv::Mat& image_crop, const cv::Mat& mask_crop) {
         cv::Mat bgr;
-        if (image.channels() == 4) {
-            cv::cvtColor(image(crop), bgr, cv::COLOR_BGRA2BGR);
+        if (image_crop.channels() == 4) {
+            cv::cvtColor(image_crop, bgr, cv::COLOR_BGRA2BGR);
         } else {
-            bgr = image(crop).clone();
+            bgr = image_crop.clone();
         }
-        const cv::Mat m = mask(crop);  // every hole in the crop is unknown, not just region k's
         cv::Mat filled;
         if (bgr.depth() == CV_8U) {
-            cv::inpaint(bgr, m, filled, kRadius, cv::INPAINT_TELEA);
+            cv::inpaint(bgr, mask_crop, filled, kTeleaRadius, cv::INPAINT_TELEA);
         } else {
             std::vector<cv::Mat> planes;
             cv::split(bgr, planes);
             for (cv::Mat& plane : planes) {
                 cv::Mat d;
-                cv::inpaint(plane, m, d, kRadius, cv::INPAINT_TELEA);
+                cv::inpaint(plane, mask_crop, d, kTeleaRadius, cv::INPAINT_TELEA);
                 plane = d;
             }
             cv::merge(planes, filled);
         }
         return to_float(filled);
+    }
+
+    static cv::Mat fill_telea(const cv::Mat& image, const cv::Mat& mask, const cv::Rect& box, cv::Rect& crop) {
+        constexpr int kMargin = 3 * kTeleaRadius + 8;  // the fill reads known pixels within its radius
+        crop = cv::Rect(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin, box.height + 2 * kMargin) &
+               cv::Rect(0, 0, image.cols, image.rows);
+        return telea_of(image(crop), mask(crop));
+    }
+
+    // The hole's rim from Telea, its inside from the network: the network ran at up to
+    // kWorkingSide px, so next to the known pixels its fill is a blurred guess, while Telea
+    // continues the photo's own full-resolution pixels there. Weight of the network = distance to
+    // the nearest known pixel / rim (0 at the edge, 1 from `rim` px inwards).
+    static void blend_rim(const cv::Mat& image_crop, const cv::Mat& mask_crop, const cv::Mat& role, float rim,
+                          cv::Mat& fill) {
+        if (rim <= 0) return;
+        const cv::Mat telea = telea_of(image_crop, mask_crop);
+        cv::Mat dist;
+        cv::distanceTransform(role == kRoleFill, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+        for (int y = 0; y < fill.rows; ++y) {
+            const uint8_t* r = role.ptr<uint8_t>(y);
+            const float* d = dist.ptr<float>(y);
+            const cv::Vec3f* t = telea.ptr<cv::Vec3f>(y);
+            cv::Vec3f* f = fill.ptr<cv::Vec3f>(y);
+            for (int x = 0; x < fill.cols; ++x) {
+                if (r[x] != kRoleFill) continue;
+                const float w = std::min(1.0F, d[x] / rim);
+                f[x] = w * f[x] + (1.0F - w) * t[x];
+            }
+        }
     }
 
     // Region k through the network: its hole's bounding box with context at up to kWorkingSide px,
@@ -429,6 +460,8 @@ private:
         cv::cvtColor(up, fill, cv::COLOR_RGB2BGR);
         const cv::Mat net_role = roles(mask(net_crop), labels(net_crop), k);
         correct_seam(photo, fill, net_role, static_cast<float>(std::clamp(std::max(box.width, box.height) / 8, 8, 48)));
+        blend_rim(image(net_crop), mask(net_crop), net_role, static_cast<float>(std::clamp(kRimNetworkPixels / f, 4.0, 64.0)),
+                  fill);
         const bool refine = allow_refine && (w < net_crop.width || h < net_crop.height);
         if (!refine) {
             crop = net_crop;

@@ -10,8 +10,9 @@ double psnr(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat())
 // PSNR of the luma channel (ITU-R BT.601, as MATLAB's rgb2ycbcr), ignoring `border` pixels on
 // each side: the usual super-resolution protocol.
 double psnr_y(const cv::Mat& a, const cv::Mat& b, int border);
-// Mean SSIM (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5) averaged over colour channels.
-double ssim(const cv::Mat& a, const cv::Mat& b);
+// Mean SSIM (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5) averaged over colour channels;
+// `mask` (CV_8U) limits the mean of the SSIM map to its pixels (the windows still see around them).
+double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());
 // Mean absolute error in [0,1] units inside `mask` (whole image when empty).
 double mean_abs_error(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());
 
