@@ -33,11 +33,15 @@ limit=$(( minutes * 60 + 120 ))
 timeout $limit ./build-gpu/models/restora-train --train $train --eval $S/eval.shard --out $work/inpaint \
   --resume --minutes "$minutes" --batch 64 --lr 3e-4 --eval-every 1000 --device cuda --seed 5 \
   > $work/inpaint.log 2>&1 &
+inpaint_pid=$!
 timeout $limit ./build-gpu/models/restora-train-tunable --task denoise --objectives 4 \
   --init models/weights/denoise-tunable-v2.rsw --fidelity mse --jpeg 0.3 --disc-warmup 500 \
   --train $train --eval $S/eval.shard --out $work/denoise --minutes "$minutes" --batch 64 \
   --lr-rate 5e-5 --seed 31 --device cuda --threads 4 --eval-every 1000 > $work/denoise.log 2>&1 &
-wait
+denoise_pid=$!
+# Not a bare `wait`: bash 5.1+ also waits for the `tee` process substitution above, which only ends
+# when this script does (the 2026-11-26 run sat there until its time limit and lost its copies).
+wait $inpaint_pid $denoise_pid
 echo "== inpaint"; cat $work/inpaint.log
 echo "== denoise"; cat $work/denoise.log
 cp $work/inpaint/checkpoint.rsw "$out/inpaint-checkpoint.rsw"
