@@ -12,6 +12,7 @@ const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
 const { PNG } = require('pngjs');
+const { readModelFolder } = require('./package_files');
 
 const [pkgRoot, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
 const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
@@ -31,17 +32,9 @@ async function run(id) {
   const out = path.join(outDir, `${id}.f32`);
   if ((only && !only.includes(id)) || fs.existsSync(out)) return;
   const dir = path.join(pkgRoot, '@upscalerjs', id, 'models');
-  const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json')));
-  const specs = [];
-  const buffers = [];
-  for (const group of model.weightsManifest) {
-    specs.push(...group.weights);
-    for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
-  }
-  const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  const { model, weightSpecs, weightData } = readModelFolder(dir);
   const graph = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: model.modelTopology, weightSpecs: specs, weightData,
+    modelTopology: model.modelTopology, weightSpecs, weightData,
     format: model.format, generatedBy: model.generatedBy, convertedBy: model.convertedBy,
     signature: model.signature,
   }));

@@ -10,6 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
 const { PNG } = require('pngjs');
+const { readModelFolder } = require('./package_files');
 
 const [pkgRoot, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
 const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
@@ -30,16 +31,8 @@ async function run(size, scale) {
   const def = require(path.join(pkg, `dist/cjs/models/esrgan-${size}/src/getModelDefinition.js`)).default(scale, '');
   if (def.setup) def.setup(tf);  // registers MultiplyBeta and PixelShuffle for RRDN
   const dir = path.join(pkg, `models/x${scale}`);
-  const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json')));
-  const specs = [];
-  const buffers = [];
-  for (const group of model.weightsManifest) {
-    specs.push(...group.weights);
-    for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
-  }
-  const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  const layers = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: specs, weightData }));
+  const { model, weightSpecs, weightData } = readModelFolder(dir);
+  const layers = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs, weightData }));
   const input = loadInput();
   const inMax = def.inputRange[1];
   const outMax = def.outputRange[1];
