@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
     double minutes = 0, lr0 = 5e-4;
     long steps = 0;
     int batch = 4, crop = 0, passes = 2, seed = 1, eval_every = 50, threads = 0, warmup = 20;
+    bool passes_given = false;
     bool resume = false, skip_first_eval = false, guided = false, psnr_objective = false;
     float gate_bias = 0.0F;
     std::string train_only;  // comma-separated parameter-name prefixes; empty: all parameters
@@ -154,7 +155,10 @@ int main(int argc, char** argv) {
         else if (a == "--steps") steps = std::stol(next());
         else if (a == "--batch") batch = std::stoi(next());
         else if (a == "--crop") crop = std::stoi(next());
-        else if (a == "--passes") passes = std::stoi(next());
+        else if (a == "--passes") {
+            passes = std::stoi(next());
+            passes_given = true;
+        }
         else if (a == "--lr") lr0 = std::stod(next());
         else if (a == "--seed") seed = std::stoi(next());
         else if (a == "--threads") threads = std::stoi(next());
@@ -200,6 +204,7 @@ int main(int argc, char** argv) {
             std::printf("resumed at step %ld\n", step);
         } else if (!init.empty()) {
             e = load_eraser_net(init, torch::kCPU, EraserInit{passes, guided, gate_bias});
+            if (passes_given) e.passes = passes;  // e.g. a shipped 1-pass eraser trained on with 2
             std::printf("initialised from %s%s\n", init.c_str(), e.guided ? " (guided)" : "");
         } else {
             throw std::runtime_error("--init WEIGHTS (inpaint-ffc-v1.rsw) is required for a new run");
