@@ -168,7 +168,7 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WithReferences, MaximTfjsParity,
-                         ::testing::Values("maxim-denoising", "maxim-deblurring"),
+                         ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');
