@@ -715,7 +715,7 @@ void MainWindow::apply() {
         showError(tr("Cannot apply"), q(e.what()));
         return;
     }
-    job.tile = QSettings().value("engine/tile", 512).toInt();
+    job.tile = QSettings().value("engine/tile", default_tile(job.device)).toInt();
     job.threads = QSettings().value("engine/threads", 0).toInt();
     if (!confirmEstimate(job, job.tile)) return;
     invalidatePreview();
@@ -803,7 +803,7 @@ void MainWindow::startPreview() {
         const QRect v = view_->visibleImageRect();
         if (v.isEmpty()) return;
         job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
-        job.tile = QSettings().value("engine/tile", 512).toInt();
+        job.tile = QSettings().value("engine/tile", default_tile(job.device)).toInt();
         job.threads = QSettings().value("engine/threads", 0).toInt();
         const JobEstimate e = estimate_job(op, p, job.region.size(), static_cast<int>(job.image.elemSize()), job.tile,
                                            conv_gflops_ > 0 ? conv_gflops_ : 100.0);
@@ -1020,9 +1020,10 @@ void MainWindow::openDialog() {
 
 void MainWindow::chooseTileSize() {
     bool ok = false;
+    const DeviceKind device = parse_device(s(QSettings().value("engine/device", "auto").toString()));
     const int tile = QInputDialog::getInt(this, tr("Tile size"),
                                           tr("Tile size in pixels (0 = whole image in one call):"),
-                                          QSettings().value("engine/tile", 512).toInt(), 0, 4096, 32, &ok);
+                                          QSettings().value("engine/tile", default_tile(device)).toInt(), 0, 4096, 32, &ok);
     if (ok) QSettings().setValue("engine/tile", tile == 0 ? 0 : std::max(32, tile));
 }
 

@@ -48,7 +48,8 @@ Options for run and replay:
   --mask M             mask image (white = pixels to fill); a folder of masks in batch mode
   --set KEY=VALUE      operation parameter (repeatable; see `restora-cli ops`)
   --device D           auto (default: CUDA when libtorch has it), cpu or cuda
-  --tile N             tile size in pixels (default 512); 0 = whole image in one call
+  --tile N             tile size in pixels (default 512 on the CPU, 1024 on CUDA); 0 = whole
+                       image in one call
   --quality Q          JPEG/WebP quality 1-100 (default 95)
   --overwrite          replace existing outputs
   --allow-loss         allow exports that drop metadata, alpha or 16-bit depth
@@ -80,7 +81,7 @@ struct Options {
     fs::path mask;
     std::map<std::string, std::string> params;
     std::string device = "auto";
-    int tile = 512;
+    std::optional<int> tile;  // unset: default_tile(device)
     int quality = 95;
     bool overwrite = false;
     bool allow_loss = false;
@@ -270,7 +271,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
     base.op = op;
     base.params = o.params;
     base.device = device;
-    base.tile = o.tile;
+    base.tile = o.tile.value_or(default_tile(device));
     base.export_options = export_options(o);
     {
         EditRequest probe = base;
@@ -340,7 +341,7 @@ int cmd_replay(const Options& o, const CancelToken& cancel) {
     const DeviceKind device = parse_device(o.device);
     configure_threads();
     try {
-        const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile,
+        const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile.value_or(default_tile(device)),
                                             export_options(o), progress_job(cancel, "replay"));
         print_warnings(out.warnings);
         std::fprintf(stderr, "replayed onto %s (%dx%d)\n", o.output.string().c_str(), out.output_size.width,

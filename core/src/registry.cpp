@@ -12,6 +12,11 @@
 
 namespace restora {
 
+int default_tile(DeviceKind device) {
+    const bool cuda = device == DeviceKind::Cuda || (device == DeviceKind::Auto && cuda_available());
+    return cuda ? 1024 : 512;
+}
+
 std::string to_string(MaskUse m) {
     switch (m) {
         case MaskUse::None: return "none";

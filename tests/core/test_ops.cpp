@@ -213,3 +213,9 @@ TEST(PreviewEqualsApply, EveryOperationOnRegions) {
         }
     }
 }
+
+TEST(DefaultTile, LargerOnCudaThanOnTheCpu) {
+    EXPECT_EQ(default_tile(DeviceKind::Cpu), 512);
+    EXPECT_EQ(default_tile(DeviceKind::Cuda), 1024);
+    EXPECT_EQ(default_tile(DeviceKind::Auto), cuda_available() ? 1024 : 512);
+}
