@@ -216,9 +216,9 @@ private:
 
     // Mixed precision by explicit casts: reductions widen float16 to float32, and the
     // convolutions and einsums (the arithmetic) narrow their inputs back to the compute type; the
-    // elementwise operators between them follow torch's type promotion.
-    // Float casts and ranges: float32 under a 16-bit compute type, since the graphs compute tile
-    // sizes through them (float16 holds integers exactly only to 2048).
+    // elementwise operators between them follow torch's type promotion. Float casts and ranges
+    // give float32 under float16, since the graphs compute tile sizes through them (float16 holds
+    // integers exactly only to 2048).
     [[nodiscard]] torch::ScalarType wide_type() const {
         return float_type_ == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
     }
@@ -287,7 +287,8 @@ private:
                                                           torch::IntArrayRef({s[1], s[2]}));
                 y = y.permute({0, 2, 3, 1});
                 if (y.size(1) != size[1] || y.size(2) != size[2]) {
-                    throw Error(ErrorKind::Processing, n.name + ": transposed convolution size mismatch " + c10::str(y.sizes()) + " vs " + c10::str(size) + " in " + c10::str(in(2).sizes()) + " f " + c10::str(f.sizes()) + " " + c10::str(in(2).scalar_type()) + " " + c10::str(f.scalar_type()));
+                    throw Error(ErrorKind::Processing, n.name + ": transposed convolution gave " + c10::str(y.sizes()) +
+                                                           ", the graph expects " + c10::str(size));
                 }
                 return y;
             }

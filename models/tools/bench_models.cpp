@@ -274,7 +274,7 @@ int write_f16(const std::string& in, const std::string& out, const std::vector<s
                 std::fprintf(stderr, "%s: %s holds %g, beyond float16\n", in.c_str(), t.name.c_str(), v);
                 return 1;
             }
-            if (ints.count(t.name) != 0 && std::abs(v) > 2048.0F && std::fmod(v, 2.0F) != 0.0F) ++changed_ints;
+            if (ints.count(t.name) != 0 && static_cast<float>(c10::Half(v)) != v) ++changed_ints;
             worst = std::max(worst, std::abs(v));
         }
     }
