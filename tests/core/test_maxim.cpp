@@ -169,7 +169,7 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
 
 INSTANTIATE_TEST_SUITE_P(WithReferences, MaximTfjsParity,
                          ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining",
-                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor"),
+                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor", "maxim-enhancement"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');
