@@ -167,9 +167,10 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
     EXPECT_GE(p8, 45.0) << id;
 }
 
-INSTANTIATE_TEST_SUITE_P(WithReferences, MaximTfjsParity,
+INSTANTIATE_TEST_SUITE_P(AllTasks, MaximTfjsParity,
                          ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining",
-                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor", "maxim-enhancement"),
+                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor", "maxim-enhancement",
+                                           "maxim-retouching"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');
