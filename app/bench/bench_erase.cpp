@@ -1,7 +1,7 @@
 // restora-bench-erase: text erasure quality (docs/QUALITY.md, "Text erasure"). On the held-out
 // synthetic set of restora-prep-text (photos never used for training shards) and on the real
 // photo in ../shared/data/bench/text (text-free ground truth + box mask, white = text), compares
-// erase-text model=learned (erase-text-v2), erase-text model=inpaint (the inpainting engine on
+// erase-text model=learned (erase-text-v3), erase-text model=inpaint (the inpainting engine on
 // the same mask) and inpaint model=telea (OpenCV Telea): PSNR and SSIM inside the mask and on
 // the whole image, plus the untouched input as a floor. Writes a contact sheet with --sheet.
 //   restora-bench-erase --eval text-shards/eval.shard [--real DIR] [--sheet OUT.jpg] [--rows N]
@@ -34,7 +34,7 @@ const std::vector<Method> kMethods = {
     {"input (text left in)", "", {}},
     {"OpenCV Telea (inpaint model=telea)", "inpaint", {{"model", "telea"}}},
     {"inpainting engine (erase-text model=inpaint)", "erase-text", {{"model", "inpaint"}, {"detect", "false"}}},
-    {"erase-text-v2 (erase-text model=learned)", "erase-text", {{"model", "learned"}, {"detect", "false"}}},
+    {"erase-text-v3 (erase-text model=learned)", "erase-text", {{"model", "learned"}, {"detect", "false"}}},
 };
 
 cv::Mat run_method(const Method& m, const cv::Mat& img, const cv::Mat& mask) {
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
             cv::Mat all;
             cv::vconcat(sheet_rows, all);
             cv::imwrite(sheet.string(), all, {cv::IMWRITE_JPEG_QUALITY, 88});
-            std::printf("\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v2, ground truth)\n",
+            std::printf("\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v3, ground truth)\n",
                         sheet.c_str());
         }
     } catch (const std::exception& e) {

@@ -182,9 +182,9 @@ TEST(OnnxImport, DamagedFilesAreRefusedWithTheirName) {
     EXPECT_FALSE(fs::exists(dir.path() / "models" / (std::string(kTextDetectorId) + ".rsw")));
 }
 
-// --- erase-text model=learned (erase-text-v2, committed in models/weights) ---
+// --- erase-text model=learned (erase-text-v3, committed in models/weights) ---
 
-constexpr const char* kEraser = "erase-text-v2";
+constexpr const char* kEraser = "erase-text-v3";
 
 namespace {
 

@@ -1,5 +1,5 @@
 // erase-text: finds text with the PP-OCRv4 detector (or takes the user's mask), then fills it.
-//   model=learned  Restora's text-erasure network (erase-text-v2: refines and gates OpenCV Telea's fill)
+//   model=learned  Restora's text-erasure network (erase-text-v3: refines and gates OpenCV Telea's fill, two passes)
 //   model=inpaint  the inpainting engine (inpaint model=learned) on the text mask
 //   detect=auto    detect when no mask is given; true: detected regions united with the mask;
 //                  false: the mask is required
@@ -23,7 +23,7 @@ namespace restora {
 
 namespace {
 
-constexpr const char* kEraserId = "erase-text-v2";
+constexpr const char* kEraserId = "erase-text-v3";
 constexpr int kGrow = 4;  // px around detected boxes: anti-aliasing, outlines and soft shadows
 constexpr int kMergeGap = 16;           // mask parts closer than this run as one region
 constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
@@ -127,7 +127,7 @@ public:
                  "Remove captions, date stamps, watermarks and signs: finds the text or uses your mask, then fills it.",
                  MaskUse::Optional,
                  {choice_param("model", "Method", {"learned", "inpaint"}, "learned",
-                               "learned: Restora's text-erasure network (erase-text-v2); inpaint: the inpainting "
+                               "learned: Restora's text-erasure network (erase-text-v3); inpaint: the inpainting "
                                "engine on the text mask"),
                   choice_param("detect", "Find text", {"auto", "true", "false"}, "auto",
                                "auto: detect when no mask is painted; true: detected text plus your mask; false: "

@@ -71,7 +71,7 @@ std::unique_ptr<MapNetwork> load_onnx_graph(const std::filesystem::path& file, D
 
 // The networks that take an image and a mask, loaded once for many calls (one per mask region):
 // the learned inpainting network (inpaint-ffc-v1), shadow removal (shadow-fusion-v1, 1 = shadow)
-// and text erasure (erase-text-v2, 1 = text; the result after all refinement passes). rgb is
+// and text erasure (erase-text-v3, 1 = text; the result after all refinement passes). rgb is
 // w x h x 3 float in [0,1] (HWC), mask w x h with 1 = the area to change, sides multiples of 4; out
 // receives the w x h x 3 result. One thread at a time. Throws Error(Processing) naming the file
 // when the weights are missing or damaged.

@@ -8,7 +8,7 @@
 // six input channels start at zero weight, so an initialisation from inpaint-ffc-v1 begins
 // exactly at the inpainting engine and training only adds what the text and the estimate tell.
 //
-// Guided variant (erase-text-v2, meta guide=telea): the caller also gives a classical fill of
+// Guided variant (erase-text-v3, meta guide=telea): the caller also gives a classical fill of
 // the mask (OpenCV Telea, computed by restora-prep-text for training and by the operation at run
 // time). It is the first pass's estimate, and the output convolution has a fourth channel, a
 // per-pixel gate g: fill = g * network + (1 - g) * guide. Thin strokes over smooth backgrounds,
