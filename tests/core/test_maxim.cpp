@@ -37,6 +37,16 @@ fs::path package_asset(const std::string& package, const std::string& file) {
 
 class MaximParity : public ::testing::TestWithParam<std::string> {};
 
+// The seven imported MAXIM models, and gtest names for them (maxim_denoising, ...).
+const auto kMaximIds = ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining", "maxim-dehazing-indoor",
+                                         "maxim-dehazing-outdoor", "maxim-enhancement", "maxim-retouching");
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+    std::string n = info.param;
+    std::replace(n.begin(), n.end(), '-', '_');
+    return n;
+}
+
 }  // namespace
 
 double psnr8(const cv::Mat& a, const cv::Mat& b) {
@@ -109,15 +119,7 @@ TEST_P(MaximParity, RawCallReproducesOrApproachesThePackagesResult) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity,
-                         ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining",
-                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor", "maxim-enhancement",
-                                           "maxim-retouching"),
-                         [](const auto& info) {
-                             std::string n = info.param;
-                             std::replace(n.begin(), n.end(), '-', '_');
-                             return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity, kMaximIds, test_name);
 
 // Parity with the original runtime on a 64x64 crop of the bundled sample: @tensorflow/tfjs (pure-JS
 // CPU backend) ran each package's graph on it (tools/parity/make_maxim_references.js, committed in
@@ -167,15 +169,7 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
     EXPECT_GE(p8, 45.0) << id;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTasks, MaximTfjsParity,
-                         ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining",
-                                           "maxim-dehazing-indoor", "maxim-dehazing-outdoor", "maxim-enhancement",
-                                           "maxim-retouching"),
-                         [](const auto& info) {
-                             std::string n = info.param;
-                             std::replace(n.begin(), n.end(), '-', '_');
-                             return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllTasks, MaximTfjsParity, kMaximIds, test_name);
 
 // The explicit-cast precision switch (fp16 on CUDA) must reach every operator of the graph: in
 // float64 on the CPU a missed cast fails with a type error, and the output moves by rounding only.
