@@ -4,7 +4,7 @@
 //                         [--limit N] [--sheet DIR] [--photos FILE]
 //                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
 //                         [--inpaint-methods learned,learned-unrefined,patchmatch,telea,navier-stokes]
-//                         (G'MIC's patch-based method joins the inpainting methods when all five run)
+//                         (G'MIC's patch-based method joins them unless --inpaint-methods chooses)
 // --task shadow: the held-out synthetic shadow set from `restora-prep --kind shadow` (PREFIX,
 // default training/shadow/eval) and the ISTD triple in DATA/shadow/istd; --sheet DIR then also
 // writes DIR/shadow-contact-sheet.png.
@@ -177,6 +177,7 @@ void bench_denoise(const fs::path& data, size_t limit) {
 }
 
 std::vector<std::string> kInpaintMethods = {"learned", "learned-unrefined", "patchmatch", "telea", "navier-stokes"};
+bool kInpaintMethodsChosen = false;  // --inpaint-methods given: exactly those
 
 void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir) {
     std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
@@ -184,7 +185,7 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
                 "|---|---|---|---|---|---|---|\n");
     std::vector<std::string> methods = kInpaintMethods;
     // G'MIC's patch-based inpainting (Debian package gmic), when installed: an external baseline.
-    if (kInpaintMethods.size() == 5 && std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
+    if (!kInpaintMethodsChosen && std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
     const fs::path tmp = fs::temp_directory_path() / "restora-bench-gmic";
     fs::create_directories(tmp);
     for (const std::string& method : methods) {
@@ -679,6 +680,7 @@ int main(int argc, char** argv) {
             for (std::string m; std::getline(list, m, ',');) kShadowMethods.push_back(m);
         } else if (std::strcmp(argv[i], "--inpaint-methods") == 0 && i + 1 < argc) {
             kInpaintMethods.clear();
+            kInpaintMethodsChosen = true;
             std::stringstream list(argv[++i]);
             for (std::string m; std::getline(list, m, ',');) kInpaintMethods.push_back(m);
         } else if (std::strcmp(argv[i], "--shadow-set") == 0 && i + 1 < argc) {

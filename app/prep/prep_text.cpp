@@ -14,9 +14,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/photo.hpp>
 
 #include "restora/core/image_io.h"
+#include "restora/core/ops.h"
 #include "restora/models/shard.h"
 #include "photo_list.h"
 #include "text_render.h"
@@ -26,12 +26,10 @@ using namespace restora;
 
 namespace {
 
-constexpr int kGuideRadius = 5;  // the Telea radius of the erase-text operation's guide (core/src/ops/text.cpp)
-
 void append(Shard& s, const cv::Mat& input, const cv::Mat& target, const cv::Mat& mask) {
-    cv::Mat m3, guide;
+    cv::Mat m3;
     cv::cvtColor(mask, m3, cv::COLOR_GRAY2RGB);
-    cv::inpaint(input, mask, guide, kGuideRadius, cv::INPAINT_TELEA);  // the classical fill a guided eraser refines
+    const cv::Mat guide = eraser_guide(input, mask);  // the classical fill a guided eraser refines
     cv::Mat stacked;
     cv::vconcat(std::vector<cv::Mat>{input, target, m3, guide}, stacked);
     s.pixels.insert(s.pixels.end(), stacked.data, stacked.data + stacked.total() * 3);

@@ -129,14 +129,6 @@ double evaluate(InpaintNet& net, const Shard& eval, torch::Device dev) {
     return total / std::max(1, n);
 }
 
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) out.push_back(item);
-    return out;
-}
-
 }  // namespace
 
 int train_shadow_main(int argc, char** argv);
@@ -186,16 +178,7 @@ int main(int argc, char** argv) {
         torch::manual_seed(seed);
         std::mt19937 rng(static_cast<unsigned>(seed));
         const torch::Device dev = to_torch_device(parse_device(device));
-        Shard train;
-        for (const auto& p : split(train_list)) {
-            Shard s = read_shard(p);
-            if (train.n == 0) {
-                train = std::move(s);
-            } else {
-                train.pixels.insert(train.pixels.end(), s.pixels.begin(), s.pixels.end());
-                train.n += s.n;
-            }
-        }
+        const Shard train = read_shards(train_list);
         const Shard eval = read_shard(eval_path);
         fs::create_directories(out_dir);
         InpaintNet net(32, 4);

@@ -29,19 +29,14 @@ constexpr int kMergeGap = 16;           // mask parts closer than this run as on
 constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
 constexpr int kMinContext = 24;         // px of known pixels around a region (at least its short side)
 
-constexpr int kGuideRadius = 5;        // Telea radius of the guided eraser's classical fill (as in training)
-
-// The guided eraser's classical fill: OpenCV Telea on the 8-bit crop, as restora-prep-text
-// computes it for training. rgb: float RGB in [0,1]; mask8: 255 = text.
+// The guide on a float RGB crop in [0,1], through 8 bits as in training.
 cv::Mat telea_guide(const cv::Mat& rgb, const cv::Mat& mask8) {
-    cv::Mat u8, filled, out;
+    cv::Mat u8, out;
     rgb.convertTo(u8, CV_8U, 255.0);
-    cv::inpaint(u8, mask8, filled, kGuideRadius, cv::INPAINT_TELEA);
-    filled.convertTo(out, CV_32F, 1.0 / 255.0);
+    eraser_guide(u8, mask8).convertTo(out, CV_32F, 1.0 / 255.0);
     return out;
 }
 
-// Continuous RGB float (HWC) and mask (1 = text) through the eraser; sides multiples of 4.
 // guide: the classical fill for a guided network (empty otherwise).
 cv::Mat run_eraser(const MaskedNetwork& network, const cv::Mat& rgb, const cv::Mat& mask, const cv::Mat& guide) {
     const cv::Mat in = rgb.isContinuous() ? rgb : rgb.clone();
@@ -189,6 +184,13 @@ private:
 };
 
 }  // namespace
+
+cv::Mat eraser_guide(const cv::Mat& image8, const cv::Mat& mask8) {
+    constexpr int kGuideRadius = 5;
+    cv::Mat filled;
+    cv::inpaint(image8, mask8, filled, kGuideRadius, cv::INPAINT_TELEA);
+    return filled;
+}
 
 void register_text_operations(Registry& registry) { registry.add(std::make_unique<EraseText>()); }
 

@@ -11,6 +11,10 @@ namespace restora {
 void register_builtin_operations(Registry& registry);
 // erase-text (core/src/ops/text.cpp).
 void register_text_operations(Registry& registry);
+// The guided text eraser's classical fill (erase-text-v2 and later): OpenCV Telea, radius 5, on an
+// 8-bit 3-channel image with mask8 (255 = text). restora-prep-text stores it for training and
+// erase-text computes it at run time, so the two cannot drift apart.
+cv::Mat eraser_guide(const cv::Mat& image8, const cv::Mat& mask8);
 // deblur, derain, dehaze, enhance-lowlight, retouch (core/src/ops/maxim.cpp).
 void register_maxim_operations(Registry& registry);
 // A MAXIM model over `region` of the image through the tiled runner (also denoise model=maxim).
