@@ -139,7 +139,8 @@ public:
     // Explicit casts, no autocast: every floating constant, the input and the graph's float casts
     // and ranges take this type; the output returns as float32. Static values are recomputed.
     bool set_float_type(torch::ScalarType type) override {
-        if (type == torch::kFloat16 && !device().is_cuda()) return false;
+        // float16 on the CPU is a check, not a mode (RESTORA_CPU_FLOAT16; see emulate_cpu_float16).
+        if (type == torch::kFloat16 && !device().is_cuda() && std::getenv("RESTORA_CPU_FLOAT16") == nullptr) return false;
         if (type != torch::kFloat16 && type != torch::kFloat32 && type != torch::kFloat64) return false;
         const std::lock_guard<std::mutex> lock(mutex_);
         for (Node& n : nodes_) {
@@ -147,6 +148,7 @@ public:
         }
         float_type_ = type;
         cache_.clear();
+        cpu_float32_nodes_.assign(nodes_.size(), 0);
         return true;
     }
 
@@ -171,7 +173,11 @@ public:
             const Node& n = nodes_[i];
             if (n.is_static) continue;
             const auto t0 = std::chrono::steady_clock::now();
-            values[i] = eval(n, values, nhwc);
+            if (float_type_ == torch::kFloat16 && nhwc.device().is_cpu()) {
+                values[i] = emulate_cpu_float16(i, values, nhwc);
+            } else {
+                values[i] = eval(n, values, nhwc);
+            }
             if (profile) {
                 const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 op_seconds[static_cast<int>(n.op)] += sec;
@@ -195,6 +201,44 @@ public:
     }
 
 private:
+    // float16 on the CPU emulates the GPU's run for checks (the benchmark, a test): libtorch 1.13
+    // lacks CPU float16 kernels for convolution, matrix products and some unary functions. Such an
+    // operator takes its float16 inputs in float32 and rounds its result to float16, as cuDNN and
+    // cuBLAS accumulate in float32 and CUDA's elementwise kernels compute in it. Every other operator
+    // runs in float16, exactly as on CUDA. The nodes that need it are found once (by the kernel's
+    // error) and remembered.
+    torch::Tensor emulate_cpu_float16(size_t i, std::vector<torch::Tensor>& values, const torch::Tensor& x) {
+        const Node& n = nodes_[i];
+        if (cpu_float32_nodes_.size() != nodes_.size()) cpu_float32_nodes_.assign(nodes_.size(), 0);
+        if (cpu_float32_nodes_[i] == 0) {
+            try {
+                return eval(n, values, x);
+            } catch (const c10::Error& e) {
+                if (std::string(e.what()).find("'Half'") == std::string::npos) throw;
+                cpu_float32_nodes_[i] = 1;
+            }
+        }
+        std::vector<std::pair<int, torch::Tensor>> saved;
+        for (int k : n.inputs) {
+            if (values[k].defined() && values[k].scalar_type() == torch::kFloat16) {
+                saved.emplace_back(k, values[k]);
+                values[k] = values[k].to(torch::kFloat32);
+            }
+        }
+        torch::Tensor y;
+        in_float32_fallback_ = true;
+        try {
+            y = eval(n, values, x);
+        } catch (...) {
+            in_float32_fallback_ = false;
+            for (auto& [k, t] : saved) values[k] = t;
+            throw;
+        }
+        in_float32_fallback_ = false;
+        for (auto& [k, t] : saved) values[k] = t;
+        return !saved.empty() && y.scalar_type() == torch::kFloat32 ? y.to(torch::kFloat16) : y;
+    }
+
     // Every static node's value for this input shape; only those read by dynamic nodes are kept.
     std::map<int, torch::Tensor> compute_static(const torch::Tensor& x) {
         std::vector<torch::Tensor> values(nodes_.size());
@@ -226,7 +270,8 @@ private:
         return t.scalar_type() == torch::kFloat16 ? t.to(torch::kFloat32) : t;
     }
     [[nodiscard]] torch::Tensor compute_type(const torch::Tensor& t) const {
-        return t.is_floating_point() && t.scalar_type() != float_type_ ? t.to(float_type_) : t;
+        const torch::ScalarType type = in_float32_fallback_ ? torch::kFloat32 : float_type_;
+        return t.is_floating_point() && t.scalar_type() != type ? t.to(type) : t;
     }
 
     torch::Tensor eval(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& x) const {
@@ -377,6 +422,8 @@ private:
     std::mutex mutex_;
     std::map<std::vector<int64_t>, std::map<int, torch::Tensor>> cache_;
     torch::ScalarType float_type_ = torch::kFloat32;
+    std::vector<char> cpu_float32_nodes_;  // emulate_cpu_float16: nodes without a CPU float16 kernel
+    bool in_float32_fallback_ = false;     // emulate_cpu_float16 is running such a node
 };
 
 }  // namespace

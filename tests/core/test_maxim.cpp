@@ -127,7 +127,7 @@ INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity, kMaximIds, test_name);
 namespace {
 const fs::path kMaximData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/maxim";
 
-std::vector<float> raw_call_64(ImageModel& model, const cv::Mat& input) {
+std::vector<float> raw_call(ImageModel& model, const cv::Mat& input) {
     std::vector<float> out(static_cast<size_t>(input.total()) * 3);
     const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
                          PixelType::F32, false};
@@ -155,7 +155,7 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
     ASSERT_EQ(ref.size(), 64U * 64U * 3U);
     configure_threads();
     auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
-    const std::vector<float> out = raw_call_64(*model, input);
+    const std::vector<float> out = raw_call(*model, input);
     std::vector<float> in_unit(ref.size());
     for (size_t i = 0; i < in_unit.size(); ++i) {  // the input in the reference's RGB order
         const size_t px = i / 3;
@@ -183,14 +183,45 @@ TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
     configure_threads();
     auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
     EXPECT_FALSE(set_precision(*model, Precision::F16)) << "float16 is for CUDA only";
-    const std::vector<float> out32 = raw_call_64(*model, input);
+    const std::vector<float> out32 = raw_call(*model, input);
     ASSERT_TRUE(set_precision(*model, Precision::F64));
-    const std::vector<float> out64 = raw_call_64(*model, input);
+    const std::vector<float> out64 = raw_call(*model, input);
     ASSERT_TRUE(set_precision(*model, Precision::F32));
-    const std::vector<float> again32 = raw_call_64(*model, input);
+    const std::vector<float> again32 = raw_call(*model, input);
     const double p = test::psnr_unit(out32, out64, false);
     std::printf("[precision] maxim-retouching float32 vs float64: %.2f dB\n", p);
     EXPECT_GE(p, 60.0);
     EXPECT_LT(p, 200.0) << "float64 gave bit-identical output: the switch did nothing";
     EXPECT_GE(test::psnr_unit(out32, again32, false), 100.0) << "switching back to float32 must restore it";
+}
+
+// float16 as the GPU runs it, emulated on the CPU (RESTORA_CPU_FLOAT16; tf_graph.cpp): on a 256x256
+// tile MAXIM's channel means are sums beyond float16's range. Without the float32 sums every output
+// value was NaN on the H200 and is in this emulation (measured); with them the output stays finite
+// and close to float32's (65.9 dB when measured).
+TEST(MaximPrecision, Float16StaysFiniteOnA256Tile) {
+    const ModelStatus s = find_model("maxim-retouching");
+    if (s.state != ModelState::Installed) {
+        if (in_ci()) FAIL() << "maxim-retouching is not imported: " << s.restore_command;
+        GTEST_SKIP() << "maxim-retouching not imported";
+    }
+    const cv::Mat photo = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string(),
+                                     cv::IMREAD_COLOR);
+    ASSERT_GE(std::min(photo.cols, photo.rows), 256);
+    const cv::Mat input = photo(cv::Rect((photo.cols - 256) / 2, (photo.rows - 256) / 2, 256, 256)).clone();
+    configure_threads();
+    auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    const std::vector<float> out32 = raw_call(*model, input);
+    ::setenv("RESTORA_CPU_FLOAT16", "1", 1);
+    const bool switched = set_precision(*model, Precision::F16);
+    ::unsetenv("RESTORA_CPU_FLOAT16");
+    ASSERT_TRUE(switched);
+    const std::vector<float> out16 = raw_call(*model, input);
+    size_t bad = 0;
+    for (float v : out16) bad += std::isfinite(v) ? 0 : 1;
+    EXPECT_EQ(bad, 0U) << "float16 overflowed";
+    const double p = test::psnr_unit(out32, out16, false);
+    std::printf("[precision] maxim-retouching float16 (CPU emulation) vs float32, 256x256: %.2f dB\n", p);
+    EXPECT_GE(p, 45.0);
+    EXPECT_LT(p, 120.0) << "float16 gave float32's output: the switch did nothing";
 }
