@@ -22,11 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool in_ci() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string(ci) == "true";
-}
-
 fs::path package_asset(const std::string& package, const std::string& file) {
     for (const fs::path& root : npm_search_path()) {
         const fs::path p = root / package / "assets" / file;
@@ -75,11 +70,7 @@ double sharpness(const cv::Mat& bgr) {
 // the hazy input).
 TEST_P(MaximParity, RawCallReproducesOrApproachesThePackagesResult) {
     const std::string id = GetParam();
-    const ModelStatus s = find_model(id);
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << id << " is not imported: " << s.restore_command;
-        GTEST_SKIP() << id << " not imported (" << s.restore_command << ")";
-    }
+    RESTORA_REQUIRE_MODEL(s, id);
     const ImportableModel* m = find_importable(id);
     ASSERT_NE(m, nullptr);
     const fs::path fixture = package_asset(m->package, "fixture.png");
@@ -142,11 +133,7 @@ class MaximTfjsParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
     const std::string id = GetParam();
-    const ModelStatus s = find_model(id);
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << id << " is not imported: " << s.restore_command;
-        GTEST_SKIP() << id << " not imported (" << s.restore_command << ")";
-    }
+    RESTORA_REQUIRE_MODEL(s, id);
     const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
     ASSERT_EQ(input.size(), cv::Size(64, 64));
     const fs::path ref_file = kMaximData / (id + ".f32");
@@ -174,11 +161,7 @@ INSTANTIATE_TEST_SUITE_P(AllTasks, MaximTfjsParity, kMaximIds, test_name);
 // The explicit-cast precision switch (fp16 on CUDA) must reach every operator of the graph: in
 // float64 on the CPU a missed cast fails with a type error, and the output moves by rounding only.
 TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
-    const ModelStatus s = find_model("maxim-retouching");
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << "maxim-retouching is not imported: " << s.restore_command;
-        GTEST_SKIP() << "maxim-retouching not imported";
-    }
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
     const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
     configure_threads();
     auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
@@ -200,11 +183,7 @@ TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
 // value was NaN on the H200 and is in this emulation (measured); with them the output stays finite
 // and close to float32's (65.9 dB when measured).
 TEST(MaximPrecision, Float16StaysFiniteOnA256Tile) {
-    const ModelStatus s = find_model("maxim-retouching");
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << "maxim-retouching is not imported: " << s.restore_command;
-        GTEST_SKIP() << "maxim-retouching not imported";
-    }
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
     const cv::Mat photo = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string(),
                                      cv::IMREAD_COLOR);
     ASSERT_GE(std::min(photo.cols, photo.rows), 256);

@@ -21,22 +21,13 @@ namespace {
 
 const fs::path kData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/sr";
 
-bool in_ci() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string(ci) == "true";
-}
-
 class SrParity : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
 
 TEST_P(SrParity, RawCallMatchesTensorflowJs) {
     const std::string id = GetParam();
-    const ModelStatus s = find_model(id);
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << id << " is not imported: " << s.restore_command;
-        GTEST_SKIP() << id << " not imported (" << s.restore_command << ")";
-    }
+    RESTORA_REQUIRE_MODEL(s, id);
     const cv::Mat input = cv::imread((kData / "input_40x40.png").string(), cv::IMREAD_COLOR);
     ASSERT_EQ(input.size(), cv::Size(40, 40));
     const std::vector<float> ref = test::read_f32(kData / (id + ".f32"));
@@ -97,11 +88,7 @@ TEST(ModelImport, MissingOrCorruptWeightsNameTheCommand) {
 }
 
 TEST(SrTiling, SlimTilesEqualOneWholeTileBecauseItsContextCoversItsReach) {
-    const ModelStatus s = find_model("esrgan-slim-x2");
-    if (s.state != ModelState::Installed) {
-        if (in_ci()) FAIL() << "esrgan-slim-x2 is not imported";
-        GTEST_SKIP() << "esrgan-slim-x2 not imported";
-    }
+    RESTORA_REQUIRE_MODEL(s, "esrgan-slim-x2");
     auto model = load_graph_model(s.path, DeviceKind::Cpu);
     const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
     const cv::Mat crop = img(cv::Rect(100, 60, 150, 110)).clone();

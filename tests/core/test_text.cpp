@@ -27,18 +27,9 @@ namespace {
 
 const fs::path kData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/ocr";
 
-bool in_ci() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string(ci) == "true";
-}
-
-#define REQUIRE_DETECTOR()                                                                        \
-    do {                                                                                          \
-        const ModelStatus s = find_model(kTextDetectorId);                                        \
-        if (s.state != ModelState::Installed) {                                                   \
-            if (in_ci()) FAIL() << "the text detector is not imported: " << s.restore_command;    \
-            GTEST_SKIP() << "text detector not imported (" << s.restore_command << ")";           \
-        }                                                                                         \
+#define REQUIRE_DETECTOR()                         \
+    do {                                           \
+        RESTORA_REQUIRE_MODEL(s, kTextDetectorId); \
     } while (0)
 
 cv::Mat input() { return cv::imread((kData / "text-input.png").string(), cv::IMREAD_COLOR); }
