@@ -112,3 +112,28 @@ TEST(TunableNet, RejectsPlainAndDamagedFiles) {
     EXPECT_THROW(TunableNetwork(dir / "broken.rsw", DeviceKind::Cpu), Error);
     EXPECT_THROW(TunableNetwork(dir / "absent.rsw", DeviceKind::Cpu), Error);
 }
+
+// A new slider axis: a tunable network with identity maps grows to twice its objectives; objective
+// j starts from objective j mod P, so the grown network reproduces the original at (1 - j) p + j p
+// for every split j. A network with learned maps cannot grow that way and says so.
+TEST(TunableNet, GrowsANewAxisFromItsOwnObjectives) {
+    TunableGraphNet net(tiny_graph(), 2, "tiny");
+    {
+        torch::NoGradGuard ng;  // two different objectives
+        for (auto& t : net->kernel_parameters()) t.add_(torch::randn_like(t) * 0.05);
+    }
+    const WeightFileContents two = net->to_weight_file({});
+    TunableGraphNet grown(two, 4, "tiny-two");
+    EXPECT_EQ(grown->objectives(), 4);
+    const torch::Tensor x = torch::rand({1, 3, 8, 8});
+    torch::NoGradGuard ng;
+    for (float r : {0.0F, 0.4F, 1.0F}) {
+        const torch::Tensor ref = net->forward(x, torch::tensor({1 - r, r}));
+        for (float j : {0.0F, 0.5F, 1.0F}) {
+            const torch::Tensor y = grown->forward(x, torch::tensor({(1 - j) * (1 - r), (1 - j) * r, j * (1 - r), j * r}));
+            EXPECT_LT((y - ref).abs().max().item<float>(), 1e-5F) << "r=" << r << " j=" << j;
+        }
+    }
+    for (auto& t : net->mixing_maps()) t.add_(0.1);
+    EXPECT_THROW(TunableGraphNet(net->to_weight_file({}), 4, "learned-maps"), Error);
+}

@@ -339,6 +339,14 @@ void MainWindow::rebuildParameters() {
     param_rows_.clear();
     const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
     if (op == nullptr) return;
+    // Defaults that depend on the photo: the denoiser's JPEG artefacts slider starts at the file's
+    // own JPEG quality.
+    std::map<std::string, std::string> from_source;
+    if (session_ != nullptr) {
+        SourceInfo source;
+        source.jpeg_quality = jpeg_quality_of_file(session_->path());
+        from_source = op->source_defaults(source);
+    }
     for (const ParamSpec& p : op->info().params) {
         QWidget* editor = nullptr;
         if (p.kind == ParamKind::Choice) {
@@ -356,14 +364,16 @@ void MainWindow::rebuildParameters() {
             spin->setRange(p.min, p.max);
             spin->setSingleStep(p.step);
             spin->setDecimals(p.kind == ParamKind::Integer ? 0 : 2);
-            spin->setValue(p.def);
+            const auto src = from_source.find(p.key);
+            const double initial = src != from_source.end() ? std::stod(src->second) : p.def;
+            spin->setValue(initial);
             spin->setSuffix(p.unit.empty() ? QString() : " " + q(p.unit));
             connect(spin, &QDoubleSpinBox::valueChanged, this, [this] { schedulePreview(); });
             // A slider beside the spin box, in steps of the schema's step.
             auto* slider = new QSlider(Qt::Horizontal, param_widget_);
             const int steps = std::max(1, static_cast<int>(std::lround((p.max - p.min) / p.step)));
             slider->setRange(0, steps);
-            slider->setValue(static_cast<int>(std::lround((p.def - p.min) / p.step)));
+            slider->setValue(static_cast<int>(std::lround((initial - p.min) / p.step)));
             const double lo = p.min;
             const double step = p.step;
             connect(slider, &QSlider::valueChanged, spin, [spin, lo, step](int v) { spin->setValue(lo + v * step); });

@@ -233,6 +233,11 @@ cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
     return noisy;
 }
 
+// The JPEG artefacts slider for a JPEG of quality q: (95 - q) / 65 (core/src/ops/builtin.cpp); 0 for no JPEG.
+std::string jpeg_slider(int quality) {
+    return quality > 0 ? std::to_string(std::clamp((95.0 - quality) / 65.0, 0.0, 1.0)) : "0";
+}
+
 cv::Mat run_denoise(const std::map<std::string, std::string>& params, const cv::Mat& img, ModelCache& cache) {
     const Operation& op = Registry::instance().get("denoise");
     OpContext ctx;
@@ -276,7 +281,11 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
             noisy.add(in, clean);
             nlm.add(run_denoise({{"model", "nlmeans"}, {"strength", n.nlmeans_strength}}, in, cache), clean);
             for (size_t i = 0; i < rs.size(); ++i) {
-                along[i].add(run_denoise({{"model", "tunable"}, {"strength", "1"}, {"realism", std::to_string(rs[i])}}, in, cache),
+                along[i].add(run_denoise({{"model", "tunable"},
+                                          {"strength", "1"},
+                                          {"realism", std::to_string(rs[i])},
+                                          {"jpeg", jpeg_slider(n.jpeg)}},
+                                         in, cache),
                              clean);
             }
         }
@@ -311,6 +320,26 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
         std::printf(" | %.2f / %.2f", sc.psnr, sc.grad);
     }
     std::printf(" |\n");
+    // The JPEG artefacts slider on the JPEG rows (Strength 1, Realism 0); the row's own quality gives
+    // the slider value that the Realism table uses.
+    std::printf("\n### Tunable denoising along JPEG artefacts (Strength 1, Realism 0), PSNR (dB) / gradient ratio\n\n"
+                "| noise | 0 | 0.25 | 0.5 | 0.75 | 1 |\n|---|---|---|---|---|---|\n");
+    for (const Noise& n : noises) {
+        if (n.jpeg == 0) continue;
+        std::printf("| %s (slider for q%d: %.2f)", n.name.c_str(), n.jpeg, std::stod(jpeg_slider(n.jpeg)));
+        for (double j : rs) {
+            Score sc;
+            for (size_t k = 0; k < photos.size(); ++k) {
+                const cv::Mat in = add_noise(photos[k], n, static_cast<int>(k));
+                sc.add(run_denoise({{"model", "tunable"}, {"strength", "1"}, {"realism", "0"}, {"jpeg", std::to_string(j)}}, in, cache),
+                       photos[k]);
+            }
+            sc = sc.mean();
+            std::printf(" | %.2f / %.2f", sc.psnr, sc.grad);
+        }
+        std::printf(" |\n");
+        std::fflush(stdout);
+    }
     if (!plot.empty()) {
         // One perception-distortion panel per noise family: PSNR vs BRISQUE along Realism.
         const cv::Scalar colours[] = {{200, 90, 20}, {40, 40, 220}, {30, 150, 30}, {150, 40, 150}, {0, 140, 200}, {90, 90, 90}};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -168,6 +169,66 @@ bool jpeg_is_complete(const std::vector<uint8_t>& b) {
     return false;
 }
 
+}  // namespace
+
+int jpeg_quality_estimate(const std::vector<uint8_t>& b) {
+    // libjpeg's standard luma table (Annex K), row by row; a DQT segment stores tables in zigzag order.
+    static constexpr int kZigzag[64] = {0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,
+                                        12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6,  7,  14, 21, 28,
+                                        35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+                                        58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+    static constexpr int kStd[64] = {16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+                                     14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+                                     18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+                                     49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+    if (b.size() < 4 || b[0] != 0xFF || b[1] != 0xD8) return 0;
+    size_t i = 2;
+    while (i + 4 <= b.size() && b[i] == 0xFF) {
+        const uint8_t m = b[i + 1];
+        if (m == 0xDA || m == 0xD9) break;  // the image data: every table came before it
+        const size_t len = be16(&b[i + 2]);
+        const size_t end = std::min(b.size(), i + 2 + len);
+        if (m == 0xDB) {  // DQT: one or more tables, each Pq|Tq then 64 entries of 8 or 16 bits
+            size_t t = i + 4;
+            while (t < end) {
+                const int precision = b[t] >> 4;
+                const int id = b[t] & 15;
+                const size_t n = precision != 0 ? 128 : 64;
+                if (t + 1 + n > end) return 0;
+                if (id == 0) {
+                    double sum = 0;
+                    double std_sum = 0;
+                    for (size_t k = 0; k < 64; ++k) {
+                        const int v = precision != 0 ? static_cast<int>(be16(&b[t + 1 + 2 * k])) : b[t + 1 + k];
+                        if (v >= 255 && precision == 0) continue;  // clamped by baseline JPEG: says nothing
+                        sum += v;
+                        std_sum += kStd[kZigzag[k]];
+                    }
+                    if (std_sum == 0) return 1;  // every entry clamped: the coarsest quality
+                    // libjpeg: entry = (std * scale + 50) / 100, scale = 5000 / q below 50, else 200 - 2q.
+                    const double scale = 100.0 * sum / std_sum;
+                    const double q = scale <= 100 ? (200 - scale) / 2 : 5000 / scale;
+                    return static_cast<int>(std::clamp(std::lround(q), 1L, 100L));
+                }
+                t += 1 + n;
+            }
+        }
+        i += 2 + len;
+    }
+    return 0;
+}
+
+int jpeg_quality_of_file(const fs::path& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return 0;
+    std::vector<uint8_t> head(1 << 20);
+    f.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(f.gcount()));
+    return jpeg_quality_estimate(head);
+}
+
+namespace {
+
 ImageHeader parse_tiff(const fs::path& path, const std::vector<uint8_t>& b) {
     const bool le = b[0] == 'I';
     auto u16 = [&](size_t o) { return le ? le16(&b[o]) : be16(&b[o]); };
@@ -304,6 +365,7 @@ LoadedImage load_image(const fs::path& path) {
     // OpenCV's imdecode with IMREAD_UNCHANGED ignores orientation: apply it once, here.
     out.orientation = out.metadata.orientation();
     out.pixels = apply_orientation(pixels, out.orientation);
+    if (h.format == ImageFormat::Jpeg) out.jpeg_quality = jpeg_quality_estimate(bytes);
     return out;
 }
 

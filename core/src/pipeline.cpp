@@ -126,6 +126,11 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
     check_output_path(request);
     v.op->check_available(v.params);
+    // Last, once the request is known to be valid: defaults that depend on the photo (denoise's
+    // JPEG artefacts slider from the file's own JPEG quality; the tables are in its first bytes).
+    SourceInfo source;
+    source.jpeg_quality = jpeg_quality_of_file(request.input);
+    v.params = v.op->resolve(request.params, &source);
     return v;
 }
 

@@ -92,7 +92,9 @@ const std::string& Params::text(const std::string& key) const {
 int Params::integer(const std::string& key) const { return std::stoi(text(key)); }
 double Params::number(const std::string& key) const { return std::stod(text(key)); }
 
-Params Operation::resolve(const std::map<std::string, std::string>& given) const {
+std::map<std::string, std::string> Operation::source_defaults(const SourceInfo& /*source*/) const { return {}; }
+
+Params Operation::resolve(const std::map<std::string, std::string>& given, const SourceInfo* source) const {
     const OperationInfo& inf = info();
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : given) {
@@ -151,6 +153,13 @@ Params Operation::resolve(const std::map<std::string, std::string>& given) const
                     throw Error(ErrorKind::Usage, inf.id + " " + spec.key + " applies only with " + spec.only_for);
                 }
                 continue;  // not recorded for settings it does not apply to
+            }
+        }
+        if (source != nullptr) {
+            const auto from_source = source_defaults(*source);
+            if (auto it = from_source.find(spec.key); it != from_source.end()) {
+                out.emplace(spec.key, it->second);
+                continue;
             }
         }
         out.emplace(spec.key, spec.default_text());

@@ -36,12 +36,14 @@ TunableGraphNetImpl::TunableGraphNetImpl(const WeightFileContents& contents, int
     : meta_(contents.meta), graph_lines_(contents.graph) {
     WeightFileContents c = contents;
     const bool tunable = meta_.count("format") != 0 && meta_.at("format") == "tunable-graph";
-    bool expand_from_one = false;
+    int grow_from = 0;  // > 0: the file holds this many objectives, repeated to `objectives`
     try {
         objectives_ = tunable ? std::stoi(meta_.at("objectives")) : objectives;
-        // A single-objective network grows into a tunable one: every objective starts from it.
-        if (tunable && objectives_ == 1 && objectives > 1) {
-            expand_from_one = true;
+        // A tunable network grows into one with a multiple of its objectives: objective j starts
+        // from the file's objective j mod P0 (a single-objective network: every objective starts
+        // from it). A new slider axis is added that way (denoise-tunable-v3's JPEG axis).
+        if (tunable && objectives > objectives_ && objectives_ > 0 && objectives % objectives_ == 0) {
+            grow_from = objectives_;
             objectives_ = objectives;
         }
         input_max_ = std::stod(meta_.at("input_max"));
@@ -71,9 +73,20 @@ TunableGraphNetImpl::TunableGraphNetImpl(const WeightFileContents& contents, int
         torch::Tensor b;
         torch::Tensor mw;
         torch::Tensor mb;
-        if (expand_from_one) {
-            k = get(kernel_name(n.weight, 0)).unsqueeze(0).repeat({p, 1, 1, 1, 1});
-            b = get(kernel_name(n.bias, 0)).unsqueeze(0).repeat({p, 1});
+        if (grow_from > 0) {
+            std::vector<torch::Tensor> ks;
+            std::vector<torch::Tensor> bs;
+            for (int j = 0; j < objectives_; ++j) {
+                ks.push_back(get(kernel_name(n.weight, j % grow_from)));
+                bs.push_back(get(kernel_name(n.bias, j % grow_from)));
+            }
+            k = torch::stack(ks);
+            b = torch::stack(bs);
+            // Repeating kernel sets keeps the network's function only when its maps are the identity.
+            if (grow_from > 1 && (!get(n.name + ".mix.weight").equal(torch::eye(grow_from)) ||
+                                  get(n.name + ".mix.bias").abs().max().item<float>() != 0)) {
+                throw Error(ErrorKind::Processing, file + ": only a network with identity mixing maps can grow");
+            }
             mw = torch::eye(p);
             mb = torch::zeros({p});
         } else if (tunable) {

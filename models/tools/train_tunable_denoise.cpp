@@ -54,8 +54,9 @@ constexpr double kLightKeep = 0.4;  // share of the noise the light objective ke
 // `jpeg` a crop is then JPEG-compressed (quality 30-90, jpeg_sim.h), as a camera or a web upload
 // does after the sensor noise. `before_jpeg`, when given, receives the noisy crops as they were
 // before the compression (identical to the result for the crops that were not compressed).
+// `quality` > 0 fixes the JPEG quality (the JPEG axis's training).
 torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng, float jpeg = 0.0F,
-                        torch::Tensor* before_jpeg = nullptr) {
+                        torch::Tensor* before_jpeg = nullptr, int quality = 0) {
     std::uniform_real_distribution<float> u(0.0F, 1.0F);
     const int64_t b = x.size(0);
     std::vector<torch::Tensor> out, pre;
@@ -79,7 +80,7 @@ torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng, float jpeg = 
         }
         torch::Tensor noisy = ((c + n).clamp(0, 1) * 255).round() / 255;
         pre.push_back(noisy);
-        if (jpeg > 0 && u(rng) < jpeg) noisy = jpeg_roundtrip(noisy, 30 + static_cast<int>(60 * u(rng)));
+        if (jpeg > 0 && u(rng) < jpeg) noisy = jpeg_roundtrip(noisy, quality > 0 ? quality : 30 + static_cast<int>(60 * u(rng)));
         out.push_back(noisy);
     }
     if (before_jpeg != nullptr) *before_jpeg = torch::stack(pre);
@@ -103,6 +104,18 @@ torch::Tensor random_patches(const Shard& s, int batch, int patch, std::mt19937&
 
 torch::Tensor corners(float s, float r) {
     return torch::tensor({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
+}
+
+// The JPEG axis (denoise-tunable-v3): J = 0 is an uncompressed photo, J = 1 a JPEG of quality 30;
+// a JPEG of quality q sits at J = (95 - q) / 65. Eight objectives: the four corners of
+// Strength x Realism at J = 0, then the same four at J = 1.
+constexpr double kJpegQualityAtZero = 95, kJpegQualityAtOne = 30;
+int jpeg_quality(float j) {
+    return static_cast<int>(std::lround(kJpegQualityAtZero - (kJpegQualityAtZero - kJpegQualityAtOne) * j));
+}
+torch::Tensor corners(float s, float r, float j) {
+    const torch::Tensor c = corners(s, r);
+    return torch::cat({(1 - j) * c, j * c});
 }
 
 double psnr(const torch::Tensor& a, const torch::Tensor& b) {
@@ -144,6 +157,12 @@ int train_denoise_main(int argc, char** argv) {
     // spectrum L1 (--distill-amplitude W).
     std::string teacher_path;
     double distill_amplitude = 0.5;
+    // --jpeg-axis: grow the --init network (four objectives) into eight along a JPEG axis J
+    // (corners(s, r, j) above). Each step draws J (a quarter of the steps J = 1, else uniform) and
+    // compresses every crop at quality (95 - 65 J). The first four kernel sets (J = 0) get no
+    // gradient, so at J = 0 the network is the --init network bit for bit; the four J = 1 sets
+    // learn JPEG against the --distill teacher (which must be the --init network).
+    bool jpeg_axis = false;
     long warmup = 0;  // --warmup N: the rate rises linearly over the first N steps (fresh Adam moments)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -171,13 +190,14 @@ int train_denoise_main(int argc, char** argv) {
         else if (a == "--distill") teacher_path = next();
         else if (a == "--warmup") warmup = std::stol(next());
         else if (a == "--distill-amplitude") distill_amplitude = std::stod(next());
+        else if (a == "--jpeg-axis") jpeg_axis = true;
         else if (a == "--objectives") objectives = std::stoi(next());
         else if (a == "--init") init = next();
         else {
             std::fprintf(stderr, "usage: restora-train-tunable --task denoise --train S[,S] --eval E --out DIR "
                                  "[--minutes M|--steps N] [--objectives 1|4] [--init CKPT] [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] "
                                  "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K] [--no-perception] [--fidelity l1|mse] "
-                                 "[--perception-only] [--disc-warmup N] [--jpeg P] [--distill TEACHER] [--distill-amplitude W] [--warmup N]\n");
+                                 "[--perception-only] [--disc-warmup N] [--jpeg P] [--distill TEACHER] [--distill-amplitude W] [--jpeg-axis] [--warmup N]\n");
             return 2;
         }
     }
@@ -196,7 +216,11 @@ int train_denoise_main(int argc, char** argv) {
         const fs::path ckpt = fs::path(out_dir) / "checkpoint.rsw";
         const fs::path log_file = fs::path(out_dir) / "log.csv";
         const bool resuming = resume && fs::exists(ckpt);
-        if (objectives != 1 && objectives != 4) throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
+        if (jpeg_axis) {
+            if (teacher_path.empty() || init.empty()) throw Error(ErrorKind::Usage, "--jpeg-axis needs --init and --distill");
+            objectives = 8;
+        }
+        if (objectives != 1 && objectives != 4 && objectives != 8) throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
         const WeightFileContents start = resuming        ? load_weight_file(ckpt)
                                          : !init.empty() ? load_weight_file(init)
                                                          : make_denoiser_graph(width, depth, static_cast<uint64_t>(seed));
@@ -206,8 +230,9 @@ int train_denoise_main(int argc, char** argv) {
         net->to(dev);
         TunableGraphNet teacher{nullptr};
         if (!teacher_path.empty()) {
-            if (objectives != 4) throw Error(ErrorKind::Usage, "--distill needs --objectives 4");
-            teacher = TunableGraphNet(load_weight_file(teacher_path), objectives, teacher_path);
+            if (objectives < 4) throw Error(ErrorKind::Usage, "--distill needs --objectives 4");
+            teacher = TunableGraphNet(load_weight_file(teacher_path), 4, teacher_path);
+            if (teacher->objectives() != 4) throw Error(ErrorKind::Usage, "the --distill teacher must have four objectives");
             teacher->to(dev);
             teacher->eval();
             for (auto& t : teacher->parameters()) t.set_requires_grad(false);
@@ -236,10 +261,14 @@ int train_denoise_main(int argc, char** argv) {
         }
         torch::manual_seed(seed + step0);
         // One objective (pre-training): strong fidelity only, p = (1).
-        auto point = [&](float s, float r) { return objectives == 1 ? torch::ones({1}) : corners(s, r); };
+        auto point = [&](float s, float r, float j = 0) {
+            return objectives == 1 ? torch::ones({1}) : (objectives == 8 ? corners(s, r, j) : corners(s, r));
+        };
+        const float eval_j = static_cast<float>((kJpegQualityAtZero - 50) / (kJpegQualityAtZero - kJpegQualityAtOne));
         auto evaluate = [&](float s, float r, bool on_jpeg = false) {
             torch::NoGradGuard ng;
-            const torch::Tensor y = net->forward(on_jpeg ? ejpeg : enoisy, point(s, r).to(dev)).clamp(0, 1);
+            const torch::Tensor y =
+                net->forward(on_jpeg ? ejpeg : enoisy, point(s, r, on_jpeg ? eval_j : 0.0F).to(dev)).clamp(0, 1);
             return std::pair<double, double>(psnr(y, eclean), gradient_energy(y) / gradient_energy(eclean));
         };
         std::ofstream log(log_file, std::ios::app);
@@ -271,17 +300,19 @@ int train_denoise_main(int argc, char** argv) {
             const float s = objectives == 1 ? 1.0F : draw();
             const float r = perception_only ? 1.0F : (no_perception || objectives == 1 ? 0.0F : draw());
             const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
+            const float j = jpeg_axis ? (u(rng) < 0.25F ? 1.0F : u(rng)) : 0.0F;
             torch::Tensor before_jpeg;
-            const torch::Tensor noisy = add_noise(clean, rng, jpeg, &before_jpeg);
+            const torch::Tensor noisy =
+                jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality(j)) : add_noise(clean, rng, jpeg, &before_jpeg);
             // The light target keeps 40 % of the sensor noise, not of the JPEG artefacts.
             const torch::Tensor light = clean + kLightKeep * (before_jpeg - clean);
-            const torch::Tensor out = net->forward(noisy, point(s, r).to(dev));
+            const torch::Tensor out = net->forward(noisy, point(s, r, j).to(dev));
             const torch::Tensor l1_clean = (out - clean).abs().mean();
             if (teacher) {
                 torch::Tensor target;
                 {
                     torch::NoGradGuard ng;
-                    target = teacher->forward(before_jpeg, point(s, r).to(dev));
+                    target = teacher->forward(before_jpeg, corners(s, r).to(dev));
                 }
                 torch::Tensor loss = (1 - r) * (out - target).pow(2).mean();
                 if (r > 0) {
@@ -290,6 +321,11 @@ int train_denoise_main(int argc, char** argv) {
                 }
                 gopt.zero_grad();
                 loss.backward();
+                if (jpeg_axis) {  // the J = 0 kernel sets stay the --init network's
+                    for (auto& t : net->kernel_parameters()) {
+                        if (t.grad().defined()) t.mutable_grad().narrow(0, 0, 4).zero_();
+                    }
+                }
                 gopt.step();
                 done = step;
                 if (step % 10 == 0) {

@@ -222,3 +222,21 @@ TEST(ImageIo, LossesAreNamed) {
     EXPECT_TRUE(export_losses(rgba16, Metadata(), ImageFormat::Tiff).empty());
     EXPECT_EQ(export_losses(rgba16, Metadata(), ImageFormat::Webp).size(), 1U);
 }
+
+// The JPEG quality estimate (the denoiser's JPEG slider starts from it): libjpeg's own files at
+// every quality, the bundled sample (saved by PIL at 92), and 0 for other formats.
+TEST(ImageIo, EstimatesAJpegsQualityFromItsTables) {
+    cv::Mat img(64, 64, CV_8UC3);
+    cv::randu(img, 0, 255);
+    for (int q : {10, 30, 50, 75, 90, 95, 100}) {
+        std::vector<uchar> buf;
+        cv::imencode(".jpg", img, buf, {cv::IMWRITE_JPEG_QUALITY, q});
+        EXPECT_NEAR(jpeg_quality_estimate({buf.begin(), buf.end()}), q, 1) << "quality " << q;
+    }
+    EXPECT_EQ(jpeg_quality_of_file(fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg"), 92);
+    std::vector<uchar> png;
+    cv::imencode(".png", img, png);
+    EXPECT_EQ(jpeg_quality_estimate({png.begin(), png.end()}), 0);
+    EXPECT_EQ(jpeg_quality_estimate({0xFF, 0xD8, 0xFF, 0xDB, 0x00}), 0) << "a truncated table";
+    EXPECT_EQ(jpeg_quality_of_file("/nonexistent/photo.jpg"), 0);
+}

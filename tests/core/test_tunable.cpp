@@ -8,6 +8,7 @@
 
 #include "restora/core/model_store.h"
 #include "restora/core/ops.h"
+#include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
 #include "test_util.h"
@@ -83,9 +84,13 @@ TEST(TunableUpscale, CliRecordsRealismAndReplaysIt) {
 
 namespace {
 
-cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache, const cv::Rect* region = nullptr) {
+cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache, const cv::Rect* region = nullptr,
+                double jpeg = 0) {
     return run_op("denoise",
-                  {{"model", "tunable"}, {"strength", std::to_string(strength)}, {"realism", std::to_string(realism)}},
+                  {{"model", "tunable"},
+                   {"strength", std::to_string(strength)},
+                   {"realism", std::to_string(realism)},
+                   {"jpeg", std::to_string(jpeg)}},
                   img, cache, 48, region);
 }
 
@@ -124,4 +129,56 @@ TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
     cv::split(bgra, a);
     cv::split(out, b);
     EXPECT_EQ(cv::norm(a[3], b[3], cv::NORM_INF), 0);
+}
+
+// The JPEG artefacts slider (denoise-tunable-v3's third axis): on noise saved as a JPEG, the slider
+// at the file's quality removes the blocks that the uncompressed-photo network (slider 0) leaves.
+TEST(TunableDenoise, JpegSliderCleansNoiseSavedAsJpeg) {
+    const cv::Mat sample = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
+    cv::Mat clean;
+    cv::resize(sample, clean, {sample.cols / 3 & ~1, sample.rows / 3 & ~1}, 0, 0, cv::INTER_AREA);
+    cv::Mat noise(clean.size(), CV_32FC3);
+    cv::theRNG().state = 7;
+    cv::randn(noise, 0, 12);
+    cv::Mat f;
+    clean.convertTo(f, CV_32F);
+    cv::Mat noisy;
+    cv::Mat(f + noise).convertTo(noisy, CV_8U);
+    std::vector<uchar> buf;
+    cv::imencode(".jpg", noisy, buf, {cv::IMWRITE_JPEG_QUALITY, 40});
+    const cv::Mat jpeg = cv::imdecode(buf, cv::IMREAD_COLOR);
+    ModelCache cache;
+    const double plain = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, 0), clean);
+    const double aware = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, (95.0 - 40) / 65), clean);
+    std::printf("[jpeg slider] noise sigma 12 saved at quality 40: input %.2f dB, slider 0 %.2f dB, slider 0.85 %.2f dB\n",
+                cv::PSNR(jpeg, clean), plain, aware);
+    EXPECT_GT(aware, plain + 0.3);
+    // The slider exists only for the tunable model.
+    const Operation& op = Registry::instance().get("denoise");
+    EXPECT_THROW((void)op.resolve({{"model", "nlmeans"}, {"jpeg", "0.5"}}), Error);
+}
+
+// The JPEG artefacts slider starts at the photo's own JPEG quality, (95 - q) / 65, where it applies:
+// through the CLI's validation, and in the GUI (the same source_defaults). An explicit value wins.
+TEST(TunableDenoise, JpegSliderDefaultsToTheFilesQuality) {
+    test::TempDir dir;
+    cv::Mat img(32, 32, CV_8UC3, cv::Scalar(90, 120, 150));
+    cv::imwrite((dir / "q50.jpg").string(), img, {cv::IMWRITE_JPEG_QUALITY, 50});
+    cv::imwrite((dir / "q98.jpg").string(), img, {cv::IMWRITE_JPEG_QUALITY, 98});
+    cv::imwrite((dir / "photo.png").string(), img);
+    EditRequest r;
+    r.op = "denoise";
+    r.params = {{"model", "tunable"}};
+    r.output = dir / "out.png";
+    r.input = dir / "q50.jpg";
+    EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0.7");
+    r.input = dir / "q98.jpg";
+    EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0");
+    r.input = dir / "photo.png";
+    EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0");
+    r.input = dir / "q50.jpg";
+    r.params["jpeg"] = "0.2";
+    EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0.2");
+    r.params = {{"model", "nlmeans"}};
+    EXPECT_EQ(validate_edit(r).params.values().count("jpeg"), 0U) << "the slider does not apply to nlmeans";
 }

@@ -124,7 +124,29 @@ public:
                                "denoiser with tunable convolutions, Strength and Realism retune the network"),
                   strength_param(),
                   realism_param("0: the most faithful result (highest PSNR, can look smooth); 1: natural "
-                                "texture and grain kept.")}};
+                                "texture and grain kept."),
+                  jpeg_param()}};
+    }
+    // The tunable denoiser's third axis (denoise-tunable-v3): how hard the photo was JPEG-compressed
+    // after the noise. A JPEG saved at quality q sits at (95 - q) / 65: 0 = not compressed (or
+    // quality 95 and above), 1 = quality 30. At 0 the network is denoise-tunable-v2's, unchanged.
+    static ParamSpec jpeg_param() {
+        ParamSpec p = number_param("jpeg", "JPEG artefacts", 0, 1, 0.05, 0,
+                                   "How strongly the photo was JPEG-compressed after the noise (tunable): 0 for a "
+                                   "raw, PNG or quality-95 file, about 0.7 for quality 50, 1 for quality 30. "
+                                   "Higher also removes the 8x8 blocks and ringing.");
+        p.only_for = "model=tunable";
+        p.low_label = "None";
+        p.high_label = "Heavy";
+        return p;
+    }
+    // A JPEG's own quality sets the JPEG artefacts slider: (95 - q) / 65, in the slider's steps.
+    std::map<std::string, std::string> source_defaults(const SourceInfo& source) const override {
+        if (source.jpeg_quality <= 0) return {};
+        const double j = std::clamp((95.0 - source.jpeg_quality) / 65.0, 0.0, 1.0);
+        char text[16];
+        std::snprintf(text, sizeof text, "%g", std::round(j * 20) / 20);
+        return {{"jpeg", text}};
     }
     static ParamSpec strength_param() {
         ParamSpec p = number_param("strength", "Strength", 0, 1, 0.05, 0.5,
@@ -196,7 +218,13 @@ public:
         const std::shared_ptr<TunableNetwork> net = load_tunable_network(m.path, ctx);
         const double s = p.number("strength");
         const double r = p.number("realism");
-        const std::unique_ptr<ImageModel> model = net->fold({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
+        const double j = p.number("jpeg");
+        std::vector<double> point = {(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r};
+        if (net->objectives() == 8) {  // (1 - j) x the four corners, then j x the same four
+            for (size_t i = 0; i < 4; ++i) point.push_back(j * point[i]);
+            for (size_t i = 0; i < 4; ++i) point[i] *= 1 - j;
+        }
+        const std::unique_ptr<ImageModel> model = net->fold(point);
         OpResult out;
         out.pixels = image(region).clone();  // alpha (if any) kept; RGB overwritten
         RunOptions o;

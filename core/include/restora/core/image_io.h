@@ -44,7 +44,17 @@ struct LoadedImage {
     Metadata metadata;
     ImageFormat format = ImageFormat::Unknown;
     int orientation = 1;  // the EXIF orientation that was applied
+    int jpeg_quality = 0;  // a JPEG's estimated quality (jpeg_quality_estimate); 0 for other formats
 };
+
+// The IJG quality (1..100) that a JPEG's luma quantisation table corresponds to: the table's sum
+// against the standard table's, inverted through libjpeg's quality scaling. 0 when the bytes hold
+// no luma table (not a JPEG). Encoders with tables of their own (cameras, Photoshop) get the
+// IJG quality of the same overall coarseness.
+int jpeg_quality_estimate(const std::vector<uint8_t>& bytes);
+// The same from the first megabyte of a file (the tables come before the image data); 0 when it
+// cannot be read or is not a JPEG.
+int jpeg_quality_of_file(const std::filesystem::path& path);
 // Throws Error(Input) with a message a person can act on; never returns an empty image.
 LoadedImage load_image(const std::filesystem::path& path);
 

@@ -118,13 +118,22 @@ struct OpResult {
     std::vector<std::string> warnings;
 };
 
+// What an operation may learn about the photo before it runs, for defaults that depend on it.
+struct SourceInfo {
+    int jpeg_quality = 0;  // the file's estimated JPEG quality (image_io.h); 0: not a JPEG
+};
+
 class Operation {
 public:
     virtual ~Operation() = default;
     [[nodiscard]] virtual const OperationInfo& info() const = 0;
     // Validates the given key=value pairs against the schema, fills defaults, canonicalises
     // numbers. Throws Error(Usage) naming the key, the value and what is allowed.
-    [[nodiscard]] Params resolve(const std::map<std::string, std::string>& given) const;
+    // With `source`, parameters left out take source_defaults() where the operation has them.
+    [[nodiscard]] Params resolve(const std::map<std::string, std::string>& given, const SourceInfo* source = nullptr) const;
+    // Defaults that depend on the photo, as key -> value text (denoise: the JPEG artefacts slider
+    // from the file's own JPEG quality). Applied only where the parameter applies (only_for).
+    [[nodiscard]] virtual std::map<std::string, std::string> source_defaults(const SourceInfo& source) const;
     [[nodiscard]] virtual cv::Size output_size(cv::Size input, const Params& params) const;
     // Loads what the run needs (weights); throws Error(Processing) naming the restoring command.
     virtual void check_available(const Params& params) const;
