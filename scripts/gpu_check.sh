@@ -35,7 +35,7 @@ fi
 # (the budget: under 300 ms), folded vs the plain imported twin when it travels along.
 plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
-./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v2.rsw --size 512
+./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v3.rsw --size 512
 # MAXIM, when a float16 copy travels along (restora-bench-models --write-f16; a 2-stage model is
 # about 40 MB, 25 MB with xz): 1024x1024 of a real photo (raw RGB, gpu-models/photo-1024.u8), tiled
 # at 512 and whole, fp32 and fp16 with the difference.

@@ -4,7 +4,7 @@
 # sliders, MAXIM fp32/fp16), then train two networks side by side on the one GPU for MINUTES each:
 #  - inpaint-ffc continued from the shipped weights (issue 5), batch 64, lr 3e-4 (a fresh Adam at
 #    1e-3 drops the held-out hole PSNR from 26.83 to 14.4 dB in one step, measured on the CPU);
-#  - the tunable denoiser's four corners together with JPEG (issue 7), from denoise-tunable-v2.
+#  - the tunable denoiser's JPEG axis (issue 7), continued from denoise-tunable-v3 (docs/TRAINING.md).
 # Checkpoints and logs are copied to $OUT at the end (the device returns at most 8 files).
 # Usage: bash scripts/gpu_session.sh [MINUTES]
 set -uo pipefail
@@ -34,10 +34,11 @@ timeout $limit ./build-gpu/models/restora-train --train $train --eval $S/eval.sh
   --resume --minutes "$minutes" --batch 64 --lr 3e-4 --eval-every 1000 --device cuda --seed 5 \
   > $work/inpaint.log 2>&1 &
 inpaint_pid=$!
-timeout $limit ./build-gpu/models/restora-train-tunable --task denoise --objectives 4 \
-  --init models/weights/denoise-tunable-v2.rsw --fidelity mse --jpeg 0.3 --disc-warmup 500 \
-  --train $train --eval $S/eval.shard --out $work/denoise --minutes "$minutes" --batch 64 \
-  --lr-rate 5e-5 --seed 31 --device cuda --threads 4 --eval-every 1000 > $work/denoise.log 2>&1 &
+timeout $limit ./build-gpu/models/restora-train-tunable --task denoise --jpeg-axis --groups 4 \
+  --init models/weights/denoise-tunable-v3.rsw --distill models/weights/baselines/denoise-tunable-v2.rsw \
+  --distill-amplitude 1.0 --warmup 300 --train $train --eval $S/eval.shard --out $work/denoise \
+  --minutes "$minutes" --batch 32 --lr-rate 1e-5 --seed 44 --device cuda --threads 4 --eval-every 1000 \
+  > $work/denoise.log 2>&1 &
 denoise_pid=$!
 # Not a bare `wait`: bash 5.1+ also waits for the `tee` process substitution above, which only ends
 # when this script does (the 2026-11-26 run sat there until its time limit and lost its copies).

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -233,9 +234,14 @@ cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
     return noisy;
 }
 
-// The JPEG artefacts slider for a JPEG of quality q: (95 - q) / 65 (core/src/ops/builtin.cpp); 0 for no JPEG.
+// The JPEG artefacts slider that a user gets for a JPEG of quality q (the operation's default from
+// the file's quality, core/src/ops/builtin.cpp); 0 for no JPEG.
 std::string jpeg_slider(int quality) {
-    return quality > 0 ? std::to_string(std::clamp((95.0 - quality) / 65.0, 0.0, 1.0)) : "0";
+    if (quality <= 0) return "0";
+    SourceInfo source;
+    source.jpeg_quality = quality;
+    const auto d = Registry::instance().get("denoise").source_defaults(source);
+    return d.count("jpeg") != 0 ? d.at("jpeg") : "0";
 }
 
 cv::Mat run_denoise(const std::map<std::string, std::string>& params, const cv::Mat& img, ModelCache& cache) {
@@ -356,6 +362,65 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
     }
 }
 
+// Calibrates the JPEG artefacts slider's default (the file's JPEG quality -> slider) on held-out
+// photos of the training domain (training/eval_photos.txt; never a benchmark image): for each
+// quality, the slider value with the best mean PSNR at Strength 1, Realism 0, over centre crops
+// with Gaussian noise sigma 5 and 15 saved at that quality. Prints the table and the weight-file
+// meta line (jpeg_slider=q:J,...) that core/src/ops/builtin.cpp interpolates.
+void calibrate_jpeg(const fs::path& list, int size) {
+    std::vector<cv::Mat> photos;
+    std::ifstream in(list);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) continue;
+        const cv::Mat img = load_image(line).pixels;
+        const int w = std::min(size, img.cols & ~1), h = std::min(size, img.rows & ~1);
+        photos.push_back(img(cv::Rect((img.cols - w) / 2, (img.rows - h) / 2, w, h)).clone());
+    }
+    if (photos.empty()) throw std::runtime_error(list.string() + " lists no photo");
+    ModelCache cache;
+    std::printf("\n### JPEG artefacts slider calibration: %zu held-out photos (%s), %d px centre crops, sigma 5 and 15, "
+                "Strength 1, Realism 0: mean PSNR (dB)\n\n| quality | noisy |",
+                photos.size(), list.filename().c_str(), size);
+    std::vector<double> js;
+    for (int k = 0; k <= 10; ++k) js.push_back(k / 10.0);
+    for (double j : js) std::printf(" J=%.1f |", j);
+    std::printf(" best |\n|---|---|");
+    for (size_t k = 0; k <= js.size(); ++k) std::printf("---|");
+    std::printf("\n");
+    std::string meta;
+    for (int q : {30, 40, 50, 60, 70, 80, 90}) {
+        double noisy = 0;
+        std::vector<double> at(js.size(), 0.0);
+        int n = 0;
+        for (size_t k = 0; k < photos.size(); ++k) {
+            for (double sigma : {5.0, 15.0}) {
+                const Noise nz{"", 0, sigma, "", q};
+                const cv::Mat x = add_noise(photos[k], nz, static_cast<int>(k * 10 + sigma));
+                noisy += cv::PSNR(x, photos[k]);
+                for (size_t i = 0; i < js.size(); ++i) {
+                    at[i] += cv::PSNR(run_denoise({{"model", "tunable"}, {"strength", "1"}, {"realism", "0"},
+                                                   {"jpeg", std::to_string(js[i])}},
+                                                  x, cache),
+                                      photos[k]);
+                }
+                ++n;
+            }
+        }
+        std::printf("| %d | %.2f |", q, noisy / n);
+        size_t best = 0;
+        for (size_t i = 0; i < js.size(); ++i) {
+            std::printf(" %.2f |", at[i] / n);
+            if (at[i] > at[best]) best = i;
+        }
+        std::printf(" %.1f |\n", js[best]);
+        std::fflush(stdout);
+        char part[32];
+        std::snprintf(part, sizeof part, "%s%d:%.1f", meta.empty() ? "" : ",", q, js[best]);
+        meta += part;
+    }
+    std::printf("\nmeta: jpeg_slider=%s\n", meta.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -364,6 +429,7 @@ int main(int argc, char** argv) {
     size_t limit = 0;
     bool timing_only = false;
     std::string task = "sr";
+    fs::path photos_list = fs::path(RESTORA_SOURCE_DIR) / "training/eval_photos.txt";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -374,8 +440,9 @@ int main(int argc, char** argv) {
         else if (a == "--limit") limit = std::stoul(next());
         else if (a == "--timing-only") timing_only = true;
         else if (a == "--task") task = next();
+        else if (a == "--photos") photos_list = next();
         else {
-            std::fprintf(stderr, "usage: restora-bench-tunable [--task sr|denoise] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
+            std::fprintf(stderr, "usage: restora-bench-tunable [--task sr|denoise|jpeg-calibration] [--photos LIST] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
                                  "[--limit N] [--timing-only]\n");
             return 2;
         }
@@ -384,6 +451,10 @@ int main(int argc, char** argv) {
         configure_threads();
         if (task == "denoise") {
             bench_denoise(data, limit, plot);
+            return 0;
+        }
+        if (task == "jpeg-calibration") {
+            calibrate_jpeg(photos_list, 512);
             return 0;
         }
         if (tunable_file.empty()) tunable_file = require_model("sr-tunable-x4").path;

@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/image_io.h"
 #include "restora/core/model_store.h"
 #include "restora/core/ops.h"
 #include "restora/core/pipeline.h"
@@ -132,7 +133,8 @@ TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
 }
 
 // The JPEG artefacts slider (denoise-tunable-v3's third axis): on noise saved as a JPEG, the slider
-// at the file's quality removes the blocks that the uncompressed-photo network (slider 0) leaves.
+// at its default for the file's quality removes the blocks that the uncompressed-photo network
+// (slider 0, denoise-tunable-v2) leaves.
 TEST(TunableDenoise, JpegSliderCleansNoiseSavedAsJpeg) {
     const cv::Mat sample = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
     cv::Mat clean;
@@ -148,17 +150,20 @@ TEST(TunableDenoise, JpegSliderCleansNoiseSavedAsJpeg) {
     cv::imencode(".jpg", noisy, buf, {cv::IMWRITE_JPEG_QUALITY, 40});
     const cv::Mat jpeg = cv::imdecode(buf, cv::IMREAD_COLOR);
     ModelCache cache;
+    SourceInfo q40;  // the slider where a user finds it for this file: its default from quality 40
+    q40.jpeg_quality = jpeg_quality_estimate({buf.begin(), buf.end()});
+    const double slider = std::stod(Registry::instance().get("denoise").source_defaults(q40).at("jpeg"));
     const double plain = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, 0), clean);
-    const double aware = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, (95.0 - 40) / 65), clean);
-    std::printf("[jpeg slider] noise sigma 12 saved at quality 40: input %.2f dB, slider 0 %.2f dB, slider 0.85 %.2f dB\n",
-                cv::PSNR(jpeg, clean), plain, aware);
+    const double aware = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, slider), clean);
+    std::printf("[jpeg slider] noise sigma 12 saved at quality %d: input %.2f dB, slider 0 %.2f dB, slider %.2f %.2f dB\n",
+                q40.jpeg_quality, cv::PSNR(jpeg, clean), plain, slider, aware);
     EXPECT_GT(aware, plain + 0.3);
     // The slider exists only for the tunable model.
     const Operation& op = Registry::instance().get("denoise");
     EXPECT_THROW((void)op.resolve({{"model", "nlmeans"}, {"jpeg", "0.5"}}), Error);
 }
 
-// The JPEG artefacts slider starts at the photo's own JPEG quality, (95 - q) / 65, where it applies:
+// The JPEG artefacts slider starts at the photo's own JPEG quality (through the weights' calibration), where it applies:
 // through the CLI's validation, and in the GUI (the same source_defaults). An explicit value wins.
 TEST(TunableDenoise, JpegSliderDefaultsToTheFilesQuality) {
     test::TempDir dir;
@@ -171,7 +176,12 @@ TEST(TunableDenoise, JpegSliderDefaultsToTheFilesQuality) {
     r.params = {{"model", "tunable"}};
     r.output = dir / "out.png";
     r.input = dir / "q50.jpg";
-    EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0.7");
+    const std::string at50 = validate_edit(r).params.text("jpeg");
+    EXPECT_GT(std::stod(at50), 0.0);
+    EXPECT_LE(std::stod(at50), 1.0);
+    SourceInfo q50;
+    q50.jpeg_quality = 50;
+    EXPECT_EQ(Registry::instance().get("denoise").source_defaults(q50).at("jpeg"), at50) << "the GUI's default is the same";
     r.input = dir / "q98.jpg";
     EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0");
     r.input = dir / "photo.png";

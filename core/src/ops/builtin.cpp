@@ -1,5 +1,7 @@
 // The first operations, real without trained weights: bicubic upscaling through the libtorch
 // tiled runner, non-local-means denoising and Telea inpainting (OpenCV).
+#include <sstream>
+
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
@@ -9,6 +11,7 @@
 #include "restora/core/ops.h"
 #include "restora/core/patchmatch.h"
 #include "restora/models/errors.h"
+#include "restora/models/weight_file.h"
 
 namespace restora {
 
@@ -140,10 +143,13 @@ public:
         p.high_label = "Heavy";
         return p;
     }
-    // A JPEG's own quality sets the JPEG artefacts slider: (95 - q) / 65, in the slider's steps.
+    // A JPEG's own quality sets the JPEG artefacts slider, in the slider's steps: through the
+    // weights' calibration (meta jpeg_slider = "q:J,...", measured on held-out photos of the
+    // training domain by restora-bench-tunable --task jpeg-calibration; linear between the
+    // qualities, 0 from quality 95 up), else (95 - q) / 65, the training's own mapping.
     std::map<std::string, std::string> source_defaults(const SourceInfo& source) const override {
         if (source.jpeg_quality <= 0) return {};
-        const double j = std::clamp((95.0 - source.jpeg_quality) / 65.0, 0.0, 1.0);
+        const double j = slider_for_quality(source.jpeg_quality);
         char text[16];
         std::snprintf(text, sizeof text, "%g", std::round(j * 20) / 20);
         return {{"jpeg", text}};
@@ -157,6 +163,38 @@ public:
     }
 
     const OperationInfo& info() const override { return info_; }
+
+    static double slider_for_quality(int q) {
+        if (q >= 95) return 0;
+        std::vector<std::pair<double, double>> table;
+        try {
+            const ModelStatus m = find_model(kTunableDenoiseId);
+            if (m.state == ModelState::Installed) {
+                const auto meta = read_weight_meta(m.path);
+                if (auto it = meta.find("jpeg_slider"); it != meta.end()) {
+                    std::stringstream in(it->second);
+                    for (std::string item; std::getline(in, item, ',');) {
+                        const auto colon = item.find(':');
+                        if (colon != std::string::npos) table.emplace_back(std::stod(item.substr(0, colon)), std::stod(item.substr(colon + 1)));
+                    }
+                }
+            }
+        } catch (const std::exception&) {
+            table.clear();  // unreadable weights: the run itself reports them
+        }
+        if (table.empty()) return std::clamp((95.0 - q) / 65.0, 0.0, 1.0);
+        std::sort(table.begin(), table.end());
+        table.emplace_back(95.0, 0.0);
+        if (q <= table.front().first) return table.front().second;
+        for (size_t i = 1; i < table.size(); ++i) {
+            if (q <= table[i].first) {
+                const auto [q0, j0] = table[i - 1];
+                const auto [q1, j1] = table[i];
+                return j0 + (j1 - j0) * (q - q0) / (q1 - q0);
+            }
+        }
+        return 0;
+    }
 
     // Filter strength h in 8-bit units, quadratic so the slider has room at the light end:
     // 0.5 gives h = 8 (noise of sigma about 15), 0.7 gives 13.8 (sigma 25), 1.0 gives 26
