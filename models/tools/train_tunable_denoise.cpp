@@ -29,6 +29,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -295,6 +296,19 @@ int train_denoise_main(int argc, char** argv) {
             const float c = u(rng);
             return c < 0.2F ? 0.0F : (c < 0.4F ? 1.0F : u(rng));
         };
+        // Ends a log row: every eval_every steps `eval` writes the evaluation columns and prints them,
+        // and the checkpoint is saved; else the columns stay empty.
+        auto end_row = [&](long step, const std::function<void()>& eval) {
+            if (step % eval_every == 0) {
+                eval();
+                std::fflush(stdout);
+                save(step);
+            } else {
+                log << ",,,,,,,,,,,,";
+            }
+            log << "\n";
+            log.flush();
+        };
         long done = step0;
         for (long step = step0 + 1;; ++step) {
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -352,7 +366,7 @@ int train_denoise_main(int argc, char** argv) {
                 if (step % 10 == 0) {
                     log << step << "," << elapsed << "," << s << "," << r << "," << l1_clean.item<double>() << ",,,"
                         << loss.item<double>();
-                    if (step % eval_every == 0) {
+                    end_row(step, [&] {
                         const auto a = evaluate(1, 0), b = evaluate(1, 1), c = evaluate(0, 0);
                         const auto q = evaluate(1, 0.25F), h = evaluate(1, 0.5F);
                         const auto ja = evaluate(1, 0, true), jb = evaluate(1, 1, true);
@@ -364,13 +378,7 @@ int train_denoise_main(int argc, char** argv) {
                                     "R=1 %.2f (gradient ratio %.3f)\n",
                                     step, elapsed, loss.item<double>(), a.first, h.first, b.first, c.first, a.second,
                                     b.second, jpeg_psnr, ja.first, jb.first, jb.second);
-                        std::fflush(stdout);
-                        save(step);
-                    } else {
-                        log << ",,,,,,,,,,,,";
-                    }
-                    log << "\n";
-                    log.flush();
+                    });
                 }
                 continue;
             }
@@ -404,7 +412,7 @@ int train_denoise_main(int argc, char** argv) {
             if (step % 10 == 0) {
                 log << step << "," << elapsed << "," << s << "," << r << "," << l1_clean.item<double>() << ","
                     << adv.item<double>() << "," << fm.item<double>() << "," << d_loss.item<double>();
-                if (step % eval_every == 0) {
+                end_row(step, [&] {
                     const auto a = evaluate(1, 0), b = evaluate(1, 1), c = evaluate(0, 0);
                     // The Realism slider's first steps: PSNR must not rise along it.
                     const auto q = evaluate(1, 0.25F), h = evaluate(1, 0.5F);
@@ -413,13 +421,7 @@ int train_denoise_main(int argc, char** argv) {
                     std::printf("step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, R=0.25 %.2f, R=0.5 %.2f, "
                                 "R=1 %.2f, S=0 R=0 %.2f; gradient ratio %.3f / %.3f\n",
                                 step, elapsed, noisy_psnr, a.first, q.first, h.first, b.first, c.first, a.second, b.second);
-                    std::fflush(stdout);
-                    save(step);
-                } else {
-                    log << ",,,,,,,,,,,,";
-                }
-                log << "\n";
-                log.flush();
+                });
             }
         }
         save(done);

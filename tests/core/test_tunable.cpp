@@ -95,20 +95,27 @@ cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache&
                   img, cache, 48, region);
 }
 
-}  // namespace
-
-TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
-    // A natural photo: the bundled sample shrunk 4x (its own noise averages away), 112 x 74.
+// The bundled sample shrunk by `shrink` (its own noise averages away) as `clean`, and a copy with
+// seeded Gaussian noise of `sigma` (8-bit units).
+cv::Mat noisy_sample(int shrink, double sigma, uint64_t seed, cv::Mat& clean) {
     const cv::Mat sample = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
-    cv::Mat clean;
-    cv::resize(sample, clean, {sample.cols / 4 & ~1, sample.rows / 4 & ~1}, 0, 0, cv::INTER_AREA);
+    cv::resize(sample, clean, {sample.cols / shrink & ~1, sample.rows / shrink & ~1}, 0, 0, cv::INTER_AREA);
     cv::Mat noise(clean.size(), CV_32FC3);
-    cv::theRNG().state = 99;
-    cv::randn(noise, 0, 20);
+    cv::theRNG().state = seed;
+    cv::randn(noise, 0, sigma);
     cv::Mat f;
     clean.convertTo(f, CV_32F);
     cv::Mat noisy;
     cv::Mat(f + noise).convertTo(noisy, CV_8U);
+    return noisy;
+}
+
+}  // namespace
+
+TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
+    // A natural photo: the bundled sample shrunk 4x (its own noise averages away), 112 x 74.
+    cv::Mat clean;
+    const cv::Mat noisy = noisy_sample(4, 20, 99, clean);
     ModelCache cache;
     const cv::Mat strong = denoise(noisy, 1, 0, cache), light = denoise(noisy, 0, 0, cache);
     const cv::Mat real = denoise(noisy, 1, 1, cache);
@@ -136,16 +143,8 @@ TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
 // at its default for the file's quality removes the blocks that the uncompressed-photo network
 // (slider 0, denoise-tunable-v2) leaves.
 TEST(TunableDenoise, JpegSliderCleansNoiseSavedAsJpeg) {
-    const cv::Mat sample = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
     cv::Mat clean;
-    cv::resize(sample, clean, {sample.cols / 3 & ~1, sample.rows / 3 & ~1}, 0, 0, cv::INTER_AREA);
-    cv::Mat noise(clean.size(), CV_32FC3);
-    cv::theRNG().state = 7;
-    cv::randn(noise, 0, 12);
-    cv::Mat f;
-    clean.convertTo(f, CV_32F);
-    cv::Mat noisy;
-    cv::Mat(f + noise).convertTo(noisy, CV_8U);
+    const cv::Mat noisy = noisy_sample(3, 12, 7, clean);
     std::vector<uchar> buf;
     cv::imencode(".jpg", noisy, buf, {cv::IMWRITE_JPEG_QUALITY, 40});
     const cv::Mat jpeg = cv::imdecode(buf, cv::IMREAD_COLOR);
