@@ -96,6 +96,8 @@ std::map<std::string, std::string> Operation::source_defaults(const SourceInfo& 
 
 Params Operation::resolve(const std::map<std::string, std::string>& given, const SourceInfo* source) const {
     const OperationInfo& inf = info();
+    const std::map<std::string, std::string> from_source =
+        source != nullptr ? source_defaults(*source) : std::map<std::string, std::string>{};
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : given) {
         auto spec = std::find_if(inf.params.begin(), inf.params.end(),
@@ -156,7 +158,6 @@ Params Operation::resolve(const std::map<std::string, std::string>& given, const
             }
         }
         if (source != nullptr) {
-            const auto from_source = source_defaults(*source);
             if (auto it = from_source.find(spec.key); it != from_source.end()) {
                 out.emplace(spec.key, it->second);
                 continue;

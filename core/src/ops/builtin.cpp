@@ -131,13 +131,15 @@ public:
                   jpeg_param()}};
     }
     // The tunable denoiser's third axis (denoise-tunable-v3): how hard the photo was JPEG-compressed
-    // after the noise. A JPEG saved at quality q sits at (95 - q) / 65: 0 = not compressed (or
-    // quality 95 and above), 1 = quality 30. At 0 the network is denoise-tunable-v2's, unchanged.
+    // after the noise. Training put a JPEG of quality q at (95 - q) / 65 (1 = quality 30); the
+    // default from a file's quality is calibrated (source_defaults). At 0 the network is
+    // denoise-tunable-v2's, unchanged.
     static ParamSpec jpeg_param() {
         ParamSpec p = number_param("jpeg", "JPEG artefacts", 0, 1, 0.05, 0,
                                    "How strongly the photo was JPEG-compressed after the noise (tunable): 0 for a "
-                                   "raw, PNG or quality-95 file, about 0.7 for quality 50, 1 for quality 30. "
-                                   "Higher also removes the 8x8 blocks and ringing.");
+                                   "raw, PNG or quality-95 file. It starts at the file's own JPEG quality (0.3 for "
+                                   "quality 90, 0.6 for 50, 0.7 for 30); higher removes more 8x8 blocks and ringing, "
+                                   "and more fine detail.");
         p.only_for = "model=tunable";
         p.low_label = "None";
         p.high_label = "Heavy";
