@@ -340,11 +340,11 @@ void MainWindow::rebuildParameters() {
     const Operation* op = Registry::instance().find(s(op_box_->currentData().toString()));
     if (op == nullptr) return;
     // Defaults that depend on the photo: the denoiser's JPEG artefacts slider starts at the file's
-    // own JPEG quality.
+    // own JPEG quality, estimated when it was opened.
     std::map<std::string, std::string> from_source;
     if (session_ != nullptr) {
         SourceInfo source;
-        source.jpeg_quality = jpeg_quality_of_file(session_->path());
+        source.jpeg_quality = session_->original().jpeg_quality;
         from_source = op->source_defaults(source);
     }
     for (const ParamSpec& p : op->info().params) {

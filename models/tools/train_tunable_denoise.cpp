@@ -36,6 +36,7 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "restora/models/jpeg_axis.h"
 #include "restora/models/jpeg_sim.h"
 #include "restora/models/shard.h"
 #include "restora/models/torch_model.h"
@@ -107,13 +108,8 @@ torch::Tensor corners(float s, float r) {
     return torch::tensor({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
 }
 
-// The JPEG axis (denoise-tunable-v3): J = 0 is an uncompressed photo, J = 1 a JPEG of quality 30;
-// a JPEG of quality q sits at J = (95 - q) / 65. Eight objectives: the four corners of
+// The JPEG axis (denoise-tunable-v3, jpeg_axis.h): eight objectives, the four corners of
 // Strength x Realism at J = 0, then the same four at J = 1.
-constexpr double kJpegQualityAtZero = 95, kJpegQualityAtOne = 30;
-int jpeg_quality(float j) {
-    return static_cast<int>(std::lround(kJpegQualityAtZero - (kJpegQualityAtZero - kJpegQualityAtOne) * j));
-}
 torch::Tensor corners(float s, float r, float j) {
     const torch::Tensor c = corners(s, r);
     return torch::cat({(1 - j) * c, j * c});
@@ -270,7 +266,7 @@ int train_denoise_main(int argc, char** argv) {
         auto point = [&](float s, float r, float j = 0) {
             return objectives == 1 ? torch::ones({1}) : (objectives == 8 ? corners(s, r, j) : corners(s, r));
         };
-        const float eval_j = static_cast<float>((kJpegQualityAtZero - 50) / (kJpegQualityAtZero - kJpegQualityAtOne));
+        const auto eval_j = static_cast<float>(jpeg_axis_of(50));
         auto evaluate = [&](float s, float r, bool on_jpeg = false) {
             torch::NoGradGuard ng;
             const torch::Tensor y =
@@ -322,7 +318,7 @@ int train_denoise_main(int argc, char** argv) {
             const float j = jpeg_axis ? (u(rng) < 0.25F ? 1.0F : u(rng)) : 0.0F;
             torch::Tensor before_jpeg;
             const torch::Tensor noisy =
-                jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality(j)) : add_noise(clean, rng, jpeg, &before_jpeg);
+                jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality_at(j)) : add_noise(clean, rng, jpeg, &before_jpeg);
             // The light target keeps 40 % of the sensor noise, not of the JPEG artefacts.
             const torch::Tensor light = clean + kLightKeep * (before_jpeg - clean);
             const torch::Tensor out = net->forward(noisy, point(s, r, j).to(dev));
@@ -350,7 +346,7 @@ int train_denoise_main(int argc, char** argv) {
                     const float gs = draw(), gr = draw(), gj = u(rng) < 0.25F ? 1.0F : u(rng);
                     const torch::Tensor gclean = random_patches(train, batch, patch, rng).to(dev);
                     torch::Tensor gbefore;
-                    const torch::Tensor gnoisy = add_noise(gclean, rng, 1.0F, &gbefore, jpeg_quality(gj));
+                    const torch::Tensor gnoisy = add_noise(gclean, rng, 1.0F, &gbefore, jpeg_quality_at(gj));
                     loss = loss + distill(net->forward(gnoisy, point(gs, gr, gj).to(dev)), gbefore, gs, gr);
                 }
                 loss = loss / groups;

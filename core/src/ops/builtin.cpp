@@ -11,6 +11,7 @@
 #include "restora/core/ops.h"
 #include "restora/core/patchmatch.h"
 #include "restora/models/errors.h"
+#include "restora/models/jpeg_axis.h"
 #include "restora/models/weight_file.h"
 
 namespace restora {
@@ -131,7 +132,7 @@ public:
                   jpeg_param()}};
     }
     // The tunable denoiser's third axis (denoise-tunable-v3): how hard the photo was JPEG-compressed
-    // after the noise. Training put a JPEG of quality q at (95 - q) / 65 (1 = quality 30); the
+    // after the noise. Training put a JPEG of quality q at jpeg_axis_of(q) (jpeg_axis.h); the
     // default from a file's quality is calibrated (source_defaults). At 0 the network is
     // denoise-tunable-v2's, unchanged.
     static ParamSpec jpeg_param() {
@@ -148,7 +149,7 @@ public:
     // A JPEG's own quality sets the JPEG artefacts slider, in the slider's steps: through the
     // weights' calibration (meta jpeg_slider = "q:J,...", measured on held-out photos of the
     // training domain by restora-bench-tunable --task jpeg-calibration; linear between the
-    // qualities, 0 from quality 95 up), else (95 - q) / 65, the training's own mapping.
+    // qualities, 0 from quality 95 up), else jpeg_axis_of(q), the training's own mapping.
     std::map<std::string, std::string> source_defaults(const SourceInfo& source) const override {
         if (source.jpeg_quality <= 0) return {};
         const double j = slider_for_quality(source.jpeg_quality);
@@ -167,7 +168,7 @@ public:
     const OperationInfo& info() const override { return info_; }
 
     static double slider_for_quality(int q) {
-        if (q >= 95) return 0;
+        if (q >= kJpegQualityAtZero) return 0;
         std::vector<std::pair<double, double>> table;
         try {
             const ModelStatus m = find_model(kTunableDenoiseId);
@@ -184,9 +185,9 @@ public:
         } catch (const std::exception&) {
             table.clear();  // unreadable weights: the run itself reports them
         }
-        if (table.empty()) return std::clamp((95.0 - q) / 65.0, 0.0, 1.0);
+        if (table.empty()) return jpeg_axis_of(q);
         std::sort(table.begin(), table.end());
-        table.emplace_back(95.0, 0.0);
+        table.emplace_back(kJpegQualityAtZero, 0.0);
         if (q <= table.front().first) return table.front().second;
         for (size_t i = 1; i < table.size(); ++i) {
             if (q <= table[i].first) {
