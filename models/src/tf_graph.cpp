@@ -6,7 +6,9 @@
 // Tensors follow TensorFlow (NHWC); int32 values are held as int64, bool as bool.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -28,7 +30,9 @@ enum class Op {
     Const, Placeholder, Identity, Output, Shape, StridedSlice, Pack, Reshape, BroadcastTo, Transpose, Einsum, Sum,
     Conv2D, Conv2DBackpropInput, GatherV2, SelectV2, Cast, Range, ExpandDims, Squeeze, ConcatV2,
     Mul, AddV2, Sub, RealDiv, Maximum, Minimum, FloorDiv, FloorMod, GreaterEqual, Greater, LessEqual, Less, NotEqual,
-    LogicalAnd, Square, Rsqrt, Tanh, Abs, Neg, Exp, Reciprocal, Floor, Sign
+    LogicalAnd, Square, Rsqrt, Tanh, Abs, Neg, Exp, Reciprocal, Floor, Sign,
+    // Fused at load (fuse_operators), never read from a file:
+    Gelu, LayerNorm, Dense
 };
 
 const std::map<std::string, Op>& op_names() {
@@ -54,6 +58,7 @@ struct Node {
     std::map<std::string, std::string> attr;
     torch::Tensor value;  // constants
     bool is_static = false;
+    bool is_dead = false;  // not read by the output (left behind by fusion)
     int last_use = -1;
 };
 
@@ -171,7 +176,7 @@ public:
         std::map<int, double> op_seconds;
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
-            if (n.is_static) continue;
+            if (n.is_static || n.is_dead) continue;
             const auto t0 = std::chrono::steady_clock::now();
             if (float_type_ == torch::kFloat16 && nhwc.device().is_cpu()) {
                 values[i] = emulate_cpu_float16(i, values, nhwc);
@@ -192,9 +197,14 @@ public:
         }
         if (profile) {
             for (const auto& [op, sec] : op_seconds) {
-                for (const auto& [name, o] : op_names()) {
-                    if (static_cast<int>(o) == op && sec > 0.05) std::fprintf(stderr, "  %-22s %8.2f s\n", name.c_str(), sec);
+                std::string name = op == static_cast<int>(Op::Gelu)        ? "Gelu (fused)"
+                                   : op == static_cast<int>(Op::LayerNorm) ? "LayerNorm (fused)"
+                                   : op == static_cast<int>(Op::Dense)     ? "Dense (fused)"
+                                                                           : "";
+                for (const auto& [op_name, o] : op_names()) {
+                    if (static_cast<int>(o) == op) name = op_name;
                 }
+                if (sec > 0.05) std::fprintf(stderr, "  %-22s %8.2f s\n", name.c_str(), sec);
             }
         }
         return values[output_].permute({0, 3, 1, 2}).to(torch::kFloat32).contiguous();
@@ -246,11 +256,11 @@ private:
         values[input_] = x;  // Shape nodes read the input (the importer's graphs take shapes of it only)
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
-            if (!n.is_static) continue;
+            if (!n.is_static || n.is_dead) continue;
             values[i] = n.op == Op::Const ? n.value : eval(n, values, x);
         }
         for (size_t i = 0; i < nodes_.size(); ++i) {
-            if (nodes_[i].is_static) continue;
+            if (nodes_[i].is_static || nodes_[i].is_dead) continue;
             for (int k : nodes_[i].inputs) {
                 if (nodes_[k].is_static) keep[k] = values[k];
             }
@@ -272,6 +282,36 @@ private:
     [[nodiscard]] torch::Tensor compute_type(const torch::Tensor& t) const {
         const torch::ScalarType type = in_float32_fallback_ ? torch::kFloat32 : float_type_;
         return t.is_floating_point() && t.scalar_type() != type ? t.to(type) : t;
+    }
+
+    // The fused LayerNorm (Fuser::fuse_layer_norm), in float32 when computing in float16 as the
+    // chain's Sums were: libtorch's kernel over trailing axes, else the same formula by hand.
+    [[nodiscard]] torch::Tensor layer_norm(const Node& n, const torch::Tensor& x, std::vector<int64_t> axes,
+                                           const torch::Tensor& gamma, const torch::Tensor& beta) const {
+        const torch::Tensor xw = widen(x);
+        for (auto& a : axes) {
+            if (a < 0) a += x.dim();
+        }
+        std::sort(axes.begin(), axes.end());
+        int64_t count = 1;
+        bool trailing = true;
+        for (size_t k = 0; k < axes.size(); ++k) {
+            count *= x.size(axes[k]);
+            trailing = trailing && axes[k] == x.dim() - static_cast<int64_t>(axes.size() - k);
+        }
+        if (std::abs(std::stod(n.attr.at("recip")) * static_cast<double>(count) - 1.0) > 1e-5) {
+            throw Error(ErrorKind::Processing, n.name + ": the fused LayerNorm's divisor does not match its axes");
+        }
+        const double eps = std::stod(n.attr.at("epsilon"));
+        const torch::Tensor g = gamma.to(xw.scalar_type());
+        const torch::Tensor b = beta.to(xw.scalar_type());
+        if (trailing && g.numel() == count && b.numel() == count) {
+            const std::vector<int64_t> shape(x.sizes().end() - static_cast<int64_t>(axes.size()), x.sizes().end());
+            return torch::layer_norm(xw, shape, g.reshape(shape), b.reshape(shape), eps);
+        }
+        const torch::Tensor mean = xw.mean(axes, true);
+        const torch::Tensor centred = xw - mean;
+        return centred * torch::rsqrt(centred.square().mean(axes, true) + eps) * g + b;
     }
 
     torch::Tensor eval(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& x) const {
@@ -412,6 +452,15 @@ private:
             case Op::Reciprocal: return torch::reciprocal(in(0));
             case Op::Floor: return torch::floor(in(0));
             case Op::Sign: return torch::sign(in(0));
+            case Op::Gelu: return torch::gelu(in(0), "tanh");
+            case Op::LayerNorm: return layer_norm(n, in(0), ints_of(in(1)), in(2), in(3));
+            case Op::Dense: {  // in the compute type, as the einsum it replaces
+                const torch::Tensor a = compute_type(in(0)).contiguous();
+                const torch::Tensor w = compute_type(in(1));
+                std::vector<int64_t> shape = a.sizes().vec();
+                shape.back() = w.size(1);
+                return torch::addmm(compute_type(in(2)).reshape({-1}), a.reshape({-1, a.size(-1)}), w).reshape(shape);
+            }
         }
         throw Error(ErrorKind::Processing, n.name + ": unsupported operator");
     }
@@ -425,6 +474,194 @@ private:
     std::vector<char> cpu_float32_nodes_;  // emulate_cpu_float16: nodes without a CPU float16 kernel
     bool in_float32_fallback_ = false;     // emulate_cpu_float16 is running such a node
 };
+
+// ---- Operator fusion at load -------------------------------------------------------------------
+// jax2tf writes MAXIM's GELU (tanh form), LayerNorm and dense layers as chains of elementwise
+// nodes, each a full pass over a large tensor; on the CPU these passes, not the arithmetic, took
+// most of a run (measured: Mul, AddV2, Square, Sub, Tanh about half of a 256x256 retouching run).
+// Each recognised chain is replaced by one libtorch operator that computes the same function;
+// chains that do not match exactly are left as they are, and nodes no longer read are skipped.
+// RESTORA_NO_FUSION=1 turns it off (for comparisons).
+class Fuser {
+public:
+    explicit Fuser(std::vector<Node>& nodes) : nodes_(nodes), readers_(nodes.size()) {
+        for (size_t i = 0; i < nodes.size(); ++i) {
+            for (int k : nodes[i].inputs) readers_[k].push_back(static_cast<int>(i));
+        }
+    }
+
+    int gelus = 0;
+    int layer_norms = 0;
+    int denses = 0;
+
+    void run() {
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (nodes_[i].is_static) continue;
+            if (nodes_[i].op == Op::Tanh) fuse_gelu(static_cast<int>(i));
+            if (nodes_[i].op == Op::Rsqrt) fuse_layer_norm(static_cast<int>(i));
+        }
+        // Dense after the others: a LayerNorm's output may feed an einsum, never the reverse.
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (!nodes_[i].is_static && nodes_[i].op == Op::AddV2) fuse_dense(static_cast<int>(i));
+        }
+    }
+
+private:
+    [[nodiscard]] bool is(int k, Op op) const { return k >= 0 && nodes_[k].op == op && !nodes_[k].is_static; }
+    [[nodiscard]] int in(int k, size_t j) const {
+        return k >= 0 && j < nodes_[k].inputs.size() ? nodes_[k].inputs[j] : -1;
+    }
+    // A scalar floating constant (one element) near `want`, or any such constant when want is NaN.
+    [[nodiscard]] bool scalar(int k, double want, double* got = nullptr) const {
+        if (k < 0 || nodes_[k].op != Op::Const || !nodes_[k].value.defined()) return false;
+        const torch::Tensor& v = nodes_[k].value;
+        if (!v.is_floating_point() || v.numel() != 1) return false;
+        const double x = v.item<double>();
+        if (got != nullptr) *got = x;
+        return std::isnan(want) || std::abs(x - want) <= 1e-6 * std::max(1.0, std::abs(want));
+    }
+    [[nodiscard]] bool constant(int k) const {
+        return k >= 0 && nodes_[k].op == Op::Const && nodes_[k].value.defined() && nodes_[k].value.is_floating_point();
+    }
+    // For a binary node, the input that is not `k` (-1 when `k` is not an input).
+    [[nodiscard]] int other(int n, int k) const {
+        if (in(n, 0) == k) return in(n, 1);
+        if (in(n, 1) == k) return in(n, 0);
+        return -1;
+    }
+    [[nodiscard]] int only_reader(int k) const { return readers_[k].size() == 1 ? readers_[k][0] : -1; }
+    // The binary node's non-constant input when its other input is the scalar constant `want`.
+    [[nodiscard]] int times_scalar(int n, double want, double* got = nullptr) const {
+        if (scalar(in(n, 0), want, got)) return in(n, 1);
+        if (scalar(in(n, 1), want, got)) return in(n, 0);
+        return -1;
+    }
+    [[nodiscard]] bool is_square_of(int k, int x) const { return is(k, Op::Square) && in(k, 0) == x; }
+
+    void replace(int y, Op op, std::vector<int> inputs, std::map<std::string, std::string> attr) {
+        Node& n = nodes_[y];
+        n.op = op;
+        n.inputs = std::move(inputs);
+        n.attr = std::move(attr);
+    }
+
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as jax2tf writes it:
+    // Mul(Mul(0.5, x), AddV2(1, Tanh(Mul(c, AddV2(x, Mul(Mul(0.044715, x), Square(x))))))).
+    void fuse_gelu(int t) {
+        const int q = in(t, 0);
+        if (!is(q, Op::Mul)) return;
+        const int p = times_scalar(q, 0.7978845608028654);
+        if (!is(p, Op::AddV2)) return;
+        int x = -1;
+        for (int j = 0; j < 2 && x < 0; ++j) {
+            const int cand = in(p, j);
+            const int m = other(p, cand);
+            if (!is(m, Op::Mul)) continue;
+            for (int a : {in(m, 0), in(m, 1)}) {
+                const int s = other(m, a);
+                if (is(a, Op::Mul) && times_scalar(a, 0.044715) == cand && is_square_of(s, cand)) x = cand;
+            }
+        }
+        if (x < 0) return;
+        const int u = only_reader(t);
+        if (!is(u, Op::AddV2) || times_scalar(u, 1.0) != t) return;
+        const int y = only_reader(u);
+        if (!is(y, Op::Mul)) return;
+        const int h = other(y, u);
+        if (!is(h, Op::Mul) || times_scalar(h, 0.5) != x) return;
+        replace(y, Op::Gelu, {x}, {});
+        ++gelus;
+    }
+
+    // LayerNorm over the axes of two Sums, with scale and bias, as jax2tf writes it:
+    //   mean = Sum(x) * r, var = Maximum(0, Sum(Square(x)) * r - Square(mean)),
+    //   y = (x - Reshape(mean)) * (Rsqrt(Reshape(var) + eps) * gamma) + beta.
+    void fuse_layer_norm(int r) {
+        const int e = in(r, 0);
+        if (!is(e, Op::AddV2)) return;
+        double eps = 0;
+        int v = -1;
+        if (scalar(in(e, 1), NAN, &eps)) v = in(e, 0);
+        else if (scalar(in(e, 0), NAN, &eps)) v = in(e, 1);
+        if (is(v, Op::Reshape)) v = in(v, 0);
+        if (!is(v, Op::Maximum)) return;
+        const int d = times_scalar(v, 0.0);
+        if (!is(d, Op::Sub)) return;
+        const int mean2 = in(d, 0);
+        const int sq_mean = in(d, 1);
+        if (!is(mean2, Op::Mul) || !is(sq_mean, Op::Square)) return;
+        const int mean = in(sq_mean, 0);
+        if (!is(mean, Op::Mul)) return;
+        double recip = 0;
+        double recip2 = 0;
+        const int sum = times_scalar(mean, NAN, &recip);
+        const int sum2 = times_scalar(mean2, NAN, &recip2);
+        if (!is(sum, Op::Sum) || !is(sum2, Op::Sum) || recip != recip2) return;
+        const int x = in(sum, 0);
+        if (!is_square_of(in(sum2, 0), x) || attr_int(nodes_[sum], "keep_dims") != 0) return;
+        const int axes = in(sum, 1);
+        if (axes < 0 || nodes_[axes].op != Op::Const || !nodes_[axes].value.equal(nodes_[in(sum2, 1)].value)) return;
+        const int scaled = only_reader(r);
+        if (!is(scaled, Op::Mul)) return;
+        const int gamma = other(scaled, r);
+        if (!constant(gamma)) return;
+        const int z = only_reader(scaled);
+        if (!is(z, Op::Mul)) return;
+        const int centred = other(z, scaled);
+        if (!is(centred, Op::Sub) || in(centred, 0) != x) return;
+        const int mean_b = in(centred, 1);
+        if (!(mean_b == mean || (is(mean_b, Op::Reshape) && in(mean_b, 0) == mean))) return;
+        const int y = only_reader(z);
+        if (!is(y, Op::AddV2)) return;
+        const int beta = other(y, z);
+        if (!constant(beta)) return;
+        std::ostringstream a;
+        a.precision(17);
+        a << eps;
+        std::ostringstream b;
+        b.precision(17);
+        b << recip;
+        replace(y, Op::LayerNorm, {x, axes, gamma, beta}, {{"epsilon", a.str()}, {"recip", b.str()}});
+        ++layer_norms;
+    }
+
+    // A dense layer: AddV2(Einsum("abcg,gf->abcf", x, w), bias) with a constant bias of f values.
+    void fuse_dense(int y) {
+        for (int j = 0; j < 2; ++j) {
+            const int m = in(y, j);
+            const int bias = other(y, m);
+            if (!is(m, Op::Einsum) || !constant(bias) || only_reader(m) != y) continue;
+            if (nodes_[m].attr.at("equation") != "abcg,gf->abcf") continue;
+            const int w = in(m, 1);
+            if (!constant(w) || nodes_[w].value.dim() != 2) continue;
+            const int64_t f = nodes_[w].value.size(1);
+            const torch::Tensor& b = nodes_[bias].value;
+            if (b.numel() != f || b.size(-1) != f) continue;
+            replace(y, Op::Dense, {in(m, 0), w, bias}, {});
+            ++denses;
+            return;
+        }
+    }
+
+    std::vector<Node>& nodes_;
+    std::vector<std::vector<int>> readers_;
+};
+
+// Marks the nodes the output no longer reads and recomputes every node's last reader.
+void prune(std::vector<Node>& nodes, int output) {
+    std::vector<char> live(nodes.size(), 0);
+    live[output] = 1;
+    for (int i = output; i >= 0; --i) {
+        if (!live[i]) continue;
+        for (int k : nodes[i].inputs) live[k] = 1;
+    }
+    for (Node& n : nodes) n.last_use = -1;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        nodes[i].is_dead = live[i] == 0;
+        if (nodes[i].is_dead) continue;
+        for (int k : nodes[i].inputs) nodes[k].last_use = static_cast<int>(i);
+    }
+}
 
 }  // namespace
 
@@ -521,6 +758,14 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
         nodes.push_back(std::move(n));
     }
     if (input < 0 || output < 0) throw Error(ErrorKind::Processing, file.string() + ": the graph has no input or output");
+    if (std::getenv("RESTORA_NO_FUSION") == nullptr) {
+        Fuser fuser(nodes);
+        fuser.run();
+        if (std::getenv("RESTORA_PROFILE_GRAPH") != nullptr) {
+            std::fprintf(stderr, "fused: %d GELU, %d LayerNorm, %d dense\n", fuser.gelus, fuser.layer_norms, fuser.denses);
+        }
+    }
+    prune(nodes, output);
     ModelTraits traits;
     traits.id = c.meta["id"];
     traits.scale = 1;
