@@ -121,16 +121,31 @@ torch::Tensor strided_slice(const Node& n, const torch::Tensor& x, const std::ve
     return t;
 }
 
+// a[..., g] x w[g, f] (+ bias[f]) for a contiguous `a`. On the CPU in float32, with many rows,
+// as a 1x1 convolution over a channels-last view: libtorch's oneDNN convolution runs these narrow
+// products (g, f of 32-256) 3-4x faster than its BLAS matrix product (measured on the dev machine,
+// e.g. 65536x32 by 32x64 with bias: 1.4 ms against 7.1 ms).
+torch::Tensor dense(const torch::Tensor& a, const torch::Tensor& w, const torch::Tensor& bias = {}) {
+    const int64_t g = a.size(-1);
+    const int64_t f = w.size(1);
+    const int64_t rows = a.numel() / std::max<int64_t>(g, 1);
+    std::vector<int64_t> shape = a.sizes().vec();
+    shape.back() = f;
+    if (a.device().is_cpu() && a.scalar_type() == torch::kFloat && w.scalar_type() == torch::kFloat && rows >= 4096) {
+        const torch::Tensor x = a.reshape({1, rows, 1, g}).permute({0, 3, 1, 2});  // NCHW view, channels-last strides
+        const torch::Tensor y = torch::conv2d(x, w.t().contiguous().reshape({f, g, 1, 1}), bias.defined() ? bias.reshape({f}) : bias);
+        return y.permute({0, 2, 3, 1}).reshape(shape);
+    }
+    const torch::Tensor a2 = a.reshape({rows, g});
+    return (bias.defined() ? torch::addmm(bias.reshape({f}), a2, w) : torch::mm(a2, w)).reshape(shape);
+}
+
 // The three equations jax2tf writes for MAXIM as plain matrix products on contiguous operands
 // (torch::einsum's general path is several times slower on these shapes); others go to einsum.
 torch::Tensor einsum(const std::string& eq, const torch::Tensor& a, const torch::Tensor& b) {
-    if (eq == "abcg,gf->abcf" && b.dim() == 2) return torch::matmul(a.contiguous(), b.contiguous());
-    if (eq == "abgd,gf->abdf" && b.dim() == 2) {
-        return torch::matmul(a.transpose(2, 3).contiguous(), b.contiguous());
-    }
-    if (eq == "gb,cgef->bcef" && a.dim() == 2) {
-        return torch::matmul(b.permute({0, 2, 3, 1}).contiguous(), a.contiguous()).permute({3, 0, 1, 2});
-    }
+    if (eq == "abcg,gf->abcf" && b.dim() == 2) return dense(a.contiguous(), b);
+    if (eq == "abgd,gf->abdf" && b.dim() == 2) return dense(a.transpose(2, 3).contiguous(), b);
+    if (eq == "gb,cgef->bcef" && a.dim() == 2) return dense(b.permute({0, 2, 3, 1}).contiguous(), a).permute({3, 0, 1, 2});
     return torch::einsum(eq, {a, b});
 }
 
@@ -349,16 +364,25 @@ private:
                 const auto s = parse_list(n.attr.at("strides"));
                 const int64_t sh = s.size() == 4 ? s[1] : 1;
                 const int64_t sw = s.size() == 4 ? s[2] : 1;
-                torch::Tensor xc = t.permute({0, 3, 1, 2}).to(f.scalar_type()).contiguous();
+                // On the CPU in float32 the convolution reads the NHWC tensor as channels-last NCHW
+                // (oneDNN's fast layout, no transposes; 2x faster on the dev machine).
+                const bool channels_last = t.device().is_cpu() && f.scalar_type() == torch::kFloat;
+                torch::Tensor xc = t.permute({0, 3, 1, 2}).to(f.scalar_type());
+                xc = channels_last ? xc.contiguous(torch::MemoryFormat::ChannelsLast) : xc.contiguous();
                 const torch::Tensor w = f.permute({3, 2, 0, 1}).contiguous();
+                std::vector<int64_t> pad = {0, 0};
                 if (n.attr.at("padding") == "SAME") {
                     const auto ph = same_pad(xc.size(2), w.size(2), sh);
                     const auto pw = same_pad(xc.size(3), w.size(3), sw);
-                    xc = torch::constant_pad_nd(xc, {pw.first, pw.second, ph.first, ph.second});
+                    if (ph.first == ph.second && pw.first == pw.second) {
+                        pad = {ph.first, pw.first};
+                    } else {
+                        xc = torch::constant_pad_nd(xc, {pw.first, pw.second, ph.first, ph.second});
+                    }
                 } else if (n.attr.at("padding") != "VALID") {
                     throw Error(ErrorKind::Processing, n.name + ": padding " + n.attr.at("padding"));
                 }
-                return torch::conv2d(xc, w, {}, torch::IntArrayRef({sh, sw})).permute({0, 2, 3, 1});
+                return torch::conv2d(xc, w, {}, torch::IntArrayRef({sh, sw}), pad).permute({0, 2, 3, 1});
             }
             case Op::Conv2DBackpropInput: {
                 const std::vector<int64_t> size = ints_of(in(0));
@@ -455,11 +479,7 @@ private:
             case Op::Gelu: return torch::gelu(in(0), "tanh");
             case Op::LayerNorm: return layer_norm(n, in(0), ints_of(in(1)), in(2), in(3));
             case Op::Dense: {  // in the compute type, as the einsum it replaces
-                const torch::Tensor a = compute_type(in(0)).contiguous();
-                const torch::Tensor w = compute_type(in(1));
-                std::vector<int64_t> shape = a.sizes().vec();
-                shape.back() = w.size(1);
-                return torch::addmm(compute_type(in(2)).reshape({-1}), a.reshape({-1, a.size(-1)}), w).reshape(shape);
+                return dense(compute_type(in(0)).contiguous(), compute_type(in(1)), compute_type(in(2)));
             }
         }
         throw Error(ErrorKind::Processing, n.name + ": unsupported operator");
