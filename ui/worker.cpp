@@ -10,6 +10,14 @@ namespace restora::ui {
 
 void Worker::run(const Job& job) {
     const auto t0 = std::chrono::steady_clock::now();
+    // Whole-photo jobs hand their freed memory back to the system when they end (however they
+    // end); previews keep it, as the next slider move needs the same blocks again.
+    struct Release {
+        bool enabled;
+        ~Release() {
+            if (enabled) release_free_memory();
+        }
+    } const release{!job.preview};
     try {
         configure_threads(job.threads);
         if (job.detect_text) {

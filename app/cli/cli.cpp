@@ -328,6 +328,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             ++failed;
             if (items.size() == 1) return 1;
         }
+        release_free_memory();  // the next photo of a batch starts from the system's memory again
     }
     if (items.size() > 1) {
         std::fprintf(stderr, "restora: %d of %zu done, %d failed (exit %d)\n", done, items.size(), failed, worst);
