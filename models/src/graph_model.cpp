@@ -163,7 +163,15 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
         const Node& n = nodes[i];
         auto in = [&](size_t k) -> const torch::Tensor& { return v[n.inputs[k]]; };
         switch (n.op) {
-            case Op::Input: v[i] = input_max == 1.0 ? x : x * input_max; break;
+            case Op::Input:
+                v[i] = input_max == 1.0 ? x : x * input_max;
+                // On the CPU in float32 the whole graph runs channels-last: oneDNN's convolutions
+                // read and write that layout without reordering, and ReLU, sums, concatenation and
+                // nearest upsampling keep it (esrgan-medium x4: 1.6x faster on the dev machine).
+                if (v[i].device().is_cpu() && v[i].scalar_type() == torch::kFloat) {
+                    v[i] = v[i].contiguous(torch::MemoryFormat::ChannelsLast);
+                }
+                break;
             case Op::Conv: v[i] = conv(i, in(0)); break;
             case Op::Relu: v[i] = torch::relu(in(0)); break;
             case Op::Concat: {
@@ -179,9 +187,9 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
                 break;
             }
             case Op::Scale: v[i] = in(0) * n.fvalue; break;
-            case Op::Upsample: {
+            case Op::Upsample: {  // nearest, integer factor: each pixel repeated f x f times
                 const auto f = static_cast<int64_t>(n.ivalue);
-                v[i] = in(0).repeat_interleave(f, 2).repeat_interleave(f, 3);
+                v[i] = torch::upsample_nearest2d(in(0), {in(0).size(2) * f, in(0).size(3) * f});
                 break;
             }
             case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
