@@ -16,9 +16,10 @@ namespace {
 // (measured 22-48% on the CPU, docs/PERFORMANCE.md); 0.35 predicts the sample's x4 upscale within
 // about 25% for slim, medium and thick on the dev machine.
 constexpr double kNetworkEfficiency = 0.35;
-// MAXIM through the graph executor: 3S denoising of 384x256 took 19 s of compute on the 2-core dev
-// machine (156 GFLOP/s convolution peak), i.e. about 0.17 of the peak (docs/PERFORMANCE.md).
-constexpr double kMaximEfficiency = 0.17;
+// MAXIM through the graph executor (fused operators, oneDNN layouts): 0.30-0.36 of the 2-core dev
+// machine's convolution peak at 1024x1024, tile 512 (counting the tiles' overlap), and in whole
+// 512x512 calls (docs/PERFORMANCE.md, "Faster MAXIM on the CPU").
+constexpr double kMaximEfficiency = 0.33;
 
 // Pixels computed per output pixel with 64 px of context around each tile.
 double tile_overhead(cv::Size input, int tile) {
