@@ -204,3 +204,23 @@ TEST(MaximPrecision, Float16StaysFiniteOnA256Tile) {
     EXPECT_GE(p, 45.0);
     EXPECT_LT(p, 120.0) << "float16 gave float32's output: the switch did nothing";
 }
+
+// The load-time fusion (tf_graph.cpp, Fuser) replaces jax2tf's GELU, LayerNorm and dense-layer
+// chains by one libtorch operator each: the same function, up to float rounding. Not bit-identical:
+// the fused LayerNorm computes its variance in two passes, the chain as E[x^2] - E[x]^2, so equal
+// outputs would mean nothing was fused.
+TEST(MaximFusion, FusedOperatorsComputeTheChainsTheyReplace) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-denoising");
+    const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
+    configure_threads();
+    ::setenv("RESTORA_NO_FUSION", "1", 1);
+    auto chains = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    ::unsetenv("RESTORA_NO_FUSION");
+    auto fused = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    const std::vector<float> a = raw_call(*chains, input);
+    const std::vector<float> b = raw_call(*fused, input);
+    const double p = test::psnr_unit(a, b, false);
+    std::printf("[fusion] maxim-denoising fused vs unfused: %.2f dB\n", p);
+    EXPECT_GE(p, 100.0);
+    EXPECT_LT(p, 200.0) << "fused and unfused outputs are identical: nothing was fused";
+}
