@@ -14,6 +14,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <sstream>
 
 #include "restora/models/errors.h"
@@ -121,11 +122,43 @@ torch::Tensor strided_slice(const Node& n, const torch::Tensor& x, const std::ve
     return t;
 }
 
-// a[..., g] x w[g, f] (+ bias[f]) for a contiguous `a`. On the CPU in float32, with many rows,
-// as a 1x1 convolution over a channels-last view: libtorch's oneDNN convolution runs these narrow
-// products (g, f of 32-256) 3-4x faster than its BLAS matrix product (measured on the dev machine,
-// e.g. 65536x32 by 32x64 with bias: 1.4 ms against 7.1 ms).
-torch::Tensor dense(const torch::Tensor& a, const torch::Tensor& w, const torch::Tensor& bias = {}) {
+// a[..., g] x w[g, f] (+ bias[f]) on the CPU in float32 when `a` is a transposed view whose g
+// axis is outermost in memory (MAXIM's grid and block gating mix along such an axis): one matrix
+// product w^T x A over the memory as it lies, with no copy of `a`; the result is a view in the same
+// memory order. Undefined when `a` is not laid out that way. (512x512 retouching: the 16 gating
+// products of [32, 1024] x 256 took 92 ms each with the copy, 40 ms without, measured.)
+torch::Tensor dense_outer_axis(const torch::Tensor& a, const torch::Tensor& w, const torch::Tensor& bias) {
+    const int64_t n = a.dim();
+    if (n < 2 || a.is_contiguous() || !a.device().is_cpu() || a.scalar_type() != torch::kFloat) return {};
+    std::vector<int64_t> order(static_cast<size_t>(n - 1));  // the other axes, outermost in memory first
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return a.stride(x) > a.stride(y); });
+    std::vector<int64_t> perm = {n - 1};
+    perm.insert(perm.end(), order.begin(), order.end());
+    const torch::Tensor p = a.permute(perm);
+    if (!p.is_contiguous()) return {};
+    const int64_t g = a.size(-1);
+    const int64_t f = w.size(1);
+    const torch::Tensor x = p.view({g, -1});
+    const torch::Tensor wt = w.t();
+    const torch::Tensor y = bias.defined() ? torch::addmm(bias.reshape({f, 1}), wt, x) : torch::mm(wt, x);
+    std::vector<int64_t> shape = {f};
+    std::vector<int64_t> back(static_cast<size_t>(n));
+    for (size_t k = 0; k < order.size(); ++k) {
+        shape.push_back(a.size(order[k]));
+        back[static_cast<size_t>(order[k])] = static_cast<int64_t>(k) + 1;
+    }
+    back[static_cast<size_t>(n - 1)] = 0;
+    return y.view(shape).permute(back);
+}
+
+// a[..., g] x w[g, f] (+ bias[f]). On the CPU in float32, with many rows, as a 1x1 convolution
+// over a channels-last view: libtorch's oneDNN convolution runs these narrow products (g, f of
+// 32-256) 3-4x faster than its BLAS matrix product (measured on the dev machine, e.g. 65536x32 by
+// 32x64 with bias: 1.4 ms against 7.1 ms). Transposed views go through dense_outer_axis or a copy.
+torch::Tensor dense(const torch::Tensor& any, const torch::Tensor& w, const torch::Tensor& bias = {}) {
+    if (torch::Tensor y = dense_outer_axis(any, w, bias); y.defined()) return y;
+    const torch::Tensor a = any.contiguous();
     const int64_t g = a.size(-1);
     const int64_t f = w.size(1);
     const int64_t rows = a.numel() / std::max<int64_t>(g, 1);
@@ -143,8 +176,8 @@ torch::Tensor dense(const torch::Tensor& a, const torch::Tensor& w, const torch:
 // The three equations jax2tf writes for MAXIM as plain matrix products on contiguous operands
 // (torch::einsum's general path is several times slower on these shapes); others go to einsum.
 torch::Tensor einsum(const std::string& eq, const torch::Tensor& a, const torch::Tensor& b) {
-    if (eq == "abcg,gf->abcf" && b.dim() == 2) return dense(a.contiguous(), b);
-    if (eq == "abgd,gf->abdf" && b.dim() == 2) return dense(a.transpose(2, 3).contiguous(), b);
+    if (eq == "abcg,gf->abcf" && b.dim() == 2) return dense(a, b);
+    if (eq == "abgd,gf->abdf" && b.dim() == 2) return dense(a.transpose(2, 3), b);
     if (eq == "gb,cgef->bcef" && a.dim() == 2) return dense(b.permute({0, 2, 3, 1}).contiguous(), a).permute({3, 0, 1, 2});
     return torch::einsum(eq, {a, b});
 }
@@ -479,7 +512,7 @@ private:
             case Op::Gelu: return torch::gelu(in(0), "tanh");
             case Op::LayerNorm: return layer_norm(n, in(0), ints_of(in(1)), in(2), in(3));
             case Op::Dense: {  // in the compute type, as the einsum it replaces
-                return dense(compute_type(in(0)).contiguous(), compute_type(in(1)), compute_type(in(2)));
+                return dense(compute_type(in(0)), compute_type(in(1)), compute_type(in(2)));
             }
         }
         throw Error(ErrorKind::Processing, n.name + ": unsupported operator");
