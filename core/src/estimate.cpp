@@ -12,10 +12,11 @@ namespace restora {
 
 namespace {
 
-// Fraction of the convolution peak the imported networks reach through the tiled runner
-// (measured 22-48% on the CPU, docs/PERFORMANCE.md); 0.35 predicts the sample's x4 upscale within
-// about 25% for slim, medium and thick on the dev machine.
-constexpr double kNetworkEfficiency = 0.35;
+// Fraction of the convolution peak the imported networks reach through the tiled runner: 0.6-0.75
+// at 1 MP on the dev machine's CPU since the graphs run channels-last (docs/PERFORMANCE.md). 0.45
+// errs on the long side: x4 of the 0.135-MP sample estimates 0.95 / 2.7 / 27 s for slim / medium /
+// thick, measured through the CLI 1.5 / 2.8 / 16.5 s including loading and file I/O.
+constexpr double kNetworkEfficiency = 0.45;
 // MAXIM through the graph executor (fused operators, oneDNN layouts): 0.30-0.36 of the 2-core dev
 // machine's convolution peak at 1024x1024, tile 512 (counting the tiles' overlap), and in whole
 // 512x512 calls (docs/PERFORMANCE.md, "Faster MAXIM on the CPU").
