@@ -173,12 +173,13 @@ torch::Tensor dense(const torch::Tensor& any, const torch::Tensor& w, const torc
     return (bias.defined() ? torch::addmm(bias.reshape({f}), a2, w) : torch::mm(a2, w)).reshape(shape);
 }
 
-// The three equations jax2tf writes for MAXIM as plain matrix products on contiguous operands
-// (torch::einsum's general path is several times slower on these shapes); others go to einsum.
+// The three equations jax2tf writes for MAXIM as plain matrix products through dense(), which
+// decides whether an operand needs a copy (torch::einsum's general path is several times slower
+// on these shapes); others go to einsum.
 torch::Tensor einsum(const std::string& eq, const torch::Tensor& a, const torch::Tensor& b) {
     if (eq == "abcg,gf->abcf" && b.dim() == 2) return dense(a, b);
     if (eq == "abgd,gf->abdf" && b.dim() == 2) return dense(a.transpose(2, 3), b);
-    if (eq == "gb,cgef->bcef" && a.dim() == 2) return dense(b.permute({0, 2, 3, 1}).contiguous(), a).permute({3, 0, 1, 2});
+    if (eq == "gb,cgef->bcef" && a.dim() == 2) return dense(b.permute({0, 2, 3, 1}), a).permute({3, 0, 1, 2});
     return torch::einsum(eq, {a, b});
 }
 
