@@ -25,6 +25,7 @@
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -721,11 +722,11 @@ void MainWindow::apply() {
                           .arg(op_box_->currentText()));
             return;
         }
+        job.tile = tileFor(job.device, op, p);
     } catch (const std::exception& e) {
         showError(tr("Cannot apply"), q(e.what()));
         return;
     }
-    job.tile = QSettings().value("engine/tile", default_tile(job.device)).toInt();
     job.threads = QSettings().value("engine/threads", 0).toInt();
     if (!confirmEstimate(job, job.tile)) return;
     invalidatePreview();
@@ -813,7 +814,7 @@ void MainWindow::startPreview() {
         const QRect v = view_->visibleImageRect();
         if (v.isEmpty()) return;
         job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
-        job.tile = QSettings().value("engine/tile", default_tile(job.device)).toInt();
+        job.tile = tileFor(job.device, op, p);
         job.threads = QSettings().value("engine/threads", 0).toInt();
         const JobEstimate e = estimate_job(op, p, job.region.size(), static_cast<int>(job.image.elemSize()), job.tile,
                                            conv_gflops_ > 0 ? conv_gflops_ : 100.0);
@@ -1028,13 +1029,31 @@ void MainWindow::openDialog() {
     openFile(path);
 }
 
+int MainWindow::tileFor(DeviceKind device, const Operation& op, const Params& params) {
+    const QVariant chosen = QSettings().value("engine/tile");
+    return chosen.isValid() ? chosen.toInt() : default_tile_for(device, op, params);
+}
+
 void MainWindow::chooseTileSize() {
-    bool ok = false;
     const DeviceKind device = parse_device(s(QSettings().value("engine/device", "auto").toString()));
-    const int tile = QInputDialog::getInt(this, tr("Tile size"),
-                                          tr("Tile size in pixels (0 = whole image in one call):"),
-                                          QSettings().value("engine/tile", default_tile(device)).toInt(), 0, 4096, 32, &ok);
-    if (ok) QSettings().setValue("engine/tile", tile == 0 ? 0 : std::max(32, tile));
+    QInputDialog dialog(this);
+    dialog.setWindowTitle(tr("Tile size"));
+    dialog.setLabelText(tr("Tile size in pixels (0 = whole image in one call).\nAutomatic: %1 px on this device, "
+                           "1024 px for MAXIM's tools when the memory allows.")
+                            .arg(default_tile(device)));
+    dialog.setInputMode(QInputDialog::IntInput);
+    dialog.setIntRange(-32, 4096);
+    dialog.setIntStep(32);
+    dialog.setIntValue(QSettings().value("engine/tile", -32).toInt());
+    // The range's lowest value reads "Automatic": each tool's own default (default_tile_for).
+    if (auto* spin = dialog.findChild<QSpinBox*>()) spin->setSpecialValueText(tr("Automatic"));
+    if (dialog.exec() != QDialog::Accepted) return;
+    const int tile = dialog.intValue();
+    if (tile < 0) {
+        QSettings().remove("engine/tile");
+    } else {
+        QSettings().setValue("engine/tile", tile == 0 ? 0 : std::max(32, tile));
+    }
 }
 
 void MainWindow::addRecent(const QString& path) {

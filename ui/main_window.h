@@ -96,6 +96,8 @@ private:
     void openDialog();
     void exportDialog();
     void chooseTileSize();
+    // The tile size set in Settings, else the tool's own default (default_tile_for).
+    static int tileFor(DeviceKind device, const Operation& op, const Params& params);
     [[nodiscard]] std::map<std::string, std::string> currentParameters() const;
     // Asks before long jobs and offers smaller tiles for jobs that would not fit in memory;
     // returns false when the user declines.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
 #include "restora/core/text_detect.h"
 #include "restora/models/errors.h"
@@ -54,11 +55,7 @@ void Worker::run(const Job& job) {
         JobResult out;
         out.id = job.id;
         out.pixels = r.pixels;
-        out.entry.op = op.info().id;
-        out.entry.version = op.info().version;
-        out.entry.params = params.values();
-        out.entry.model = r.model_id;
-        out.entry.model_sha256 = r.model_sha256;
+        out.entry = history_entry(op, params, r, ctx.tile);
         out.mask = job.mask;
         out.warnings = r.warnings;
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "restora/core/batch.h"
+#include "restora/core/estimate.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
 #include "restora/core/metrics.h"
@@ -48,8 +49,10 @@ Options for run and replay:
   --mask M             mask image (white = pixels to fill); a folder of masks in batch mode
   --set KEY=VALUE      operation parameter (repeatable; see `restora-cli ops`)
   --device D           auto (default: CUDA when libtorch has it), cpu or cuda
-  --tile N             tile size in pixels (default 512 on the CPU, 1024 on CUDA); 0 = whole
-                       image in one call
+  --tile N             tile size in pixels; 0 = whole image in one call. Default: 1024 on
+                       CUDA; on the CPU 512, and 1024 for the MAXIM tools (deblur, derain,
+                       dehaze, enhance-lowlight, retouch, denoise model=maxim) when the
+                       machine has the memory (about 16 GB). replay: the tiles it recorded
   --quality Q          JPEG/WebP quality 1-100 (default 95)
   --overwrite          replace existing outputs
   --allow-loss         allow exports that drop metadata, alpha or 16-bit depth
@@ -81,7 +84,7 @@ struct Options {
     fs::path mask;
     std::map<std::string, std::string> params;
     std::string device = "auto";
-    std::optional<int> tile;  // unset: default_tile(device)
+    std::optional<int> tile;  // unset: default_tile_for(device, op, params); replay: the recorded tiles
     int quality = 95;
     bool overwrite = false;
     bool allow_loss = false;
@@ -271,7 +274,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
     base.op = op;
     base.params = o.params;
     base.device = device;
-    base.tile = o.tile.value_or(default_tile(device));
+    base.tile = o.tile.value_or(default_tile(device));  // until the operation is known (below)
     base.export_options = export_options(o);
     {
         EditRequest probe = base;
@@ -286,7 +289,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         }
         probe.mask = o.mask;
         const ValidatedEdit v = validate_edit(probe);
-        (void)v;
+        if (!o.tile) base.tile = default_tile_for(device, *v.op, v.params);
         configure_threads();
     }
     const std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask);
@@ -342,7 +345,7 @@ int cmd_replay(const Options& o, const CancelToken& cancel) {
     const DeviceKind device = parse_device(o.device);
     configure_threads();
     try {
-        const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile.value_or(default_tile(device)),
+        const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile,
                                             export_options(o), progress_job(cancel, "replay"));
         print_warnings(out.warnings);
         std::fprintf(stderr, "replayed onto %s (%dx%d)\n", o.output.string().c_str(), out.output_size.width,

@@ -6,6 +6,7 @@
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/models/tile_plan.h"
 #include "restora/models/weight_file.h"
 
 namespace restora {
@@ -17,17 +18,28 @@ namespace {
 // errs on the long side: x4 of the 0.135-MP sample estimates 0.95 / 2.7 / 27 s for slim / medium /
 // thick, measured through the CLI 1.5 / 2.8 / 16.5 s including loading and file I/O.
 constexpr double kNetworkEfficiency = 0.45;
-// MAXIM through the graph executor (fused operators, oneDNN layouts): 0.30-0.36 of the 2-core dev
-// machine's convolution peak at 1024x1024, tile 512 (counting the tiles' overlap), and in whole
-// 512x512 calls (docs/PERFORMANCE.md, "Faster MAXIM on the CPU").
+// MAXIM through the graph executor (fused operators, oneDNN layouts): 0.37-0.38 of the 2-core dev
+// machine's convolution peak over the pixels of its calls (padding and the tiles' overlap
+// included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
 constexpr double kMaximEfficiency = 0.33;
 
-// Pixels computed per output pixel with 64 px of context around each tile.
-double tile_overhead(cv::Size input, int tile) {
-    const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
-    const double w = std::min(t, input.width);
-    const double h = std::min(t, input.height);
-    return (w + (w < input.width ? 128 : 0)) * (h + (h < input.height ? 128 : 0)) / (w * h);
+// MAXIM's tiles as the runner makes them: 64 px of context and an 8-px feather on each side of an
+// interior tile, the call padded up to a multiple of 64 (models/src/tf_graph.cpp, tile_plan.cpp).
+// Returns the pixels of all calls together and of the largest one.
+std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
+    tiling::PlanOptions o;
+    o.tile = tile;
+    o.multiple = 64;
+    o.context = 64;
+    const tiling::Plan plan = tiling::make_plan(input.width, input.height, o);
+    double all = 0;
+    double largest = 0;
+    for (const tiling::Tile& t : plan.tiles) {
+        const double px = static_cast<double>(t.input_w) * t.input_h;
+        all += px;
+        largest = std::max(largest, px);
+    }
+    return {all, largest};
 }
 
 }  // namespace
@@ -54,10 +66,21 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
         // MAXIM's dense layers, layer norms and gating run further below the convolution peak.
-        const double efficiency = maxim.empty() ? kNetworkEfficiency : kMaximEfficiency;
-        e.seconds = gflops * mp * (maxim.empty() ? 1.0 : tile_overhead(input, tile)) / std::max(1.0, conv_gflops * efficiency);
-        // Live activations of one tile, twice for the allocator's slack, plus the weights.
-        e.peak_bytes = 2.0 * floats * 4.0 * tile_px + 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
+        const double weights = 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
+        if (maxim.empty()) {
+            e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency);
+            // Live activations of one tile, twice for the allocator's slack, plus the weights.
+            e.peak_bytes = 2.0 * floats * 4.0 * tile_px + weights;
+        } else {
+            // Every call's padded pixels count, the tiles' overlap included.
+            const auto [all, largest] = maxim_call_pixels(input, tile);
+            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency);
+            // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
+            // before 2026-11-27 say 1500), which already holds the allocator's slack.
+            const ImportableModel* known = find_importable(maxim);
+            const double per_px = known != nullptr && known->peak_floats_per_px > 0 ? known->peak_floats_per_px : floats;
+            e.peak_bytes = per_px * 4.0 * largest + weights;
+        }
         e.basis = std::to_string(static_cast<int>(gflops)) + " GFLOP/MP";
     } else if (id == "upscale") {
         const int s = params.integer("scale");
@@ -87,15 +110,40 @@ int tile_that_fits(const Operation& op, const Params& params, cv::Size input, in
     return 0;
 }
 
-int64_t available_memory_bytes() {
+namespace {
+
+int64_t meminfo_bytes(const std::string& field) {
     std::ifstream f("/proc/meminfo");
     std::string key;
     int64_t value = 0;
     std::string unit;
     while (f >> key >> value >> unit) {
-        if (key == "MemAvailable:") return value * 1024;
+        if (key == field) return value * 1024;
     }
     return 0;
+}
+
+}  // namespace
+
+int64_t available_memory_bytes() { return meminfo_bytes("MemAvailable:"); }
+
+int64_t physical_memory_bytes() { return meminfo_bytes("MemTotal:"); }
+
+int default_tile_for(DeviceKind device, const Operation& op, const Params& params) {
+    const int tile = default_tile(device);
+    constexpr int kLargeTile = 1024;
+    if (tile >= kLargeTile) return tile;
+    const auto text = [&](const char* key) { return params.values().count(key) ? params.text(key) : std::string(); };
+    const std::string choice = op.info().id == "dehaze" ? text("variant") : text("model");
+    if (maxim_model_for(op.info().id, choice).empty()) return tile;
+    const double total = static_cast<double>(physical_memory_bytes());
+    try {
+        // A photo large enough that every side of a tile has a neighbour: the largest call.
+        const JobEstimate e = estimate_job(op, params, {4 * kLargeTile, 4 * kLargeTile}, 3, kLargeTile, 100.0);
+        return total > 0 && e.peak_bytes <= 0.6 * total ? kLargeTile : tile;
+    } catch (const std::exception&) {
+        return tile;  // no weights: the run reports that, not the tile choice
+    }
 }
 
 }  // namespace restora

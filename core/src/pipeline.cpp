@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/estimate.h"
 #include "restora/core/image.h"
 #include "restora/core/mask.h"
 #include "restora/core/sha256.h"
@@ -85,17 +86,18 @@ void check_losses(const LoadedImage& img, const fs::path& output, const ExportOp
     warnings.push_back("saving " + output.filename().string() + " loses " + what);
 }
 
-HistoryEntry entry_for(const Operation& op, const Params& params, const OpResult& result) {
+}  // namespace
+
+HistoryEntry history_entry(const Operation& op, const Params& params, const OpResult& result, int tile) {
     HistoryEntry e;
     e.op = op.info().id;
     e.version = op.info().version;
     e.params = params.values();
     e.model = result.model_id;
     e.model_sha256 = result.model_sha256;
+    e.tile = tile;
     return e;
 }
-
-}  // namespace
 
 void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
                          const fs::path& output, const ExportOptions& options) {
@@ -168,7 +170,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     } else {
         history.source_sha256 = sha256_file(r.input);
     }
-    HistoryEntry entry = entry_for(*edit.op, edit.params, result);
+    HistoryEntry entry = history_entry(*edit.op, edit.params, result, r.tile);
     if (!mask.empty()) entry.mask_sha256 = store_mask(mask, r.output);
     history.entries.push_back(entry);
     export_with_history(result.pixels, img.metadata, history, r.output, r.export_options);
@@ -177,7 +179,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
 }
 
 EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs::path& output,
-                        DeviceKind device, int tile, const ExportOptions& options,
+                        DeviceKind device, std::optional<int> tile, const ExportOptions& options,
                         const JobControl& job) {
     EditOutcome outcome;
     read_header(edited);  // a missing or non-image file is an input error
@@ -240,7 +242,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         }
         OpContext ctx;
         ctx.device = device;
-        ctx.tile = tile;
+        // The tile decides where MAXIM's context ends: the recorded one reproduces the result.
+        ctx.tile = tile ? *tile : (e.tile >= 0 ? e.tile : default_tile_for(device, *steps[i].first, steps[i].second));
         ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
                                  static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;
@@ -248,7 +251,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         OpResult result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
         job.cancel.throw_if_requested();
         pixels = result.pixels;
-        HistoryEntry entry = entry_for(*steps[i].first, steps[i].second, result);
+        HistoryEntry entry = history_entry(*steps[i].first, steps[i].second, result, ctx.tile);
         if (!mask.empty()) entry.mask_sha256 = store_mask(mask, output);
         history.entries.push_back(entry);
         for (const auto& w : result.warnings) outcome.warnings.push_back(w);

@@ -173,7 +173,7 @@ ModelStatus import_tfjs_graph_model(const ImportableModel& m, const fs::path& pk
                 {"format", "tf-graph"},
                 {"multiple", std::to_string(m.multiple)},
                 {"gflops_per_mp", std::to_string(m.gflops_per_mp)},
-                {"peak_floats_per_px", "1500"},
+                {"peak_floats_per_px", std::to_string(m.peak_floats_per_px)},
                 {"input_range", "[0,1] NHWC RGB"},
                 {"source", m.package + "@" + m.version},
                 {"licence", m.licence}};

@@ -10,9 +10,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/history.h"
 #include "restora/core/image.h"
+#include "restora/core/metadata.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/pipeline.h"
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
 #include "test_util.h"
@@ -223,4 +226,35 @@ TEST(MaximFusion, FusedOperatorsComputeTheChainsTheyReplace) {
     std::printf("[fusion] maxim-denoising fused vs unfused: %.2f dB\n", p);
     EXPECT_GE(p, 100.0);
     EXPECT_LT(p, 200.0) << "fused and unfused outputs are identical: nothing was fused";
+}
+
+// MAXIM mixes across its whole input, so the tile decides the result (where each tile's context
+// ends). The history records the tile a run used, and replay runs with it unless told otherwise.
+TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
+    configure_threads();
+    test::TempDir dir;
+    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(150, 80, 128, 64)));
+    EditRequest r;
+    r.op = "retouch";
+    r.input = dir.path() / "orig.png";
+    r.output = dir.path() / "tiled.png";
+    r.device = DeviceKind::Cpu;
+    r.tile = 64;  // two tiles side by side
+    run_edit(validate_edit(r), {});
+    const History h = History::from_json(Metadata::read_file(r.output).history_json());
+    ASSERT_EQ(h.entries.size(), 1U);
+    EXPECT_EQ(h.entries[0].tile, 64);
+
+    const fs::path same = dir.path() / "replayed.png";
+    replay_edit(r.output, r.input, same, DeviceKind::Cpu, std::nullopt, {}, {});
+    const fs::path whole = dir.path() / "whole.png";
+    replay_edit(r.output, r.input, whole, DeviceKind::Cpu, 0, {}, {});
+    const cv::Mat tiled = cv::imread(r.output.string(), cv::IMREAD_UNCHANGED);
+    EXPECT_LE(cv::norm(tiled, cv::imread(same.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF) / 255.0, 1e-4);
+    const double diff = cv::norm(tiled, cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF);
+    std::printf("[tile] retouch 128x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
+    EXPECT_GT(diff, 0) << "the tile made no difference, so this test shows nothing";
+    EXPECT_EQ(History::from_json(Metadata::read_file(whole).history_json()).entries[0].tile, 0);
 }

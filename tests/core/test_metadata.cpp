@@ -148,3 +148,26 @@ TEST(Metadata, HistoryAppendsAcrossEditsAndStaysSmall) {
     EXPECT_GT(back.dropped, 0);
     EXPECT_EQ(back.dropped + static_cast<int>(back.entries.size()), 2000);
 }
+
+TEST(Metadata, HistoryKeepsTheTileAndReadsOlderEntriesWithout) {
+    History h;
+    h.source_sha256 = std::string(64, 'b');
+    HistoryEntry whole{"retouch", 1, {}, "maxim-retouching", std::string(64, 'c'), ""};
+    whole.tile = 0;
+    HistoryEntry tiled = whole;
+    tiled.tile = 1024;
+    HistoryEntry unknown = whole;
+    unknown.tile = -1;
+    h.entries = {whole, tiled, unknown};
+    const History back = History::from_json(h.to_json());
+    ASSERT_EQ(back.entries.size(), 3U);
+    EXPECT_EQ(back.entries[0].tile, 0);
+    EXPECT_EQ(back.entries[1].tile, 1024);
+    EXPECT_EQ(back.entries[2].tile, -1);
+    EXPECT_EQ(back.entries, h.entries);
+    // Histories written before the tile was recorded.
+    const History old = History::from_json(
+        R"({"format":1,"source_sha256":"","entries":[{"op":"deblur","version":1,"params":{}}]})");
+    ASSERT_EQ(old.entries.size(), 1U);
+    EXPECT_EQ(old.entries[0].tile, -1);
+}

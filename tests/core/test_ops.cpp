@@ -5,12 +5,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/estimate.h"
+#include "restora/core/model_store.h"
 #include "restora/core/ops.h"
 #include "restora/core/registry.h"
 #include "restora/models/errors.h"
 #include "test_util.h"
 
 using namespace restora;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -218,4 +220,42 @@ TEST(DefaultTile, LargerOnCudaThanOnTheCpu) {
     EXPECT_EQ(default_tile(DeviceKind::Cpu), 512);
     EXPECT_EQ(default_tile(DeviceKind::Cuda), 1024);
     EXPECT_EQ(default_tile(DeviceKind::Auto), cuda_available() ? 1024 : 512);
+}
+
+// MAXIM's tiles carry 64 px of context (mirrored at the photo's edges) and a 32-px feather at
+// interior seams, padded to a multiple of 64: 512-px tiles compute 4 calls of 704x704 for a
+// 1024x1024 photo, one 1024-px tile one call of 1152x1152. The estimate counts the calls' pixels,
+// and the CPU default for MAXIM is the larger tile where the memory allows.
+TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
+    const Operation& retouch = Registry::instance().get("retouch");
+    const Params p = retouch.resolve({});
+    if (find_model("maxim-retouching").state != ModelState::Installed) {
+        if (test::in_ci()) FAIL() << "maxim-retouching is not imported";
+        GTEST_SKIP() << "maxim-retouching not imported";
+    }
+    const JobEstimate small = estimate_job(retouch, p, {1024, 1024}, 3, 512, 100.0);
+    const JobEstimate large = estimate_job(retouch, p, {1024, 1024}, 3, 1024, 100.0);
+    EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 704 * 704 / (1152.0 * 1152.0), 1e-9);
+    // 1000 floats per pixel of the largest call (measured 947 at 1024x1024) plus 4x the weights.
+    const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-retouching").path));
+    EXPECT_NEAR(large.peak_bytes, 1000.0 * 4 * 1152 * 1152 + weights, 1.0);
+    EXPECT_NEAR(small.peak_bytes, 1000.0 * 4 * 704 * 704 + weights, 1.0);
+    const JobEstimate big = estimate_job(retouch, p, {4096, 4096}, 3, 1024, 100.0);
+    EXPECT_NEAR(big.peak_bytes, 1000.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
+
+    const double total = static_cast<double>(physical_memory_bytes());
+    ASSERT_GT(total, 0);
+    const int expected = big.peak_bytes <= 0.6 * total ? 1024 : 512;
+    std::printf("[tile] %.1f GB of memory, a 1024-px MAXIM tile needs %.1f GB: CPU default %d\n", total / 1e9,
+                big.peak_bytes / 1e9, expected);
+    if (total >= 16e9) {
+        EXPECT_EQ(expected, 1024);  // 16 GB machines and up
+    }
+    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, retouch, p), expected);
+    EXPECT_EQ(default_tile_for(DeviceKind::Cuda, retouch, p), 1024);
+    // Networks whose tiles are exact (their context covers their reach) keep the device's default.
+    const Operation& upscale = Registry::instance().get("upscale");
+    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, upscale, upscale.resolve({})), 512);
+    const Operation& denoise = Registry::instance().get("denoise");
+    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, denoise, denoise.resolve({{"model", "nlmeans"}})), 512);
 }

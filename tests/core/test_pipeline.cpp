@@ -150,6 +150,8 @@ TEST(Pipeline, ReplayReproducesAMaskedMultiStepEdit) {
     const History h = History::from_json(Metadata::read_file(b.output).history_json());
     ASSERT_EQ(h.entries.size(), 2U);
     ASSERT_FALSE(h.entries[0].mask_sha256.empty());
+    EXPECT_EQ(h.entries[0].tile, EditRequest{}.tile);  // each step records the tile it ran with
+    EXPECT_EQ(h.entries[1].tile, 48);
     // The second edit's output keeps the mask too (copied by replay) only when replay ran; the
     // first step's mask lives next to step1.png. Replay reads masks next to the edited file:
     fs::create_directories(mask_folder_for(b.output));

@@ -28,5 +28,14 @@ int tile_that_fits(const Operation& op, const Params& params, cv::Size input, in
 
 // MemAvailable from /proc/meminfo (0 when unknown).
 int64_t available_memory_bytes();
+// MemTotal from /proc/meminfo (0 when unknown).
+int64_t physical_memory_bytes();
+
+// The tile a run of `op` uses unless the user chose one. default_tile(device), except MAXIM on
+// the CPU: 1024 px when a 1024-px tile's estimated working memory is at most 60 % of the machine's
+// physical memory (16 GB machines and up). Its 64 px of context on every side make 512-px tiles
+// compute 1.9x the pixels of a 1024x1024 photo, and a 1024-px call runs at the same rate per pixel
+// (docs/PERFORMANCE.md, "MAXIM's tile on the CPU"). Depends on the machine, not on the photo.
+int default_tile_for(DeviceKind device, const Operation& op, const Params& params);
 
 }  // namespace restora

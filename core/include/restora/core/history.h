@@ -13,6 +13,7 @@ struct HistoryEntry {
     std::string model;         // model id, empty for classical algorithms
     std::string model_sha256;  // weight file hash, empty when there is none
     std::string mask_sha256;   // sha256 of the mask PNG kept in OUT.restora/
+    int tile = -1;             // tile size the run used (0 = whole image); -1: not recorded
     bool operator==(const HistoryEntry&) const = default;
 };
 

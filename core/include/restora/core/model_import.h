@@ -27,6 +27,7 @@ struct ImportableModel {
     std::string licence = "MIT";
     int multiple = 1;
     double gflops_per_mp = 0;  // for job estimates (MAXIM: from the paper's counts)
+    int peak_floats_per_px = 0;  // for memory estimates (MAXIM: measured per pixel of one call)
 };
 
 const std::vector<ImportableModel>& importable_models();

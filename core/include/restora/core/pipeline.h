@@ -3,6 +3,7 @@
 // everything first, load, run the operation, record the history, export safely. And replay.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ struct EditRequest {
     std::filesystem::path output;
     std::filesystem::path mask;  // empty: none
     DeviceKind device = DeviceKind::Auto;
-    int tile = 512;
+    int tile = 512;  // the CLI's default: default_tile_for
     ExportOptions export_options;
 };
 
@@ -46,10 +47,14 @@ ValidatedEdit validate_edit(const EditRequest& request);
 // `models` (optional) keeps loaded models for the next edit of a batch.
 EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCache* models = nullptr);
 
-// Re-runs the history stored in `edited` on `input` and exports to `output`.
+// Re-runs the history stored in `edited` on `input` and exports to `output`. Without `tile`, each
+// step runs with the tile it recorded, or default_tile_for when it recorded none.
 EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesystem::path& input,
-                        const std::filesystem::path& output, DeviceKind device, int tile,
+                        const std::filesystem::path& output, DeviceKind device, std::optional<int> tile,
                         const ExportOptions& options, const JobControl& job);
+
+// The history entry of one run of `op`, which used `tile`.
+HistoryEntry history_entry(const Operation& op, const Params& params, const OpResult& result, int tile);
 
 // The folder that holds the masks of an output: OUT.restora/
 std::filesystem::path mask_folder_for(const std::filesystem::path& output);

@@ -93,10 +93,12 @@ private:
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<TunableNetwork>> tunable_;
 };
 
-// The tile a run uses unless the user chose one: 1024 px on CUDA, 512 on the CPU. Measured on an
+// The device's tile, unless the user chose one: 1024 px on CUDA, 512 on the CPU. Measured on an
 // H200 (docs/PERFORMANCE.md): MAXIM over 1024x1024 took 1.225 s in 512-px tiles (each carries 64 px
 // of context on every side) against 0.540 s in one call; on the CPU, 512 keeps the working memory
 // of the x4 upscalers under a gigabyte. The runner halves a tile that runs out of memory.
+// default_tile_for (estimate.h) refines it per operation: MAXIM takes 1024 on the CPU too when
+// the machine's memory allows.
 int default_tile(DeviceKind device);
 
 struct OpContext {
