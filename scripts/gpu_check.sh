@@ -6,6 +6,15 @@ set -uo pipefail
 log_dir=${1:-${OUT:-.}}
 mkdir -p "$log_dir"
 exec > >(tee "$log_dir/gpu_check.log") 2>&1
+# Weights travel compressed (gpu-models/*.xz, see scripts/gpu_stage.sh): unpack them first.
+python3 - <<'PY'
+import lzma, pathlib, shutil
+for p in sorted(pathlib.Path('gpu-models').glob('*.xz')):
+    with lzma.open(p) as src, open(p.with_suffix(''), 'wb') as dst:
+        shutil.copyfileobj(src, dst, 1 << 24)
+    p.unlink()
+    print('unpacked', p.with_suffix(''), p.with_suffix('').stat().st_size, 'bytes')
+PY
 prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
