@@ -4,8 +4,10 @@
 #include <QIcon>
 
 #include "main_window.h"
+#include "restora/models/engine.h"
 
 int main(int argc, char** argv) {
+    restora::keep_freed_memory_for_reuse();  // before Qt or the worker start a thread
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Restora");
     QApplication::setApplicationName("Restora");

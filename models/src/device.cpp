@@ -43,26 +43,25 @@ torch::Device to_torch_device(DeviceKind kind) {
 
 std::string resolve_device_name(DeviceKind kind) { return to_torch_device(kind).str(); }
 
-namespace {
-
 // glibc serves each allocation above its mmap threshold (32 MiB at most) with a fresh mapping and
 // unmaps it on free, so every large activation of a network page-faults in zeroed pages again.
 // On the 2-core dev machine that kernel work was a third to a half of a MAXIM run's CPU time;
 // kept in the heap, freed blocks are reused instead (maxim-retouching, 1024x1024 at tile 512:
 // 151 s -> 94 s; docs/PERFORMANCE.md). The memory goes back to the system after each job
-// (release_free_memory). RESTORA_SYSTEM_MALLOC=1 keeps glibc's defaults, for comparisons.
+// (release_free_memory). A thread's own arena ignores M_MMAP_MAX for blocks above its 64-MiB heap
+// size, hence one arena: the desktop app's worker spent 161 s of 415 s CPU in the kernel before
+// (retouch of 1600x1200). RESTORA_SYSTEM_MALLOC=1 keeps glibc's defaults, for comparisons.
 void keep_freed_memory_for_reuse() {
 #if defined(__GLIBC__)
     static std::once_flag once;
     std::call_once(once, [] {
         if (std::getenv("RESTORA_SYSTEM_MALLOC") != nullptr) return;
+        mallopt(M_ARENA_MAX, 1);
         mallopt(M_MMAP_MAX, 0);
         mallopt(M_TRIM_THRESHOLD, INT_MAX);
     });
 #endif
 }
-
-}  // namespace
 
 void release_free_memory() {
 #if defined(__GLIBC__)

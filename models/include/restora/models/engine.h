@@ -25,6 +25,12 @@ std::string resolve_device_name(DeviceKind kind);
 void configure_threads(int threads = 0);
 // Hands the allocator's free memory back to the system; after each job.
 void release_free_memory();
+// The allocator setting of configure_threads, for a program's first line, before any thread
+// starts: a process whose networks run on another thread than main() (the desktop app's worker)
+// needs it then. glibc gives each thread an arena of its own, and those map every block above
+// 64 MiB afresh and unmap it on free, whatever the settings, so all threads share the main heap
+// (M_ARENA_MAX=1), which keeps freed blocks. Idempotent; RESTORA_SYSTEM_MALLOC=1 skips it.
+void keep_freed_memory_for_reuse();
 std::string torch_version();
 
 // Measured throughput of a 3x3, 64->64 channel convolution on 256x256 (GFLOP/s): the kernel
