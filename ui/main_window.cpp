@@ -27,6 +27,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -89,12 +90,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(w, &Worker::progress, this, &MainWindow::onProgress, Qt::QueuedConnection);
     connect(w, &Worker::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
     connect(w, &Worker::failed, this, &MainWindow::onFailed, Qt::QueuedConnection);
-    connect(w, &Worker::measured, this, [this](double g, const QString&) { conv_gflops_ = g; }, Qt::QueuedConnection);
-    try {
-        host_.measure(parse_device(s(QSettings().value("engine/device", "auto").toString())));
-    } catch (const std::exception&) {
-        host_.measure(DeviceKind::Cpu);
-    }
+    // The best of the measurements for the current device: the first one runs while the window
+    // decodes and draws the photo, on the same cores (120 against 185 GFLOP/s on the dev machine),
+    // so the worker measures again once the window is idle.
+    connect(w, &Worker::measured, this, [this](double g, const QString&) { conv_gflops_ = std::max(conv_gflops_, g); },
+            Qt::QueuedConnection);
+    measureDevice();
+    QTimer::singleShot(4000, this, [this] {
+        if (running_id_ == 0 && preview_running_id_ == 0) measureDevice();
+    });
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -223,6 +227,8 @@ void MainWindow::buildMenus() {
         device_group_->addAction(a);
         connect(a, &QAction::triggered, this, [this, d] {
             QSettings().setValue("engine/device", d);
+            conv_gflops_ = 0;  // another device: measure it afresh
+            measureDevice();
             refresh(true);
         });
     }
@@ -1027,6 +1033,14 @@ void MainWindow::openDialog() {
     if (path.isEmpty()) return;
     QSettings().setValue("files/last_dir", QFileInfo(path).absolutePath());
     openFile(path);
+}
+
+void MainWindow::measureDevice() {
+    try {
+        host_.measure(parse_device(s(QSettings().value("engine/device", "auto").toString())));
+    } catch (const std::exception&) {
+        host_.measure(DeviceKind::Cpu);
+    }
 }
 
 int MainWindow::tileFor(DeviceKind device, const Operation& op, const Params& params) {

@@ -96,6 +96,7 @@ private:
     void openDialog();
     void exportDialog();
     void chooseTileSize();
+    void measureDevice();  // the worker measures the device's convolution rate (measured())
     // The tile size set in Settings, else the tool's own default (default_tile_for).
     static int tileFor(DeviceKind device, const Operation& op, const Params& params);
     [[nodiscard]] std::map<std::string, std::string> currentParameters() const;

@@ -92,12 +92,19 @@ double measure_conv_gflops(DeviceKind kind) {
     torch::Tensor w = torch::rand({64, 64, 3, 3}).to(device);
     torch::Tensor y = torch::conv2d(x, w, {}, 1, 1);  // warm-up
     if (device.is_cuda()) torch::cuda::synchronize();
-    const int reps = device.is_cuda() ? 50 : 3;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int r = 0; r < reps; ++r) y = torch::conv2d(x, w, {}, 1, 1);
-    if (device.is_cuda()) torch::cuda::synchronize();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return 2.0 * 64 * 64 * 9 * 256 * 256 * reps / secs / 1e9;
+    // The fastest of several trials: the desktop app measures while it decodes and draws the
+    // photo, and one 3-call timing there read 79 GFLOP/s where the benchmark reads 185 (estimates
+    // 2.3x too long).
+    const int reps = device.is_cuda() ? 50 : 1;
+    double best = 0;
+    for (int trial = 0; trial < 6; ++trial) {
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int r = 0; r < reps; ++r) y = torch::conv2d(x, w, {}, 1, 1);
+        if (device.is_cuda()) torch::cuda::synchronize();
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        best = std::max(best, 2.0 * 64 * 64 * 9 * 256 * 256 * reps / secs / 1e9);
+    }
+    return best;
 }
 
 bool is_out_of_memory(const std::exception& e) {
