@@ -822,8 +822,9 @@ void MainWindow::startPreview() {
         job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
         job.tile = tileFor(job.device, op, p);
         job.threads = QSettings().value("engine/threads", 0).toInt();
-        const JobEstimate e = estimate_job(op, p, job.region.size(), static_cast<int>(job.image.elemSize()), job.tile,
-                                           conv_gflops_ > 0 ? conv_gflops_ : 100.0);
+        const JobEstimate e = estimate_preview(op, p, job.image.size(), job.region.size(),
+                                               static_cast<int>(job.image.elemSize()), job.tile,
+                                               conv_gflops_ > 0 ? conv_gflops_ : 100.0);
         if (e.seconds > 5.0) {
             status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; use Apply")
                                  .arg(qRound(e.seconds)));

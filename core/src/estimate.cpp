@@ -1,6 +1,7 @@
 #include "restora/core/estimate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -72,9 +73,16 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             e.peak_bytes = 2.0 * floats * 4.0 * tile_px + weights;
         } else {
-            // Every call's padded pixels count, the tiles' overlap included.
-            const auto [all, largest] = maxim_call_pixels(input, tile);
-            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency);
+            // Every call's padded pixels count, the tiles' overlap included. Retouch runs a photo
+            // larger than the tile as one call at the tile's size and carries the edit over
+            // (maxim.cpp), about 0.3 s per megapixel on 2 cores for the fit and the transfer.
+            const int longer = std::max(input.width, input.height);
+            const bool carried = id == "retouch" && tile > 0 && longer > tile;
+            const cv::Size call = carried ? cv::Size(std::max(1, static_cast<int>(std::lround(input.width * double(tile) / longer))),
+                                                     std::max(1, static_cast<int>(std::lround(input.height * double(tile) / longer))))
+                                          : input;
+            const auto [all, largest] = maxim_call_pixels(call, carried ? 0 : tile);
+            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency) + (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
             // before 2026-11-27 say 1500), which already holds the allocator's slack.
             const ImportableModel* known = find_importable(maxim);
@@ -97,6 +105,12 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         e.basis = "classical";
     }
     return e;
+}
+
+JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
+                             int bytes_per_pixel, int tile, double conv_gflops) {
+    const bool whole = op.info().id == "retouch" && tile > 0 && std::max(image.width, image.height) > tile;
+    return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops);
 }
 
 int tile_that_fits(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,

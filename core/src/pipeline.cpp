@@ -3,7 +3,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "restora/core/estimate.h"
 #include "restora/core/image.h"
 #include "restora/core/mask.h"
 #include "restora/core/sha256.h"
@@ -243,7 +242,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         OpContext ctx;
         ctx.device = device;
         // The tile decides where MAXIM's context ends: the recorded one reproduces the result.
-        ctx.tile = tile ? *tile : (e.tile >= 0 ? e.tile : default_tile_for(device, *steps[i].first, steps[i].second));
+        // Entries written before tiles were recorded ran with the device's default tile.
+        ctx.tile = tile ? *tile : (e.tile >= 0 ? e.tile : default_tile(device));
         ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
                                  static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;

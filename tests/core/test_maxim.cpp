@@ -15,7 +15,9 @@
 #include "restora/core/metadata.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/ops.h"
 #include "restora/core/pipeline.h"
+#include "restora/core/registry.h"
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
 #include "test_util.h"
@@ -231,13 +233,13 @@ TEST(MaximFusion, FusedOperatorsComputeTheChainsTheyReplace) {
 // MAXIM mixes across its whole input, so the tile decides the result (where each tile's context
 // ends). The history records the tile a run used, and replay runs with it unless told otherwise.
 TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
-    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
+    RESTORA_REQUIRE_MODEL(s, "maxim-enhancement");
     configure_threads();
     test::TempDir dir;
     const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
     cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(150, 80, 128, 64)));
     EditRequest r;
-    r.op = "retouch";
+    r.op = "enhance-lowlight";
     r.input = dir.path() / "orig.png";
     r.output = dir.path() / "tiled.png";
     r.device = DeviceKind::Cpu;
@@ -254,7 +256,61 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     const cv::Mat tiled = cv::imread(r.output.string(), cv::IMREAD_UNCHANGED);
     EXPECT_LE(cv::norm(tiled, cv::imread(same.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF) / 255.0, 1e-4);
     const double diff = cv::norm(tiled, cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF);
-    std::printf("[tile] retouch 128x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
+    std::printf("[tile] enhance-lowlight 128x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
     EXPECT_GT(diff, 0) << "the tile made no difference, so this test shows nothing";
     EXPECT_EQ(History::from_json(Metadata::read_file(whole).history_json()).entries[0].tile, 0);
+}
+
+// Retouch sets the whole photo's tone: a photo larger than the tile is retouched in one call at
+// the tile's size and carried to full resolution (tone_transfer.h). That must land close to the
+// network's full-resolution one-call result, closer than the small result merely enlarged, keep
+// 16 bits and alpha, and a region (the live preview) must compute exactly Apply's pixels. (Against
+// tiles, which each choose their own tone, see docs/QUALITY.md: too slow for a test.)
+TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
+    configure_threads();
+    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat photo = img(cv::Rect(40, 30, 320, 192)).clone();
+    const Operation& retouch = Registry::instance().get("retouch");
+    const Params p = retouch.resolve({});
+    auto run = [&](const cv::Mat& m, int tile, const cv::Rect& region) {
+        OpContext ctx;
+        ctx.device = DeviceKind::Cpu;
+        ctx.tile = tile;
+        return retouch.run_region(m, {}, p, ctx, region).pixels;
+    };
+    const cv::Rect all(0, 0, photo.cols, photo.rows);
+    const cv::Mat whole = run(photo, 0, all);  // the network on the full resolution, one call
+    const cv::Mat carried = run(photo, 160, all);
+    cv::Mat small;
+    cv::resize(photo, small, {160, 96}, 0, 0, cv::INTER_AREA);
+    cv::Mat enlarged;
+    cv::resize(run(small, 0, {0, 0, 160, 96}), enlarged, photo.size(), 0, 0, cv::INTER_CUBIC);
+    const double p_carried = psnr8(carried, whole);
+    const double p_enlarged = psnr8(enlarged, whole);
+    const double p_unedited = psnr8(photo, whole);
+    std::printf("[retouch] 320x192 vs its one-call result: carried from 160x96 %.2f dB, enlarged %.2f dB, "
+                "unedited %.2f dB\n", p_carried, p_enlarged, p_unedited);
+    EXPECT_GE(p_carried, 35.0);
+    EXPECT_GT(p_carried, p_enlarged + 1.0);
+    EXPECT_GT(p_carried, p_unedited + 10.0) << "the edit did not arrive";
+
+    // Preview = Apply, also in 16 bits with alpha.
+    const cv::Rect part(101, 37, 90, 70);
+    EXPECT_EQ(cv::norm(run(photo, 160, part), carried(part), cv::NORM_INF), 0);
+    cv::Mat deep;
+    photo.convertTo(deep, CV_16U, 257.0);
+    cv::Mat alpha(deep.size(), CV_16U, cv::Scalar(12345));
+    cv::Mat bgra;
+    cv::merge(std::vector<cv::Mat>{deep, alpha}, bgra);
+    const cv::Mat deep_out = run(bgra, 160, all);
+    ASSERT_EQ(deep_out.type(), CV_16UC4);
+    cv::Mat out_alpha;
+    cv::extractChannel(deep_out, out_alpha, 3);
+    EXPECT_EQ(cv::norm(out_alpha, alpha, cv::NORM_INF), 0);
+    cv::Mat deep8;
+    cv::cvtColor(deep_out, deep8, cv::COLOR_BGRA2BGR);
+    deep8.convertTo(deep8, CV_8U, 1.0 / 257.0);
+    EXPECT_GE(psnr8(deep8, carried), 40.0);  // the same edit at 16 bits
+    EXPECT_EQ(cv::norm(run(bgra, 160, part), deep_out(part), cv::NORM_INF), 0);
 }

@@ -227,20 +227,20 @@ TEST(DefaultTile, LargerOnCudaThanOnTheCpu) {
 // 1024x1024 photo, one 1024-px tile one call of 1152x1152. The estimate counts the calls' pixels,
 // and the CPU default for MAXIM is the larger tile where the memory allows.
 TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
-    const Operation& retouch = Registry::instance().get("retouch");
-    const Params p = retouch.resolve({});
-    if (find_model("maxim-retouching").state != ModelState::Installed) {
-        if (test::in_ci()) FAIL() << "maxim-retouching is not imported";
-        GTEST_SKIP() << "maxim-retouching not imported";
+    const Operation& enhance = Registry::instance().get("enhance-lowlight");
+    const Params p = enhance.resolve({});
+    if (find_model("maxim-enhancement").state != ModelState::Installed) {
+        if (test::in_ci()) FAIL() << "maxim-enhancement is not imported";
+        GTEST_SKIP() << "maxim-enhancement not imported";
     }
-    const JobEstimate small = estimate_job(retouch, p, {1024, 1024}, 3, 512, 100.0);
-    const JobEstimate large = estimate_job(retouch, p, {1024, 1024}, 3, 1024, 100.0);
+    const JobEstimate small = estimate_job(enhance, p, {1024, 1024}, 3, 512, 100.0);
+    const JobEstimate large = estimate_job(enhance, p, {1024, 1024}, 3, 1024, 100.0);
     EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 704 * 704 / (1152.0 * 1152.0), 1e-9);
     // 1000 floats per pixel of the largest call (measured 947 at 1024x1024) plus 4x the weights.
-    const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-retouching").path));
+    const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-enhancement").path));
     EXPECT_NEAR(large.peak_bytes, 1000.0 * 4 * 1152 * 1152 + weights, 1.0);
     EXPECT_NEAR(small.peak_bytes, 1000.0 * 4 * 704 * 704 + weights, 1.0);
-    const JobEstimate big = estimate_job(retouch, p, {4096, 4096}, 3, 1024, 100.0);
+    const JobEstimate big = estimate_job(enhance, p, {4096, 4096}, 3, 1024, 100.0);
     EXPECT_NEAR(big.peak_bytes, 1000.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
 
     const double total = static_cast<double>(physical_memory_bytes());
@@ -251,8 +251,21 @@ TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
     if (total >= 16e9) {
         EXPECT_EQ(expected, 1024);  // 16 GB machines and up
     }
-    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, retouch, p), expected);
-    EXPECT_EQ(default_tile_for(DeviceKind::Cuda, retouch, p), 1024);
+    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, enhance, p), expected);
+    EXPECT_EQ(default_tile_for(DeviceKind::Cuda, enhance, p), 1024);
+    // Retouch runs a larger photo as one call at the tile's size (maxim.cpp): 1024x768 for
+    // 4000x3000 at 1024, plus the transfer.
+    const Operation& retouch = Registry::instance().get("retouch");
+    const Params rp = retouch.resolve({});
+    const JobEstimate r = estimate_job(retouch, rp, {4000, 3000}, 3, 1024, 100.0);
+    const JobEstimate one_call = estimate_job(retouch, rp, {1024, 768}, 3, 0, 100.0);
+    EXPECT_NEAR(r.seconds, one_call.seconds + 0.3 * 12.0, 1e-9);
+    EXPECT_NEAR(r.peak_bytes, one_call.peak_bytes, 1.0);
+    EXPECT_LT(r.seconds, estimate_job(enhance, p, {4000, 3000}, 3, 1024, 100.0).seconds / 10);
+    // Its live preview costs that one call whatever the region; other tools' previews their region.
+    EXPECT_DOUBLE_EQ(estimate_preview(retouch, rp, {4000, 3000}, {300, 200}, 3, 1024, 100.0).seconds, r.seconds);
+    EXPECT_DOUBLE_EQ(estimate_preview(enhance, p, {4000, 3000}, {300, 200}, 3, 1024, 100.0).seconds,
+                     estimate_job(enhance, p, {300, 200}, 3, 1024, 100.0).seconds);
     // Networks whose tiles are exact (their context covers their reach) keep the device's default.
     const Operation& upscale = Registry::instance().get("upscale");
     EXPECT_EQ(default_tile_for(DeviceKind::Cpu, upscale, upscale.resolve({})), 512);

@@ -21,6 +21,11 @@ struct JobEstimate {
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
                          int tile, double conv_gflops);
 
+// The live preview of `region` of a photo of `image` size: the region's tiles, except for
+// retouch, whose pass over a photo larger than the tile is one call on the whole photo made small.
+JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
+                             int bytes_per_pixel, int tile, double conv_gflops);
+
 // The largest tile (halving from `tile`, at least 64) whose estimate fits in `budget` bytes;
 // 0 when none does.
 int tile_that_fits(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,

@@ -48,7 +48,8 @@ ValidatedEdit validate_edit(const EditRequest& request);
 EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCache* models = nullptr);
 
 // Re-runs the history stored in `edited` on `input` and exports to `output`. Without `tile`, each
-// step runs with the tile it recorded, or default_tile_for when it recorded none.
+// step runs with the tile it recorded, or with default_tile(device) when it recorded none (the
+// default those histories were written with).
 EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesystem::path& input,
                         const std::filesystem::path& output, DeviceKind device, std::optional<int> tile,
                         const ExportOptions& options, const JobControl& job);
