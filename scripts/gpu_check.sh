@@ -6,10 +6,10 @@ set -uo pipefail
 log_dir=${1:-${OUT:-.}}
 mkdir -p "$log_dir"
 exec > >(tee "$log_dir/gpu_check.log") 2>&1
-# Weights travel compressed (gpu-models/*.xz, see scripts/gpu_stage.sh): unpack them first.
+# Weights and shards travel compressed (gpu-models/**/*.xz, see scripts/gpu_stage.sh): unpack first.
 python3 - <<'PY'
 import lzma, pathlib, shutil
-for p in sorted(pathlib.Path('gpu-models').glob('*.xz')):
+for p in sorted(pathlib.Path('gpu-models').rglob('*.xz')):
     with lzma.open(p) as src, open(p.with_suffix(''), 'wb') as dst:
         shutil.copyfileobj(src, dst, 1 << 24)
     p.unlink()

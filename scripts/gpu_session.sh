@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# One prepared call on a CUDA machine (the 2026-11-26 night session's): unpack what travelled
-# compressed in gpu-models/ (*.xz), run scripts/gpu_check.sh (build, tests, benchmarks, the tunable
-# sliders, MAXIM fp32/fp16), then train two networks side by side on the one GPU for MINUTES each:
+# One prepared call on a CUDA machine (the 2026-11-26 night session's): run scripts/gpu_check.sh
+# (it unpacks gpu-models/**/*.xz, then builds, tests and times the benchmarks, the tunable sliders
+# and MAXIM fp32/fp16), then train two networks side by side on the one GPU for MINUTES each:
 #  - inpaint-ffc continued from the shipped weights (issue 5), batch 64, lr 3e-4 (a fresh Adam at
 #    1e-3 drops the held-out hole PSNR from 26.83 to 14.4 dB in one step, measured on the CPU);
 #  - the tunable denoiser's JPEG axis (issue 7), continued from denoise-tunable-v3 (docs/TRAINING.md).
@@ -13,14 +13,6 @@ out=${OUT:-gpu-out}
 mkdir -p "$out"
 exec > >(tee "$out/session.log") 2>&1
 t0=$(date +%s)
-python3 - <<'PY'
-import lzma, pathlib, shutil
-for p in sorted(pathlib.Path('gpu-models').rglob('*.xz')):
-    with lzma.open(p) as src, open(p.with_suffix(''), 'wb') as dst:
-        shutil.copyfileobj(src, dst, 1 << 24)
-    p.unlink()
-    print('unpacked', p.with_suffix(''), p.with_suffix('').stat().st_size, 'bytes')
-PY
 bash scripts/gpu_check.sh "$out/check"
 echo "measurements done at $(( $(date +%s) - t0 )) s"
 S=gpu-models/shards

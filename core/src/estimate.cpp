@@ -1,12 +1,12 @@
 #include "restora/core/estimate.h"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/tone_transfer.h"
 #include "restora/models/tile_plan.h"
 #include "restora/models/weight_file.h"
 
@@ -24,14 +24,15 @@ constexpr double kNetworkEfficiency = 0.45;
 // included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
 constexpr double kMaximEfficiency = 0.33;
 
-// MAXIM's tiles as the runner makes them: 64 px of context and an 8-px feather on each side of an
-// interior tile, the call padded up to a multiple of 64 (models/src/tf_graph.cpp, tile_plan.cpp).
-// Returns the pixels of all calls together and of the largest one.
+// MAXIM's tiles as the runner makes them: 64 px of context on each side and a 32-px feather at
+// interior seams (half the context), each call padded up to a multiple of 64 (tf_graph.cpp,
+// tiled_runner.cpp). Returns the pixels of all calls together and of the largest one.
 std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
     tiling::PlanOptions o;
     o.tile = tile;
     o.multiple = 64;
     o.context = 64;
+    o.feather = o.context / 2;
     const tiling::Plan plan = tiling::make_plan(input.width, input.height, o);
     double all = 0;
     double largest = 0;
@@ -41,6 +42,12 @@ std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
         largest = std::max(largest, px);
     }
     return {all, largest};
+}
+
+// The MAXIM model an operation with these parameters runs, or "" when it runs none.
+std::string maxim_model_of(const Operation& op, const Params& params) {
+    const auto text = [&](const char* key) { return params.values().count(key) ? params.text(key) : std::string(); };
+    return maxim_model_for(op.info().id, op.info().id == "dehaze" ? text("variant") : text("model"));
 }
 
 }  // namespace
@@ -54,8 +61,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
     const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
     const double tile_px = static_cast<double>(std::min(t, input.width) + 64) * (std::min(t, input.height) + 64);
     const std::string id = op.info().id;
-    const std::string maxim = maxim_model_for(
-        id, params.values().count("variant") ? params.text("variant") : (params.values().count("model") ? params.text("model") : ""));
+    const std::string maxim = maxim_model_of(op, params);
     const std::string model = params.values().count("model") ? params.text("model") : "";
     std::string network = maxim;  // the weight file whose meta gives the cost
     if (id == "upscale" && model == "tunable") network = kTunableSrId;
@@ -76,12 +82,8 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // Every call's padded pixels count, the tiles' overlap included. Retouch runs a photo
             // larger than the tile as one call at the tile's size and carries the edit over
             // (maxim.cpp), about 0.3 s per megapixel on 2 cores for the fit and the transfer.
-            const int longer = std::max(input.width, input.height);
-            const bool carried = id == "retouch" && tile > 0 && longer > tile;
-            const cv::Size call = carried ? cv::Size(std::max(1, static_cast<int>(std::lround(input.width * double(tile) / longer))),
-                                                     std::max(1, static_cast<int>(std::lround(input.height * double(tile) / longer))))
-                                          : input;
-            const auto [all, largest] = maxim_call_pixels(call, carried ? 0 : tile);
+            const bool carried = id == "retouch" && tone_pass_size(input, tile) != input;
+            const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
             e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency) + (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
             // before 2026-11-27 say 1500), which already holds the allocator's slack.
@@ -109,7 +111,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
 
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
                              int bytes_per_pixel, int tile, double conv_gflops) {
-    const bool whole = op.info().id == "retouch" && tile > 0 && std::max(image.width, image.height) > tile;
+    const bool whole = op.info().id == "retouch" && tone_pass_size(image, tile) != image;
     return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops);
 }
 
@@ -147,9 +149,7 @@ int default_tile_for(DeviceKind device, const Operation& op, const Params& param
     const int tile = default_tile(device);
     constexpr int kLargeTile = 1024;
     if (tile >= kLargeTile) return tile;
-    const auto text = [&](const char* key) { return params.values().count(key) ? params.text(key) : std::string(); };
-    const std::string choice = op.info().id == "dehaze" ? text("variant") : text("model");
-    if (maxim_model_for(op.info().id, choice).empty()) return tile;
+    if (maxim_model_of(op, params).empty()) return tile;
     const double total = static_cast<double>(physical_memory_bytes());
     try {
         // A photo large enough that every side of a tile has a neighbour: the largest call.

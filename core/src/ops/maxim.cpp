@@ -48,11 +48,8 @@ namespace {
 // 1/2 of the size, at the cost of one small call (docs/QUALITY.md, "Retouch").
 OpResult run_retouch_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
                             const cv::Rect& region) {
-    const int longer = std::max(image.cols, image.rows);
-    if (ctx.tile == 0 || longer <= ctx.tile) return run_maxim_region(image, model_id, ctx, region);
-    const double s = static_cast<double>(ctx.tile) / longer;
-    const cv::Size small(std::max(1, static_cast<int>(std::lround(image.cols * s))),
-                         std::max(1, static_cast<int>(std::lround(image.rows * s))));
+    const cv::Size small = tone_pass_size(image.size(), ctx.tile);
+    if (small == image.size()) return run_maxim_region(image, model_id, ctx, region);
     cv::Mat small_in;
     cv::resize(image, small_in, small, 0, 0, cv::INTER_AREA);
     ProgressStage stage(ctx.job, 0, 100);

@@ -90,6 +90,14 @@ void apply_rows(const ToneModel& m, const cv::Mat& image, const cv::Rect& region
 
 }  // namespace
 
+cv::Size tone_pass_size(cv::Size photo, int tile) {
+    const int longer = std::max(photo.width, photo.height);
+    if (tile <= 0 || longer <= tile) return photo;
+    const double s = static_cast<double>(tile) / longer;
+    return {std::max(1, static_cast<int>(std::lround(photo.width * s))),
+            std::max(1, static_cast<int>(std::lround(photo.height * s)))};
+}
+
 ToneModel fit_tone_model(const cv::Mat& small_in, const cv::Mat& small_out, cv::Size full, int radius, double eps) {
     if (small_in.size() != small_out.size() || small_in.empty()) {
         throw std::invalid_argument("tone model: the small input and output differ in size");

@@ -17,6 +17,10 @@ struct ToneModel {
     std::vector<cv::Mat> maps;  // 12 CV_32F maps at the small size: A row by row (9), then b (3)
 };
 
+// The size of the small copy for a photo and a tile: the photo's own size when the tile is 0 or
+// the photo fits it, else the photo scaled so that its longer side is the tile.
+cv::Size tone_pass_size(cv::Size photo, int tile);
+
 // small_in, small_out: the same size, 3 or 4 channels (alpha ignored), 8/16-bit or float in [0,1].
 ToneModel fit_tone_model(const cv::Mat& small_in, const cv::Mat& small_out, cv::Size full, int radius = 2,
                          double eps = 1e-4);
