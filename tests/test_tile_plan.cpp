@@ -1,6 +1,7 @@
 // The planner is pure: these sweeps check its invariants over many sizes and option sets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "restora/models/tile_plan.h"
@@ -74,11 +75,11 @@ TEST(MakePlan, TileZeroIsOneRawCallPaddedToTheMultiple) {
 
 namespace {
 
-void check_invariants(int w, int h, int tile, int context, int feather, int scale, int multiple) {
+void check_invariants(int w, int h, int tile, int context, int feather, int scale, int multiple, bool border) {
     SCOPED_TRACE(::testing::Message() << w << "x" << h << " tile " << tile << " context " << context
                                       << " feather " << feather << " scale " << scale
-                                      << " multiple " << multiple);
-    PlanOptions o{tile, context, feather, scale, multiple};
+                                      << " multiple " << multiple << " border context " << border);
+    PlanOptions o{tile, context, feather, scale, multiple, border};
     const Plan p = make_plan(w, h, o);
     ASSERT_EQ(p.tiles.size(), static_cast<size_t>(p.cols * p.rows));
     ASSERT_LE(p.feather, feather);
@@ -91,13 +92,29 @@ void check_invariants(int w, int h, int tile, int context, int feather, int scal
         ASSERT_LE(t.core.h, tile);
         for (int y = t.core.y; y < t.core.bottom(); ++y)
             for (int x = t.core.x; x < t.core.right(); ++x) ++cover[static_cast<size_t>(y) * w + x];
-        // Blend stays inside the image; source holds the blend plus full context.
+        // Blend stays inside the image; source holds the blend plus full context (without border
+        // context: none beyond the image's edges).
         ASSERT_GE(t.blend.x, 0);
         ASSERT_GE(t.blend.y, 0);
         ASSERT_LE(t.blend.right(), w);
         ASSERT_LE(t.blend.bottom(), h);
-        ASSERT_EQ(t.source.x, t.blend.x - p.context);
-        ASSERT_EQ(t.source.right(), t.blend.right() + p.context);
+        if (border) {
+            ASSERT_EQ(t.source.x, t.blend.x - p.context);
+            ASSERT_EQ(t.source.right(), t.blend.right() + p.context);
+            ASSERT_EQ(t.source.y, t.blend.y - p.context);
+            ASSERT_EQ(t.source.bottom(), t.blend.bottom() + p.context);
+        } else {
+            // The context towards neighbours, nothing before the image; a tile whose context
+            // reaches the far edge ends where a whole-image call's padding ends.
+            const int wm = (w + multiple - 1) / multiple * multiple;
+            const int hm = (h + multiple - 1) / multiple * multiple;
+            ASSERT_GE(t.source.x, 0);
+            ASSERT_LE(t.source.x, std::max(0, t.blend.x - p.context));
+            ASSERT_EQ(t.source.right(), t.blend.right() + p.context >= w ? wm : t.blend.right() + p.context);
+            ASSERT_GE(t.source.y, 0);
+            ASSERT_LE(t.source.y, std::max(0, t.blend.y - p.context));
+            ASSERT_EQ(t.source.bottom(), t.blend.bottom() + p.context >= h ? hm : t.blend.bottom() + p.context);
+        }
         ASSERT_EQ(t.input_w % multiple, 0);
         ASSERT_EQ(t.input_h % multiple, 0);
         ASSERT_GE(t.input_w, t.source.w);
@@ -135,8 +152,9 @@ TEST(MakePlan, InvariantsOverASweepOfSizesAndOptions) {
                 for (int context : {0, 4, 16})
                     for (int feather : {0, 3, 8})
                         for (int scale : {1, 2, 3})
-                            for (int multiple : {1, 8}) {
-                                check_invariants(w, h, tile, context, feather, scale, multiple);
-                                if (::testing::Test::HasFatalFailure()) return;
-                            }
+                            for (int multiple : {1, 8})
+                                for (bool border : {true, false}) {
+                                    check_invariants(w, h, tile, context, feather, scale, multiple, border);
+                                    if (::testing::Test::HasFatalFailure()) return;
+                                }
 }

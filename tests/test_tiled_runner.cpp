@@ -45,8 +45,8 @@ float max_abs_diff(const FloatImage& a, const FloatImage& b) {
 // size-multiple check, like a small restoration network.
 class SmallNet : public TorchImageModel {
 public:
-    SmallNet(int scale, int multiple, torch::Device device)
-        : TorchImageModel(ModelTraits{"smallnet", scale, multiple, 6}, device),
+    SmallNet(int scale, int multiple, torch::Device device, bool border_context = true)
+        : TorchImageModel(ModelTraits{"smallnet", scale, multiple, 6, border_context}, device),
           c1_(torch::nn::Conv2dOptions(3, 8, 3).padding(1)),
           c2_(torch::nn::Conv2dOptions(8, 3, 3).padding(1)) {
         torch::manual_seed(7);
@@ -139,6 +139,33 @@ TEST(TiledRunner, IntegerBuffersRoundTripExactly) {
             ASSERT_EQ(out16[i], 7) << "alpha must be left to the caller";
         } else {
             ASSERT_EQ(out16[i], in16[i]);
+        }
+    }
+}
+
+// MAXIM's policy (ModelTraits::border_context = false): context only towards neighbouring tiles.
+// A photo within one tile then gets exactly the raw call, and tiles still equal one whole tile.
+TEST(TiledRunner, WithoutBorderContextOneTileIsTheRawCall) {
+    for (int scale : {1, 2}) {
+        for (int multiple : {1, 8}) {
+            SmallNet net(scale, multiple, test_device(), false);
+            for (auto [w, h] : {std::pair{97, 61}, std::pair{130, 130}, std::pair{5, 200}}) {
+                FloatImage in = random_image(w, h, static_cast<uint64_t>(w * 17 + h));
+                FloatImage raw(w * scale, h * scale);
+                RunOptions o;
+                o.tile = 0;
+                run_tiled(net, in.view(), raw.view(), o, {});
+                FloatImage whole(w * scale, h * scale);
+                o.tile = 1 << 20;
+                run_tiled(net, in.view(), whole.view(), o, {});
+                EXPECT_EQ(max_abs_diff(raw, whole), 0.0F) << w << "x" << h;
+                for (int tile : {16, 40}) {
+                    FloatImage tiled(w * scale, h * scale);
+                    o.tile = tile;
+                    EXPECT_GT(run_tiled(net, in.view(), tiled.view(), o, {}).tiles, 1);
+                    EXPECT_LE(max_abs_diff(whole, tiled), 1e-4F) << w << "x" << h << " tile " << tile;
+                }
+            }
         }
     }
 }

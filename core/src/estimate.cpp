@@ -24,15 +24,16 @@ constexpr double kNetworkEfficiency = 0.45;
 // included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
 constexpr double kMaximEfficiency = 0.33;
 
-// MAXIM's tiles as the runner makes them: 64 px of context on each side and a 32-px feather at
-// interior seams (half the context), each call padded up to a multiple of 64 (tf_graph.cpp,
-// tiled_runner.cpp). Returns the pixels of all calls together and of the largest one.
+// MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
+// the photo's edges) and a 32-px feather at interior seams, each call padded up to a multiple of 64
+// (tf_graph.cpp, tiled_runner.cpp). Returns the pixels of all calls together and of the largest one.
 std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
     tiling::PlanOptions o;
     o.tile = tile;
     o.multiple = 64;
     o.context = 64;
     o.feather = o.context / 2;
+    o.border_context = false;
     const tiling::Plan plan = tiling::make_plan(input.width, input.height, o);
     double all = 0;
     double largest = 0;

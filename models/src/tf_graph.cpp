@@ -825,6 +825,7 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
     traits.scale = 1;
     traits.multiple = c.meta.count("multiple") ? std::stoi(c.meta["multiple"]) : 64;
     traits.context = 64;
+    traits.border_context = false;
     return std::make_unique<TfGraphModel>(traits, device, std::move(nodes), input, output);
 }
 

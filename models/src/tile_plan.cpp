@@ -46,6 +46,19 @@ int min_part(const std::vector<int>& edges) {
 
 }  // namespace
 
+Span source_span(int begin, int length, int n, int context, int multiple, bool border_context) {
+    if (border_context) return {begin - context, begin + length + context};
+    // No context beyond the image's edges. A tile whose context reaches the far edge reads to where
+    // a whole-image call's padding ends (mirrored), as that call would, and takes its size multiple
+    // from more context on the near side, so pixels by either edge see what the whole call sees.
+    Span s{std::max(0, begin - context), begin + length + context};
+    if (s.end >= n) {
+        s.end = round_up(n, multiple);
+        s.begin = std::min(s.begin, s.end - round_up(s.end - s.begin, multiple));
+    }
+    return s;
+}
+
 Plan make_plan(int width, int height, const PlanOptions& o) {
     if (width <= 0 || height <= 0) throw std::invalid_argument("image size must be positive");
     if (o.tile < 0) throw std::invalid_argument("tile size must be >= 0");
@@ -88,8 +101,9 @@ Plan make_plan(int width, int height, const PlanOptions& o) {
             const int ft = r > 0 ? p.feather : 0;
             const int fb = r < p.rows - 1 ? p.feather : 0;
             t.blend = {t.core.x - fl, t.core.y - ft, t.core.w + fl + fr, t.core.h + ft + fb};
-            t.source = {t.blend.x - p.context, t.blend.y - p.context, t.blend.w + 2 * p.context,
-                        t.blend.h + 2 * p.context};
+            const Span sx = source_span(t.blend.x, t.blend.w, width, p.context, o.multiple, o.border_context);
+            const Span sy = source_span(t.blend.y, t.blend.h, height, p.context, o.multiple, o.border_context);
+            t.source = {sx.begin, sy.begin, sx.end - sx.begin, sy.end - sy.begin};
             t.input_w = round_up(t.source.w, o.multiple);
             t.input_h = round_up(t.source.h, o.multiple);
             t.out_crop = {(t.blend.x - t.source.x) * o.scale, (t.blend.y - t.source.y) * o.scale,

@@ -78,11 +78,12 @@ torch::Tensor gather(const PixelView& in, int x0, int y0, int w, int h) {
 
 class RegionComputer {
 public:
-    RegionComputer(TorchImageModel& model, const PixelView& in, int context, int multiple,
+    RegionComputer(TorchImageModel& model, const PixelView& in, int context, bool border_context, int multiple,
                    int min_tile, bool may_split, const JobControl& job, RunStats& stats)
         : model_(model),
           in_(in),
           context_(context),
+          border_context_(border_context),
           multiple_(multiple),
           min_tile_(min_tile),
           may_split_(may_split),
@@ -134,13 +135,15 @@ private:
 
     torch::Tensor run_once(const Rect& r) {
         const int s = model_.traits().scale;
-        const int sx = r.x - context_;
-        const int sy = r.y - context_;
-        const int sw = r.w + 2 * context_;
-        const int sh = r.h + 2 * context_;
-        const int iw = (sw + multiple_ - 1) / multiple_ * multiple_;
-        const int ih = (sh + multiple_ - 1) / multiple_ * multiple_;
-        torch::Tensor x = gather(in_, sx, sy, iw, ih).to(model_.device());
+        // What the tile reads, as tile_plan.cpp plans it (also for the halves of an out-of-memory
+        // split); the extra reads up to the size multiple follow on the far side, mirrored.
+        const tiling::Span sx = tiling::source_span(r.x, r.w, in_.width, context_, multiple_, border_context_);
+        const tiling::Span sy = tiling::source_span(r.y, r.h, in_.height, context_, multiple_, border_context_);
+        const int left = r.x - sx.begin;
+        const int top = r.y - sy.begin;
+        const int iw = (sx.end - sx.begin + multiple_ - 1) / multiple_ * multiple_;
+        const int ih = (sy.end - sy.begin + multiple_ - 1) / multiple_ * multiple_;
+        torch::Tensor x = gather(in_, sx.begin, sy.begin, iw, ih).to(model_.device());
         torch::Tensor y = model_.forward(x);
         if (y.dim() != 4 || y.size(0) != 1 || y.size(1) != 3 || y.size(2) != ih * s ||
             y.size(3) != iw * s) {
@@ -148,14 +151,15 @@ private:
                                                    " returned an output of unexpected shape");
         }
         y = y.index({0, torch::indexing::Slice(),
-                     torch::indexing::Slice(context_ * s, (context_ + r.h) * s),
-                     torch::indexing::Slice(context_ * s, (context_ + r.w) * s)});
+                     torch::indexing::Slice(top * s, (top + r.h) * s),
+                     torch::indexing::Slice(left * s, (left + r.w) * s)});
         return y.to(torch::kCPU, torch::kFloat32).contiguous();
     }
 
     TorchImageModel& model_;
     const PixelView& in_;
     int context_;
+    bool border_context_;
     int multiple_;
     int min_tile_;
     bool may_split_;
@@ -352,11 +356,12 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     po.feather = options.feather >= 0 ? options.feather : po.context / 2;
     po.scale = traits.scale;
     po.multiple = traits.multiple;
+    po.border_context = traits.border_context;
     const Plan plan = tiling::make_plan(in.width, in.height, po);
 
     c10::InferenceMode guard;
     RunStats stats;
-    RegionComputer computer(*torch_model, in, plan.context, traits.multiple, options.min_tile,
+    RegionComputer computer(*torch_model, in, plan.context, traits.border_context, traits.multiple, options.min_tile,
                             options.tile != 0, job, stats);
     // The sub-grid of tiles whose blend rect touches the region (all of them without one).
     auto touches = [&](const Tile& t) {

@@ -237,13 +237,13 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     configure_threads();
     test::TempDir dir;
     const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
-    cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(150, 80, 128, 64)));
+    cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(100, 80, 320, 64)));
     EditRequest r;
     r.op = "enhance-lowlight";
     r.input = dir.path() / "orig.png";
     r.output = dir.path() / "tiled.png";
     r.device = DeviceKind::Cpu;
-    r.tile = 64;  // two tiles side by side
+    r.tile = 64;  // five tiles side by side
     run_edit(validate_edit(r), {});
     const History h = History::from_json(Metadata::read_file(r.output).history_json());
     ASSERT_EQ(h.entries.size(), 1U);
@@ -256,9 +256,15 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     const cv::Mat tiled = cv::imread(r.output.string(), cv::IMREAD_UNCHANGED);
     EXPECT_LE(cv::norm(tiled, cv::imread(same.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF) / 255.0, 1e-4);
     const double diff = cv::norm(tiled, cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF);
-    std::printf("[tile] enhance-lowlight 128x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
+    std::printf("[tile] enhance-lowlight 320x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
     EXPECT_GT(diff, 0) << "the tile made no difference, so this test shows nothing";
     EXPECT_EQ(History::from_json(Metadata::read_file(whole).history_json()).entries[0].tile, 0);
+    // MAXIM's tiles read no context beyond the photo's edges, so a photo within one tile gets
+    // exactly the raw call, the original runtime's computation.
+    const fs::path one_tile = dir.path() / "one-tile.png";
+    replay_edit(r.output, r.input, one_tile, DeviceKind::Cpu, 1024, {}, {});
+    EXPECT_EQ(cv::norm(cv::imread(one_tile.string(), cv::IMREAD_UNCHANGED),
+                       cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF), 0);
 }
 
 // Retouch sets the whole photo's tone: a photo larger than the tile is retouched in one call at

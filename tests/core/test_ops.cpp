@@ -222,10 +222,11 @@ TEST(DefaultTile, LargerOnCudaThanOnTheCpu) {
     EXPECT_EQ(default_tile(DeviceKind::Auto), cuda_available() ? 1024 : 512);
 }
 
-// MAXIM's tiles carry 64 px of context (mirrored at the photo's edges) and a 32-px feather at
-// interior seams, padded to a multiple of 64: 512-px tiles compute 4 calls of 704x704 for a
-// 1024x1024 photo, one 1024-px tile one call of 1152x1152. The estimate counts the calls' pixels,
-// and the CPU default for MAXIM is the larger tile where the memory allows.
+// MAXIM's tiles carry 64 px of context towards their neighbours (none at the photo's edges) and a
+// 32-px feather at interior seams, padded to a multiple of 64: 512-px tiles compute 4 calls of
+// 640x640 for a 1024x1024 photo, one 1024-px tile one call of 1024x1024, an interior 1024-px tile
+// of a large photo 1216x1216. The estimate counts the calls' pixels, and the CPU default for MAXIM
+// is the larger tile where the memory allows.
 TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
     const Operation& enhance = Registry::instance().get("enhance-lowlight");
     const Params p = enhance.resolve({});
@@ -235,11 +236,11 @@ TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
     }
     const JobEstimate small = estimate_job(enhance, p, {1024, 1024}, 3, 512, 100.0);
     const JobEstimate large = estimate_job(enhance, p, {1024, 1024}, 3, 1024, 100.0);
-    EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 704 * 704 / (1152.0 * 1152.0), 1e-9);
+    EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 640 * 640 / (1024.0 * 1024.0), 1e-9);
     // 1000 floats per pixel of the largest call (measured 947 at 1024x1024) plus 4x the weights.
     const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-enhancement").path));
-    EXPECT_NEAR(large.peak_bytes, 1000.0 * 4 * 1152 * 1152 + weights, 1.0);
-    EXPECT_NEAR(small.peak_bytes, 1000.0 * 4 * 704 * 704 + weights, 1.0);
+    EXPECT_NEAR(large.peak_bytes, 1000.0 * 4 * 1024 * 1024 + weights, 1.0);
+    EXPECT_NEAR(small.peak_bytes, 1000.0 * 4 * 640 * 640 + weights, 1.0);
     const JobEstimate big = estimate_job(enhance, p, {4096, 4096}, 3, 1024, 100.0);
     EXPECT_NEAR(big.peak_bytes, 1000.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
 

@@ -42,6 +42,10 @@ struct ModelTraits {
     int scale = 1;     // output pixels per input pixel
     int multiple = 1;  // input sides must be a multiple of this (padded by mirroring)
     int context = 16;  // border context (input pixels) that makes tiles match a whole-image run
+    // Whether tiles also read context (mirrored) beyond the photo's own edges. MAXIM does not: its
+    // raw call, the original runtime's computation, has none there, and a photo within one tile then
+    // gets exactly that call instead of one 128 px larger each way.
+    bool border_context = true;
 };
 
 class ImageModel {

@@ -23,6 +23,7 @@ struct PlanOptions {
     int feather = 8;   // half-width of the blend ramp at interior seams (clamped to context)
     int scale = 1;     // model output pixels per input pixel
     int multiple = 1;  // model input sides must be a multiple of this
+    bool border_context = true;  // false: context only towards neighbouring tiles, none at the image's edges
 };
 
 struct Tile {
@@ -30,7 +31,8 @@ struct Tile {
     int row = 0;
     Rect core;    // cores of all tiles partition the image
     Rect blend;   // core grown by the feather at interior edges: the pixels this tile contributes to
-    Rect source;  // blend grown by the context, may extend outside the image (read mirrored)
+    Rect source;  // blend grown by the context, may extend outside the image (read mirrored); without
+                  // border_context it stops at the image's edges
     int input_w = 0;  // model input size: source rounded up to the multiple (extra read mirrored)
     int input_h = 0;
     Rect out_crop;  // the blend rect inside the model output (model-output pixels)
@@ -51,6 +53,16 @@ struct Plan {
 
 // Throws std::invalid_argument on non-positive sizes or inconsistent options.
 Plan make_plan(int width, int height, const PlanOptions& options);
+
+// What a tile spanning [begin, begin + length) of an axis of n pixels reads on that axis, before
+// padding to the multiple: the context on both sides, or without border context none beyond the
+// image, the far edge's tile reading on to the multiple as a whole-image call does (the span is
+// then a multiple itself). Negative or >= n positions are read mirrored.
+struct Span {
+    int begin = 0;
+    int end = 0;
+};
+Span source_span(int begin, int length, int n, int context, int multiple, bool border_context);
 
 // Reflect-101 ("mirror without repeating the edge") for any integer index; n >= 1.
 int mirror_index(int i, int n);
