@@ -38,8 +38,9 @@ int64_t physical_memory_bytes();
 
 // The tile a run of `op` uses unless the user chose one. default_tile(device), except MAXIM on
 // the CPU: 1024 px when a 1024-px tile's estimated working memory is at most 60 % of the machine's
-// physical memory (16 GB machines and up). Its 64 px of context on every side make 512-px tiles
-// compute 1.9x the pixels of a 1024x1024 photo, and a 1024-px call runs at the same rate per pixel
+// physical memory (16 GB machines and up). Its 64 px of context towards each neighbouring tile
+// make 512-px tiles compute 1.56x the pixels of a 1024x1024 photo (1.9x when the context also
+// reached beyond the photo's edges), and a 1024-px call runs at the same rate per pixel
 // (docs/PERFORMANCE.md, "MAXIM's tile on the CPU"). Depends on the machine, not on the photo.
 int default_tile_for(DeviceKind device, const Operation& op, const Params& params);
 
