@@ -5,6 +5,18 @@
 
 namespace restora {
 
+namespace {
+thread_local const CancelToken* current_cancel = nullptr;
+}  // namespace
+
+CancelScope::CancelScope(const CancelToken& token) : previous_(current_cancel) { current_cancel = &token; }
+
+CancelScope::~CancelScope() { current_cancel = previous_; }
+
+void CancelScope::throw_if_requested() {
+    if (current_cancel != nullptr) current_cancel->throw_if_requested();
+}
+
 ProgressStage::ProgressStage(const JobControl& job, int begin, int end)
     : job_(job), begin_(begin), end_(end), last_(std::make_shared<int>(-1)) {}
 

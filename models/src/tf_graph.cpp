@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "restora/models/errors.h"
+#include "restora/models/job.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -226,6 +227,7 @@ public:
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
             if (n.is_static || n.is_dead) continue;
+            if ((i & 255U) == 0) CancelScope::throw_if_requested();  // a call can take a minute on a CPU
             const auto t0 = std::chrono::steady_clock::now();
             if (float_type_ == torch::kFloat16 && nhwc.device().is_cpu()) {
                 values[i] = emulate_cpu_float16(i, values, nhwc);

@@ -360,6 +360,7 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     const Plan plan = tiling::make_plan(in.width, in.height, po);
 
     c10::InferenceMode guard;
+    const CancelScope cancel_scope(job.cancel);  // long calls check it themselves (tf_graph.cpp)
     RunStats stats;
     RegionComputer computer(*torch_model, in, plan.context, traits.border_context, traits.multiple, options.min_tile,
                             options.tile != 0, job, stats);

@@ -4,8 +4,10 @@
 // Models that are not imported fail when CI=true (setup imports them) and skip otherwise.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -319,4 +321,32 @@ TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     deep8.convertTo(deep8, CV_8U, 1.0 / 257.0);
     EXPECT_GE(psnr8(deep8, carried), 40.0);  // the same edit at 16 bits
     EXPECT_EQ(cv::norm(run(bgra, 160, part), deep_out(part), cv::NORM_INF), 0);
+}
+
+// One call of a large tile takes about a minute on a 2-core CPU (a 512x512 one 14 s), and the
+// runner checks cancel only between tiles: the executor also checks it between its operators, so
+// Cancel answers within a moment instead of after the call.
+TEST(MaximCancel, ACallStopsSoonAfterCancel) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
+    configure_threads();
+    auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    cv::Mat input;
+    cv::resize(cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string()), input,
+               {512, 512});
+    std::vector<float> out(static_cast<size_t>(input.total()) * 3);
+    const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
+                         PixelType::F32, false};
+    RunOptions raw;
+    raw.tile = 0;
+    JobControl job;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        job.cancel.request();
+    });
+    EXPECT_THROW(run_tiled(*model, pixel_view(input), view, raw, job), Cancelled);
+    canceller.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[cancel] 512x512 call cancelled after 1.5 s: returned after %.2f s\n", seconds);
+    EXPECT_LT(seconds, 4.5);
 }

@@ -237,12 +237,12 @@ TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
     const JobEstimate small = estimate_job(enhance, p, {1024, 1024}, 3, 512, 100.0);
     const JobEstimate large = estimate_job(enhance, p, {1024, 1024}, 3, 1024, 100.0);
     EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 640 * 640 / (1024.0 * 1024.0), 1e-9);
-    // 1000 floats per pixel of the largest call (measured 947 at 1024x1024) plus 4x the weights.
+    // 1100 floats per pixel of the largest call (measured 947-1059 at 1024x1024) plus 4x the weights.
     const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-enhancement").path));
-    EXPECT_NEAR(large.peak_bytes, 1000.0 * 4 * 1024 * 1024 + weights, 1.0);
-    EXPECT_NEAR(small.peak_bytes, 1000.0 * 4 * 640 * 640 + weights, 1.0);
+    EXPECT_NEAR(large.peak_bytes, 1100.0 * 4 * 1024 * 1024 + weights, 1.0);
+    EXPECT_NEAR(small.peak_bytes, 1100.0 * 4 * 640 * 640 + weights, 1.0);
     const JobEstimate big = estimate_job(enhance, p, {4096, 4096}, 3, 1024, 100.0);
-    EXPECT_NEAR(big.peak_bytes, 1000.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
+    EXPECT_NEAR(big.peak_bytes, 1100.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
 
     const double total = static_cast<double>(physical_memory_bytes());
     ASSERT_GT(total, 0);

@@ -27,6 +27,21 @@ private:
     std::shared_ptr<std::atomic<bool>> flag_;
 };
 
+// The cancel token of the job running on this thread, for model calls long enough to check it
+// between their own steps (the MAXIM executor, every 256 operators: one call of a 1024-px tile
+// takes about a minute on a 2-core CPU). run_tiled sets it for the duration of a run.
+class CancelScope {
+public:
+    explicit CancelScope(const CancelToken& token);
+    ~CancelScope();
+    CancelScope(const CancelScope&) = delete;
+    CancelScope& operator=(const CancelScope&) = delete;
+    static void throw_if_requested();  // nothing outside a scope
+
+private:
+    const CancelToken* previous_;
+};
+
 using ProgressFn = std::function<void(int percent)>;
 using LogFn = std::function<void(const std::string& message)>;
 
