@@ -387,6 +387,8 @@ int cmd_info(const Options& o) {
             std::cout << "  " << e.op << " v" << e.version;
             for (const auto& [k, v] : e.params) std::cout << " " << k << "=" << v;
             if (!e.mask_sha256.empty()) std::cout << " mask=" << e.mask_sha256.substr(0, 12);
+            if (!e.model.empty()) std::cout << " (" << e.model << ")";
+            if (e.tile >= 0) std::cout << " tile " << e.tile;  // MAXIM's result depends on it
             std::cout << "\n";
         }
     }

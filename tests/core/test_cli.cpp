@@ -171,6 +171,7 @@ TEST_F(Cli, ReplayReproducesTheEdit) {
     const auto info = cli("info " + p("r.png"));
     EXPECT_NE(info.output.find("denoise v1"), std::string::npos) << info.output;
     EXPECT_NE(info.output.find("upscale v1"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find(" tile 32\n"), std::string::npos) << info.output;  // what the replay ran with
 }
 
 TEST_F(Cli, ListsOperationsAndModelsAsJson) {
