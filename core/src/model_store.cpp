@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -96,11 +99,29 @@ std::vector<ModelStatus> manifest_entries() {
     return out;
 }
 
+// The sha256 of a weight file, computed once per process while its size and modification time
+// stay the same: hashing a MAXIM file (68-106 MB) takes 0.3-0.5 s, and a tool's availability,
+// its job estimate and its default tile each look the model up, on the GUI thread too.
+std::string cached_sha256(const fs::path& path) {
+    static std::mutex mutex;
+    static std::map<std::string, std::tuple<uintmax_t, fs::file_time_type, std::string>> known;
+    const uintmax_t size = fs::file_size(path);
+    const fs::file_time_type mtime = fs::last_write_time(path);
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto it = known.find(path.string());
+    if (it != known.end() && std::get<0>(it->second) == size && std::get<1>(it->second) == mtime) {
+        return std::get<2>(it->second);
+    }
+    std::string sha = sha256_file(path);
+    known[path.string()] = {size, mtime, sha};
+    return sha;
+}
+
 void check_state(ModelStatus& s) {
     if (!fs::is_regular_file(s.path)) {
         s.state = ModelState::Missing;
     } else {
-        s.state = sha256_file(s.path) == s.entry.sha256 ? ModelState::Installed : ModelState::Corrupt;
+        s.state = cached_sha256(s.path) == s.entry.sha256 ? ModelState::Installed : ModelState::Corrupt;
     }
 }
 

@@ -125,13 +125,13 @@ INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity, kMaximIds, test_name);
 namespace {
 const fs::path kMaximData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/maxim";
 
-std::vector<float> raw_call(ImageModel& model, const cv::Mat& input) {
+std::vector<float> raw_call(ImageModel& model, const cv::Mat& input, const JobControl& job = {}) {
     std::vector<float> out(static_cast<size_t>(input.total()) * 3);
     const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
                          PixelType::F32, false};
     RunOptions raw;
     raw.tile = 0;
-    run_tiled(model, pixel_view(input), view, raw, {});
+    run_tiled(model, pixel_view(input), view, raw, job);
     return out;
 }
 
@@ -333,18 +333,13 @@ TEST(MaximCancel, ACallStopsSoonAfterCancel) {
     cv::Mat input;
     cv::resize(cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string()), input,
                {512, 512});
-    std::vector<float> out(static_cast<size_t>(input.total()) * 3);
-    const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
-                         PixelType::F32, false};
-    RunOptions raw;
-    raw.tile = 0;
     JobControl job;
     const auto t0 = std::chrono::steady_clock::now();
     std::thread canceller([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         job.cancel.request();
     });
-    EXPECT_THROW(run_tiled(*model, pixel_view(input), view, raw, job), Cancelled);
+    EXPECT_THROW(raw_call(*model, input, job), Cancelled);
     canceller.join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("[cancel] 512x512 call cancelled after 1.5 s: returned after %.2f s\n", seconds);

@@ -66,7 +66,9 @@ OpResult run_retouch_region(const cv::Mat& image, const std::string& model_id, c
 
 class MaximOp : public Operation {
 public:
-    MaximOp(OperationInfo info, bool variants) : info_(std::move(info)), variants_(variants) {}
+    // whole_photo_tone: the edit is one tone for the whole photo (retouch), run_retouch_region.
+    MaximOp(OperationInfo info, bool variants, bool whole_photo_tone = false)
+        : info_(std::move(info)), variants_(variants), whole_photo_tone_(whole_photo_tone) {}
     const OperationInfo& info() const override { return info_; }
     void check_available(const Params& p) const override { require_model(model(p)); }
     OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
@@ -74,7 +76,7 @@ public:
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
-        if (info_.id == "retouch") return run_retouch_region(image, model(p), ctx, region);
+        if (whole_photo_tone_) return run_retouch_region(image, model(p), ctx, region);
         return run_maxim_region(image, model(p), ctx, region);
     }
 
@@ -84,6 +86,7 @@ private:
     }
     OperationInfo info_;
     bool variants_;
+    bool whole_photo_tone_;
 };
 
 }  // namespace
@@ -111,7 +114,7 @@ void register_maxim_operations(Registry& registry) {
         // to full resolution (run_retouch_region); version 1 tiled them.
         OperationInfo{"retouch", 2, "Retouch", "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
                       MaskUse::None, {}},
-        false));
+        false, true));
 }
 
 }  // namespace restora
