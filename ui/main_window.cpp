@@ -145,6 +145,8 @@ void MainWindow::buildMenus() {
     view->addAction(tr("Zoom &In"), QKeySequence("="), view_, &ImageView::zoomIn)->setVisible(false);
     view->addAction(tr("Zoom &Out"), QKeySequence("-"), view_, &ImageView::zoomOut);
     view->addSeparator();
+    view->addAction(tr("&Preview the Visible Area"), QKeySequence("P"), this, &MainWindow::previewNow);
+    view->addSeparator();
     auto* modes = new QActionGroup(this);
     compare_group_ = modes;
     QToolBar* bar = addToolBar(tr("Compare"));
@@ -319,10 +321,17 @@ void MainWindow::buildToolPanel() {
         QSettings().setValue("engine/live_preview", on);
         schedulePreview();
     });
+    preview_button_ = new QPushButton(tr("Preview"), panel);
+    preview_button_->setToolTip(tr("Compute the preview of the visible area now, however long it takes (P). "
+                                   "Zoom in to judge a heavy tool on a detail before applying it to the whole photo."));
+    connect(preview_button_, &QPushButton::clicked, this, &MainWindow::previewNow);
     apply_button_ = new QPushButton(tr("Apply"), panel);
     apply_button_->setDefault(true);
-    layout->addWidget(apply_button_);
     connect(apply_button_, &QPushButton::clicked, this, &MainWindow::apply);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(preview_button_);
+    buttons->addWidget(apply_button_, 1);
+    layout->addLayout(buttons);
     layout->addStretch(1);
     dock->setWidget(panel);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
@@ -336,7 +345,7 @@ void MainWindow::buildToolPanel() {
     connect(op_box_, &QComboBox::currentIndexChanged, this, [this] { rebuildParameters(); });
     preview_timer_.setSingleShot(true);
     preview_timer_.setInterval(350);
-    connect(&preview_timer_, &QTimer::timeout, this, &MainWindow::startPreview);
+    connect(&preview_timer_, &QTimer::timeout, this, [this] { startPreview(false); });
     rebuildParameters();
 }
 
@@ -650,6 +659,7 @@ void MainWindow::updateAvailability() {
     availability_->setText(problem);
     availability_->setVisible(!problem.isEmpty());
     apply_button_->setEnabled(problem.isEmpty() && session_ != nullptr && running_id_ == 0);
+    preview_button_->setEnabled(apply_button_->isEnabled());
 }
 
 bool MainWindow::openFile(const QString& path) {
@@ -803,8 +813,16 @@ void MainWindow::schedulePreview() {
     preview_timer_.start();
 }
 
-void MainWindow::startPreview() {
-    if (session_ == nullptr || running_id_ != 0 || !live_preview_->isChecked()) return;
+void MainWindow::previewNow() {
+    if (session_ == nullptr || running_id_ != 0) return;
+    preview_timer_.stop();
+    invalidatePreview();
+    startPreview(true);
+}
+
+void MainWindow::startPreview(bool requested) {
+    if (session_ == nullptr || running_id_ != 0 || (!requested && !live_preview_->isChecked())) return;
+    double seconds = 0;
     Job job;
     job.op = s(op_box_->currentData().toString());
     job.params = currentParameters();
@@ -825,15 +843,27 @@ void MainWindow::startPreview() {
         const JobEstimate e = estimate_preview(op, p, job.image.size(), job.region.size(),
                                                static_cast<int>(job.image.elemSize()), job.tile,
                                                conv_gflops_ > 0 ? conv_gflops_ : 100.0);
-        if (e.seconds > 5.0) {
-            status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; use Apply")
+        if (e.seconds > 5.0 && !requested) {
+            status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; "
+                                "press Preview (P) to compute it anyway, or Apply")
                                  .arg(qRound(e.seconds)));
             return;
         }
-    } catch (const std::exception&) {
-        return;  // the tool panel already says what is wrong
+        seconds = e.seconds;
+    } catch (const std::exception& e) {
+        if (requested) showError(tr("Cannot preview"), q(e.what()));
+        return;  // the live preview stays quiet: the tool panel already says what is wrong
     }
     job.id = next_id_++;
+    if (requested) {
+        if (requested_preview_id_ != 0) endRequestedPreview(requested_preview_id_);
+        requested_preview_id_ = job.id;
+        progress_->setValue(0);
+        progress_->setVisible(true);
+        cancel_button_->setVisible(true);
+        status_->setText(tr("Previewing the visible area (about %1 s)…").arg(std::max(1, qRound(seconds))));
+        job_timer_.start();
+    }
     if (preview_running_id_ != 0) {
         preview_cancel_.request();  // the newest request wins
         pending_preview_ = job;
@@ -848,14 +878,38 @@ void MainWindow::submitPreview(const Job& job) {
     host_.submit(job);
 }
 
+void MainWindow::endRequestedPreview(int id) {
+    if (id != requested_preview_id_ || id == 0) return;
+    requested_preview_id_ = 0;
+    if (running_id_ == 0) {  // else the bar and the button belong to the running job now
+        progress_->setVisible(false);
+        cancel_button_->setVisible(false);
+    }
+}
+
 void MainWindow::cancelJob() {
+    if (running_id_ == 0 && requested_preview_id_ != 0) {
+        preview_cancel_.request();
+        status_->setText(tr("Cancelling the preview…"));
+        return;
+    }
     if (running_id_ == 0) return;
     running_cancel_.request();
     status_->setText(tr("Cancelling…"));
 }
 
 void MainWindow::onProgress(int id, int percent) {
-    if (id != running_id_) return;  // previews run without a progress bar
+    if (id != 0 && id == requested_preview_id_ && running_id_ == 0) {
+        progress_->setValue(percent);
+        if (percent > 0) {
+            const double elapsed = job_timer_.elapsed() / 1000.0;
+            status_->setText(tr("Previewing the visible area: %1% — about %2 s left")
+                                 .arg(percent)
+                                 .arg(qRound(elapsed * (100 - percent) / percent)));
+        }
+        return;
+    }
+    if (id != running_id_) return;  // live previews run without a progress bar
     progress_->setValue(percent);
     emit jobProgress(percent);
     if (percent > 0) {
@@ -868,7 +922,11 @@ void MainWindow::onProgress(int id, int percent) {
 void MainWindow::onFinished(const JobResult& r) {
     if (r.preview) {
         if (r.id == preview_running_id_) preview_running_id_ = 0;
-        if (r.id >= preview_valid_from_ && running_id_ == 0 && session_ != nullptr) {
+        const bool requested = r.id == requested_preview_id_;
+        endRequestedPreview(r.id);
+        const bool show = r.id >= preview_valid_from_ && running_id_ == 0 && session_ != nullptr;
+        if (requested && !show) emit previewFailed(true);  // replaced by a newer request or by Apply
+        if (show) {
             last_preview_ = r.pixels;
             last_preview_region_ = r.region;
             const QImage current = to_qimage(session_->current());
@@ -913,6 +971,14 @@ void MainWindow::onFinished(const JobResult& r) {
 }
 
 void MainWindow::onFailed(int id, const QString& message, bool cancelled) {
+    if (id == requested_preview_id_ && id != 0) {
+        endRequestedPreview(id);
+        if (running_id_ == 0) {
+            status_->setText(cancelled ? tr("Preview cancelled") : tr("Preview failed"));
+            if (!cancelled) showError(tr("The preview failed"), message);
+        }
+        emit previewFailed(cancelled);
+    }
     if (id == preview_running_id_) {
         preview_running_id_ = 0;
         if (pending_preview_ && running_id_ == 0) {

@@ -64,6 +64,9 @@ public:
 
 public slots:
     void apply();
+    // Computes the preview of the visible area now, however long the estimate (the live preview
+    // skips anything over 5 s), with progress and Cancel; works with the live preview off too.
+    void previewNow();
     void cancelJob();
     void undo();
     void redo();
@@ -71,6 +74,7 @@ public slots:
 signals:
     void jobDone(bool ok);
     void previewShown();
+    void previewFailed(bool cancelled);  // a requested preview (previewNow) that showed nothing
     void jobProgress(int percent);
 
 protected:
@@ -104,7 +108,8 @@ private:
     // returns false when the user declines.
     bool confirmEstimate(const Job& job, int& tile);
     void schedulePreview();
-    void startPreview();
+    void startPreview(bool requested = false);
+    void endRequestedPreview(int id);
     void submitPreview(const Job& job);
     void invalidatePreview();
     [[nodiscard]] bool askYesNo(const QString& title, const QString& text);
@@ -125,6 +130,7 @@ private:
     QList<QAction*> mask_actions_;  // enabled only for tools that take a mask
     QLabel* availability_ = nullptr;
     QPushButton* apply_button_ = nullptr;
+    QPushButton* preview_button_ = nullptr;
     QListWidget* history_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QPushButton* cancel_button_ = nullptr;
@@ -168,6 +174,7 @@ private:
     std::optional<Job> pending_preview_;
     int preview_valid_from_ = 0;
     bool preview_armed_ = false;
+    int requested_preview_id_ = 0;  // a previewNow() job: shown with progress and Cancel
     cv::Mat last_preview_;
     cv::Rect last_preview_region_;  // measured on the worker at start-up; 0 until then
 };

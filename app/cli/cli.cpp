@@ -154,11 +154,13 @@ JobControl progress_job(const CancelToken& cancel, const std::string& label) {
     JobControl job;
     job.cancel = cancel;
     const bool tty = ::isatty(2) != 0;
-    job.progress = [label, tty](int p) {
+    auto last_tenth = std::make_shared<int>(-1);
+    job.progress = [label, tty, last_tenth](int p) {
         if (tty) {
             std::fprintf(stderr, "\r%s %3d%%", label.c_str(), p);
             if (p == 100) std::fprintf(stderr, "\n");
-        } else if (p % 10 == 0) {
+        } else if (p / 10 != *last_tenth) {  // each tenth once, also when a step jumps past it
+            *last_tenth = p / 10;
             std::fprintf(stderr, "%s %d%%\n", label.c_str(), p);
         }
         std::fflush(stderr);

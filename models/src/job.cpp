@@ -2,12 +2,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace restora {
 
 namespace {
 thread_local const CancelToken* current_cancel = nullptr;
+thread_local const CallProgressScope* current_call_progress = nullptr;
 }  // namespace
+
+CallProgressScope::CallProgressScope(std::function<void(double)> sink)
+    : sink_(std::move(sink)), previous_(current_call_progress) {
+    current_call_progress = this;
+}
+
+CallProgressScope::~CallProgressScope() { current_call_progress = previous_; }
+
+void CallProgressScope::report(double fraction) {
+    if (current_call_progress != nullptr && current_call_progress->sink_) current_call_progress->sink_(fraction);
+}
 
 CancelScope::CancelScope(const CancelToken& token) : previous_(current_cancel) { current_cancel = &token; }
 

@@ -378,7 +378,13 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     ProgressStage progress(job, 0, 100);
     progress.update(0.0);
     const auto n = static_cast<double>(todo.size());
+    double done_in_tile = 0;  // never backwards, also when a tile is retried in halves
+    const CallProgressScope within_tile([&](double f) {
+        done_in_tile = std::max(done_in_tile, std::clamp(f, 0.0, 0.99));
+        progress.update((stats.tiles + done_in_tile) / n);
+    });
     for (const Tile* t : todo) {
+        done_in_tile = 0;
         job.cancel.throw_if_requested();
         blender.add(*t, computer.compute(t->blend));
         ++stats.tiles;

@@ -345,3 +345,35 @@ TEST(MaximCancel, ACallStopsSoonAfterCancel) {
     std::printf("[cancel] 512x512 call cancelled after 1.5 s: returned after %.2f s\n", seconds);
     EXPECT_LT(seconds, 4.5);
 }
+
+// A job of one tile is one call: the executor reports its way through the call, so the progress
+// bar moves (before, it sat at 0 % for the whole minute), steadily rather than jumping.
+TEST(MaximProgress, OneCallReportsProgressAlongTheWay) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
+    configure_threads();
+    auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
+    cv::Mat input;
+    cv::resize(cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string()), input,
+               {256, 192});
+    std::vector<std::pair<double, int>> seen;  // (seconds, percent)
+    JobControl job;
+    const auto t0 = std::chrono::steady_clock::now();
+    job.progress = [&](int p) {
+        seen.emplace_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), p);
+    };
+    raw_call(*model, input, job);
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen.back().second, 100);
+    int inside = 0;
+    int at_half = -1;  // the percentage shown half-way through the call
+    for (size_t i = 0; i < seen.size(); ++i) {
+        if (i > 0) EXPECT_GE(seen[i].second, seen[i - 1].second);
+        if (seen[i].second > 0 && seen[i].second < 100) ++inside;
+        if (seen[i].first <= total / 2) at_half = seen[i].second;
+    }
+    std::printf("[progress] %d values inside (0, 100); %d %% at half of %.1f s\n", inside, at_half, total);
+    EXPECT_GE(inside, 20);
+    EXPECT_GE(at_half, 20);
+    EXPECT_LE(at_half, 80);
+}

@@ -186,6 +186,54 @@ private slots:
         QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
     }
 
+    // Preview (P) computes the visible area on request, with the live preview off, and equals
+    // Apply there; a requested preview can be cancelled and leaves the photo as it was.
+    void previewNowOnRequestAndCancel() {
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        w.setLivePreview(false);
+        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        w.view()->actualSize();
+        w.view()->zoomIn();
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        QSignalSpy failed(&w, &MainWindow::previewFailed);
+        QVERIFY(!shown.wait(1000));  // the live preview is off
+        w.previewNow();
+        QVERIFY(shown.wait(30000));
+        QVERIFY(failed.isEmpty());
+        const cv::Rect region = w.lastPreviewRegion();
+        const cv::Mat preview = w.lastPreview().clone();
+        QVERIFY(region.area() > 0 && region.area() < w.session()->current().size().area());
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(30000));
+        QCOMPARE(cv::norm(w.session()->current()(region), preview, cv::NORM_INF), 0.0);
+
+        // Cancel: MAXIM on the whole 3-MP photo would run for minutes on a CPU.
+        QTemporaryDir dir;
+        QVERIFY(w.openFile(writeNoisePhoto(dir)));
+        w.view()->fitToWindow();
+        w.selectOperation("denoise");
+        w.setParameter("model", "maxim");
+        const cv::Mat before = w.session()->current();
+        shown.clear();
+        failed.clear();
+        QElapsedTimer clock;
+        clock.start();
+        w.previewNow();
+        QTest::qWait(300);
+        w.cancelJob();
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(failed.takeFirst().at(0).toBool(), true);
+        QVERIFY(shown.isEmpty());
+        QVERIFY(clock.elapsed() < 30000);
+        QVERIFY(!w.session()->can_undo());
+        QVERIFY(w.session()->current().data == before.data);
+    }
+
     // upscale model=tunable: moving the Realism slider refolds the network on the worker and the
     // preview changes; Apply records the value; other models get no realism parameter.
     void realismSliderRetunesThePreview() {

@@ -28,7 +28,7 @@ private:
 };
 
 // The cancel token of the job running on this thread, for model calls long enough to check it
-// between their own steps (the MAXIM executor, every 256 operators: one call of a 1024-px tile
+// between their own steps (the MAXIM executor, every 64 operators it runs: one call of a 1024-px tile
 // takes about a minute on a 2-core CPU). run_tiled sets it for the duration of a run.
 class CancelScope {
 public:
@@ -40,6 +40,22 @@ public:
 
 private:
     const CancelToken* previous_;
+};
+
+// How far the model call running on this thread has got, for calls long enough to report it
+// themselves (the MAXIM executor, with its cancel check): run_tiled maps it into the current
+// tile's share of the job, so a one-tile job of a minute does not sit at 0 %.
+class CallProgressScope {
+public:
+    explicit CallProgressScope(std::function<void(double fraction)> sink);
+    ~CallProgressScope();
+    CallProgressScope(const CallProgressScope&) = delete;
+    CallProgressScope& operator=(const CallProgressScope&) = delete;
+    static void report(double fraction);  // nothing outside a scope
+
+private:
+    std::function<void(double)> sink_;
+    const CallProgressScope* previous_;
 };
 
 using ProgressFn = std::function<void(int percent)>;
