@@ -138,12 +138,12 @@ std::vector<float> raw_call(ImageModel& model, const cv::Mat& input, const JobCo
 class MaximTfjsParity : public ::testing::TestWithParam<std::string> {};
 }  // namespace
 
-TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
-    const std::string id = GetParam();
-    RESTORA_REQUIRE_MODEL(s, id);
-    const cv::Mat input = cv::imread((kMaximData / "input_64x64.png").string(), cv::IMREAD_COLOR);
+// The raw call of `id` on tests/data/maxim/<input> against tfjs's output in <reference>.
+static void expect_tfjs_parity(const std::string& id, const ModelStatus& s, const std::string& input_name,
+                        const std::string& reference) {
+    const cv::Mat input = cv::imread((kMaximData / input_name).string(), cv::IMREAD_COLOR);
     ASSERT_EQ(input.size(), cv::Size(64, 64));
-    const fs::path ref_file = kMaximData / (id + ".f32");
+    const fs::path ref_file = kMaximData / reference;
     ASSERT_TRUE(fs::exists(ref_file)) << ref_file;
     const std::vector<float> ref = test::read_f32(ref_file);
     ASSERT_EQ(ref.size(), 64U * 64U * 3U);
@@ -157,10 +157,23 @@ TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
     }
     const double p = test::psnr_unit(out, ref, false);
     const double p8 = test::psnr_unit(out, ref, true);
-    std::printf("[parity] %s: PSNR %.2f dB float, %.2f dB 8-bit vs tfjs (input vs tfjs %.2f dB)\n", id.c_str(), p, p8,
-                test::psnr_unit(in_unit, ref, false));
+    std::printf("[parity] %s on %s: PSNR %.2f dB float, %.2f dB 8-bit vs tfjs (input vs tfjs %.2f dB)\n", id.c_str(),
+                input_name.c_str(), p, p8, test::psnr_unit(in_unit, ref, false));
     EXPECT_GE(p, 50.0) << id;
     EXPECT_GE(p8, 45.0) << id;
+}
+
+TEST_P(MaximTfjsParity, RawCallMatchesTensorflowJs) {
+    const std::string id = GetParam();
+    RESTORA_REQUIRE_MODEL(s, id);
+    expect_tfjs_parity(id, s, "input_64x64.png", id + ".f32");
+}
+
+// enhance-lowlight's own kind of input: dark, smooth and JPEG-compressed, where the network turns
+// the 8x8 blocks into coloured streaks (docs/QUALITY.md). The original runtime does the same.
+TEST(MaximTfjsParityDark, EnhancementOnADarkJpegCropMatchesTensorflowJs) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-enhancement");
+    expect_tfjs_parity("maxim-enhancement", s, "dark_64x64.png", "maxim-enhancement-dark_64x64.f32");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTasks, MaximTfjsParity, kMaximIds, test_name);
@@ -321,6 +334,62 @@ TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     deep8.convertTo(deep8, CV_8U, 1.0 / 257.0);
     EXPECT_GE(psnr8(deep8, carried), 40.0);  // the same edit at 16 bits
     EXPECT_EQ(cv::norm(run(bgra, 160, part), deep_out(part), cv::NORM_INF), 0);
+}
+
+// enhance-lowlight's input noise: one level, Gaussian, the same at a pixel however often it is
+// drawn, in 8 and 16 bits, alpha untouched.
+TEST(MaximLowLight, SensorNoiseIsOneLevelAndAFunctionOfThePlace) {
+    const cv::Mat flat(200, 300, CV_8UC4, cv::Scalar(40, 40, 40, 255));
+    const cv::Mat a = add_sensor_noise(flat, 1.0 / 255.0);
+    EXPECT_EQ(cv::norm(a, add_sensor_noise(flat, 1.0 / 255.0), cv::NORM_INF), 0);
+    std::vector<cv::Mat> ch;
+    cv::split(a, ch);
+    for (int c = 0; c < 3; ++c) {
+        cv::Scalar mean;
+        cv::Scalar sd;
+        cv::meanStdDev(ch[c], mean, sd);
+        EXPECT_NEAR(mean[0], 40.0, 0.05);
+        EXPECT_NEAR(sd[0], 1.04, 0.06);  // one level, and the rounding's 1/12
+    }
+    EXPECT_GT(cv::norm(ch[0], ch[1], cv::NORM_L1), 0) << "the channels got the same noise";
+    EXPECT_EQ(cv::countNonZero(ch[3] != 255), 0);
+    const cv::Mat deep(64, 64, CV_16UC3, cv::Scalar(10000, 10000, 10000));
+    cv::Scalar mean;
+    cv::Scalar sd;
+    cv::meanStdDev(add_sensor_noise(deep, 1.0 / 255.0).reshape(1), mean, sd);
+    EXPECT_NEAR(sd[0], 257.0, 15.0);
+}
+
+// MAXIM's low-light network (trained on LOL's noisy photos) keeps a noise-free dark photo dark and
+// streaks its JPEG blocks; version 2 adds one level of noise first. Against the photo's normal
+// exposure, a darkened, smoothed, quality-90 JPEG crop of the sample comes out far closer, and a
+// region computes exactly Apply's pixels.
+TEST(MaximLowLight, NoiseFreeDarkJpegIsBrightenedLikeTheTrainingPhotos) {
+    RESTORA_REQUIRE_MODEL(s, "maxim-enhancement");
+    configure_threads();
+    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    cv::Mat normal;
+    cv::GaussianBlur(img(cv::Rect(60, 40, 320, 192)), normal, {0, 0}, 4.0);
+    cv::Mat dark;
+    normal.convertTo(dark, CV_8U, 0.18);
+    std::vector<uchar> jpeg;
+    cv::imencode(".jpg", dark, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90});
+    dark = cv::imdecode(jpeg, cv::IMREAD_COLOR);
+    const Operation& op = Registry::instance().get("enhance-lowlight");
+    EXPECT_EQ(op.info().version, 2);
+    OpContext ctx;
+    ctx.device = DeviceKind::Cpu;
+    ctx.tile = 0;
+    const cv::Rect all(0, 0, dark.cols, dark.rows);
+    const cv::Mat v2 = op.run_region(dark, {}, op.resolve({}), ctx, all).pixels;
+    const cv::Mat v1 = run_maxim_region(dark, "maxim-enhancement", ctx, all).pixels;  // the network alone
+    const double p1 = psnr8(v1, normal);
+    const double p2 = psnr8(v2, normal);
+    std::printf("[lowlight] dark quality-90 JPEG vs its normal exposure: network alone %.2f dB, with one level of "
+                "noise first %.2f dB (the dark input %.2f dB)\n", p1, p2, psnr8(dark, normal));
+    EXPECT_GT(p2, p1 + 2.0);
+    const cv::Rect part(50, 20, 130, 100);
+    EXPECT_EQ(cv::norm(op.run_region(dark, {}, op.resolve({}), ctx, part).pixels, v2(part), cv::NORM_INF), 0);
 }
 
 // One call of a large tile takes about a minute on a 2-core CPU (a 512x512 one 14 s), and the

@@ -8,6 +8,8 @@
 // Writes <dir>/<id>.f32: little-endian float32, H x W x 3 (RGB, HWC), the model's raw output
 // (NHWC, [0,1] units) for <dir>/input_64x64.png (a crop of the bundled sample photo, /255).
 // ONLY=id1,id2 limits the run to some models; existing outputs are kept (delete one to redo it).
+// INPUT=name.png takes <dir>/name.png instead and writes <dir>/<id>-name.f32 (dark_64x64.png: a
+// dark JPEG crop for enhance-lowlight, made by tools/parity/make_dark_input.sh).
 const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
@@ -16,11 +18,13 @@ const { readModelFolder } = require('./package_files');
 
 const [pkgRoot, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
 const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
+const inputName = process.env.INPUT || 'input_64x64.png';
+const suffix = inputName === 'input_64x64.png' ? '' : `-${path.basename(inputName, '.png')}`;
 const ids = ['maxim-denoising', 'maxim-deblurring', 'maxim-deraining', 'maxim-dehazing-indoor',
   'maxim-dehazing-outdoor', 'maxim-enhancement', 'maxim-retouching'];
 
 function loadInput() {
-  const png = PNG.sync.read(fs.readFileSync(path.join(outDir, 'input_64x64.png')));
+  const png = PNG.sync.read(fs.readFileSync(path.join(outDir, inputName)));
   const rgb = new Float32Array(png.width * png.height * 3);
   for (let i = 0; i < png.width * png.height; i++) {
     for (let c = 0; c < 3; c++) rgb[i * 3 + c] = png.data[i * 4 + c] / 255;
@@ -29,7 +33,7 @@ function loadInput() {
 }
 
 async function run(id) {
-  const out = path.join(outDir, `${id}.f32`);
+  const out = path.join(outDir, `${id}${suffix}.f32`);
   if ((only && !only.includes(id)) || fs.existsSync(out)) return;
   const dir = path.join(pkgRoot, '@upscalerjs', id, 'models');
   const { model, weightSpecs, weightData } = readModelFolder(dir);

@@ -17,6 +17,10 @@ void register_text_operations(Registry& registry);
 cv::Mat eraser_guide(const cv::Mat& image8, const cv::Mat& mask8);
 // deblur, derain, dehaze, enhance-lowlight, retouch (core/src/ops/maxim.cpp).
 void register_maxim_operations(Registry& registry);
+// The image with Gaussian noise of standard deviation `sigma` (in [0,1] units) added to its colour
+// channels (8 or 16 bits; alpha unchanged). The noise at a pixel is a fixed function of its place
+// in the photo, so a region computes exactly the pixels of the whole and a replay is identical.
+cv::Mat add_sensor_noise(const cv::Mat& image, double sigma);
 // A MAXIM model over `region` of the image through the tiled runner (also denoise model=maxim).
 OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
                           const cv::Rect& region);
