@@ -838,6 +838,10 @@ void MainWindow::startPreview(bool requested) {
         const QRect v = view_->visibleImageRect();
         if (v.isEmpty()) return;
         job.region = cv::Rect(v.x(), v.y(), v.width(), v.height());
+        if (!requested && shown_preview_id_ >= preview_valid_from_ && shown_preview_id_ != 0 &&
+            (job.region & last_preview_region_) == job.region) {
+            return;  // the preview on screen already covers the view (a redraw, or zoomed in on it)
+        }
         job.tile = tileFor(job.device, op, p);
         job.threads = QSettings().value("engine/threads", 0).toInt();
         const JobEstimate e = estimate_preview(op, p, job.image.size(), job.region.size(),
@@ -929,6 +933,7 @@ void MainWindow::onFinished(const JobResult& r) {
         if (show) {
             last_preview_ = r.pixels;
             last_preview_region_ = r.region;
+            shown_preview_id_ = r.id;
             const QImage current = to_qimage(session_->current());
             view_->setImages(current, current, true);  // compare: the photo now vs the preview
             view_->setPreview(to_qimage(r.pixels), QRectF(r.region.x, r.region.y, r.region.width, r.region.height));
