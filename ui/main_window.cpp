@@ -766,6 +766,10 @@ bool MainWindow::confirmEstimate(const Job& job, int& tile) {
     const Params p = op.resolve(job.params);
     const double gflops = conv_gflops_ > 0 ? conv_gflops_ : 100.0;  // until measured: a slow CPU
     const int bpp = static_cast<int>(job.image.elemSize());
+    if (op.has_cached_pass(job.image, p, OpContext{job.device, tile, {}, nullptr})) {
+        estimate_seconds_ = 1;  // after a preview of retouch or enhance-lowlight: the whole-photo pass is done
+        return true;
+    }
     JobEstimate e = estimate_job(op, p, job.image.size(), bpp, tile, gflops);
     const double avail = 0.8 * static_cast<double>(available_memory_bytes());
     if (avail > 0 && e.peak_bytes + e.output_bytes > avail) {
@@ -844,9 +848,12 @@ void MainWindow::startPreview(bool requested) {
         }
         job.tile = tileFor(job.device, op, p);
         job.threads = QSettings().value("engine/threads", 0).toInt();
-        const JobEstimate e = estimate_preview(op, p, job.image.size(), job.region.size(),
-                                               static_cast<int>(job.image.elemSize()), job.tile,
-                                               conv_gflops_ > 0 ? conv_gflops_ : 100.0);
+        JobEstimate e = estimate_preview(op, p, job.image.size(), job.region.size(),
+                                         static_cast<int>(job.image.elemSize()), job.tile,
+                                         conv_gflops_ > 0 ? conv_gflops_ : 100.0);
+        if (e.seconds > 5.0 && op.has_cached_pass(job.image, p, OpContext{job.device, job.tile, {}, nullptr})) {
+            e.seconds = 0.5;  // this photo's whole-photo pass is done; only carrying it is left
+        }
         if (e.seconds > 5.0 && !requested) {
             status_->setText(tr("Live preview skipped: about %1 s for the visible area on this device; "
                                 "press Preview (P) to compute it anyway, or Apply")

@@ -6,6 +6,7 @@
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/ops.h"
 #include "restora/core/tone_transfer.h"
 #include "restora/models/tile_plan.h"
 #include "restora/models/weight_file.h"
@@ -80,10 +81,11 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             e.peak_bytes = 2.0 * floats * 4.0 * tile_px + weights;
         } else {
-            // Every call's padded pixels count, the tiles' overlap included. Retouch runs a photo
-            // larger than the tile as one call at the tile's size and carries the edit over
-            // (maxim.cpp), about 0.3 s per megapixel on 2 cores for the fit and the transfer.
-            const bool carried = id == "retouch" && tone_pass_size(input, tile) != input;
+            // Every call's padded pixels count, the tiles' overlap included. Retouch and
+            // enhance-lowlight run a photo larger than the tile as one call at the tile's size
+            // and carry the edit over (maxim.cpp), about 0.3 s per megapixel on 2 cores for the
+            // fit and the transfer.
+            const bool carried = carries_whole_photo_pass(id) && tone_pass_size(input, tile) != input;
             const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
             e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency) + (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
@@ -112,7 +114,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
 
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
                              int bytes_per_pixel, int tile, double conv_gflops) {
-    const bool whole = op.info().id == "retouch" && tone_pass_size(image, tile) != image;
+    const bool whole = carries_whole_photo_pass(op.info().id) && tone_pass_size(image, tile) != image;
     return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops);
 }
 

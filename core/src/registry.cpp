@@ -179,6 +179,10 @@ std::string default_of(const OperationInfo& inf, const std::string& key) {
 
 cv::Size Operation::output_size(cv::Size input, const Params& /*params*/) const { return input; }
 
+bool Operation::has_cached_pass(const cv::Mat& /*image*/, const Params& /*params*/, const OpContext& /*ctx*/) const {
+    return false;
+}
+
 OpResult Operation::run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params,
                                const OpContext& ctx, const cv::Rect& region) const {
     OpResult r = run(image, mask, params, ctx);

@@ -248,13 +248,13 @@ TEST(MaximFusion, FusedOperatorsComputeTheChainsTheyReplace) {
 // MAXIM mixes across its whole input, so the tile decides the result (where each tile's context
 // ends). The history records the tile a run used, and replay runs with it unless told otherwise.
 TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
-    RESTORA_REQUIRE_MODEL(s, "maxim-enhancement");
+    RESTORA_REQUIRE_MODEL(s, "maxim-dehazing-outdoor");
     configure_threads();
     test::TempDir dir;
     const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
     cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(100, 80, 320, 64)));
     EditRequest r;
-    r.op = "enhance-lowlight";
+    r.op = "dehaze";
     r.input = dir.path() / "orig.png";
     r.output = dir.path() / "tiled.png";
     r.device = DeviceKind::Cpu;
@@ -271,7 +271,7 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     const cv::Mat tiled = cv::imread(r.output.string(), cv::IMREAD_UNCHANGED);
     EXPECT_LE(cv::norm(tiled, cv::imread(same.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF) / 255.0, 1e-4);
     const double diff = cv::norm(tiled, cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF);
-    std::printf("[tile] enhance-lowlight 320x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
+    std::printf("[tile] dehaze 320x64, tile 64 vs one call: max difference %.0f of 255\n", diff);
     EXPECT_GT(diff, 0) << "the tile made no difference, so this test shows nothing";
     EXPECT_EQ(History::from_json(Metadata::read_file(whole).history_json()).entries[0].tile, 0);
     // MAXIM's tiles read no context beyond the photo's edges, so a photo within one tile gets
@@ -315,6 +315,19 @@ TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     EXPECT_GE(p_carried, 35.0);
     EXPECT_GT(p_carried, p_enlarged + 1.0);
     EXPECT_GT(p_carried, p_unedited + 10.0) << "the edit did not arrive";
+
+    // The whole-photo pass is kept for this photo, model, tile and device only, so previews of
+    // other parts (below) and Apply after them just carry it.
+    OpContext kept;
+    kept.device = DeviceKind::Cpu;
+    kept.tile = 160;
+    EXPECT_TRUE(retouch.has_cached_pass(photo, p, kept));
+    cv::Mat touched = photo.clone();
+    touched.at<cv::Vec3b>(150, 300)[1] ^= 1;
+    EXPECT_FALSE(retouch.has_cached_pass(touched, p, kept));
+    kept.tile = 128;
+    EXPECT_FALSE(retouch.has_cached_pass(photo, p, kept));
+    EXPECT_FALSE(Registry::instance().get("dehaze").has_cached_pass(photo, Registry::instance().get("dehaze").resolve({}), kept));
 
     // Preview = Apply, also in 16 bits with alpha.
     const cv::Rect part(101, 37, 90, 70);
@@ -390,6 +403,17 @@ TEST(MaximLowLight, NoiseFreeDarkJpegIsBrightenedLikeTheTrainingPhotos) {
     EXPECT_GT(p2, p1 + 2.0);
     const cv::Rect part(50, 20, 130, 100);
     EXPECT_EQ(cv::norm(op.run_region(dark, {}, op.resolve({}), ctx, part).pixels, v2(part), cv::NORM_INF), 0);
+
+    // Larger than the tile: brightened whole at the tile's size and carried over, as retouch is,
+    // since tiles would each choose their own brightness.
+    ctx.tile = 160;
+    const cv::Mat carried = op.run_region(dark, {}, op.resolve({}), ctx, all).pixels;
+    const double pc = psnr8(carried, v2);
+    std::printf("[lowlight] carried from 160x96: %.2f dB from the one-call result, %.2f dB from the normal exposure\n",
+                pc, psnr8(carried, normal));
+    EXPECT_GE(pc, 25.0);
+    EXPECT_TRUE(op.has_cached_pass(dark, op.resolve({}), ctx));
+    EXPECT_EQ(cv::norm(op.run_region(dark, {}, op.resolve({}), ctx, part).pixels, carried(part), cv::NORM_INF), 0);
 }
 
 // One call of a large tile takes about a minute on a 2-core CPU (a 512x512 one 14 s), and the

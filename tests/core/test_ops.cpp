@@ -228,20 +228,20 @@ TEST(DefaultTile, LargerOnCudaThanOnTheCpu) {
 // of a large photo 1216x1216. The estimate counts the calls' pixels, and the CPU default for MAXIM
 // is the larger tile where the memory allows.
 TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
-    const Operation& enhance = Registry::instance().get("enhance-lowlight");
-    const Params p = enhance.resolve({});
-    if (find_model("maxim-enhancement").state != ModelState::Installed) {
-        if (test::in_ci()) FAIL() << "maxim-enhancement is not imported";
-        GTEST_SKIP() << "maxim-enhancement not imported";
+    const Operation& dehaze = Registry::instance().get("dehaze");  // tiled (not carried over)
+    const Params p = dehaze.resolve({});
+    if (find_model("maxim-dehazing-outdoor").state != ModelState::Installed) {
+        if (test::in_ci()) FAIL() << "maxim-dehazing-outdoor is not imported";
+        GTEST_SKIP() << "maxim-dehazing-outdoor not imported";
     }
-    const JobEstimate small = estimate_job(enhance, p, {1024, 1024}, 3, 512, 100.0);
-    const JobEstimate large = estimate_job(enhance, p, {1024, 1024}, 3, 1024, 100.0);
+    const JobEstimate small = estimate_job(dehaze, p, {1024, 1024}, 3, 512, 100.0);
+    const JobEstimate large = estimate_job(dehaze, p, {1024, 1024}, 3, 1024, 100.0);
     EXPECT_NEAR(small.seconds / large.seconds, 4.0 * 640 * 640 / (1024.0 * 1024.0), 1e-9);
     // 1100 floats per pixel of the largest call (measured 947-1059 at 1024x1024) plus 4x the weights.
-    const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-enhancement").path));
+    const double weights = 4.0 * static_cast<double>(fs::file_size(find_model("maxim-dehazing-outdoor").path));
     EXPECT_NEAR(large.peak_bytes, 1100.0 * 4 * 1024 * 1024 + weights, 1.0);
     EXPECT_NEAR(small.peak_bytes, 1100.0 * 4 * 640 * 640 + weights, 1.0);
-    const JobEstimate big = estimate_job(enhance, p, {4096, 4096}, 3, 1024, 100.0);
+    const JobEstimate big = estimate_job(dehaze, p, {4096, 4096}, 3, 1024, 100.0);
     EXPECT_NEAR(big.peak_bytes, 1100.0 * 4 * 1216 * 1216 + weights, 1.0);  // 1024 + 2 (32 + 64), padded
 
     const double total = static_cast<double>(physical_memory_bytes());
@@ -252,21 +252,25 @@ TEST(DefaultTile, MaximOnTheCpuTakesTheLargerTileWhenTheMemoryAllows) {
     if (total >= 16e9) {
         EXPECT_EQ(expected, 1024);  // 16 GB machines and up
     }
-    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, enhance, p), expected);
-    EXPECT_EQ(default_tile_for(DeviceKind::Cuda, enhance, p), 1024);
-    // Retouch runs a larger photo as one call at the tile's size (maxim.cpp): 1024x768 for
-    // 4000x3000 at 1024, plus the transfer.
+    EXPECT_EQ(default_tile_for(DeviceKind::Cpu, dehaze, p), expected);
+    EXPECT_EQ(default_tile_for(DeviceKind::Cuda, dehaze, p), 1024);
+    // Retouch and enhance-lowlight run a larger photo as one call at the tile's size (maxim.cpp):
+    // 1024x768 for 4000x3000 at 1024, plus the transfer.
     const Operation& retouch = Registry::instance().get("retouch");
     const Params rp = retouch.resolve({});
     const JobEstimate r = estimate_job(retouch, rp, {4000, 3000}, 3, 1024, 100.0);
     const JobEstimate one_call = estimate_job(retouch, rp, {1024, 768}, 3, 0, 100.0);
     EXPECT_NEAR(r.seconds, one_call.seconds + 0.3 * 12.0, 1e-9);
     EXPECT_NEAR(r.peak_bytes, one_call.peak_bytes, 1.0);
-    EXPECT_LT(r.seconds, estimate_job(enhance, p, {4000, 3000}, 3, 1024, 100.0).seconds / 10);
+    EXPECT_LT(r.seconds, estimate_job(dehaze, p, {4000, 3000}, 3, 1024, 100.0).seconds / 10);
     // Its live preview costs that one call whatever the region; other tools' previews their region.
     EXPECT_DOUBLE_EQ(estimate_preview(retouch, rp, {4000, 3000}, {300, 200}, 3, 1024, 100.0).seconds, r.seconds);
-    EXPECT_DOUBLE_EQ(estimate_preview(enhance, p, {4000, 3000}, {300, 200}, 3, 1024, 100.0).seconds,
-                     estimate_job(enhance, p, {300, 200}, 3, 1024, 100.0).seconds);
+    const Operation& lowlight = Registry::instance().get("enhance-lowlight");
+    const Params lp = lowlight.resolve({});
+    EXPECT_NEAR(estimate_job(lowlight, lp, {4000, 3000}, 3, 1024, 100.0).seconds,
+                estimate_job(lowlight, lp, {1024, 768}, 3, 0, 100.0).seconds + 0.3 * 12.0, 1e-9);
+    EXPECT_DOUBLE_EQ(estimate_preview(dehaze, p, {4000, 3000}, {300, 200}, 3, 1024, 100.0).seconds,
+                     estimate_job(dehaze, p, {300, 200}, 3, 1024, 100.0).seconds);
     // Networks whose tiles are exact (their context covers their reach) keep the device's default.
     const Operation& upscale = Registry::instance().get("upscale");
     EXPECT_EQ(default_tile_for(DeviceKind::Cpu, upscale, upscale.resolve({})), 512);

@@ -8,6 +8,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 #include "restora/core/image.h"
 #include "restora/core/model_import.h"
@@ -63,6 +67,8 @@ uint64_t splitmix64(uint64_t x) {
 // unchanged (14.17 -> 14.32 dB).
 constexpr double kLowLightInputNoise = 1.0 / 255.0;
 
+bool carries_whole_photo_pass(const std::string& op_id) { return op_id == "retouch" || op_id == "enhance-lowlight"; }
+
 cv::Mat add_sensor_noise(const cv::Mat& image, double sigma) {
     CV_Assert(image.depth() == CV_8U || image.depth() == CV_16U);
     const double full = image.depth() == CV_8U ? 255.0 : 65535.0;
@@ -96,6 +102,64 @@ cv::Mat add_sensor_noise(const cv::Mat& image, double sigma) {
 
 namespace {
 
+// The last photo's whole-photo pass, so that the previews of other parts of the same photo, and
+// Apply after them, only carry it (a 1024x768 pass takes about 35 s on a 2-core CPU, the
+// transfer of a view a fraction of a second). Keyed by the photo's pixels (a hash of every byte),
+// the model, the tile and the device.
+class TonePassCache {
+public:
+    struct Key {
+        uint64_t pixels = 0;
+        int rows = 0;
+        int cols = 0;
+        int type = 0;
+        std::string model;
+        int tile = 0;
+        DeviceKind device = DeviceKind::Auto;
+        bool operator==(const Key&) const = default;
+    };
+    struct Pass {
+        ToneModel tone;
+        OpResult result;  // the model's id and hash; no pixels
+    };
+    static Key key_of(const cv::Mat& image, const std::string& model, const OpContext& ctx) {
+        return {fingerprint(image), image.rows, image.cols, image.type(), model, ctx.tile, ctx.device};
+    }
+    static TonePassCache& instance() {
+        static TonePassCache cache;
+        return cache;
+    }
+    std::optional<Pass> find(const Key& k) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (!entry_ || !(entry_->first == k)) return std::nullopt;
+        return entry_->second;
+    }
+    void store(const Key& k, const Pass& pass) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        entry_.emplace(k, pass);
+    }
+
+private:
+    static uint64_t fingerprint(const cv::Mat& image) {
+        uint64_t h = 0x243F6A8885A308D3ULL;
+        const size_t row_bytes = image.cols * image.elemSize();
+        for (int y = 0; y < image.rows; ++y) {
+            const uchar* p = image.ptr(y);
+            size_t i = 0;
+            for (; i + 8 <= row_bytes; i += 8) {
+                uint64_t w = 0;
+                std::memcpy(&w, p + i, 8);
+                h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+                h ^= h >> 29;
+            }
+            for (; i < row_bytes; ++i) h = (h ^ p[i]) * 0x100000001B3ULL;
+        }
+        return splitmix64(h);
+    }
+    std::mutex mutex_;
+    std::optional<std::pair<Key, Pass>> entry_;
+};
+
 // Retouching is an edit of the whole photo's tone and colour (MIT-Adobe FiveK's expert edits),
 // and MAXIM sets it from everything in its input: tiles each choose their own tone (on a
 // 1600x1200 photo, 512- and 1024-px tiles came out 24.75 and 25.50 dB from the one-call result,
@@ -103,27 +167,46 @@ namespace {
 // whose longer side is the tile, and the edit is carried to full resolution as a local affine
 // colour model (tone_transfer.h): 41.6-42.8 dB from the full-resolution one-call result at 1/4 to
 // 1/2 of the size, at the cost of one small call (docs/QUALITY.md, "Retouch").
-OpResult run_retouch_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
-                            const cv::Rect& region) {
+// The low-light network chooses the brightness from its whole input the same way: tiles of a
+// 2048x1152 dark photo came out as a patchwork of brighter and darker squares (512 px against
+// 1024 px: 21.71 dB apart), so enhance-lowlight is carried over too (docs/QUALITY.md).
+OpResult run_whole_photo_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
+                                const cv::Rect& region, double input_noise) {
     const cv::Size small = tone_pass_size(image.size(), ctx.tile);
-    if (small == image.size()) return run_maxim_region(image, model_id, ctx, region);
-    cv::Mat small_in;
-    cv::resize(image, small_in, small, 0, 0, cv::INTER_AREA);
+    if (small == image.size()) {
+        return run_maxim_region(input_noise > 0 ? add_sensor_noise(image, input_noise) : image, model_id, ctx, region);
+    }
+    const TonePassCache::Key key = TonePassCache::key_of(image, model_id, ctx);
     ProgressStage stage(ctx.job, 0, 100);
-    OpContext one = ctx;
-    one.tile = 0;  // the copy fits the tile: one raw call
-    one.job = stage.sub_job(0, 95);
-    OpResult r = run_maxim_region(small_in, model_id, one, cv::Rect(0, 0, small.width, small.height));
-    ctx.job.cancel.throw_if_requested();
-    const ToneModel tone = fit_tone_model(small_in, r.pixels, image.size());
-    r.pixels = apply_tone_model(tone, image, region, ctx.job);
+    std::optional<TonePassCache::Pass> pass = TonePassCache::instance().find(key);
+    if (!pass) {
+        cv::Mat small_in;
+        cv::resize(image, small_in, small, 0, 0, cv::INTER_AREA);
+        OpContext one = ctx;
+        one.tile = 0;  // the copy fits the tile: one raw call
+        one.job = stage.sub_job(0, 95);
+        OpResult r = run_maxim_region(input_noise > 0 ? add_sensor_noise(small_in, input_noise) : small_in, model_id,
+                                      one, cv::Rect(0, 0, small.width, small.height));
+        ctx.job.cancel.throw_if_requested();
+        pass = TonePassCache::Pass{fit_tone_model(small_in, r.pixels, image.size()), r};
+        pass->result.pixels = cv::Mat();
+        TonePassCache::instance().store(key, *pass);
+    }
+    OpResult r = pass->result;
+    r.pixels = apply_tone_model(pass->tone, image, region, ctx.job);
     stage.update(1.0);
     return r;
 }
 
+bool whole_photo_pass_cached(const cv::Mat& image, const std::string& model_id, const OpContext& ctx) {
+    if (tone_pass_size(image.size(), ctx.tile) == image.size()) return false;
+    return TonePassCache::instance().find(TonePassCache::key_of(image, model_id, ctx)).has_value();
+}
+
 class MaximOp : public Operation {
 public:
-    // whole_photo_tone: the edit is one tone for the whole photo (retouch), run_retouch_region.
+    // whole_photo_tone: the edit is one tone for the whole photo (carries_whole_photo_pass),
+    // run_whole_photo_region.
     // input_noise: sensor-like noise added to the input first (enhance-lowlight), add_sensor_noise.
     MaximOp(OperationInfo info, bool variants, bool whole_photo_tone = false, double input_noise = 0)
         : info_(std::move(info)), variants_(variants), whole_photo_tone_(whole_photo_tone), input_noise_(input_noise) {}
@@ -134,9 +217,12 @@ public:
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
-        if (whole_photo_tone_) return run_retouch_region(image, model(p), ctx, region);
+        if (whole_photo_tone_) return run_whole_photo_region(image, model(p), ctx, region, input_noise_);
         if (input_noise_ > 0) return run_maxim_region(add_sensor_noise(image, input_noise_), model(p), ctx, region);
         return run_maxim_region(image, model(p), ctx, region);
+    }
+    bool has_cached_pass(const cv::Mat& image, const Params& p, const OpContext& ctx) const override {
+        return whole_photo_tone_ && whole_photo_pass_cached(image, model(p), ctx);
     }
 
 private:
@@ -166,17 +252,18 @@ void register_maxim_operations(Registry& registry) {
         true));
     registry.add(std::make_unique<MaximOp>(
         // Version 2: one 8-bit level of sensor-like noise is added to the input first
-        // (kLowLightInputNoise); version 1 ran the network on the photo as it was.
+        // (kLowLightInputNoise), and a photo larger than the tile is brightened whole at the
+        // tile's size and carried over as retouch is; version 1 tiled the photo as it was.
         OperationInfo{"enhance-lowlight", 2, "Enhance low light",
                       "Brighten dark, underexposed photos and their noise (MAXIM-2S, trained on LOL).", MaskUse::None,
                       {}},
-        false, false, kLowLightInputNoise));
+        false, carries_whole_photo_pass("enhance-lowlight"), kLowLightInputNoise));
     registry.add(std::make_unique<MaximOp>(
         // Version 2: photos larger than the tile are retouched whole at the tile's size and carried
         // to full resolution (run_retouch_region); version 1 tiled them.
         OperationInfo{"retouch", 2, "Retouch", "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
                       MaskUse::None, {}},
-        false, true));
+        false, carries_whole_photo_pass("retouch")));
 }
 
 }  // namespace restora

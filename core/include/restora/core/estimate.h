@@ -21,8 +21,9 @@ struct JobEstimate {
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
                          int tile, double conv_gflops);
 
-// The live preview of `region` of a photo of `image` size: the region's tiles, except for
-// retouch, whose pass over a photo larger than the tile is one call on the whole photo made small.
+// The live preview of `region` of a photo of `image` size: the region's tiles, except for retouch
+// and enhance-lowlight, whose pass over a photo larger than the tile is one call on the whole
+// photo made small (carries_whole_photo_pass).
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
                              int bytes_per_pixel, int tile, double conv_gflops);
 

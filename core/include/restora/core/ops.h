@@ -21,6 +21,10 @@ void register_maxim_operations(Registry& registry);
 // channels (8 or 16 bits; alpha unchanged). The noise at a pixel is a fixed function of its place
 // in the photo, so a region computes exactly the pixels of the whole and a replay is identical.
 cv::Mat add_sensor_noise(const cv::Mat& image, double sigma);
+// The operations whose network sets the whole photo's tone (retouch, enhance-lowlight): a photo
+// larger than the tile runs as one call on a copy at the tile's size, and the edit is carried to
+// full resolution (tone_transfer.h); estimates count that one call.
+bool carries_whole_photo_pass(const std::string& op_id);
 // A MAXIM model over `region` of the image through the tiled runner (also denoise model=maxim).
 OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
                           const cv::Rect& region);

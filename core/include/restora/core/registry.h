@@ -148,6 +148,11 @@ public:
     [[nodiscard]] virtual OpResult run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params,
                                               const OpContext& ctx, const cv::Rect& region) const;
 
+    // Whether the costly part of a run on this photo is already computed and kept (retouch's
+    // whole-photo pass), so that run_region now costs little more than carrying it: the
+    // desktop's estimates then leave that part out. Hashes the photo's pixels.
+    [[nodiscard]] virtual bool has_cached_pass(const cv::Mat& image, const Params& params, const OpContext& ctx) const;
+
 protected:
     virtual void check_combination(const Params& params) const;
 };
