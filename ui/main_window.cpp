@@ -900,6 +900,13 @@ void MainWindow::endRequestedPreview(int id) {
 
 void MainWindow::cancelJob() {
     if (running_id_ == 0 && requested_preview_id_ != 0) {
+        if (pending_preview_ && pending_preview_->id == requested_preview_id_) {  // not started yet
+            pending_preview_.reset();
+            endRequestedPreview(requested_preview_id_);
+            status_->setText(tr("Preview cancelled"));
+            emit previewFailed(true);
+            return;
+        }
         preview_cancel_.request();
         status_->setText(tr("Cancelling the preview…"));
         return;
