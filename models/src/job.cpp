@@ -7,27 +7,20 @@
 namespace restora {
 
 namespace {
-thread_local const CancelToken* current_cancel = nullptr;
-thread_local const CallProgressScope* current_call_progress = nullptr;
+thread_local const CallScope* current_call = nullptr;
 }  // namespace
 
-CallProgressScope::CallProgressScope(std::function<void(double)> sink)
-    : sink_(std::move(sink)), previous_(current_call_progress) {
-    current_call_progress = this;
+CallScope::CallScope(const CancelToken& token, std::function<void(double)> progress)
+    : token_(token), progress_(std::move(progress)), previous_(current_call) {
+    current_call = this;
 }
 
-CallProgressScope::~CallProgressScope() { current_call_progress = previous_; }
+CallScope::~CallScope() { current_call = previous_; }
 
-void CallProgressScope::report(double fraction) {
-    if (current_call_progress != nullptr && current_call_progress->sink_) current_call_progress->sink_(fraction);
-}
-
-CancelScope::CancelScope(const CancelToken& token) : previous_(current_cancel) { current_cancel = &token; }
-
-CancelScope::~CancelScope() { current_cancel = previous_; }
-
-void CancelScope::throw_if_requested() {
-    if (current_cancel != nullptr) current_cancel->throw_if_requested();
+void CallScope::checkpoint(double fraction) {
+    if (current_call == nullptr) return;
+    current_call->token_.throw_if_requested();
+    if (current_call->progress_) current_call->progress_(fraction);
 }
 
 ProgressStage::ProgressStage(const JobControl& job, int begin, int end)

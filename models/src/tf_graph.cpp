@@ -266,10 +266,7 @@ public:
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
             if (n.is_static || n.is_dead) continue;
-            if ((++executed & 63U) == 0) {  // a call can take a minute on a CPU
-                CancelScope::throw_if_requested();
-                CallProgressScope::report(progress_at_[i]);
-            }
+            if ((++executed & 63U) == 0) CallScope::checkpoint(progress_at_[i]);  // a call can take a minute on a CPU
             const auto t0 = std::chrono::steady_clock::now();
             if (float_type_ == torch::kFloat16 && nhwc.device().is_cpu()) {
                 values[i] = emulate_cpu_float16(i, values, nhwc);

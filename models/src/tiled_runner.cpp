@@ -360,7 +360,6 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     const Plan plan = tiling::make_plan(in.width, in.height, po);
 
     c10::InferenceMode guard;
-    const CancelScope cancel_scope(job.cancel);  // long calls check it themselves (tf_graph.cpp)
     RunStats stats;
     RegionComputer computer(*torch_model, in, plan.context, traits.border_context, traits.multiple, options.min_tile,
                             options.tile != 0, job, stats);
@@ -379,7 +378,8 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     progress.update(0.0);
     const auto n = static_cast<double>(todo.size());
     double done_in_tile = 0;  // never backwards, also when a tile is retried in halves
-    const CallProgressScope within_tile([&](double f) {
+    // Long calls check Cancel and report their progress themselves (tf_graph.cpp).
+    const CallScope call_scope(job.cancel, [&](double f) {
         done_in_tile = std::max(done_in_tile, std::clamp(f, 0.0, 0.99));
         progress.update((stats.tiles + done_in_tile) / n);
     });

@@ -207,7 +207,8 @@ class MaximOp : public Operation {
 public:
     // whole_photo_tone: the edit is one tone for the whole photo (carries_whole_photo_pass),
     // run_whole_photo_region.
-    // input_noise: sensor-like noise added to the input first (enhance-lowlight), add_sensor_noise.
+    // input_noise: sensor-like noise added to the network's input first (enhance-lowlight; with
+    // whole_photo_tone), add_sensor_noise.
     MaximOp(OperationInfo info, bool variants, bool whole_photo_tone = false, double input_noise = 0)
         : info_(std::move(info)), variants_(variants), whole_photo_tone_(whole_photo_tone), input_noise_(input_noise) {}
     const OperationInfo& info() const override { return info_; }
@@ -218,7 +219,6 @@ public:
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
         if (whole_photo_tone_) return run_whole_photo_region(image, model(p), ctx, region, input_noise_);
-        if (input_noise_ > 0) return run_maxim_region(add_sensor_noise(image, input_noise_), model(p), ctx, region);
         return run_maxim_region(image, model(p), ctx, region);
     }
     bool has_cached_pass(const cv::Mat& image, const Params& p, const OpContext& ctx) const override {
@@ -260,7 +260,7 @@ void register_maxim_operations(Registry& registry) {
         false, carries_whole_photo_pass("enhance-lowlight"), kLowLightInputNoise));
     registry.add(std::make_unique<MaximOp>(
         // Version 2: photos larger than the tile are retouched whole at the tile's size and carried
-        // to full resolution (run_retouch_region); version 1 tiled them.
+        // to full resolution (run_whole_photo_region); version 1 tiled them.
         OperationInfo{"retouch", 2, "Retouch", "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
                       MaskUse::None, {}},
         false, carries_whole_photo_pass("retouch")));

@@ -27,35 +27,23 @@ private:
     std::shared_ptr<std::atomic<bool>> flag_;
 };
 
-// The cancel token of the job running on this thread, for model calls long enough to check it
-// between their own steps (the MAXIM executor, every 64 operators it runs: one call of a 1024-px tile
-// takes about a minute on a 2-core CPU). run_tiled sets it for the duration of a run.
-class CancelScope {
+// The job of the model call running on this thread, for calls long enough to act on it between
+// their own steps (the MAXIM executor, every 64 operators it runs: one call of a 1024-px tile
+// takes about a minute on a 2-core CPU): checkpoint() throws Cancelled once Cancel is requested
+// and reports how far the call has got, which run_tiled maps into the current tile's share of the
+// job's progress. run_tiled sets the scope for the duration of a run.
+class CallScope {
 public:
-    explicit CancelScope(const CancelToken& token);
-    ~CancelScope();
-    CancelScope(const CancelScope&) = delete;
-    CancelScope& operator=(const CancelScope&) = delete;
-    static void throw_if_requested();  // nothing outside a scope
+    CallScope(const CancelToken& token, std::function<void(double fraction)> progress);
+    ~CallScope();
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+    static void checkpoint(double fraction);  // nothing outside a scope
 
 private:
-    const CancelToken* previous_;
-};
-
-// How far the model call running on this thread has got, for calls long enough to report it
-// themselves (the MAXIM executor, with its cancel check): run_tiled maps it into the current
-// tile's share of the job, so a one-tile job of a minute does not sit at 0 %.
-class CallProgressScope {
-public:
-    explicit CallProgressScope(std::function<void(double fraction)> sink);
-    ~CallProgressScope();
-    CallProgressScope(const CallProgressScope&) = delete;
-    CallProgressScope& operator=(const CallProgressScope&) = delete;
-    static void report(double fraction);  // nothing outside a scope
-
-private:
-    std::function<void(double)> sink_;
-    const CallProgressScope* previous_;
+    const CancelToken& token_;
+    std::function<void(double)> progress_;
+    const CallScope* previous_;
 };
 
 using ProgressFn = std::function<void(int percent)>;
