@@ -103,6 +103,7 @@ private:
     void measureDevice();  // the worker measures the device's convolution rate (measured())
     // The tile size set in Settings, else the tool's own default (default_tile_for).
     static int tileFor(DeviceKind device, const Operation& op, const Params& params);
+    static Precision precisionFor(DeviceKind device);
     [[nodiscard]] std::map<std::string, std::string> currentParameters() const;
     // Asks before long jobs and offers smaller tiles for jobs that would not fit in memory;
     // returns false when the user declines.

@@ -45,6 +45,7 @@ void Worker::run(const Job& job) {
         OpContext ctx;
         ctx.device = job.device;
         ctx.tile = job.tile;
+        ctx.precision = job.precision;
         ctx.job.cancel = job.cancel;
         ctx.models = &models_;
         const int id = job.id;

@@ -25,6 +25,7 @@ struct Job {
     cv::Mat mask;
     DeviceKind device = DeviceKind::Auto;
     int tile = 512;
+    Precision precision = Precision::F32;
     int threads = 0;  // 0 = all cores
     CancelToken cancel;
     bool preview = false;

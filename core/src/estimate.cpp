@@ -24,6 +24,11 @@ constexpr double kNetworkEfficiency = 0.45;
 // machine's convolution peak over the pixels of its calls (padding and the tiles' overlap
 // included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
 constexpr double kMaximEfficiency = 0.33;
+// bfloat16 on a CPU with native bfloat16 (set_precision): the super-resolution graphs ran 2.1-2.4x
+// faster, MAXIM 1.46x (only its products are in bfloat16), measured on the dev machine
+// (docs/PERFORMANCE.md); these err long.
+constexpr double kBf16NetworkSpeedup = 2.0;
+constexpr double kBf16MaximSpeedup = 1.35;
 
 // MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
 // the photo's edges) and a 32-px feather at interior seams, each call padded up to a multiple of 64
@@ -55,7 +60,8 @@ std::string maxim_model_of(const Operation& op, const Params& params) {
 }  // namespace
 
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
-                         int tile, double conv_gflops) {
+                         int tile, double conv_gflops, Precision precision) {
+    const bool bf16 = precision == Precision::BF16;
     JobEstimate e;
     const double mp = input.area() / 1e6;
     const cv::Size out = op.output_size(input, params);
@@ -77,7 +83,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         // MAXIM's dense layers, layer norms and gating run further below the convolution peak.
         const double weights = 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
         if (maxim.empty()) {
-            e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency);
+            e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             e.peak_bytes = 2.0 * floats * 4.0 * tile_px + weights;
         } else {
@@ -87,7 +93,8 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // fit and the transfer.
             const bool carried = carries_whole_photo_pass(id) && tone_pass_size(input, tile) != input;
             const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
-            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency) + (carried ? 0.3 * mp : 0.0);
+            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency * (bf16 ? kBf16MaximSpeedup : 1.0)) +
+                        (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
             // before 2026-11-27 say 1500), which already holds the allocator's slack.
             const ImportableModel* known = find_importable(maxim);
@@ -113,16 +120,16 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
 }
 
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
-                             int bytes_per_pixel, int tile, double conv_gflops) {
+                             int bytes_per_pixel, int tile, double conv_gflops, Precision precision) {
     const bool whole = carries_whole_photo_pass(op.info().id) && tone_pass_size(image, tile) != image;
-    return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops);
+    return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops, precision);
 }
 
 int tile_that_fits(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,
-                   double conv_gflops, double budget) {
+                   double conv_gflops, double budget, Precision precision) {
     int t = tile <= 0 ? std::max(input.width, input.height) : tile;
     while (t >= 64) {
-        const JobEstimate e = estimate_job(op, params, input, bytes_per_pixel, t, conv_gflops);
+        const JobEstimate e = estimate_job(op, params, input, bytes_per_pixel, t, conv_gflops, precision);
         if (e.peak_bytes + e.output_bytes <= budget) return t;
         t /= 2;
     }

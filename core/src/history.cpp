@@ -14,6 +14,7 @@ nlohmann::json entry_json(const HistoryEntry& e) {
     if (!e.model_sha256.empty()) j["model_sha256"] = e.model_sha256;
     if (!e.mask_sha256.empty()) j["mask_sha256"] = e.mask_sha256;
     if (e.tile >= 0) j["tile"] = e.tile;
+    if (!e.precision.empty()) j["precision"] = e.precision;
     return j;
 }
 
@@ -48,6 +49,7 @@ History History::from_json(const std::string& json) {
             entry.model_sha256 = e.value("model_sha256", "");
             entry.mask_sha256 = e.value("mask_sha256", "");
             entry.tile = e.value("tile", -1);
+            entry.precision = e.value("precision", "");
             h.entries.push_back(entry);
         }
     } catch (const nlohmann::json::exception& e) {

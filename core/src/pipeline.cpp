@@ -95,6 +95,7 @@ HistoryEntry history_entry(const Operation& op, const Params& params, const OpRe
     e.model = result.model_id;
     e.model_sha256 = result.model_sha256;
     e.tile = tile;
+    e.precision = result.precision;
     return e;
 }
 
@@ -125,6 +126,7 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     if (request.tile < 0) throw Error(ErrorKind::Usage, "--tile must be 0 (whole image) or a size in pixels");
     if (request.tile > 0 && request.tile < 32) throw Error(ErrorKind::Usage, "--tile must be 0 or at least 32");
     resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
+    resolve_precision(request.precision, request.device);  // and so are bf16 on CUDA and unknown names
     check_output_path(request);
     v.op->check_available(v.params);
     // Last, once the request is known to be valid: defaults that depend on the photo (denoise's
@@ -156,6 +158,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     OpContext ctx;
     ctx.device = r.device;
     ctx.tile = r.tile;
+    ctx.precision = resolve_precision(r.precision, r.device);
     ctx.job = job;
     ctx.models = models;
     OpResult result = edit.op->run(img.pixels, mask, edit.params, ctx);
@@ -179,7 +182,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
 
 EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs::path& output,
                         DeviceKind device, std::optional<int> tile, const ExportOptions& options,
-                        const JobControl& job) {
+                        const JobControl& job, const std::optional<std::string>& precision) {
     EditOutcome outcome;
     read_header(edited);  // a missing or non-image file is an input error
     const Metadata md = Metadata::read_file(edited);
@@ -199,7 +202,10 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     probe.export_options = options;
     check_output_path(probe);
     resolve_device_name(device);
+    const std::optional<Precision> chosen =
+        precision ? std::optional<Precision>(resolve_precision(*precision, device)) : std::nullopt;
     // Validate every step before reading any pixels.
+    std::vector<Precision> precisions;
     std::vector<std::pair<const Operation*, Params>> steps;
     for (const HistoryEntry& e : recorded.entries) {
         const Operation* op = Registry::instance().find(e.op);
@@ -214,6 +220,21 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         Params p = op->resolve(e.params);
         op->check_available(p);
         steps.emplace_back(op, p);
+        // The recorded precision reproduces the result; bfloat16 where this machine computes it
+        // natively (on another CPU it is emulated, many times slower: float32, within 1/255).
+        Precision step = Precision::F32;
+        if (chosen) {
+            step = *chosen;
+        } else if (!e.precision.empty()) {
+            const Precision recorded = parse_precision_name(e.precision);
+            step = resolve_precision("auto", device) == recorded ? recorded : Precision::F32;
+            if (step != recorded) {
+                outcome.warnings.push_back("step " + std::to_string(steps.size()) + " (" + e.op + ") ran in " +
+                                           e.precision + "; this machine replays it in fp32 (results differ by "
+                                           "less than one 8-bit level)");
+            }
+        }
+        precisions.push_back(step);
     }
     check_folder_writable(output.parent_path());
     LoadedImage img = load_image(input);
@@ -244,6 +265,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         // The tile decides where MAXIM's context ends: the recorded one reproduces the result.
         // Entries written before tiles were recorded ran with the device's default tile.
         ctx.tile = tile ? *tile : (e.tile >= 0 ? e.tile : default_tile(device));
+        ctx.precision = precisions[i];
         ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
                                  static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;

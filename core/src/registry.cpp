@@ -195,11 +195,27 @@ OpResult Operation::run_region(const cv::Mat& image, const cv::Mat& mask, const 
 void Operation::check_available(const Params& /*params*/) const {}
 void Operation::check_combination(const Params& /*params*/) const {}
 
-std::shared_ptr<ImageModel> ModelCache::graph_model(const std::string& file, DeviceKind device) {
-    auto& slot = models_[{file, device}];
-    if (!slot) slot = std::shared_ptr<ImageModel>(load_graph_model(file, device));
+std::shared_ptr<ImageModel> ModelCache::graph_model(const std::string& file, DeviceKind device, Precision precision) {
+    auto& slot = models_[{file, device, precision}];
+    if (!slot) slot = load_graph_model_in(file, device, precision);
     return slot;
 }
+
+std::shared_ptr<ImageModel> load_graph_model_in(const std::filesystem::path& file, DeviceKind device,
+                                                Precision precision) {
+    std::shared_ptr<ImageModel> model(load_graph_model(file, device));
+    use_precision(*model, precision);
+    return model;
+}
+
+void use_precision(ImageModel& model, Precision precision) {
+    if (precision != Precision::F32 && !set_precision(model, precision)) {
+        throw Error(ErrorKind::Usage, model.traits().id + " cannot run in " + precision_name(precision) + " on " +
+                                          model.device_name() + "; use --precision fp32");
+    }
+}
+
+std::string precision_used(Precision precision) { return precision == Precision::F32 ? "" : precision_name(precision); }
 
 std::shared_ptr<MapNetwork> ModelCache::map_network(const std::string& file, DeviceKind device) {
     auto& slot = maps_[{file, device}];

@@ -43,6 +43,42 @@ torch::Device to_torch_device(DeviceKind kind) {
 
 std::string resolve_device_name(DeviceKind kind) { return to_torch_device(kind).str(); }
 
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bf16") != 0 || __builtin_cpu_supports("amx-bf16") != 0;
+#else
+    return false;
+#endif
+}
+
+Precision resolve_precision(const std::string& choice, DeviceKind device) {
+    if (choice == "fp32") return Precision::F32;
+    const bool cuda = to_torch_device(device).is_cuda();
+    if (choice == "bf16") {
+        if (cuda) throw Error(ErrorKind::Usage, "--precision bf16 is for the CPU; on CUDA use fp32 or auto");
+        return Precision::BF16;
+    }
+    if (choice == "auto") return !cuda && cpu_has_native_bf16() ? Precision::BF16 : Precision::F32;
+    throw Error(ErrorKind::Usage, "unknown precision '" + choice + "' (use auto, fp32 or bf16)");
+}
+
+std::string precision_name(Precision precision) {
+    switch (precision) {
+        case Precision::F16: return "fp16";
+        case Precision::F32: return "fp32";
+        case Precision::F64: return "fp64";
+        case Precision::BF16: return "bf16";
+    }
+    return "fp32";
+}
+
+Precision parse_precision_name(const std::string& name) {
+    if (name == "fp32") return Precision::F32;
+    if (name == "bf16") return Precision::BF16;
+    throw Error(ErrorKind::Processing, "the history names precision '" + name + "', which this build lacks (fp32, bf16)");
+}
+
 // glibc serves each allocation above its mmap threshold (32 MiB at most) with a fresh mapping and
 // unmaps it on free, so every large activation of a network page-faults in zeroed pages again.
 // On the 2-core dev machine that kernel work was a third to a half of a MAXIM run's CPU time;

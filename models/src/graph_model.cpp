@@ -79,12 +79,37 @@ public:
         return true;
     }
 
+    // bfloat16 on the CPU: weights and activations in bfloat16 (oneDNN accumulates each
+    // convolution in float32), channels-last; the float32 weights are kept, so switching back is
+    // exact. Measured on a photo (bench_models): x4 slim, medium and thick 2.4x, 2.25x and 2.1x
+    // faster, 57.5 / 57.6 / 54.1 dB from float32.
+    bool set_float_type(torch::ScalarType type) override {
+        if (type != torch::kBFloat16) {
+            bf16_weights_.clear();
+            bf16_biases_.clear();
+            return TorchImageModel::set_float_type(type);
+        }
+        if (device().is_cuda() || !set_half(false)) return false;
+        bf16_weights_.clear();
+        bf16_biases_.clear();
+        for (const auto& w : weights_) {
+            bf16_weights_.push_back(w.defined() ? w.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast) : w);
+        }
+        for (const auto& b : biases_) bf16_biases_.push_back(b.defined() ? b.to(torch::kBFloat16) : b);
+        return true;
+    }
+
     torch::Tensor forward(const torch::Tensor& input) override {
-        const torch::Tensor x = half_ ? input.to(torch::kFloat16) : input;
-        torch::Tensor out = run(nodes_, last_use_, x, input_max_, output_max_, [this](size_t i, const torch::Tensor& v) {
-            return torch::conv2d(v, weights_[i], biases_[i], 1, nodes_[i].ivalue);
+        const bool bf16 = !bf16_weights_.empty();
+        const torch::Tensor x = half_  ? input.to(torch::kFloat16)
+                                : bf16 ? input.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast)
+                                       : input;
+        const auto& w = bf16 ? bf16_weights_ : weights_;
+        const auto& b = bf16 ? bf16_biases_ : biases_;
+        torch::Tensor out = run(nodes_, last_use_, x, input_max_, output_max_, [&](size_t i, const torch::Tensor& v) {
+            return torch::conv2d(v, w[i], b[i], 1, nodes_[i].ivalue);
         });
-        return half_ ? out.to(torch::kFloat32) : out;
+        return half_ || bf16 ? out.to(torch::kFloat32) : out;
     }
 
 private:
@@ -95,6 +120,8 @@ private:
     double input_max_;
     double output_max_;
     bool half_ = false;
+    std::vector<torch::Tensor> bf16_weights_;  // set_float_type(kBFloat16); empty in float32
+    std::vector<torch::Tensor> bf16_biases_;
 };
 
 }  // namespace
@@ -262,6 +289,7 @@ bool set_precision(ImageModel& model, Precision precision) {
         case Precision::F16: return m->set_float_type(torch::kFloat16);
         case Precision::F32: return m->set_float_type(torch::kFloat32);
         case Precision::F64: return m->set_float_type(torch::kFloat64);
+        case Precision::BF16: return m->set_float_type(torch::kBFloat16);
     }
     return false;
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -131,9 +132,10 @@ double matmul_gflops(DeviceKind dev) {
 }
 
 // Times an imported model (Restora weight file) on a W x H 8-bit image at the given tile, in
-// fp32 and, on CUDA, fp16; prints MP/s, achieved GFLOP/s and the fp16 difference. On the CPU,
-// RESTORA_CPU_FLOAT16=1 runs the fp16 pass as the executor's emulation of the GPU's (tf_graph.cpp):
-// its difference is a check, its time is not a speed.
+// fp32 and in the device's fast precision (CUDA: fp16; the CPU: bf16); prints MP/s, achieved
+// GFLOP/s and the second pass's difference from fp32. On the CPU, RESTORA_CPU_FLOAT16=1 runs the
+// second pass as the executor's emulation of the GPU's fp16 (tf_graph.cpp): its difference is a
+// check, its time is not a speed.
 void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile, const std::string& input) {
     const auto file_meta = read_weight_meta(file);
     const double gflops_per_mp = file_meta.count("gflops_per_mp") ? std::stod(file_meta.at("gflops_per_mp")) : 0.0;
@@ -162,9 +164,12 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
     std::printf("measured peaks on %s: fp32 matmul 2048^3 %.0f GFLOP/s, conv 3x3 64->64 %.0f GFLOP/s\n",
                 model->device_name().c_str(), mm, cv);
     bool ran_half = false;
+    const bool cpu = model->device_name().rfind("cuda", 0) != 0;
+    const Precision fast = cpu && std::getenv("RESTORA_CPU_FLOAT16") == nullptr ? Precision::BF16 : Precision::F16;
+    const std::string fast_name = precision_name(fast);
     for (int pass = 0; pass < 2; ++pass) {
         const bool half = pass == 1;
-        if (half && !set_half_precision(*model, true)) break;
+        if (half && !set_precision(*model, fast)) break;
         ran_half = half;
         std::vector<float>& out = half ? out16 : out32;
         run_tiled(*model, vin, vout(out), o, {});  // warm-up
@@ -174,7 +179,7 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
         const double mp = w * h / 1e6;
         std::printf("%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
                     "(%.0f%% of the measured fp32 peak %.0f GFLOP/s)\n",
-                    model->traits().id.c_str(), half ? "fp16" : "fp32", w, h, tile, model->device_name().c_str(),
+                    model->traits().id.c_str(), half ? fast_name.c_str() : "fp32", w, h, tile, model->device_name().c_str(),
                     secs, mp / secs, gflops_per_mp, gflops_per_mp * mp / secs,
                     100.0 * gflops_per_mp * mp / secs / peak, peak);
     }
@@ -182,13 +187,16 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
         double se = 0;
         size_t bad = 0;
         for (float v : out16) bad += std::isfinite(v) ? 0 : 1;
-        if (bad > 0) std::printf("%s fp16: %zu of %zu output values are not finite\n", model->traits().id.c_str(), bad, out16.size());
+        if (bad > 0) {
+            std::printf("%s %s: %zu of %zu output values are not finite\n", model->traits().id.c_str(), fast_name.c_str(),
+                        bad, out16.size());
+        }
         for (size_t i = 0; i < out32.size(); ++i) se += (out32[i] - out16[i]) * (out32[i] - out16[i]);
         double peak = 0;
         for (float v : out32) peak = std::max(peak, static_cast<double>(std::abs(v)));
-        std::printf("%s fp16 vs fp32: PSNR %.2f dB (output peak %.3f, %s input%s)\n", model->traits().id.c_str(),
+        std::printf("%s %s vs fp32: PSNR %.2f dB (output peak %.3f, %s input%s)\n", model->traits().id.c_str(), fast_name.c_str(),
                     10 * std::log10(out32.size() / std::max(se, 1e-20)), peak, input.empty() ? "hash-noise" : "photo",
-                    model->device_name().rfind("cuda", 0) == 0 ? "" : ", CPU float16 emulation");
+                    fast == Precision::F16 && cpu ? ", CPU float16 emulation" : "");
     }
 }
 

@@ -88,12 +88,15 @@ public:
             const std::shared_ptr<TunableNetwork> net = load_tunable_network(m.path, ctx);
             const double realism = p.number("realism");
             model = net->fold({1.0 - realism, realism});  // objectives: fidelity, perception
+            use_precision(*model, ctx.precision);
+            r.precision = precision_used(ctx.precision);
             r.model_id = m.entry.id;
             r.model_sha256 = m.entry.sha256;
         } else {
             const ModelStatus m = require_model(sr_model_id(p.text("model"), s));
-            model = ctx.models != nullptr ? ctx.models->graph_model(m.path.string(), ctx.device)
-                                          : std::shared_ptr<ImageModel>(load_graph_model(m.path, ctx.device));
+            model = ctx.models != nullptr ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
+                                          : load_graph_model_in(m.path, ctx.device, ctx.precision);
+            r.precision = precision_used(ctx.precision);
             r.model_id = m.entry.id;
             r.model_sha256 = m.entry.sha256;
         }
@@ -266,7 +269,9 @@ public:
             for (size_t i = 0; i < 4; ++i) point[i] *= 1 - j;
         }
         const std::unique_ptr<ImageModel> model = net->fold(point);
+        use_precision(*model, ctx.precision);
         OpResult out;
+        out.precision = precision_used(ctx.precision);
         out.pixels = image(region).clone();  // alpha (if any) kept; RGB overwritten
         RunOptions o;
         o.tile = ctx.tile;

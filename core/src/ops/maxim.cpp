@@ -26,9 +26,10 @@ OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, con
                           const cv::Rect& region) {
     const ModelStatus m = require_model(model_id);
     std::shared_ptr<ImageModel> model = ctx.models != nullptr
-                                            ? ctx.models->graph_model(m.path.string(), ctx.device)
-                                            : std::shared_ptr<ImageModel>(load_graph_model(m.path, ctx.device));
+                                            ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
+                                            : load_graph_model_in(m.path, ctx.device, ctx.precision);
     OpResult r;
+    r.precision = precision_used(ctx.precision);
     r.model_id = m.entry.id;
     r.model_sha256 = m.entry.sha256;
     cv::Mat out(region.height, region.width, image.type());
@@ -116,6 +117,7 @@ public:
         std::string model;
         int tile = 0;
         DeviceKind device = DeviceKind::Auto;
+        Precision precision = Precision::F32;
         bool operator==(const Key&) const = default;
     };
     struct Pass {
@@ -123,7 +125,7 @@ public:
         OpResult result;  // the model's id and hash; no pixels
     };
     static Key key_of(const cv::Mat& image, const std::string& model, const OpContext& ctx) {
-        return {fingerprint(image), image.rows, image.cols, image.type(), model, ctx.tile, ctx.device};
+        return {fingerprint(image), image.rows, image.cols, image.type(), model, ctx.tile, ctx.device, ctx.precision};
     }
     static TonePassCache& instance() {
         static TonePassCache cache;

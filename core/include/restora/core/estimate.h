@@ -17,20 +17,21 @@ struct JobEstimate {
     std::string basis;      // how it was computed, for the status line
 };
 
-// conv_gflops: the device's measured 3x3 convolution throughput (measure_conv_gflops).
+// conv_gflops: the device's measured 3x3 convolution throughput (measure_conv_gflops), in float32;
+// precision: the networks' arithmetic (bfloat16 on the CPU is counted at its measured speed-up).
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
-                         int tile, double conv_gflops);
+                         int tile, double conv_gflops, Precision precision = Precision::F32);
 
 // The live preview of `region` of a photo of `image` size: the region's tiles, except for retouch
 // and enhance-lowlight, whose pass over a photo larger than the tile is one call on the whole
 // photo made small (carries_whole_photo_pass).
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
-                             int bytes_per_pixel, int tile, double conv_gflops);
+                             int bytes_per_pixel, int tile, double conv_gflops, Precision precision = Precision::F32);
 
 // The largest tile (halving from `tile`, at least 64) whose estimate fits in `budget` bytes;
 // 0 when none does.
 int tile_that_fits(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,
-                   double conv_gflops, double budget);
+                   double conv_gflops, double budget, Precision precision = Precision::F32);
 
 // MemAvailable from /proc/meminfo (0 when unknown).
 int64_t available_memory_bytes();

@@ -14,6 +14,7 @@ struct HistoryEntry {
     std::string model_sha256;  // weight file hash, empty when there is none
     std::string mask_sha256;   // sha256 of the mask PNG kept in OUT.restora/
     int tile = -1;             // tile size the run used (0 = whole image); -1: not recorded
+    std::string precision;     // "bf16" when its network ran in bfloat16; empty: float32
     bool operator==(const HistoryEntry&) const = default;
 };
 

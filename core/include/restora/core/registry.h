@@ -72,7 +72,8 @@ struct OperationInfo {
 class ModelCache {
 public:
     // The model in `file` on `device`, loading it on first use.
-    std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device);
+    std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device,
+                                            Precision precision = Precision::F32);
     // An imported ONNX graph (the text detector), loaded on first use.
     std::shared_ptr<MapNetwork> map_network(const std::string& file, DeviceKind device);
     // An image + mask network (inpainting, shadow removal, text erasure), loaded on first use.
@@ -87,7 +88,7 @@ public:
     }
 
 private:
-    std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<ImageModel>> models_;
+    std::map<std::tuple<std::string, DeviceKind, Precision>, std::shared_ptr<ImageModel>> models_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MapNetwork>> maps_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MaskedNetwork>> masked_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<TunableNetwork>> tunable_;
@@ -106,17 +107,30 @@ struct OpContext {
     int tile = 512;  // 0 = one raw model call on the whole image
     JobControl job;
     ModelCache* models = nullptr;  // optional: reuse loaded models across runs
+    // The imported networks' arithmetic (upscale's and denoise's networks, MAXIM): BF16 on a CPU
+    // runs them in bfloat16 (set_precision); the CLI and the desktop app choose it
+    // (resolve_precision).
+    Precision precision = Precision::F32;
 };
 
 // Networks loaded through ctx.models when the context has a cache, else for this run only.
 std::shared_ptr<MaskedNetwork> load_masked_network(MaskedTask task, const std::filesystem::path& file,
                                                    const OpContext& ctx);
 std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path& file, const OpContext& ctx);
+// An imported network (load_graph_model) computing in `precision`; throws Error(Usage) where it
+// cannot (bfloat16 on CUDA).
+std::shared_ptr<ImageModel> load_graph_model_in(const std::filesystem::path& file, DeviceKind device,
+                                                Precision precision);
+// Switches a loaded network to `precision`; throws Error(Usage) where it cannot.
+void use_precision(ImageModel& model, Precision precision);
+// OpResult::precision for a network that ran in `precision`: empty for float32.
+std::string precision_used(Precision precision);
 
 struct OpResult {
     cv::Mat pixels;
     std::string model_id;      // empty for classical algorithms
     std::string model_sha256;  // empty when the model has no weight file
+    std::string precision;     // "bf16" when the network ran in bfloat16; empty: float32
     std::vector<std::string> warnings;
 };
 
