@@ -54,11 +54,15 @@ std::vector<fs::path> images_in(const fs::path& dir, size_t limit) {
     return v;
 }
 
+// --precision: the networks' arithmetic for the operations run_op runs (float32 by default).
+Precision g_precision = Precision::F32;
+
 OpResult run_op(const std::string& id, const cv::Mat& img, const cv::Mat& mask,
                 const std::map<std::string, std::string>& params) {
     const Operation& op = Registry::instance().get(id);
     OpContext ctx;
     ctx.device = DeviceKind::Auto;
+    ctx.precision = g_precision;
     return op.run(img, mask, op.resolve(params), ctx);
 }
 
@@ -685,12 +689,15 @@ int main(int argc, char** argv) {
             for (std::string m; std::getline(list, m, ',');) kInpaintMethods.push_back(m);
         } else if (std::strcmp(argv[i], "--shadow-set") == 0 && i + 1 < argc) {
             shadow_set = argv[++i];
+        } else if (std::strcmp(argv[i], "--precision") == 0 && i + 1 < argc) {
+            g_precision = resolve_precision(argv[++i], DeviceKind::Auto);
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = static_cast<size_t>(std::atoi(argv[++i]));
         } else {
             std::fprintf(stderr, "usage: restora-bench-quality [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
                                  "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
-                                 "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST]\n");
+                                 "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST] "
+                                 "[--precision auto|fp32|bf16]\n");
             return 2;
         }
     }
