@@ -81,8 +81,8 @@ public:
 
     // bfloat16 on the CPU: weights and activations in bfloat16 (oneDNN accumulates each
     // convolution in float32), channels-last; the float32 weights are kept, so switching back is
-    // exact. Measured on a photo (bench_models): x4 slim, medium and thick 2.4x, 2.25x and 2.1x
-    // faster, 57.5 / 57.6 / 54.1 dB from float32.
+    // exact. Measured on a photo (bench_models, all twelve): 1.8-3.1x faster (about 2x), 54.1-57.7
+    // dB from float32 (docs/PERFORMANCE.md, "bfloat16 on the CPU").
     bool set_float_type(torch::ScalarType type) override {
         if (type != torch::kBFloat16) {
             bf16_weights_.clear();

@@ -123,14 +123,14 @@ torch::Tensor strided_slice(const Node& n, const torch::Tensor& x, const std::ve
     return t;
 }
 
+// The types oneDNN runs fast on the CPU, channels-last.
+bool cpu_fast_type(torch::ScalarType t) { return t == torch::kFloat || t == torch::kBFloat16; }
+
 // a[..., g] x w[g, f] (+ bias[f]) on the CPU in float32 when `a` is a transposed view whose g
 // axis is outermost in memory (MAXIM's grid and block gating mix along such an axis): one matrix
 // product w^T x A over the memory as it lies, with no copy of `a`; the result is a view in the same
 // memory order. Undefined when `a` is not laid out that way. (512x512 retouching: the 16 gating
 // products of [32, 1024] x 256 took 92 ms each with the copy, 40 ms without, measured.)
-// The types oneDNN runs fast on the CPU, channels-last.
-bool cpu_fast_type(torch::ScalarType t) { return t == torch::kFloat || t == torch::kBFloat16; }
-
 torch::Tensor dense_outer_axis(const torch::Tensor& a, const torch::Tensor& w, const torch::Tensor& bias) {
     const int64_t n = a.dim();
     if (n < 2 || a.is_contiguous() || !a.device().is_cpu() || !cpu_fast_type(a.scalar_type())) return {};
@@ -378,8 +378,8 @@ private:
     // read bfloat16 (oneDNN accumulates in float32) and their results stay bfloat16 until an
     // elementwise operator promotes them to float32 with its other operand, or they feed the next
     // product; reductions, LayerNorm and GELU widen to float32. Measured on a 512x512 dehaze call:
-    // 11.67 -> 8.02 s, 65.7 dB from float32 (converting each result back: 8.59 s; everything in
-    // bfloat16: 8.55 s and 59.0 dB).
+    // 11.4-12.7 s -> 8.0-8.8 s, 65.3-65.7 dB from float32 (converting each result back: 8.59 s;
+    // everything in bfloat16: 8.55 s and 59.0 dB); at 256x256 1.7-2.0x (docs/PERFORMANCE.md).
     [[nodiscard]] torch::Tensor arith(const torch::Tensor& t) const {
         return arith_bf16_ && t.defined() && t.scalar_type() == torch::kFloat32 ? t.to(torch::kBFloat16) : t;
     }
