@@ -244,6 +244,10 @@ void MainWindow::buildMenus() {
                           : tr("bfloat16 (CPU; about 2x faster upscaling, within one 8-bit level)"));
         a->setCheckable(true);
         a->setChecked(p == saved_precision);
+        if (p == "bf16" && !cpu_has_native_bf16()) {
+            a->setEnabled(false);  // emulated: slower than float32
+            a->setToolTip(tr("This CPU does not compute bfloat16 natively."));
+        }
         precision_group->addAction(a);
         connect(a, &QAction::triggered, this, [this, p] {
             QSettings().setValue("engine/precision", p);

@@ -300,6 +300,10 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         probe.mask = o.mask;
         const ValidatedEdit v = validate_edit(probe);
         if (!o.tile) base.tile = default_tile_for(device, *v.op, v.params);
+        if (resolve_precision(base.precision, device) == Precision::BF16 && !cpu_has_native_bf16()) {
+            std::fprintf(stderr, "note: this CPU has no native bfloat16; --precision bf16 is emulated here and slower "
+                                 "than fp32\n");
+        }
         configure_threads();
     }
     const std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask);
