@@ -267,6 +267,8 @@ private slots:
         QVERIFY(!entries.empty());
         QCOMPARE(QString::fromStdString(entries.back().params.at("realism")), QString("1"));
         QCOMPARE(QString::fromStdString(entries.back().model), QString("sr-tunable-x4"));
+        // Settings → Precision, Automatic (the default): bfloat16 where the CPU computes it natively.
+        QCOMPARE(QString::fromStdString(entries.back().precision), QString(restora::cpu_has_native_bf16() ? "bf16" : ""));
         // Another model: the realism row no longer applies and is not sent.
         w.setParameter("model", "bicubic");
         w.apply();
