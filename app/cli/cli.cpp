@@ -238,6 +238,10 @@ int cmd_models(const Options& o) {
     std::cout << "search path:";
     for (const auto& d : model_search_path()) std::cout << " " << d.string();
     std::cout << "\n";
+    // What --device auto and --precision auto mean on this machine.
+    std::cout << "device: " << resolve_device_name(DeviceKind::Auto) << " (libtorch " << torch_version()
+              << "), precision: " << precision_name(resolve_precision("auto", DeviceKind::Auto))
+              << (cpu_has_native_bf16() ? " (this CPU computes bfloat16 natively)" : "") << "\n";
     return 0;
 }
 
