@@ -721,6 +721,7 @@ void MainWindow::refresh(bool keep_view) {
         for (const auto& e : session_->history().entries) {
             QString line = q(e.op);
             for (const auto& [k, v] : e.params) line += QString(" %1=%2").arg(q(k), q(v));
+            if (!e.precision.empty()) line += QString(" (%1)").arg(q(e.precision));  // bf16: Settings → Precision
             history_->addItem(line);
         }
         history_->setCurrentRow(history_->count() - 1);
