@@ -55,7 +55,7 @@ Options for run and replay:
                        machine has the memory (about 16 GB). replay: the tiles it recorded
   --precision P        auto (default), fp32 or bf16: the networks' arithmetic. auto = bf16 on
                        a CPU with native bfloat16 (AVX512-BF16, AMX): upscale about 2x and
-                       the MAXIM tools 1.3-2x faster, within about one 8-bit level of fp32;
+                       the MAXIM tools 1.4-2x faster, within about one 8-bit level of fp32;
                        fp32 elsewhere. replay: the precision each step recorded
   --quality Q          JPEG/WebP quality 1-100 (default 95)
   --overwrite          replace existing outputs

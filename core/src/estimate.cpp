@@ -24,9 +24,10 @@ constexpr double kNetworkEfficiency = 0.45;
 // machine's convolution peak over the pixels of its calls (padding and the tiles' overlap
 // included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
 constexpr double kMaximEfficiency = 0.33;
-// bfloat16 on a CPU with native bfloat16 (set_precision): the super-resolution graphs ran 2.1-2.4x
-// faster, MAXIM 1.46x (only its products are in bfloat16), measured on the dev machine
-// (docs/PERFORMANCE.md); these err long.
+// bfloat16 on a CPU with native bfloat16 (set_precision): the super-resolution graphs ran 1.8-3.1x
+// faster (about 2x at 1 MP), MAXIM 1.4-1.5x at its 1024-px CPU tile (2x on small calls; only its
+// products and GELU are in bfloat16), measured on the dev machine (docs/PERFORMANCE.md); these
+// err long.
 constexpr double kBf16NetworkSpeedup = 2.0;
 constexpr double kBf16MaximSpeedup = 1.35;
 

@@ -231,7 +231,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             if (step != recorded) {
                 outcome.warnings.push_back("step " + std::to_string(steps.size()) + " (" + e.op + ") ran in " +
                                            e.precision + ", which this machine does not compute natively; it "
-                                           "replays it in fp32 (a slight difference: bf16 results are 48-68 dB "
+                                           "replays it in fp32 (a slight difference: bf16 results are 53-69 dB "
                                            "from fp32)");
             }
         }

@@ -127,8 +127,8 @@ bool set_half_precision(ImageModel& model, bool half);
 // The floating-point type a model computes in: F16 (CUDA only), F32 (the default), F64 (a check
 // that every operator follows the chosen type; imported TF.js graphs only) or BF16 (the CPU: the
 // imported super-resolution graphs run in bfloat16 throughout, the MAXIM graphs run their
-// convolutions and matrix products in bfloat16 and the rest in float32; about 2x and 1.3-2x
-// faster on a CPU with native bfloat16, 53-68 dB from float32, docs/PERFORMANCE.md). Returns
+// convolutions and matrix products in bfloat16 and the rest in float32; about 2x and 1.4-2x
+// faster on a CPU with native bfloat16, 53-69 dB from float32, docs/PERFORMANCE.md). Returns
 // whether it is now in effect; switching back to F32 restores the float32 results exactly.
 enum class Precision { F16, F32, F64, BF16 };
 bool set_precision(ImageModel& model, Precision precision);
