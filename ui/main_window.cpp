@@ -728,15 +728,12 @@ void MainWindow::refresh(bool keep_view) {
     } else {
         view_->setImages({}, {}, false);
     }
-    QString device;
-    try {
-        device = q(resolve_device_name(parse_device(s(QSettings().value("engine/device", "auto").toString()))));
-    } catch (const std::exception&) {
-        device = "cpu";
-    }
+    QString device = "cpu";
     QString precision = "fp32";
     try {
-        precision = q(precision_name(precisionFor(parse_device(s(QSettings().value("engine/device", "auto").toString())))));
+        const DeviceKind kind = parse_device(s(QSettings().value("engine/device", "auto").toString()));
+        device = q(resolve_device_name(kind));
+        precision = q(precision_name(precisionFor(kind)));
     } catch (const std::exception&) {
     }
     device_label_->setText(tr("Device: %1 (%2)").arg(device, precision));

@@ -19,13 +19,6 @@ typedef int32_t v16i __attribute__((vector_size(64)));
 typedef uint32_t v16u __attribute__((vector_size(64)));
 typedef uint16_t v16h __attribute__((vector_size(32)));
 
-uint16_t round_to_bf16(float y) {
-    uint32_t b = 0;
-    std::memcpy(&b, &y, 4);
-    b += 0x7FFFU + ((b >> 16) & 1U);
-    return static_cast<uint16_t>(b >> 16);
-}
-
 // 0.5 x (1 + tanh(u)) for u = sqrt(2/pi) (x + 0.044715 x^3), written with e = exp(-2|u|) as
 // x / (1 + e) for u >= 0 and x e / (1 + e) for u < 0, which has no cancellation in the negative
 // tail (libtorch's 1 + tanh(u) loses it there). exp is 2^k times a degree-5 series of 2^f on
@@ -58,7 +51,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) void gelu_avx5
         std::memcpy(&x, &w, 4);
         const float u = 0.7978845608028654F * (x + 0.044715F * x * x * x);
         const float e = std::exp(-2.0F * std::min(std::abs(u), 40.0F));
-        out[i] = round_to_bf16(x * (u < 0 ? e : 1.0F) / (1.0F + e));
+        out[i] = c10::BFloat16(x * (u < 0 ? e : 1.0F) / (1.0F + e)).x;  // rounds to nearest even
     }
 }
 
