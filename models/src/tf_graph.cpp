@@ -13,11 +13,14 @@
 #include <cstdlib>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "bf16_kernels.h"
+#include "resize_kernel.h"
 #include "restora/models/errors.h"
 #include "restora/models/job.h"
 #include "restora/models/torch_model.h"
@@ -207,6 +210,124 @@ double work_weight(Op op) {
     }
 }
 
+// t as a channels-last tensor whose strides say so: libtorch picks a convolution's layout from the
+// strides (suggest_memory_format), and a view that is channels-last in memory but carries another
+// stride on its batch axis of size 1 (a resize's transposed result) would run in NCHW: 3.4x slower
+// for a 3x3 convolution on 512x512x32 (0.250 against 0.073 s, measured).
+torch::Tensor canonical_channels_last(const torch::Tensor& t) {
+    torch::Tensor c = t.contiguous(torch::MemoryFormat::ChannelsLast);
+    if (c.dim() != 4 || c.suggest_memory_format() == torch::MemoryFormat::ChannelsLast) return c;
+    const int64_t ch = c.size(1);
+    const int64_t h = c.size(2);
+    const int64_t w = c.size(3);
+    return c.as_strided(c.sizes(), {h * w * ch, 1, w * ch, ch});
+}
+
+// jax.image.resize, as jax2tf writes it, is one einsum per axis with a [in, out] interpolation
+// matrix that the graph computes from the input's size (a static value): MAXIM resizes between its
+// scales this way. The matrix is banded (2 taps per output for a 2x or 4x upsampling, 4-8 for the
+// antialiased downsamplings, measured), yet a matrix product costs in x out multiply-adds per
+// line, so these einsums grew with the square of the tile's side (a 1024x1024 call: 8 products of
+// [1024, 512, 64] x [512, 1024], 3.75 of 33 s in bfloat16, where one multiply-add per tap suffices).
+// Taps are the matrix's nonzero entries per output position; resize_by_taps applies them.
+struct Taps {
+    torch::Tensor index;        // [K, out] long: the input position of each tap (0 where a column has fewer)
+    torch::Tensor weight;       // [K, out] float32: its weight (0 where a column has fewer)
+    std::vector<int64_t> perm;  // the dynamic operand's axes in the result's order, the contracted one at `axis`
+    int64_t axis = 0;
+    int dynamic_operand = 0;
+};
+
+// The taps of an einsum of a dynamic operand (0 or 1) with a static 2-D matrix m, for equations of the form
+// "...c...,cf->...f..." in any order of axes and operands; nothing when the equation has another
+// form or the matrix has more than 16 nonzero entries in a column or is over a quarter full.
+std::optional<Taps> resize_taps(const std::string& eq, const torch::Tensor& m, int dynamic_operand) {
+    const auto comma = eq.find(',');
+    const auto arrow = eq.find("->");
+    if (comma == std::string::npos || arrow == std::string::npos) return std::nullopt;
+    const std::string lhs[2] = {eq.substr(0, comma), eq.substr(comma + 1, arrow - comma - 1)};
+    const std::string out = eq.substr(arrow + 2);
+    Taps t;
+    t.dynamic_operand = dynamic_operand;
+    const std::string& xs = lhs[dynamic_operand];
+    const std::string& ms = lhs[1 - dynamic_operand];
+    if (ms.size() != 2 || m.dim() != 2 || !m.is_floating_point() || ms[0] == ms[1] || !m.device().is_cpu()) return std::nullopt;
+    const bool c_first = xs.find(ms[0]) != std::string::npos;
+    const char c = c_first ? ms[0] : ms[1];  // contracted
+    const char f = c_first ? ms[1] : ms[0];  // the result's new axis
+    if (xs.find(f) != std::string::npos || out.find(c) != std::string::npos || out.size() != xs.size()) return std::nullopt;
+    for (size_t k = 0; k < out.size(); ++k) {
+        const char l = out[k] == f ? c : out[k];
+        const auto pos = xs.find(l);
+        if (pos == std::string::npos || xs.find(l, pos + 1) != std::string::npos) return std::nullopt;
+        if (out[k] == f) t.axis = static_cast<int64_t>(k);
+        t.perm.push_back(static_cast<int64_t>(pos));
+    }
+    const torch::Tensor mc = (c_first ? m : m.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // [in, out]
+    const int64_t n_in = mc.size(0);
+    const int64_t n_out = mc.size(1);
+    const float* p = mc.data_ptr<float>();
+    std::vector<std::vector<std::pair<int64_t, float>>> cols(static_cast<size_t>(n_out));
+    size_t k_max = 0;
+    for (int64_t o = 0; o < n_out; ++o) {
+        for (int64_t i = 0; i < n_in; ++i) {
+            if (const float w = p[i * n_out + o]; w != 0.0F) cols[o].emplace_back(i, w);
+        }
+        k_max = std::max(k_max, cols[o].size());
+    }
+    if (k_max == 0 || k_max > 16 || static_cast<int64_t>(k_max) * 4 > n_in) return std::nullopt;
+    t.index = torch::zeros({static_cast<int64_t>(k_max), n_out}, torch::kLong);
+    t.weight = torch::zeros({static_cast<int64_t>(k_max), n_out}, torch::kFloat32);
+    auto idx = t.index.accessor<int64_t, 2>();
+    auto wt = t.weight.accessor<float, 2>();
+    for (int64_t o = 0; o < n_out; ++o) {
+        for (size_t k = 0; k < cols[o].size(); ++k) {
+            idx[static_cast<int64_t>(k)][o] = cols[o][k].first;
+            wt[static_cast<int64_t>(k)][o] = cols[o][k].second;
+        }
+    }
+    return t;
+}
+
+// The einsum through its taps (gather_taps, accumulated in float32) in `type`: computed in x's
+// order of axes and returned as a view in the result's. In MAXIM a Transpose restores that order
+// next, so the convolution after it reads the resize's memory as it is (with the result's order
+// stored instead, it had to be copied: 0.073 against 0.046 s per 512x512x32 convolution).
+torch::Tensor resize_by_taps(const torch::Tensor& x, const Taps& t, torch::ScalarType type) {
+    const torch::Tensor y = gather_taps(x, t.perm[static_cast<size_t>(t.axis)], t.index, t.weight, type);
+    return y.defined() ? y.permute(t.perm) : y;
+}
+
+// What a model computes once per input shape.
+struct StaticValues {
+    std::map<int, torch::Tensor> values;  // static values read by dynamic nodes
+    std::map<int, Taps> taps;             // einsums that are resizes (resize_taps), by node
+};
+
+// Multiply-adds x 2 of a product node (profile only): Dense, Conv2D, transposed convolutions and
+// einsums (every index's size multiplied), from its inputs and its result.
+double product_flops(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& y) {
+    const auto size = [&](size_t k) { return v[n.inputs.at(k)].sizes(); };
+    switch (n.op) {
+        case Op::Dense: return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0]);
+        case Op::Conv2D: return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
+        case Op::Conv2DBackpropInput:
+            return 2.0 * static_cast<double>(v[n.inputs.at(2)].numel()) * static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
+        case Op::Einsum: {
+            const std::string& eq = n.attr.at("equation");
+            const auto comma = eq.find(',');
+            const auto arrow = eq.find("->");
+            std::map<char, int64_t> dims;
+            for (size_t k = 0; k < comma; ++k) dims[eq[k]] = size(0)[k];
+            for (size_t k = comma + 1; k < arrow; ++k) dims[eq[k]] = size(1)[k - comma - 1];
+            double f = 2;
+            for (const auto& [c, d] : dims) f *= static_cast<double>(d);
+            return f;
+        }
+        default: return 0;
+    }
+}
+
 class TfGraphModel : public TorchImageModel {
 public:
     TfGraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, int input, int output)
@@ -260,34 +381,50 @@ public:
         const torch::Tensor nhwc = x.permute({0, 2, 3, 1}).to(float_type_).contiguous();
         const std::vector<int64_t> key = {nhwc.size(0), nhwc.size(1), nhwc.size(2)};
         std::vector<torch::Tensor> values(nodes_.size());
+        std::shared_ptr<const StaticValues> statics;
         {
             const std::lock_guard<std::mutex> lock(mutex_);
             auto it = cache_.find(key);
             if (it == cache_.end()) {
+                if (cache_.size() >= 4) cache_.erase(cache_.begin());  // a few tile sizes at most
                 it = cache_.emplace(key, compute_static(nhwc)).first;
-                if (cache_.size() > 4) cache_.erase(cache_.begin());  // a few tile sizes at most
-                it = cache_.find(key);
             }
-            for (const auto& [i, v] : it->second) values[i] = v;
+            statics = it->second;
         }
+        for (const auto& [i, v] : statics->values) values[i] = v;
         static const bool profile = std::getenv("RESTORA_PROFILE_GRAPH") != nullptr;
         std::map<int, double> op_seconds;
         std::map<int, int> op_count;
+        std::map<int, double> op_flops;
+        std::map<std::string, std::pair<double, double>> product_shapes;  // seconds, flops
         unsigned executed = 0;
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
             if (n.is_static || n.is_dead) continue;
             if ((++executed & 63U) == 0) CallScope::checkpoint(progress_at_[i]);  // a call can take a minute on a CPU
             const auto t0 = std::chrono::steady_clock::now();
-            if (float_type_ == torch::kFloat16 && nhwc.device().is_cpu()) {
-                values[i] = emulate_cpu_float16(i, values, nhwc);
-            } else {
-                values[i] = eval(n, values, nhwc);
+            const auto taps = statics->taps.find(static_cast<int>(i));
+            const bool by_taps = taps != statics->taps.end() && float_type_ != torch::kFloat16;
+            if (by_taps) {  // a resize, in the type the einsum had
+                values[i] = resize_by_taps(values[n.inputs[taps->second.dynamic_operand]], taps->second,
+                                           arith_bf16_ ? torch::kBFloat16 : float_type_);
+            }
+            if (!values[i].defined()) {
+                values[i] = float_type_ == torch::kFloat16 && nhwc.device().is_cpu() ? emulate_cpu_float16(i, values, nhwc)
+                                                                                      : eval(n, values, nhwc);
             }
             if (profile) {
                 const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 op_seconds[static_cast<int>(n.op)] += sec;
                 ++op_count[static_cast<int>(n.op)];
+                const double flops = by_taps ? 0.0 : product_flops(n, values, values[i]);
+                op_flops[static_cast<int>(n.op)] += flops;
+                if (flops > 0) {
+                    auto& [s, f] = product_shapes[std::string(n.op == Op::Dense ? "dense " : n.op == Op::Conv2D ? "conv " : "other ") +
+                                                  c10::str(values[n.inputs[0]].sizes()) + " x " + c10::str(values[n.inputs[1]].sizes())];
+                    s += sec;
+                    f += flops;
+                }
                 if (n.op == Op::Einsum && sec > 0.3) {
                     std::fprintf(stderr, "    einsum %s %s x %s: %.2f s\n", n.attr.at("equation").c_str(),
                                  c10::str(values[n.inputs[0]].sizes()).c_str(), c10::str(values[n.inputs[1]].sizes()).c_str(), sec);
@@ -298,6 +435,7 @@ public:
             }
         }
         if (profile) {
+            std::fprintf(stderr, "  (einsums computed as resizes by their taps: %zu)\n", statics->taps.size());
             for (const auto& [op, sec] : op_seconds) {
                 std::string name = op == static_cast<int>(Op::Gelu)        ? "Gelu (fused)"
                                    : op == static_cast<int>(Op::LayerNorm) ? "LayerNorm (fused)"
@@ -306,7 +444,18 @@ public:
                 for (const auto& [op_name, o] : op_names()) {
                     if (static_cast<int>(o) == op) name = op_name;
                 }
-                if (sec > 0.05) std::fprintf(stderr, "  %-22s %8.2f s  %5d nodes\n", name.c_str(), sec, op_count[op]);
+                if (sec > 0.05) {
+                    std::fprintf(stderr, "  %-22s %8.2f s  %5d nodes", name.c_str(), sec, op_count[op]);
+                    if (op_flops[op] > 0) std::fprintf(stderr, "  %8.1f GFLOP  %6.1f GFLOP/s", op_flops[op] * 1e-9, op_flops[op] * 1e-9 / sec);
+                    std::fprintf(stderr, "\n");
+                }
+            }
+            std::vector<std::pair<double, std::string>> slow;
+            for (const auto& [shape, sf] : product_shapes) slow.emplace_back(sf.first, shape);
+            std::sort(slow.rbegin(), slow.rend());
+            for (size_t k = 0; k < slow.size() && k < 12; ++k) {
+                const auto& sf = product_shapes[slow[k].second];
+                std::fprintf(stderr, "    %-60s %6.2f s %6.1f GFLOP/s\n", slow[k].second.c_str(), sf.first, sf.second * 1e-9 / sf.first);
             }
         }
         return values[output_].permute({0, 3, 1, 2}).to(torch::kFloat32).contiguous();
@@ -351,10 +500,12 @@ private:
         return !saved.empty() && y.scalar_type() == torch::kFloat32 ? y.to(torch::kFloat16) : y;
     }
 
-    // Every static node's value for this input shape; only those read by dynamic nodes are kept.
-    std::map<int, torch::Tensor> compute_static(const torch::Tensor& x) {
+    // Every static node's value for this input shape; only those read by dynamic nodes are kept,
+    // and the taps of the einsums that resize (resize_taps; RESTORA_NO_RESIZE_TAPS=1 turns them off).
+    std::shared_ptr<const StaticValues> compute_static(const torch::Tensor& x) {
         std::vector<torch::Tensor> values(nodes_.size());
-        std::map<int, torch::Tensor> keep;
+        auto result = std::make_shared<StaticValues>();
+        std::map<int, torch::Tensor>& keep = result->values;
         values[input_] = x;  // Shape nodes read the input (the importer's graphs take shapes of it only)
         for (size_t i = 0; i < nodes_.size(); ++i) {
             const Node& n = nodes_[i];
@@ -367,7 +518,19 @@ private:
                 if (nodes_[k].is_static) keep[k] = values[k];
             }
         }
-        return keep;
+        static const bool no_taps = std::getenv("RESTORA_NO_RESIZE_TAPS") != nullptr;
+        for (size_t i = 0; i < nodes_.size() && !no_taps; ++i) {
+            const Node& n = nodes_[i];
+            if (n.is_static || n.is_dead || n.op != Op::Einsum || n.inputs.size() != 2) continue;
+            const bool a_static = nodes_[n.inputs[0]].is_static;
+            if (a_static == nodes_[n.inputs[1]].is_static) continue;
+            const torch::Tensor& m = values[n.inputs[a_static ? 0 : 1]];
+            if (!m.defined()) continue;
+            if (auto t = resize_taps(n.attr.at("equation"), m, a_static ? 1 : 0)) {
+                result->taps.emplace(static_cast<int>(i), std::move(*t));
+            }
+        }
+        return result;
     }
 
     // Mixed precision by explicit casts: reductions widen float16 to float32, and the
@@ -469,7 +632,7 @@ private:
                 // (oneDNN's fast layout, no transposes; 2x faster on the dev machine).
                 const bool channels_last = t.device().is_cpu() && cpu_fast_type(f.scalar_type());
                 torch::Tensor xc = t.permute({0, 3, 1, 2}).to(f.scalar_type());
-                xc = channels_last ? xc.contiguous(torch::MemoryFormat::ChannelsLast) : xc.contiguous();
+                xc = channels_last ? canonical_channels_last(xc) : xc.contiguous();
                 const torch::Tensor w = f.permute({3, 2, 0, 1}).contiguous();
                 std::vector<int64_t> pad = {0, 0};
                 if (n.attr.at("padding") == "SAME") {
@@ -487,15 +650,31 @@ private:
             }
             case Op::Conv2DBackpropInput: {
                 const std::vector<int64_t> size = ints_of(in(0));
-                // float32 under bfloat16 arithmetic too (the filter is a float32 constant):
-                // libtorch 1.13's bfloat16 transposed convolution on the CPU ignores the stride
-                // (gave 32x32 for 128x128, measured).
                 const torch::Tensor& f = in(1);  // [kh, kw, out_channels, in_channels]
                 const auto s = parse_list(n.attr.at("strides"));
                 if (n.attr.at("padding") != "VALID") {
                     throw Error(ErrorKind::Processing, n.name + ": only VALID transposed convolutions");
                 }
-                const torch::Tensor xc = in(2).permute({0, 3, 1, 2}).to(f.scalar_type()).contiguous();
+                const torch::Tensor& x = in(2);
+                if (x.device().is_cpu() && f.size(0) == s[1] && f.size(1) == s[2] && size[1] == x.size(1) * s[1] &&
+                    size[2] == x.size(2) * s[2] && f.size(3) == x.size(3)) {
+                    // Kernel = stride (MAXIM's 2x2, stride 2): each input pixel writes its own block
+                    // of outputs, so this is one matrix product [pixels, in] x [in, kh kw out] and a
+                    // rearrangement; through dense() it runs as the other products do, in
+                    // bfloat16 too (0.27 s -> under 0.05 s per 512x512 dehazing call, measured).
+                    const int64_t kh = f.size(0);
+                    const int64_t kw = f.size(1);
+                    const int64_t co = f.size(2);
+                    const torch::Tensor w = f.permute({3, 0, 1, 2}).reshape({f.size(3), kh * kw * co});
+                    const torch::Tensor y = dense(arith(compute_type(x)), arith(compute_type(w)));
+                    return y.reshape({x.size(0), x.size(1), x.size(2), kh, kw, co})
+                        .permute({0, 1, 3, 2, 4, 5})
+                        .reshape({x.size(0), x.size(1) * kh, x.size(2) * kw, co});
+                }
+                // Otherwise libtorch's, in float32 under bfloat16 arithmetic too (the filter is a
+                // float32 constant): libtorch 1.13's bfloat16 transposed convolution on the CPU
+                // ignores the stride (gave 32x32 for 128x128, measured).
+                const torch::Tensor xc = x.permute({0, 3, 1, 2}).to(f.scalar_type()).contiguous();
                 torch::Tensor y = torch::conv_transpose2d(xc, f.permute({3, 2, 0, 1}).contiguous(), {},
                                                           torch::IntArrayRef({s[1], s[2]}));
                 y = y.permute({0, 2, 3, 1});
@@ -602,7 +781,7 @@ private:
     int input_;
     int output_;
     std::mutex mutex_;
-    std::map<std::vector<int64_t>, std::map<int, torch::Tensor>> cache_;
+    std::map<std::vector<int64_t>, std::shared_ptr<const StaticValues>> cache_;
     torch::ScalarType float_type_ = torch::kFloat32;
     std::vector<float> progress_at_;  // fraction of a call's work done before each node
     std::vector<char> cpu_float32_nodes_;  // emulate_cpu_float16: nodes without a CPU float16 kernel
