@@ -20,10 +20,11 @@ namespace {
 // errs on the long side: x4 of the 0.135-MP sample estimates 0.95 / 2.7 / 27 s for slim / medium /
 // thick, measured through the CLI 1.5 / 2.8 / 16.5 s including loading and file I/O.
 constexpr double kNetworkEfficiency = 0.45;
-// MAXIM through the graph executor (fused operators, oneDNN layouts): 0.37-0.38 of the 2-core dev
-// machine's convolution peak over the pixels of its calls (padding and the tiles' overlap
-// included), at 1024x1024 in one call and in 512-px tiles (docs/PERFORMANCE.md); 0.33 errs long.
-constexpr double kMaximEfficiency = 0.33;
+// MAXIM through the graph executor (fused operators, oneDNN layouts, resizes by their taps): 0.44
+// (512x512) to 0.48 (1024x1024, one call) of the 2-core dev machine's convolution peak over the
+// pixels of its calls in float32 (padding and the tiles' overlap included; before the taps
+// 0.37-0.38; docs/PERFORMANCE.md); 0.38 errs long.
+constexpr double kMaximEfficiency = 0.38;
 // bfloat16 on a CPU with native bfloat16 (set_precision): the super-resolution graphs ran 1.8-3.1x
 // faster (about 2x at 1 MP), MAXIM 1.4-1.5x at its 1024-px CPU tile (2x on small calls; only its
 // products and GELU are in bfloat16), measured on the dev machine (docs/PERFORMANCE.md); these
