@@ -165,6 +165,7 @@ private:
     CancelToken running_cancel_;
     QElapsedTimer job_timer_;
     double conv_gflops_ = 0;
+    bool preview_skipped_ = false;  // the live preview was skipped on its estimate (startPreview)
     double estimate_seconds_ = 0;
     // Live preview of the visible region: debounced; a newer request replaces a pending one and
     // cancels the running one; results older than the last change are dropped.

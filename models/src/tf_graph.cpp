@@ -387,7 +387,12 @@ public:
             auto it = cache_.find(key);
             if (it == cache_.end()) {
                 if (cache_.size() >= 4) cache_.erase(cache_.begin());  // a few tile sizes at most
+                const auto t0 = std::chrono::steady_clock::now();
                 it = cache_.emplace(key, compute_static(nhwc)).first;
+                if (std::getenv("RESTORA_PROFILE_GRAPH") != nullptr) {
+                    std::fprintf(stderr, "  static values for %s: %.3f s\n", c10::str(nhwc.sizes()).c_str(),
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                }
             }
             statics = it->second;
         }

@@ -185,5 +185,5 @@ TEST(Bf16Estimate, CountsTheMeasuredSpeedUpAndTwoByteActivations) {
     const Params q = dh.resolve({});
     const JobEstimate c = estimate_job(dh, q, {1000, 1000}, 3, 1024, 100.0, Precision::F32);
     const JobEstimate d = estimate_job(dh, q, {1000, 1000}, 3, 1024, 100.0, Precision::BF16);
-    EXPECT_NEAR(c.seconds / d.seconds, 1.35, 1e-9);  // measured 1.38-1.42x at this size
+    EXPECT_NEAR(c.seconds / d.seconds, 1.45, 1e-9);  // measured 1.50-1.58x at this size
 }
