@@ -45,8 +45,11 @@ std::string resolve_device_name(DeviceKind kind) { return to_torch_device(kind).
 
 bool cpu_has_native_bf16() {
 #if defined(__x86_64__) && defined(__GNUC__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512bf16") != 0 || __builtin_cpu_supports("amx-bf16") != 0;
+    static const bool native = [] {  // asked per request and per status-bar refresh; the CPU stays
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512bf16") != 0 || __builtin_cpu_supports("amx-bf16") != 0;
+    }();
+    return native;
 #else
     return false;
 #endif

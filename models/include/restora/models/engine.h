@@ -143,7 +143,8 @@ bool cpu_has_native_bf16();
 Precision resolve_precision(const std::string& choice, DeviceKind device);
 // "fp32", "bf16", "fp16", "fp64": the names the history and the CLI use.
 std::string precision_name(Precision precision);
-// "fp32" -> F32, "bf16" -> BF16 (the names a history records); anything else is a usage error.
+// "fp32" -> F32, "bf16" -> BF16 (the names a history records); anything else is a processing
+// error (a history written by a build that knows more precisions).
 Precision parse_precision_name(const std::string& name);
 
 // A rectangle of input pixels.
