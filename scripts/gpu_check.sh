@@ -37,7 +37,8 @@ done
 # fp32 and fp16 at 1 MP, tile 512, and the fp16 difference.
 if ls gpu-models/esrgan-*.rsw >/dev/null 2>&1; then
   for f in gpu-models/esrgan-*.rsw; do
-    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000
+    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
+    ./build-gpu/models/restora-bench-models --device cuda --cudnn-benchmark --model "$f" --size 1000 --repeat 3
   done
 fi
 # Tunable networks (committed weights): slider response on the GPU, 128x128 -> 512x512 for x4
@@ -47,12 +48,21 @@ plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/es
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v3.rsw --size 512
 # MAXIM, when a float16 copy travels along (restora-bench-models --write-f16; a 2-stage model is
 # about 40 MB, 25 MB with xz): 1024x1024 of a real photo (raw RGB, gpu-models/photo-1024.u8), tiled
-# at 512 and whole, fp32 and fp16 with the difference.
+# whole and at 512, fp32 and fp16 with the difference (medians of 5); the whole call again with
+# cuDNN's benchmark mode; one 2048x2048 call (hash noise: the float16 sums over a tile 4x larger).
+# maxim-retouching gets all four (the 2026-11-26 baseline); further models the whole call only.
 if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
   input=(); [ -f gpu-models/photo-1024.u8 ] && input=(--input gpu-models/photo-1024.u8)
-  for f in gpu-models/maxim-*.rsw; do
-    for tile in 512 0; do
-      ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile $tile "${input[@]}"
-    done
+  first=1
+  for f in gpu-models/maxim-*retouching*.rsw gpu-models/maxim-*.rsw; do
+    [ -f "$f" ] || continue
+    case " ${done_models:-} " in *" $f "*) continue ;; esac
+    done_models="${done_models:-} $f"
+    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
+    [ $first = 1 ] || continue  # further models: the whole 1024 call only
+    first=0
+    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 512 "${input[@]}" --repeat 5
+    ./build-gpu/models/restora-bench-models --device cuda --cudnn-benchmark --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
+    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 2048 --tile 0 --repeat 3
   done
 fi

@@ -2,7 +2,9 @@
 // nothing but a CUDA libtorch). Prints one line per measurement.
 //   restora-bench-models [--device auto|cpu|cuda] [--check]
 //   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
-//   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8]  fp32 / fp16
+//   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8] [--repeat R]
+//                        fp32 / fp16 (CUDA) or bf16 (CPU); R timed runs, their median printed
+//   --cudnn-benchmark: let cuDNN time its algorithms per shape (CUDA; first calls pay the search)
 //   restora-bench-models --write-f16 IN.rsw OUT.rsw [KEY=VALUE...]   a half-size copy to carry
 #include <sys/resource.h>
 
@@ -136,7 +138,8 @@ double matmul_gflops(DeviceKind dev) {
 // GFLOP/s and the second pass's difference from fp32. On the CPU, RESTORA_CPU_FLOAT16=1 runs the
 // second pass as the executor's emulation of the GPU's fp16 (tf_graph.cpp): its difference is a
 // check, its time is not a speed.
-void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile, const std::string& input) {
+void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile, const std::string& input,
+                 int repeat) {
     const auto file_meta = read_weight_meta(file);
     const double gflops_per_mp = file_meta.count("gflops_per_mp") ? std::stod(file_meta.at("gflops_per_mp")) : 0.0;
     auto model = load_graph_model(file, dev);
@@ -173,15 +176,25 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
         ran_half = half;
         std::vector<float>& out = half ? out16 : out32;
         run_tiled(*model, vin, vout(out), o, {});  // warm-up
-        const auto t0 = std::chrono::steady_clock::now();
-        run_tiled(*model, vin, vout(out), o, {});
-        const double secs = seconds_since(t0);
+        std::vector<double> times;
+        for (int r = 0; r < std::max(1, repeat); ++r) {
+            const auto t0 = std::chrono::steady_clock::now();
+            run_tiled(*model, vin, vout(out), o, {});
+            times.push_back(seconds_since(t0));
+        }
+        std::sort(times.begin(), times.end());
+        const double secs = times[times.size() / 2];
         const double mp = w * h / 1e6;
+        char spread[80] = "";
+        if (times.size() > 1) {
+            std::snprintf(spread, sizeof spread, "; median of %zu, %.3f-%.3f s", times.size(), times.front(),
+                          times.back());
+        }
         std::printf("%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
-                    "(%.0f%% of the measured fp32 peak %.0f GFLOP/s)\n",
+                    "(%.0f%% of the measured fp32 peak %.0f GFLOP/s%s)\n",
                     model->traits().id.c_str(), half ? fast_name.c_str() : "fp32", w, h, tile, model->device_name().c_str(),
                     secs, mp / secs, gflops_per_mp, gflops_per_mp * mp / secs,
-                    100.0 * gflops_per_mp * mp / secs / peak, peak);
+                    100.0 * gflops_per_mp * mp / secs / peak, peak, spread);
     }
     if (ran_half) {
         double se = 0;
@@ -323,6 +336,7 @@ int main(int argc, char** argv) {
     std::string tunable;
     std::string plain;
     std::string input;
+    int repeat = 1;
     if (argc >= 4 && std::strcmp(argv[1], "--write-f16") == 0) {
         try {
             return write_f16(argv[2], argv[3], std::vector<std::string>(argv + 4, argv + argc));
@@ -350,20 +364,25 @@ int main(int argc, char** argv) {
             mem_tile = std::atoi(argv[++i]);
         } else if (std::strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
             input = argv[++i];
+        } else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+            repeat = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--cudnn-benchmark") == 0) {
+            at::globalContext().setBenchmarkCuDNN(true);
         } else if (std::strcmp(argv[i], "--peaks") == 0) {
             peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--cudnn-benchmark] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }
     try {
         configure_threads();
         const DeviceKind dev = parse_device(device);
-        std::printf("libtorch %s, device %s, threads %d\n", torch_version().c_str(),
-                    resolve_device_name(dev).c_str(), torch::get_num_threads());
+        std::printf("libtorch %s, device %s, threads %d%s\n", torch_version().c_str(),
+                    resolve_device_name(dev).c_str(), torch::get_num_threads(),
+                    at::globalContext().benchmarkCuDNN() ? ", cuDNN benchmark mode" : "");
         if (check) return check_tiled_equals_whole(dev) ? 0 : 1;
         if (peaks) {
             std::printf("fp32 matmul 2048^3: %.1f GFLOP/s; conv 3x3 64->64 on 256x256: %.1f GFLOP/s\n",
@@ -375,7 +394,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (!model_files.empty()) {
-            for (const auto& f : model_files) bench_model(f, dev, size, size, mem_tile, input);
+            for (const auto& f : model_files) bench_model(f, dev, size, size, mem_tile, input, repeat);
             return 0;
         }
         if (mem_w > 0) {
