@@ -53,10 +53,11 @@ Options for run and replay:
                        CUDA; on the CPU 512, and 1024 for the MAXIM tools (deblur, derain,
                        dehaze, enhance-lowlight, retouch, denoise model=maxim) when the
                        machine has the memory (about 16 GB). replay: the tiles it recorded
-  --precision P        auto (default), fp32 or bf16: the networks' arithmetic. auto = bf16 on
-                       a CPU with native bfloat16 (AVX512-BF16, AMX): upscale about 2x and
-                       the MAXIM tools 1.4-2x faster, within about one 8-bit level of fp32;
-                       fp32 elsewhere. replay: the precision each step recorded
+  --precision P        auto (default), fp32, bf16 (CPU) or fp16 (CUDA): the networks'
+                       arithmetic. auto = fp16 on CUDA (MAXIM tools about 1.3x faster); bf16
+                       on a CPU with native bfloat16 (AVX512-BF16, AMX): upscale about 2x and
+                       the MAXIM tools 1.4-2x faster; both within about one 8-bit level of
+                       fp32; fp32 elsewhere. replay: the precision each step recorded
   --quality Q          JPEG/WebP quality 1-100 (default 95)
   --overwrite          replace existing outputs
   --allow-loss         allow exports that drop metadata, alpha or 16-bit depth

@@ -31,6 +31,9 @@ constexpr double kMaximEfficiency = 0.38;
 // bfloat16), measured on the dev machine (docs/PERFORMANCE.md); these err long.
 constexpr double kBf16NetworkSpeedup = 2.0;
 constexpr double kBf16MaximSpeedup = 1.45;
+// float16 on CUDA, measured on an H200 (docs/PERFORMANCE.md): MAXIM 1.22-1.36x; the upscalers
+// 1.0x (slim, bound by the runner) to 1.55x (medium), so they are counted at float32's speed.
+constexpr double kF16MaximSpeedup = 1.25;
 
 // MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
 // the photo's edges) and a 32-px feather at interior seams, each call padded up to a multiple of 64
@@ -64,6 +67,8 @@ std::string maxim_model_of(const Operation& op, const Params& params) {
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
                          int tile, double conv_gflops, Precision precision) {
     const bool bf16 = precision == Precision::BF16;
+    const bool two_bytes = bf16 || precision == Precision::F16;  // activations
+    const double maxim_speedup = bf16 ? kBf16MaximSpeedup : precision == Precision::F16 ? kF16MaximSpeedup : 1.0;
     JobEstimate e;
     const double mp = input.area() / 1e6;
     const cv::Size out = op.output_size(input, params);
@@ -87,8 +92,9 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         if (maxim.empty()) {
             e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
-            // bfloat16 activations take two bytes (medium x4 at 1 MP: max RSS 2.29 -> 1.27 GB).
-            e.peak_bytes = 2.0 * floats * (bf16 ? 2.0 : 4.0) * tile_px + weights;
+            // bfloat16 and float16 activations take two bytes (bf16 medium x4 at 1 MP: max RSS
+            // 2.29 -> 1.27 GB).
+            e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * tile_px + weights;
         } else {
             // Every call's padded pixels count, the tiles' overlap included. Retouch and
             // enhance-lowlight run a photo larger than the tile as one call at the tile's size
@@ -96,7 +102,7 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // fit and the transfer.
             const bool carried = carries_whole_photo_pass(id) && tone_pass_size(input, tile) != input;
             const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
-            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency * (bf16 ? kBf16MaximSpeedup : 1.0)) +
+            e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency * maxim_speedup) +
                         (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
             // before 2026-11-27 say 1500), which already holds the allocator's slack.

@@ -126,7 +126,7 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     if (request.tile < 0) throw Error(ErrorKind::Usage, "--tile must be 0 (whole image) or a size in pixels");
     if (request.tile > 0 && request.tile < 32) throw Error(ErrorKind::Usage, "--tile must be 0 or at least 32");
     resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
-    resolve_precision(request.precision, request.device);  // and so are bf16 on CUDA and unknown names
+    resolve_precision(request.precision, request.device);  // and so are bf16 on CUDA, fp16 on the CPU and unknown names
     check_output_path(request);
     v.op->check_available(v.params);
     // Last, once the request is known to be valid: defaults that depend on the photo (denoise's
@@ -220,8 +220,9 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         Params p = op->resolve(e.params);
         op->check_available(p);
         steps.emplace_back(op, p);
-        // The recorded precision reproduces the result; bfloat16 where this machine computes it
-        // natively (on another CPU it is emulated, many times slower: float32, a slight difference).
+        // The recorded precision reproduces the result where this machine's auto choice is the
+        // same (bfloat16 on a CPU that computes it natively, float16 on CUDA); elsewhere float32,
+        // a slight difference (emulated bfloat16 is many times slower; float16 is CUDA's).
         Precision step = Precision::F32;
         if (chosen) {
             step = *chosen;
@@ -231,8 +232,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             if (step != recorded) {
                 outcome.warnings.push_back("step " + std::to_string(steps.size()) + " (" + e.op + ") ran in " +
                                            e.precision + ", which this machine does not compute natively; it "
-                                           "replays it in fp32 (a slight difference: bf16 results are 53-69 dB "
-                                           "from fp32)");
+                                           "replays it in fp32 (a slight difference: bf16 results are 53-69 dB, "
+                                           "fp16 ones 65-80 dB from fp32)");
             }
         }
         precisions.push_back(step);

@@ -59,11 +59,18 @@ Precision resolve_precision(const std::string& choice, DeviceKind device) {
     if (choice == "fp32") return Precision::F32;
     const bool cuda = to_torch_device(device).is_cuda();
     if (choice == "bf16") {
-        if (cuda) throw Error(ErrorKind::Usage, "--precision bf16 is for the CPU; on CUDA use fp32 or auto");
+        if (cuda) throw Error(ErrorKind::Usage, "--precision bf16 is for the CPU; on CUDA use fp16, fp32 or auto");
         return Precision::BF16;
     }
-    if (choice == "auto") return !cuda && cpu_has_native_bf16() ? Precision::BF16 : Precision::F32;
-    throw Error(ErrorKind::Usage, "unknown precision '" + choice + "' (use auto, fp32 or bf16)");
+    if (choice == "fp16") {
+        if (!cuda) throw Error(ErrorKind::Usage, "--precision fp16 is for CUDA; on the CPU use bf16, fp32 or auto");
+        return Precision::F16;
+    }
+    if (choice == "auto") {
+        if (cuda) return Precision::F16;
+        return cpu_has_native_bf16() ? Precision::BF16 : Precision::F32;
+    }
+    throw Error(ErrorKind::Usage, "unknown precision '" + choice + "' (use auto, fp32, bf16 or fp16)");
 }
 
 std::string precision_name(Precision precision) {
@@ -79,7 +86,9 @@ std::string precision_name(Precision precision) {
 Precision parse_precision_name(const std::string& name) {
     if (name == "fp32") return Precision::F32;
     if (name == "bf16") return Precision::BF16;
-    throw Error(ErrorKind::Processing, "the history names precision '" + name + "', which this build lacks (fp32, bf16)");
+    if (name == "fp16") return Precision::F16;
+    throw Error(ErrorKind::Processing,
+                "the history names precision '" + name + "', which this build lacks (fp32, bf16, fp16)");
 }
 
 // glibc serves each allocation above its mmap threshold (32 MiB at most) with a fresh mapping and
@@ -113,6 +122,15 @@ void configure_threads(int threads) {
     const int n = threads > 0 ? threads
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     if (torch::get_num_threads() != n) torch::set_num_threads(n);
+    // cuDNN times its algorithms for each new convolution shape and keeps the fastest. The tiles
+    // repeat a few shapes, and on an H200 the upscalers ran 1.44-1.52x faster with it (slim fp32
+    // 0.194 -> 0.128 s, medium fp16 0.208 -> 0.144 s per MP at tile 512); MAXIM, bound by its
+    // other operators, did not change (docs/PERFORMANCE.md). RESTORA_CUDNN_BENCHMARK=0 turns it off.
+    static const bool benchmark = [] {
+        const char* v = std::getenv("RESTORA_CUDNN_BENCHMARK");
+        return v == nullptr || std::string(v) != "0";
+    }();
+    at::globalContext().setBenchmarkCuDNN(benchmark);
 }
 
 std::string torch_version() {

@@ -4,7 +4,7 @@
 //   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
 //   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8] [--repeat R]
 //                        fp32 / fp16 (CUDA) or bf16 (CPU); R timed runs, their median printed
-//   --cudnn-benchmark: let cuDNN time its algorithms per shape (CUDA; first calls pay the search)
+//   RESTORA_CUDNN_BENCHMARK=0: without cuDNN's benchmark mode (configure_threads turns it on)
 //   restora-bench-models --write-f16 IN.rsw OUT.rsw [KEY=VALUE...]   a half-size copy to carry
 #include <sys/resource.h>
 
@@ -175,7 +175,9 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
         if (half && !set_precision(*model, fast)) break;
         ran_half = half;
         std::vector<float>& out = half ? out16 : out32;
+        const auto t_first = std::chrono::steady_clock::now();
         run_tiled(*model, vin, vout(out), o, {});  // warm-up
+        const double first = seconds_since(t_first);
         std::vector<double> times;
         for (int r = 0; r < std::max(1, repeat); ++r) {
             const auto t0 = std::chrono::steady_clock::now();
@@ -185,10 +187,10 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
         std::sort(times.begin(), times.end());
         const double secs = times[times.size() / 2];
         const double mp = w * h / 1e6;
-        char spread[80] = "";
+        char spread[128] = "";
         if (times.size() > 1) {
-            std::snprintf(spread, sizeof spread, "; median of %zu, %.3f-%.3f s", times.size(), times.front(),
-                          times.back());
+            std::snprintf(spread, sizeof spread, "; median of %zu, %.3f-%.3f s; first call %.3f s", times.size(),
+                          times.front(), times.back(), first);
         }
         std::printf("%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
                     "(%.0f%% of the measured fp32 peak %.0f GFLOP/s%s)\n",
@@ -249,7 +251,9 @@ void bench_tunable(const std::string& file, const std::string& plain, DeviceKind
     std::vector<float> out(in.size() * scale * scale);
     RunOptions o;
     o.tile = 0;
+    auto t_first = std::chrono::steady_clock::now();
     run_tiled(*first, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});  // warm-up
+    const double first_ms = seconds_since(t_first) * 1e3;
     std::vector<double> fold_ms, run_ms;
     for (int i = 0; i < 6; ++i) {
         std::vector<double> point(p, 0.0);
@@ -266,9 +270,30 @@ void bench_tunable(const std::string& file, const std::string& plain, DeviceKind
     }
     std::sort(fold_ms.begin(), fold_ms.end());
     std::sort(run_ms.begin(), run_ms.end());
-    std::printf("tunable %s on %s: %dx%d -> %dx%d, fold %.2f ms, folded run %.1f ms, slider move %.1f ms (medians of 6)\n",
+    std::printf("tunable %s on %s: %dx%d -> %dx%d, fold %.2f ms, folded run %.1f ms, slider move %.1f ms (medians of 6; "
+                "first call %.1f ms)\n",
                 file.c_str(), first->device_name().c_str(), side, side, side * scale, side * scale, fold_ms[3], run_ms[3],
-                fold_ms[3] + run_ms[3]);
+                fold_ms[3] + run_ms[3], first_ms);
+    // The slider move in the device's fast precision (as the app's --precision auto: fp16 on CUDA,
+    // bf16 on a CPU), the weights converted after each fold, and its difference from fp32.
+    const Precision fast = to_torch_device(dev).is_cuda() ? Precision::F16 : Precision::BF16;
+    const std::vector<double> middle(p, 1.0 / p);
+    std::vector<float> ref(out.size());
+    run_tiled(*net.fold(middle), view_of(in, side, side), view_of(ref, side * scale, side * scale), o, JobControl{});
+    std::vector<double> fast_ms;
+    for (int i = 0; i < 7; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto folded = net.fold(middle);
+        if (!set_precision(*folded, fast)) return;
+        run_tiled(*folded, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});
+        sync();
+        if (i > 0) fast_ms.push_back(seconds_since(t0) * 1e3);  // the first converts for a new shape
+    }
+    std::sort(fast_ms.begin(), fast_ms.end());
+    double se = 0;
+    for (size_t k = 0; k < out.size(); ++k) se += (out[k] - ref[k]) * (out[k] - ref[k]);
+    std::printf("tunable %s in %s: slider move %.1f ms (median of 6), %.2f dB from fp32\n", file.c_str(),
+                precision_name(fast).c_str(), fast_ms[3], 10 * std::log10(out.size() / std::max(se, 1e-20)));
     if (!plain.empty()) {
         auto model = load_graph_model(plain, dev);
         run_tiled(*model, view_of(in, side, side), view_of(out, side * scale, side * scale), o, JobControl{});
@@ -366,14 +391,12 @@ int main(int argc, char** argv) {
             input = argv[++i];
         } else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
             repeat = std::atoi(argv[++i]);
-        } else if (std::strcmp(argv[i], "--cudnn-benchmark") == 0) {
-            at::globalContext().setBenchmarkCuDNN(true);
         } else if (std::strcmp(argv[i], "--peaks") == 0) {
             peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--cudnn-benchmark] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }

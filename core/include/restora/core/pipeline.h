@@ -23,7 +23,7 @@ struct EditRequest {
     std::filesystem::path mask;  // empty: none
     DeviceKind device = DeviceKind::Auto;
     int tile = 512;  // the CLI's default: default_tile_for
-    std::string precision = "auto";  // auto | fp32 | bf16 (resolve_precision)
+    std::string precision = "auto";  // auto | fp32 | bf16 | fp16 (resolve_precision)
     ExportOptions export_options;
 };
 
@@ -50,9 +50,9 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
 
 // Re-runs the history stored in `edited` on `input` and exports to `output`. Without `tile`, each
 // step runs with the tile it recorded, or with default_tile(device) when it recorded none (the
-// default those histories were written with). Without `precision` (auto | fp32 | bf16), each step
-// runs in the precision it recorded (bfloat16 only on a CPU with native bfloat16, else float32 with
-// a warning: emulated bfloat16 is slow).
+// default those histories were written with). Without `precision` (auto | fp32 | bf16 | fp16), each
+// step runs in the precision it recorded where `auto` means the same here (bfloat16 on a CPU with
+// native bfloat16, float16 on CUDA), else in float32 with a warning.
 EditOutcome replay_edit(const std::filesystem::path& edited, const std::filesystem::path& input,
                         const std::filesystem::path& output, DeviceKind device, std::optional<int> tile,
                         const ExportOptions& options, const JobControl& job,

@@ -20,8 +20,9 @@ DeviceKind parse_device(const std::string& text);
 bool cuda_available();
 // Throws a usage error when CUDA is requested but this libtorch has none.
 std::string resolve_device_name(DeviceKind kind);
-// Intra-op threads = core count (Debian's libtorch defaults to one), and the allocator set to keep
-// freed blocks for reuse (see device.cpp). Idempotent.
+// Intra-op threads = core count (Debian's libtorch defaults to one), the allocator set to keep
+// freed blocks for reuse, and cuDNN's benchmark mode (CUDA; RESTORA_CUDNN_BENCHMARK=0 turns it
+// off) (see device.cpp). Idempotent.
 void configure_threads(int threads = 0);
 // Hands the allocator's free memory back to the system; after each job.
 void release_free_memory();
@@ -138,13 +139,15 @@ bool set_precision(ImageModel& model, Precision precision);
 // rate (measured on the dev machine's EPYC: 2.3-2.5x). Elsewhere bfloat16 is emulated, slowly.
 bool cpu_has_native_bf16();
 // The precision the user's choice means on a device: "fp32"; "bf16" (the CPU only: on CUDA a
-// usage error); "auto" = bf16 on a CPU with native bfloat16, else fp32. Anything else is a usage
-// error.
+// usage error); "fp16" (CUDA only: on the CPU a usage error); "auto" = fp16 on CUDA, bf16 on a CPU
+// with native bfloat16, else fp32. Anything else is a usage error. On CUDA float16 ran MAXIM
+// 1.22-1.36x faster at 65.6-80.1 dB from float32, the upscalers up to 1.5x at 71-74 dB (H200,
+// docs/PERFORMANCE.md).
 Precision resolve_precision(const std::string& choice, DeviceKind device);
 // "fp32", "bf16", "fp16", "fp64": the names the history and the CLI use.
 std::string precision_name(Precision precision);
-// "fp32" -> F32, "bf16" -> BF16 (the names a history records); anything else is a processing
-// error (a history written by a build that knows more precisions).
+// "fp32" -> F32, "bf16" -> BF16, "fp16" -> F16 (the names a history records); anything else is a
+// processing error (a history written by a build that knows more precisions).
 Precision parse_precision_name(const std::string& name);
 
 // A rectangle of input pixels.
