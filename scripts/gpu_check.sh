@@ -38,19 +38,20 @@ done
 if ls gpu-models/esrgan-*.rsw >/dev/null 2>&1; then
   for f in gpu-models/esrgan-*.rsw; do
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
-    RESTORA_CUDNN_BENCHMARK=0 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
+    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
   done
 fi
 # Tunable networks (committed weights): slider response on the GPU, 128x128 -> 512x512 for x4
 # (the budget: under 300 ms), folded vs the plain imported twin when it travels along.
 plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
-RESTORA_CUDNN_BENCHMARK=0 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw
+RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw
 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v3.rsw --size 512
 # MAXIM, when a float16 copy travels along (restora-bench-models --write-f16; a 2-stage model is
 # about 40 MB, 25 MB with xz): 1024x1024 of a real photo (raw RGB, gpu-models/photo-1024.u8), tiled
-# whole and at 512, fp32 and fp16 with the difference (medians of 5); the whole call again without
-# cuDNN's benchmark mode; one 2048x2048 call (hash noise: the float16 sums over a tile 4x larger).
+# whole and at 512, fp32 and fp16 with the difference (medians of 5); the whole call again with
+# cuDNN's benchmark mode (RESTORA_CUDNN_BENCHMARK=1, off by default); one 2048x2048 call (hash
+# noise: the float16 sums over a tile 4x larger).
 # maxim-retouching gets all four (the 2026-11-26 baseline); further models the whole call only.
 if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
   input=(); [ -f gpu-models/photo-1024.u8 ] && input=(--input gpu-models/photo-1024.u8)
@@ -63,7 +64,7 @@ if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
     [ $first = 1 ] || continue  # further models: the whole 1024 call only
     first=0
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 512 "${input[@]}" --repeat 5
-    RESTORA_CUDNN_BENCHMARK=0 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
+    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 2048 --tile 0 --repeat 3
   done
 fi

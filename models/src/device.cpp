@@ -122,13 +122,15 @@ void configure_threads(int threads) {
     const int n = threads > 0 ? threads
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     if (torch::get_num_threads() != n) torch::set_num_threads(n);
-    // cuDNN times its algorithms for each new convolution shape and keeps the fastest. The tiles
-    // repeat a few shapes, and on an H200 the upscalers ran 1.44-1.52x faster with it (slim fp32
-    // 0.194 -> 0.128 s, medium fp16 0.208 -> 0.144 s per MP at tile 512); MAXIM, bound by its
-    // other operators, did not change (docs/PERFORMANCE.md). RESTORA_CUDNN_BENCHMARK=0 turns it off.
+    // cuDNN's benchmark mode times its algorithms for each new convolution shape and keeps the
+    // fastest: opt-in (RESTORA_CUDNN_BENCHMARK=1), for batches of same-sized photos. Measured on
+    // H200s (docs/PERFORMANCE.md), per MP at tile 512 once warm it gained 1.54x for slim, 1.10x
+    // for thick fp32 and nothing for medium or MAXIM on one machine, while the first call of each
+    // new shape paid the search: 0.3 -> 3.2 s for medium, 1.0 -> 3.4 s for a MAXIM call, and a
+    // first slider preview 172 -> 816 ms. The app's previews change shape with every pan and zoom.
     static const bool benchmark = [] {
         const char* v = std::getenv("RESTORA_CUDNN_BENCHMARK");
-        return v == nullptr || std::string(v) != "0";
+        return v != nullptr && std::string(v) == "1";
     }();
     at::globalContext().setBenchmarkCuDNN(benchmark);
 }

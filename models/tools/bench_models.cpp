@@ -4,7 +4,7 @@
 //   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
 //   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8] [--repeat R]
 //                        fp32 / fp16 (CUDA) or bf16 (CPU); R timed runs, their median printed
-//   RESTORA_CUDNN_BENCHMARK=0: without cuDNN's benchmark mode (configure_threads turns it on)
+//   RESTORA_CUDNN_BENCHMARK=1: with cuDNN's benchmark mode (configure_threads; off by default)
 //   restora-bench-models --write-f16 IN.rsw OUT.rsw [KEY=VALUE...]   a half-size copy to carry
 #include <sys/resource.h>
 

@@ -21,8 +21,8 @@ bool cuda_available();
 // Throws a usage error when CUDA is requested but this libtorch has none.
 std::string resolve_device_name(DeviceKind kind);
 // Intra-op threads = core count (Debian's libtorch defaults to one), the allocator set to keep
-// freed blocks for reuse, and cuDNN's benchmark mode (CUDA; RESTORA_CUDNN_BENCHMARK=0 turns it
-// off) (see device.cpp). Idempotent.
+// freed blocks for reuse, and cuDNN's benchmark mode off unless RESTORA_CUDNN_BENCHMARK=1 (CUDA;
+// see device.cpp). Idempotent.
 void configure_threads(int threads = 0);
 // Hands the allocator's free memory back to the system; after each job.
 void release_free_memory();
@@ -141,7 +141,7 @@ bool cpu_has_native_bf16();
 // The precision the user's choice means on a device: "fp32"; "bf16" (the CPU only: on CUDA a
 // usage error); "fp16" (CUDA only: on the CPU a usage error); "auto" = fp16 on CUDA, bf16 on a CPU
 // with native bfloat16, else fp32. Anything else is a usage error. On CUDA float16 ran MAXIM
-// 1.22-1.36x faster at 65.6-80.1 dB from float32, the upscalers up to 1.5x at 71-74 dB (H200,
+// 1.22-1.36x faster at 65.5-80.1 dB from float32, the upscalers up to 1.56x at 71-73 dB (H200,
 // docs/PERFORMANCE.md).
 Precision resolve_precision(const std::string& choice, DeviceKind device);
 // "fp32", "bf16", "fp16", "fp64": the names the history and the CLI use.
