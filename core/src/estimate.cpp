@@ -31,8 +31,8 @@ constexpr double kMaximEfficiency = 0.38;
 // bfloat16), measured on the dev machine (docs/PERFORMANCE.md); these err long.
 constexpr double kBf16NetworkSpeedup = 2.0;
 constexpr double kBf16MaximSpeedup = 1.45;
-// float16 on CUDA, measured on an H200 (docs/PERFORMANCE.md): MAXIM 1.22-1.36x; the upscalers
-// 1.0x (slim, bound by the runner) to 1.55x (medium), so they are counted at float32's speed.
+// float16 on CUDA, measured on H200s (docs/PERFORMANCE.md): MAXIM 1.22-1.36x; the upscalers 1.01x
+// (slim, bound by the runner), 1.07x (medium) and 1.56x (thick), so they count at float32's speed.
 constexpr double kF16MaximSpeedup = 1.25;
 
 // MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
