@@ -52,17 +52,12 @@ RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda 
 # whole and at 512, fp32 and fp16 with the difference (medians of 5); the whole call again with
 # cuDNN's benchmark mode (RESTORA_CUDNN_BENCHMARK=1, off by default); one 2048x2048 call (hash
 # noise: the float16 sums over a tile 4x larger).
-# maxim-retouching gets all four (the 2026-11-26 baseline); further models the whole call only.
+# maxim-retouching gets all four (the 2026-11-26 baseline); other models the whole call only.
 if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
   input=(); [ -f gpu-models/photo-1024.u8 ] && input=(--input gpu-models/photo-1024.u8)
-  first=1
-  for f in gpu-models/maxim-*retouching*.rsw gpu-models/maxim-*.rsw; do
-    [ -f "$f" ] || continue
-    case " ${done_models:-} " in *" $f "*) continue ;; esac
-    done_models="${done_models:-} $f"
+  for f in gpu-models/maxim-*.rsw; do
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
-    [ $first = 1 ] || continue  # further models: the whole 1024 call only
-    first=0
+    [[ $f == *retouching* ]] || continue  # other models: the whole 1024 call only
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 512 "${input[@]}" --repeat 5
     RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
     ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 2048 --tile 0 --repeat 3

@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -11,18 +10,8 @@ namespace restora {
 
 namespace {
 
-inline float widen(float v) { return v; }
-inline float widen(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
-
-inline void narrow(float v, float& out) { out = v; }
-inline void narrow(float v, uint16_t& out) {
-    uint32_t u = std::bit_cast<uint32_t>(v);
-    u = v != v ? 0x7FC00000U : u + 0x7FFFU + ((u >> 16) & 1U);  // nearest even; NaN stays NaN
-    out = static_cast<uint16_t>(u >> 16);
-}
-
 // Output lines f0..f1 of block o, y[o, f, i], each the weighted sum of its taps' input lines in
-// float32.
+// float32 (T, U: float or c10::BFloat16, which rounds to nearest even).
 template <typename T, typename U>
 void taps_lines(const T* x, U* y, const int64_t* index, const float* weight, int64_t taps, int64_t n, int64_t f_count,
                 int64_t inner, int64_t o, int64_t f0, int64_t f1, float* acc) {
@@ -32,10 +21,10 @@ void taps_lines(const T* x, U* y, const int64_t* index, const float* weight, int
             const float w = weight[k * f_count + f];
             if (w == 0.0F) continue;
             const T* src = x + (o * n + index[k * f_count + f]) * inner;
-            for (int64_t i = 0; i < inner; ++i) acc[i] += w * widen(src[i]);
+            for (int64_t i = 0; i < inner; ++i) acc[i] += w * static_cast<float>(src[i]);
         }
         U* dst = y + (o * f_count + f) * inner;
-        for (int64_t i = 0; i < inner; ++i) narrow(acc[i], dst[i]);
+        for (int64_t i = 0; i < inner; ++i) dst[i] = static_cast<U>(acc[i]);
     }
 }
 
@@ -84,9 +73,9 @@ torch::Tensor gather_taps(const torch::Tensor& x, int64_t axis, const torch::Ten
     const float* w = wc.data_ptr<float>();
     const bool in16 = x.scalar_type() == torch::kBFloat16;
     const bool out16 = out_type == torch::kBFloat16;
-    if (in16 && out16) taps_all<uint16_t, uint16_t>(xc, y, idx, w, taps, outer, n, f_count, inner);
-    if (in16 && !out16) taps_all<uint16_t, float>(xc, y, idx, w, taps, outer, n, f_count, inner);
-    if (!in16 && out16) taps_all<float, uint16_t>(xc, y, idx, w, taps, outer, n, f_count, inner);
+    if (in16 && out16) taps_all<c10::BFloat16, c10::BFloat16>(xc, y, idx, w, taps, outer, n, f_count, inner);
+    if (in16 && !out16) taps_all<c10::BFloat16, float>(xc, y, idx, w, taps, outer, n, f_count, inner);
+    if (!in16 && out16) taps_all<float, c10::BFloat16>(xc, y, idx, w, taps, outer, n, f_count, inner);
     if (!in16 && !out16) taps_all<float, float>(xc, y, idx, w, taps, outer, n, f_count, inner);
     return y;
 }

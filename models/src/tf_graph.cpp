@@ -381,6 +381,7 @@ public:
         const torch::Tensor nhwc = x.permute({0, 2, 3, 1}).to(float_type_).contiguous();
         const std::vector<int64_t> key = {nhwc.size(0), nhwc.size(1), nhwc.size(2)};
         std::vector<torch::Tensor> values(nodes_.size());
+        static const bool profile = std::getenv("RESTORA_PROFILE_GRAPH") != nullptr;
         std::shared_ptr<const StaticValues> statics;
         {
             const std::lock_guard<std::mutex> lock(mutex_);
@@ -389,7 +390,7 @@ public:
                 if (cache_.size() >= 4) cache_.erase(cache_.begin());  // a few tile sizes at most
                 const auto t0 = std::chrono::steady_clock::now();
                 it = cache_.emplace(key, compute_static(nhwc)).first;
-                if (std::getenv("RESTORA_PROFILE_GRAPH") != nullptr) {
+                if (profile) {
                     std::fprintf(stderr, "  static values for %s: %.3f s\n", c10::str(nhwc.sizes()).c_str(),
                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 }
@@ -397,7 +398,6 @@ public:
             statics = it->second;
         }
         for (const auto& [i, v] : statics->values) values[i] = v;
-        static const bool profile = std::getenv("RESTORA_PROFILE_GRAPH") != nullptr;
         std::map<int, double> op_seconds;
         std::map<int, int> op_count;
         std::map<int, double> op_flops;
