@@ -179,6 +179,11 @@ std::string default_of(const OperationInfo& inf, const std::string& key) {
 
 cv::Size Operation::output_size(cv::Size input, const Params& /*params*/) const { return input; }
 
+DetectedMask Operation::detect_mask(const cv::Mat& /*image*/, const Params& /*params*/,
+                                   const OpContext& /*ctx*/) const {
+    throw Error(ErrorKind::Usage, info().id + " finds no mask by itself: paint or import one");
+}
+
 bool Operation::has_cached_pass(const cv::Mat& /*image*/, const Params& /*params*/, const OpContext& /*ctx*/) const {
     return false;
 }

@@ -130,6 +130,18 @@ public:
     }
     const OperationInfo& info() const override { return info_; }
 
+    OperationHints hints() const override {
+        return {"Detect text",
+                "Find captions, dates, signs and watermarks and add them to the mask (T); "
+                "then add or erase strokes before Apply",
+                "text region"};
+    }
+
+    DetectedMask detect_mask(const cv::Mat& image, const Params& /*params*/, const OpContext& ctx) const override {
+        const std::vector<TextBox> boxes = detect_text(image, ctx);
+        return {text_mask(image.size(), boxes, 4), static_cast<int>(boxes.size())};
+    }
+
     void check_available(const Params& p) const override {
         if (p.text("model") == "learned") require_model(kEraserId);
         if (p.text("detect") == "true") require_model(kTextDetectorId);

@@ -139,6 +139,20 @@ struct SourceInfo {
     int jpeg_quality = 0;  // the file's estimated JPEG quality (image_io.h); 0: not a JPEG
 };
 
+// A mask an operation finds for itself (erase-text: the text in the photo).
+struct DetectedMask {
+    cv::Mat mask;     // CV_8U 0/255, the image's size
+    int regions = 0;  // how many regions were found, for the status line
+};
+
+// What the desktop app shows for an operation beyond its parameter form; it asks the operation
+// instead of comparing ids.
+struct OperationHints {
+    std::string detect_label;  // non-empty: detect_mask() works; the action's text ("Detect text")
+    std::string detect_help;   // the action's tooltip
+    std::string region_noun;   // what a detected region is, for the status line ("text region")
+};
+
 class Operation {
 public:
     virtual ~Operation() = default;
@@ -166,6 +180,12 @@ public:
     // whole-photo pass), so that run_region now costs little more than carrying it: the
     // desktop's estimates then leave that part out. Hashes the photo's pixels.
     [[nodiscard]] virtual bool has_cached_pass(const cv::Mat& image, const Params& params, const OpContext& ctx) const;
+
+    [[nodiscard]] virtual OperationHints hints() const { return {}; }
+    // Finds the operation's mask in the image (hints().detect_label non-empty); the default throws
+    // Error(Usage). Throws Error(Processing) naming the restoring command when a detector is missing.
+    [[nodiscard]] virtual DetectedMask detect_mask(const cv::Mat& image, const Params& params,
+                                                   const OpContext& ctx) const;
 
 protected:
     virtual void check_combination(const Params& params) const;
