@@ -233,7 +233,7 @@ TEST(ImageIo, EstimatesAJpegsQualityFromItsTables) {
         cv::imencode(".jpg", img, buf, {cv::IMWRITE_JPEG_QUALITY, q});
         EXPECT_NEAR(jpeg_quality_estimate({buf.begin(), buf.end()}), q, 1) << "quality " << q;
     }
-    EXPECT_EQ(jpeg_quality_of_file(fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg"), 92);
+    EXPECT_EQ(jpeg_quality_of_file(fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg"), 92);
     std::vector<uchar> png;
     cv::imencode(".png", img, png);
     EXPECT_EQ(jpeg_quality_estimate({png.begin(), png.end()}), 0);

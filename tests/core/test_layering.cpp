@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,7 +34,7 @@ std::vector<std::string> offending(const fs::path& root, const std::regex& inclu
     return bad;
 }
 
-const fs::path kSource = RESTORA_SOURCE_DIR;
+const fs::path kSource = test::source_dir();
 
 }  // namespace
 

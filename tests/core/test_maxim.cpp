@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(AllTasks, MaximParity, kMaximIds, test_name);
 // CPU backend) ran each package's graph on it (tools/parity/make_maxim_references.js, committed in
 // tests/data/maxim); the raw call must match it as the SR models do (float >= 50 dB, 8-bit >= 45 dB).
 namespace {
-const fs::path kMaximData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/maxim";
+const fs::path kMaximData = fs::path(test::source_dir()) / "tests/data/maxim";
 
 std::vector<float> raw_call(ImageModel& model, const cv::Mat& input, const JobControl& job = {}) {
     std::vector<float> out(static_cast<size_t>(input.total()) * 3);
@@ -204,7 +204,7 @@ TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
 // and close to float32's (65.9 dB when measured).
 TEST(MaximPrecision, Float16StaysFiniteOnA256Tile) {
     RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
-    const cv::Mat photo = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string(),
+    const cv::Mat photo = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string(),
                                      cv::IMREAD_COLOR);
     ASSERT_GE(std::min(photo.cols, photo.rows), 256);
     const cv::Mat input = photo(cv::Rect((photo.cols - 256) / 2, (photo.rows - 256) / 2, 256, 256)).clone();
@@ -251,7 +251,7 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     RESTORA_REQUIRE_MODEL(s, "maxim-dehazing-outdoor");
     configure_threads();
     test::TempDir dir;
-    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
     cv::imwrite((dir.path() / "orig.png").string(), img(cv::Rect(100, 80, 320, 64)));
     EditRequest r;
     r.op = "dehaze";
@@ -290,7 +290,7 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
 TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
     configure_threads();
-    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
     const cv::Mat photo = img(cv::Rect(40, 30, 320, 192)).clone();
     const Operation& retouch = Registry::instance().get("retouch");
     const Params p = retouch.resolve({});
@@ -380,7 +380,7 @@ TEST(MaximLowLight, SensorNoiseIsOneLevelAndAFunctionOfThePlace) {
 TEST(MaximLowLight, NoiseFreeDarkJpegIsBrightenedLikeTheTrainingPhotos) {
     RESTORA_REQUIRE_MODEL(s, "maxim-enhancement");
     configure_threads();
-    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
     cv::Mat normal;
     cv::GaussianBlur(img(cv::Rect(60, 40, 320, 192)), normal, {0, 0}, 4.0);
     cv::Mat dark;
@@ -424,7 +424,7 @@ TEST(MaximCancel, ACallStopsSoonAfterCancel) {
     configure_threads();
     auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
     cv::Mat input;
-    cv::resize(cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string()), input,
+    cv::resize(cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string()), input,
                {512, 512});
     JobControl job;
     const auto t0 = std::chrono::steady_clock::now();
@@ -446,7 +446,7 @@ TEST(MaximProgress, OneCallReportsProgressAlongTheWay) {
     configure_threads();
     auto model = load_tf_graph_model(s.path, DeviceKind::Cpu);
     cv::Mat input;
-    cv::resize(cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string()), input,
+    cv::resize(cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string()), input,
                {256, 192});
     std::vector<std::pair<double, int>> seen;  // (seconds, percent)
     JobControl job;

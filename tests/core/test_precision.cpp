@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(RESTORA_SOURCE_DIR) / "tests/data";
+const fs::path kData = fs::path(test::source_dir()) / "tests/data";
 
 // The kind of error f throws; none when it throws nothing.
 template <typename F>

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/sr";
+const fs::path kData = fs::path(test::source_dir()) / "tests/data/sr";
 
 class SrParity : public ::testing::TestWithParam<std::string> {};
 
@@ -90,7 +90,7 @@ TEST(ModelImport, MissingOrCorruptWeightsNameTheCommand) {
 TEST(SrTiling, SlimTilesEqualOneWholeTileBecauseItsContextCoversItsReach) {
     RESTORA_REQUIRE_MODEL(s, "esrgan-slim-x2");
     auto model = load_graph_model(s.path, DeviceKind::Cpu);
-    const cv::Mat img = cv::imread((fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg").string());
+    const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
     const cv::Mat crop = img(cv::Rect(100, 60, 150, 110)).clone();
     auto run = [&](int tile) {
         std::vector<float> out(static_cast<size_t>(300) * 220 * 3);

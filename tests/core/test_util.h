@@ -24,6 +24,17 @@ namespace test {
 
 namespace fs = std::filesystem;
 
+// Paths ctest passes in the environment (tests/core/CMakeLists.txt); nothing is compiled in.
+// Empty when unset (as while ctest lists the cases).
+inline std::string env_path(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr ? v : "";
+}
+// The source tree (test data, the sample photo, the committed manifest).
+inline std::string source_dir() { return env_path("RESTORA_TEST_SOURCE_DIR"); }
+// The restora-cli binary under test.
+inline std::string cli_path() { return env_path("RESTORA_TEST_CLI"); }
+
 // CI=true: the setup has imported every published model, so a test that needs one fails there.
 inline bool in_ci() {
     const char* ci = std::getenv("CI");

@@ -40,6 +40,9 @@ void stroke(ImageView* v, const std::vector<QPointF>& image_points, double pane_
 
 bool selectedAt(const restora::ui::MaskLayer* m, int x, int y) { return m->coverage().at<uchar>(y, x) > 127; }
 
+// The source tree (sample photo, test data): ctest passes it (tests/ui/CMakeLists.txt).
+QString sourceDir() { return qEnvironmentVariable("RESTORA_TEST_SOURCE_DIR"); }
+
 }  // namespace
 
 // A 3-MP random photo: long enough to denoise that a job can be watched and cancelled.
@@ -63,7 +66,7 @@ private slots:
         MainWindow w;
         w.resize(1000, 700);
         w.show();
-        const QString sample = QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg";
+        const QString sample = sourceDir() + "/resources/sample/chelsea-noisy.jpg";
         QVERIFY(w.openFile(sample));
         QCOMPARE(w.session()->current().cols, 451);
         w.selectOperation("upscale");
@@ -119,7 +122,7 @@ private slots:
         MainWindow w;
         w.resize(900, 600);
         w.show();
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
         using restora::ui::CompareMode;
         for (CompareMode m : {CompareMode::After, CompareMode::SplitVertical, CompareMode::SplitHorizontal,
                               CompareMode::SideBySide}) {
@@ -166,7 +169,7 @@ private slots:
         w.resize(900, 600);
         w.show();
         w.setLivePreview(true);
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
         w.view()->actualSize();
         w.view()->zoomIn();  // only part of the photo is visible now
         QSignalSpy shown(&w, &MainWindow::previewShown);
@@ -193,7 +196,7 @@ private slots:
         w.resize(900, 600);
         w.show();
         w.setLivePreview(false);
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
         w.view()->actualSize();
         w.view()->zoomIn();
         w.selectOperation("denoise");
@@ -239,7 +242,7 @@ private slots:
     void realismSliderRetunesThePreview() {
         QTemporaryDir dir;
         const QString path = dir.filePath("small.png");
-        const cv::Mat photo = cv::imread(std::string(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg");
+        const cv::Mat photo = cv::imread(sourceDir().toStdString() + "/resources/sample/chelsea-noisy.jpg");
         cv::Mat small;
         cv::resize(photo, small, {photo.cols / 4, photo.rows / 4}, 0, 0, cv::INTER_AREA);
         cv::imwrite(path.toStdString(), small);
@@ -283,7 +286,7 @@ private slots:
         w.resize(1100, 750);
         w.show();
         w.setLivePreview(false);
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
         const cv::Mat original = w.session()->current().clone();
         w.selectOperation("inpaint");
         w.setParameter("model", "telea");
@@ -397,7 +400,7 @@ private slots:
         w.resize(1000, 700);
         w.show();
         w.setLivePreview(false);
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/tests/data/ocr/text-input.png"));
+        QVERIFY(w.openFile(sourceDir() + "/tests/data/ocr/text-input.png"));
         const cv::Mat original = w.session()->current().clone();
         w.selectOperation("erase-text");
         w.setParameter("model", "inpaint");
@@ -440,7 +443,7 @@ private slots:
         f.close();
         QVERIFY(!w.openFile(f.fileName()));
         QVERIFY(w.session() == nullptr);
-        QVERIFY(w.openFile(QString(RESTORA_SOURCE_DIR) + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
     }
 };
 
