@@ -16,7 +16,8 @@ phase() {  # prints how long the previous phase took
 
 packages=(build-essential cmake ninja-build ccache pkg-config git
           libtorch-dev libopencv-dev libexiv2-dev exiv2 nlohmann-json3-dev libgtest-dev
-          qt6-base-dev qt6-base-dev-tools libgl-dev libpolyclipping-dev libopenblas0-pthread opencv-data)
+          qt6-base-dev qt6-base-dev-tools libgl-dev libpolyclipping-dev libopenblas0-pthread opencv-data
+          libssl-dev libonnx-dev libprotobuf-dev clang-format)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -45,5 +46,5 @@ if [ ! -f "$npm_dir/node_modules/.package-lock.json" ] || [ "$npm_dir/package-lo
     (cd "$npm_dir" && npm ci --legacy-peer-deps --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 phase "npm"
-"$build_dir/app/restora-cli" models import
+RESTORA_NPM_DIR="$npm_dir/node_modules" "$build_dir/app/restora-cli" models import
 phase "model import"

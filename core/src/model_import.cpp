@@ -15,13 +15,6 @@
 #include "restora/models/errors.h"
 #include "restora/models/weight_file.h"
 
-#ifndef RESTORA_SOURCE_DIR
-#define RESTORA_SOURCE_DIR ""
-#endif
-#ifndef RESTORA_INSTALL_PREFIX
-#define RESTORA_INSTALL_PREFIX "/usr/local"
-#endif
-
 namespace restora {
 
 namespace fs = std::filesystem;
@@ -118,8 +111,7 @@ const ImportableModel* find_importable(const std::string& id) {
 std::vector<fs::path> npm_search_path() {
     std::vector<fs::path> v;
     if (const char* env = std::getenv("RESTORA_NPM_DIR"); env != nullptr && *env != 0) v.emplace_back(env);
-    if (*RESTORA_SOURCE_DIR != 0) v.push_back(fs::path(RESTORA_SOURCE_DIR) / "models/npm/node_modules");
-    v.push_back(fs::path(RESTORA_INSTALL_PREFIX) / "share/restora/npm/node_modules");
+    if (const fs::path data = bundled_data_dir(); !data.empty()) v.push_back(data / "npm/node_modules");
     return v;
 }
 

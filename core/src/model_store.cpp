@@ -13,13 +13,18 @@
 #include "restora/core/sha256.h"
 #include "restora/models/errors.h"
 
-#ifndef RESTORA_INSTALL_PREFIX
-#define RESTORA_INSTALL_PREFIX "/usr/local"
-#endif
-
 namespace restora {
 
 namespace fs = std::filesystem;
+
+fs::path bundled_data_dir() {
+    // No path is compiled in: the data folder is found beside the running binary, the same way
+    // in the build tree (<build>/app/..) and in an installation (<prefix>/bin/..).
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || exe.empty()) return {};
+    return exe.parent_path().parent_path() / "share/restora";
+}
 
 std::vector<fs::path> model_search_path() {
     std::vector<fs::path> dirs;
@@ -27,11 +32,7 @@ std::vector<fs::path> model_search_path() {
     if (const char* home = std::getenv("HOME"); home != nullptr && *home != 0) {
         dirs.push_back(fs::path(home) / ".local/share/restora/models");
     }
-    dirs.push_back(fs::path(RESTORA_INSTALL_PREFIX) / "share/restora/models");
-#ifdef RESTORA_SOURCE_DIR
-    // Weights the project trained itself are committed: found in a source build too.
-    dirs.push_back(fs::path(RESTORA_SOURCE_DIR) / "models/weights");
-#endif
+    if (const fs::path data = bundled_data_dir(); !data.empty()) dirs.push_back(data / "models");
     return dirs;
 }
 

