@@ -19,7 +19,6 @@
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/pipeline.h"
-#include "restora/core/plot.h"
 #include "restora/core/registry.h"
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
@@ -40,7 +39,6 @@ Usage:
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
   restora-cli info FILE                        show size, metadata and Restora history
-  restora-cli plot LOG.csv -o PLOT.png          chart a training log (restora-train's log.csv)
   restora-cli eval REFERENCE RESULT [--json]   PSNR / SSIM of results against references
                                                (two files, or two folders matched by name)
 
@@ -493,15 +491,6 @@ int run(const std::vector<std::string>& args) {
         if (cmd == "compare") return cmd_compare(o);
         if (cmd == "info") return cmd_info(o);
         if (cmd == "eval") return cmd_eval(o);
-        if (cmd == "plot") {
-            if (o.positional.size() != 1 || o.output.empty()) usage_error("plot needs LOG.csv -o PLOT.png");
-            const cv::Mat chart = render_log_plot(o.positional[0]);
-            ExportOptions e = export_options(o);
-            e.allow_loss = true;
-            export_image(chart, Metadata(), MetadataEdits{chart.cols, chart.rows, {}, {}}, o.output, e);
-            std::fprintf(stderr, "wrote %s\n", o.output.string().c_str());
-            return 0;
-        }
         usage_error("unknown command '" + cmd + "' (see restora-cli --help)");
     } catch (const Cancelled&) {
         std::fprintf(stderr, "\ninterrupted\n");

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kCli = RESTORA_CLI;
+const std::string kCli = test::cli_path();
 
 test::Result cli(const std::string& args) { return test::sh(quote(kCli) + " " + args); }
 
@@ -183,7 +183,7 @@ TEST_F(Cli, ListsOperationsAndModelsAsJson) {
                                  quote(kCli) + " models --json");
     ASSERT_EQ(models.code, 0) << models.output;
     const auto m = nlohmann::json::parse(models.output);
-    std::ifstream committed_file(fs::path(RESTORA_SOURCE_DIR) / "models/weights/manifest.json");
+    std::ifstream committed_file(fs::path(test::source_dir()) / "models/weights/manifest.json");
     std::set<std::string> committed;
     const auto manifest = nlohmann::json::parse(committed_file);
     for (const auto& e : manifest["models"]) committed.insert(e["id"].get<std::string>());
@@ -246,13 +246,16 @@ TEST_F(Cli, MissingWeightsExitOneBeforeReadingInput) {
     EXPECT_EQ(test::sh(env + quote(kCli) + " run denoise " + quote(photo) + " -o " + p("d.png")).code, 0);
 }
 
+// The chart tool for training logs (tools/plot; not part of restora-cli).
 TEST_F(Cli, PlotsATrainingLog) {
+    const auto plot = [](const std::string& args) { return test::sh(quote(test::env_path("RESTORA_TEST_PLOT")) + " " + args); };
     std::ofstream(dir / "log.csv") << "step,seconds,loss,eval_psnr_hole\n100,2,0.3,20\n200,4,0.2,22\n300,6,0.15,23\n";
-    const auto r = cli("plot " + p("log.csv") + " -o " + p("plot.png"));
+    const auto r = plot(p("log.csv") + " -o " + p("plot.png"));
     ASSERT_EQ(r.code, 0) << r.output;
     const cv::Mat img = cv::imread((dir / "plot.png").string());
     EXPECT_EQ(img.cols, 1040);
     EXPECT_GT(img.rows, 0);
     std::ofstream(dir / "short.csv") << "step,loss\n1,0.5\n";
-    EXPECT_EQ(cli("plot " + p("short.csv") + " -o " + p("p2.png")).code, 3);
+    EXPECT_EQ(plot(p("short.csv") + " -o " + p("p2.png")).code, 3);
+    EXPECT_EQ(plot(p("log.csv")).code, 2);
 }

@@ -1,20 +1,27 @@
-#include "restora/core/plot.h"
-
+// restora-plot LOG.csv -o PLOT.png: charts a training log (the trainers' log.csv), every numeric
+// column against the first ("step"), each in its own panel with its range. A development tool,
+// not installed. Exit codes as restora-cli's: 2 usage, 3 unreadable or too short a log.
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "restora/models/errors.h"
+namespace {
 
-namespace restora {
+struct InputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 cv::Mat render_log_plot(const std::filesystem::path& csv) {
     std::ifstream f(csv);
-    if (!f) throw Error(ErrorKind::Input, csv.string() + ": no such file");
+    if (!f) throw InputError(csv.string() + ": no such file");
     std::string line;
     std::getline(f, line);
     std::vector<std::string> names;
@@ -26,12 +33,16 @@ cv::Mat render_log_plot(const std::filesystem::path& csv) {
     while (std::getline(f, line)) {
         std::stringstream ss(line);
         std::vector<double> row;
-        for (std::string c; std::getline(ss, c, ',');) row.push_back(std::stod(c));
+        try {
+            for (std::string c; std::getline(ss, c, ',');) row.push_back(std::stod(c));
+        } catch (const std::logic_error&) {
+            throw InputError(csv.string() + ": not a numeric row: " + line);
+        }
         if (row.size() != names.size()) continue;
         for (size_t i = 0; i < row.size(); ++i) cols[i].push_back(row[i]);
     }
     if (names.size() < 2 || cols[0].size() < 2) {
-        throw Error(ErrorKind::Input, csv.string() + " has too few rows to plot");
+        throw InputError(csv.string() + " has too few rows to plot");
     }
     const int panels = static_cast<int>(names.size()) - 1;
     const int pw = 520, ph = 220, per_row = 2;
@@ -66,4 +77,33 @@ cv::Mat render_log_plot(const std::filesystem::path& csv) {
     return img;
 }
 
-}  // namespace restora
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string csv;
+    std::string out;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "-o" || a == "--output") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (csv.empty() && !a.empty() && a[0] != '-') {
+            csv = a;
+        } else {
+            csv.clear();
+            break;
+        }
+    }
+    if (csv.empty() || out.empty()) {
+        std::fprintf(stderr, "usage: restora-plot LOG.csv -o PLOT.png\n");
+        return 2;
+    }
+    try {
+        const cv::Mat chart = render_log_plot(csv);
+        if (!cv::imwrite(out, chart)) throw InputError("cannot write " + out);
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 3;
+    }
+    std::fprintf(stderr, "wrote %s\n", out.c_str());
+    return 0;
+}
