@@ -21,8 +21,12 @@ TEST(MirrorIndex, ReflectsWithoutRepeatingTheEdge) {
             const int m = mirror_index(i, n);
             ASSERT_GE(m, 0);
             ASSERT_LT(m, n);
-            if (i >= 0 && i < n) ASSERT_EQ(m, i);
-            if (n > 1) ASSERT_EQ(mirror_index(-i, n), mirror_index(i, n));  // symmetric about 0
+            if (i >= 0 && i < n) {
+                ASSERT_EQ(m, i);
+            }
+            if (n > 1) {
+                ASSERT_EQ(mirror_index(-i, n), mirror_index(i, n));  // symmetric about 0
+            }
         }
     }
 }

@@ -294,7 +294,9 @@ TEST(TiledRunner, ARegionGivesExactlyTheWholeRunsPixels) {
             RunOptions ro = o;
             ro.region = r;
             const RunStats st = run_tiled(net, in.view(), part.view(), ro, {});
-            if (r.w < 150) EXPECT_LT(st.tiles, 12) << "only the touching tiles run";
+            if (r.w < 150) {
+                EXPECT_LT(st.tiles, 12) << "only the touching tiles run";
+            }
             float max_diff = 0;
             for (int y = 0; y < r.h * scale; ++y)
                 for (int x = 0; x < r.w * scale; ++x)

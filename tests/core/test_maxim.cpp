@@ -461,7 +461,9 @@ TEST(MaximProgress, OneCallReportsProgressAlongTheWay) {
     int inside = 0;
     int at_half = -1;  // the percentage shown half-way through the call
     for (size_t i = 0; i < seen.size(); ++i) {
-        if (i > 0) EXPECT_GE(seen[i].second, seen[i - 1].second);
+        if (i > 0) {
+            EXPECT_GE(seen[i].second, seen[i - 1].second);
+        }
         if (seen[i].second > 0 && seen[i].second < 100) ++inside;
         if (seen[i].first <= total / 2) at_half = seen[i].second;
     }

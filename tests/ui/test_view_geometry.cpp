@@ -37,7 +37,9 @@ TEST_P(FitCases, CentresAndNeverEnlarges) {
     EXPECT_NEAR(s.offset_x, vw - (s.offset_x + s.zoom * iw), 1e-9);
     EXPECT_NEAR(s.offset_y, vh - (s.offset_y + s.zoom * ih), 1e-9);
     // One side touches the view unless the image is smaller than the view.
-    if (iw > vw || ih > vh) EXPECT_TRUE(std::abs(s.zoom * iw - vw) < 1e-6 || std::abs(s.zoom * ih - vh) < 1e-6);
+    if (iw > vw || ih > vh) {
+        EXPECT_TRUE(std::abs(s.zoom * iw - vw) < 1e-6 || std::abs(s.zoom * ih - vh) < 1e-6);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, FitCases,
