@@ -251,8 +251,8 @@ int main(int argc, char** argv) {
                 fm = at.fm;
                 freq = amplitude_l1(luma(sr), luma(b.hr));
                 // Low frequencies (4x4 means, colour included) stay faithful; above them texture is
-                // judged by the discriminator and the luma amplitude spectrum. (v0 matched the RGB
-                // spectrum at weight 1 without the low-pass term: colour speckle and grid patterns.)
+                // judged by the discriminator and the luma amplitude spectrum (matching the RGB
+                // spectrum without the low-pass term gave colour speckle; docs/TRAINING.md).
                 const torch::Tensor low = low_pass_l1(sr, b.hr);
                 const torch::Tensor perc = low + 0.05 * l1 + 0.01 * adv + 0.3 * fm + 0.1 * freq;
                 loss = loss + r * perc;

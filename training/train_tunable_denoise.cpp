@@ -147,8 +147,8 @@ int train_denoise_main(int argc, char** argv) {
     // keeps the teacher's texture and colour, which a fresh discriminator does not (TRAINING.md).
     // Uncompressed crops have the teacher's output as target, so plain noise stays as it was.
     // The perception share of the loss (weight R) is not MSE: MSE to a texture the JPEG input no
-    // longer determines regresses to its mean and smooths the perception corners (measured: their
-    // gradient ratio fell from 0.98 to 0.75 in 250 steps). It is the perception objective's own
+    // longer determines regresses to its mean and smooths the perception corners (docs/TRAINING.md).
+    // It is the perception objective's own
     // phase-blind form against the teacher: L1 of 4x4 means + 0.05 L1 + W x luma amplitude
     // spectrum L1 (--distill-amplitude W).
     std::string teacher_path;
@@ -238,7 +238,7 @@ int train_denoise_main(int argc, char** argv) {
         disc->to(dev);
         // "Linear" mode of the official code: the mixing maps stay the identity (alpha = p). With
         // learned maps, Adam shrinks every layer's map at once on a freshly initialised network and
-        // the residual collapses to zero (measured: the network then stays at the identity).
+        // the residual collapses to zero and the network stays at the identity (docs/TRAINING.md).
         for (auto& t : net->mixing_maps()) t.set_requires_grad(false);
         torch::optim::Adam gopt(net->kernel_parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         torch::optim::Adam dopt(disc->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.99}));
@@ -336,7 +336,7 @@ int train_denoise_main(int argc, char** argv) {
                 torch::Tensor loss = distill(out, before_jpeg, s, r);
                 // --groups G (JPEG axis): G - 1 more groups of crops, each at its own Strength,
                 // Realism and J, so one step sees several qualities (a step at one quality made
-                // the held-out JPEG score swing by 0.5-1 dB between evaluations).
+                // the held-out JPEG score swing between evaluations; docs/TRAINING.md).
                 for (int g = 1; g < groups; ++g) {
                     const float gs = draw(), gr = draw(), gj = u(rng) < 0.25F ? 1.0F : u(rng);
                     const torch::Tensor gclean = random_patches(train, batch, patch, rng).to(dev);
