@@ -148,9 +148,8 @@ int train_denoise_main(int argc, char** argv) {
     // Uncompressed crops have the teacher's output as target, so plain noise stays as it was.
     // The perception share of the loss (weight R) is not MSE: MSE to a texture the JPEG input no
     // longer determines regresses to its mean and smooths the perception corners (docs/TRAINING.md).
-    // It is the perception objective's own
-    // phase-blind form against the teacher: L1 of 4x4 means + 0.05 L1 + W x luma amplitude
-    // spectrum L1 (--distill-amplitude W).
+    // It is the perception objective's own phase-blind form against the teacher: L1 of 4x4 means
+    // + 0.05 L1 + W x luma amplitude spectrum L1 (--distill-amplitude W).
     std::string teacher_path;
     double distill_amplitude = 0.5;
     // --jpeg-axis: grow the --init network (four objectives) into eight along a JPEG axis J

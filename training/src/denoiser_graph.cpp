@@ -22,7 +22,8 @@ WeightFileContents make_denoiser_graph(int width, int depth, uint64_t seed) {
     for (int i = 0; i < depth; ++i) {
         const bool last = i == depth - 1;
         const int out_ch = last ? 12 : width;
-        const std::string n = "C" + std::to_string(i);
+        const std::string index = std::to_string(i);
+        const std::string n = std::string("C") + index;
         c.graph.push_back("conv2d " + n + " " + prev + " weight=" + n + ".weight bias=" + n + ".bias pad=1");
         // He initialisation; the last layer starts near zero so the network starts at the identity.
         const double std = std::sqrt(2.0 / (in_ch * 9.0)) * (last ? 0.01 : 1.0);
@@ -30,8 +31,8 @@ WeightFileContents make_denoiser_graph(int width, int depth, uint64_t seed) {
         c.tensors.push_back(to_raw_tensor(n + ".bias", torch::zeros({out_ch})));
         prev = n;
         if (!last) {
-            c.graph.push_back("relu R" + std::to_string(i) + " " + n);
-            prev = "R" + std::to_string(i);
+            c.graph.push_back(std::string("relu R") + index + " " + n);
+            prev = std::string("R") + index;
         }
         in_ch = out_ch;
     }
