@@ -9,6 +9,7 @@
 
 #include "restora/core/ops.h"
 #include "restora/core/registry.h"
+#include "restora/models/engine.h"
 
 namespace restora::bench {
 
