@@ -26,27 +26,27 @@ cmake -S . -B build-gpu "${gen[@]}" -DRESTORA_MODELS_ONLY=ON -DRESTORA_BUILD_TES
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" || exit 1
 cmake --build build-gpu -j "$(nproc)" || exit 1
 echo "configure+build: $(( $(date +%s) - t0 )) s"
-./build-gpu/models/restora-bench-models --device cuda --check; echo "check rc=$?"
+./build-gpu/tools/restora-bench-models --device cuda --check; echo "check rc=$?"
 if [ -x build-gpu/tests/test_models ]; then ./build-gpu/tests/test_models; echo "test_models rc=$?"; fi
-./build-gpu/models/restora-bench-models --device cuda
-./build-gpu/models/restora-bench-models --device cpu
+./build-gpu/tools/restora-bench-models --device cuda
+./build-gpu/tools/restora-bench-models --device cpu
 for size in "1155 866" "3000 2000"; do
-  ./build-gpu/models/restora-bench-models --device cuda --memory $size 512 | tail -1
+  ./build-gpu/tools/restora-bench-models --device cuda --memory $size 512 | tail -1
 done
 # Imported SR models, when their weight files travel along (ignored folder gpu-models/):
 # fp32 and fp16 at 1 MP, tile 512, and the fp16 difference.
 if ls gpu-models/esrgan-*.rsw >/dev/null 2>&1; then
   for f in gpu-models/esrgan-*.rsw; do
-    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
-    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
+    ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
+    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 1000 --repeat 3
   done
 fi
 # Tunable networks (committed weights): slider response on the GPU, 128x128 -> 512x512 for x4
 # (the budget: under 300 ms), folded vs the plain imported twin when it travels along.
 plain=(); [ -f gpu-models/esrgan-medium-x4.rsw ] && plain=(--plain gpu-models/esrgan-medium-x4.rsw)
-./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
-RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw
-./build-gpu/models/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v3.rsw --size 512
+./build-gpu/tools/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw "${plain[@]}"
+RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/tools/restora-bench-models --device cuda --tunable models/weights/sr-tunable-x4.rsw
+./build-gpu/tools/restora-bench-models --device cuda --tunable models/weights/denoise-tunable-v3.rsw --size 512
 # MAXIM, when a float16 copy travels along (restora-bench-models --write-f16; a 2-stage model is
 # about 40 MB, 25 MB with xz): 1024x1024 of a real photo (raw RGB, gpu-models/photo-1024.u8), tiled
 # whole and at 512, fp32 and fp16 with the difference (medians of 5); the whole call again with
@@ -56,10 +56,10 @@ RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda 
 if ls gpu-models/maxim-*.rsw >/dev/null 2>&1; then
   input=(); [ -f gpu-models/photo-1024.u8 ] && input=(--input gpu-models/photo-1024.u8)
   for f in gpu-models/maxim-*.rsw; do
-    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
+    ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
     [[ $f == *retouching* ]] || continue  # other models: the whole 1024 call only
-    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 512 "${input[@]}" --repeat 5
-    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
-    ./build-gpu/models/restora-bench-models --device cuda --model "$f" --size 2048 --tile 0 --repeat 3
+    ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 1024 --tile 512 "${input[@]}" --repeat 5
+    RESTORA_CUDNN_BENCHMARK=1 ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 1024 --tile 0 "${input[@]}" --repeat 5
+    ./build-gpu/tools/restora-bench-models --device cuda --model "$f" --size 2048 --tile 0 --repeat 3
   done
 fi

@@ -22,11 +22,11 @@ mkdir -p $work/inpaint
 cp models/weights/inpaint-ffc-v1.rsw $work/inpaint/checkpoint.rsw
 echo 18746 > $work/inpaint/step.txt
 limit=$(( minutes * 60 + 120 ))
-timeout $limit ./build-gpu/models/restora-train --train $train --eval $S/eval.shard --out $work/inpaint \
+timeout $limit ./build-gpu/training/restora-train --train $train --eval $S/eval.shard --out $work/inpaint \
   --resume --minutes "$minutes" --batch 64 --lr 3e-4 --eval-every 1000 --device cuda --seed 5 \
   > $work/inpaint.log 2>&1 &
 inpaint_pid=$!
-timeout $limit ./build-gpu/models/restora-train-tunable --task denoise --jpeg-axis --groups 4 \
+timeout $limit ./build-gpu/training/restora-train-tunable --task denoise --jpeg-axis --groups 4 \
   --init models/weights/denoise-tunable-v3.rsw --distill models/weights/baselines/denoise-tunable-v2.rsw \
   --distill-amplitude 1.0 --warmup 300 --train $train --eval $S/eval.shard --out $work/denoise \
   --minutes "$minutes" --batch 32 --lr-rate 1e-5 --seed 44 --device cuda --threads 4 --eval-every 1000 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the redistributable photos Restora trains on (Debian packages) and writes the list
-# used by restora-prep (training/photos.txt) and docs/DATA.md (every file, package, licence).
+# used by restora-prep (training-data/photos.txt) and docs/DATA.md (every file, package, licence).
 # Plasma ships each wallpaper at many sizes: only the largest is used.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,9 +13,9 @@ if ((${#missing[@]})); then
     sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-mkdir -p "$root/training"
-list="$root/training/photos.txt"
-eval_list="$root/training/eval_photos.txt"
+mkdir -p "$root/training-data"
+list="$root/training-data/photos.txt"
+eval_list="$root/training-data/eval_photos.txt"
 : > "$list"
 : > "$eval_list"
 # Held out of training for evaluation (all at least 12 MP). Kleiber comes from a package no
@@ -31,7 +31,7 @@ held_out=(/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg
     echo "and that package's licence (from /usr/share/doc/PACKAGE/copyright). Benchmark sets in"
     echo "../shared/data are never used for training."
     echo
-    echo "Photos marked *evaluation* are held out of training (training/eval_photos.txt): at least 12 MP,"
+    echo "Photos marked *evaluation* are held out of training (training-data/eval_photos.txt): at least 12 MP,"
     echo "used by the full-resolution benchmarks. Kleiber (lomiri-wallpapers-20.04) was never seen by any"
     echo "model; Dragonfly, seeding and Elephants were in the corpus of inpaint-ffc-v1, which predates the split."
     echo

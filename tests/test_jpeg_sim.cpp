@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "restora/models/jpeg_sim.h"
+#include "restora/training/jpeg_sim.h"
 
 using namespace restora;
 

@@ -11,6 +11,7 @@
 #include <malloc.h>
 #endif
 
+#include "restora/models/runtime_options.h"
 #include "restora/models/torch_model.h"
 
 namespace restora {
@@ -93,17 +94,16 @@ Precision parse_precision_name(const std::string& name) {
 
 // glibc serves each allocation above its mmap threshold (32 MiB at most) with a fresh mapping and
 // unmaps it on free, so every large activation of a network page-faults in zeroed pages again.
-// On the 2-core dev machine that kernel work was a third to a half of a MAXIM run's CPU time;
-// kept in the heap, freed blocks are reused instead (maxim-retouching, 1024x1024 at tile 512:
-// 151 s -> 94 s; docs/PERFORMANCE.md). The memory goes back to the system after each job
+// That kernel work was a large share of a MAXIM run's CPU time; kept in the heap, freed blocks
+// are reused instead (docs/PERFORMANCE.md). The memory goes back to the system after each job
 // (release_free_memory). A thread's own arena ignores M_MMAP_MAX for blocks above its 64-MiB heap
-// size, hence one arena: the desktop app's worker spent 161 s of 415 s CPU in the kernel before
-// (retouch of 1600x1200). RESTORA_SYSTEM_MALLOC=1 keeps glibc's defaults, for comparisons.
+// size, hence one arena (the desktop app's worker thread). RESTORA_SYSTEM_MALLOC=1 keeps glibc's
+// defaults, for comparisons.
 void keep_freed_memory_for_reuse() {
 #if defined(__GLIBC__)
     static std::once_flag once;
     std::call_once(once, [] {
-        if (std::getenv("RESTORA_SYSTEM_MALLOC") != nullptr) return;
+        if (runtime_options().system_malloc) return;
         mallopt(M_ARENA_MAX, 1);
         mallopt(M_MMAP_MAX, 0);
         mallopt(M_TRIM_THRESHOLD, INT_MAX);
@@ -123,15 +123,10 @@ void configure_threads(int threads) {
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     if (torch::get_num_threads() != n) torch::set_num_threads(n);
     // cuDNN's benchmark mode times its algorithms for each new convolution shape and keeps the
-    // fastest: opt-in (RESTORA_CUDNN_BENCHMARK=1), for batches of same-sized photos. Measured on
-    // H200s (docs/PERFORMANCE.md), per MP at tile 512 once warm it gained 1.54x for slim, 1.10x
-    // for thick fp32 and nothing for medium or MAXIM on one machine, while the first call of each
-    // new shape paid the search: 0.3 -> 3.2 s for medium, 1.0 -> 3.4 s for a MAXIM call, and a
-    // first slider preview 172 -> 816 ms. The app's previews change shape with every pan and zoom.
-    static const bool benchmark = [] {
-        const char* v = std::getenv("RESTORA_CUDNN_BENCHMARK");
-        return v != nullptr && std::string(v) == "1";
-    }();
+    // fastest: opt-in (RESTORA_CUDNN_BENCHMARK=1), for batches of same-sized photos. Once warm it
+    // helps only some networks, while the first call of each new shape pays seconds for the
+    // search (docs/PERFORMANCE.md), and the app's previews change shape with every pan and zoom.
+    static const bool benchmark = runtime_options().cudnn_benchmark;
     at::globalContext().setBenchmarkCuDNN(benchmark);
 }
 

@@ -4,6 +4,7 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "restora/models/module_weights.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -65,17 +66,8 @@ void save_eraser_net(EraserNet& e, const std::filesystem::path& file, const std:
     c.meta["blocks"] = std::to_string(e.net->body->size());
     c.meta["passes"] = std::to_string(e.passes);
     if (e.guided) c.meta["guide"] = "telea";
-    for (const auto& p : e.net->named_parameters()) {
-        const torch::Tensor t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        RawTensor r;
-        r.name = p.key();
-        r.shape = t.sizes().vec();
-        r.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        c.tensors.push_back(std::move(r));
-    }
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    save_weight_file(tmp, c);
-    std::filesystem::rename(tmp, file);
+    append_parameters(c, *e.net);
+    save_weight_file_atomically(file, c);
 }
 
 EraserNet load_eraser_net(const std::filesystem::path& file, torch::Device device, const EraserInit& init) {
@@ -92,29 +84,24 @@ EraserNet load_eraser_net(const std::filesystem::path& file, torch::Device devic
     }
     e.net = make_eraser_body(std::stoi(c.meta["base"]), std::stoi(c.meta["blocks"]), e.guided);
     e.passes = from_inpaint ? init.passes : std::stoi(c.meta["passes"]);
-    std::map<std::string, RawTensor*> by_name;
-    for (auto& t : c.tensors) by_name[t.name] = &t;
-    torch::NoGradGuard ng;
-    for (auto& p : e.net->named_parameters()) {
-        auto it = by_name.find(p.key());
-        if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + " lacks " + p.key());
-        const torch::Tensor t = torch::from_blob(it->second->values.data(), it->second->shape, torch::kFloat32);
-        if (from_inpaint && p.key() == "in_conv.weight" && t.size(1) == 4) {
-            // Initialisation: the inpainting network's 4 input channels, the eraser's 6 new ones at 0.
-            p.value().zero_();
-            p.value().narrow(1, 0, 4).copy_(t);
-            continue;
+    // Initialisation from the inpainting network: its 4 input channels, the eraser's 6 new ones at
+    // 0; a guided eraser's gate channel starts constant (zero weights, bias gate_bias).
+    const ParameterAdapter from_inpaint_weights = [&](const std::string& name, torch::Tensor& param,
+                                                      const torch::Tensor& t) {
+        if (name == "in_conv.weight" && t.size(1) == 4) {
+            param.zero_();
+            param.narrow(1, 0, 4).copy_(t);
+            return true;
         }
-        if (from_inpaint && e.guided && p.key().rfind("out_conv.", 0) == 0 && t.size(0) == 3) {
-            // The gate channel starts constant (zero weights, bias gate_bias).
-            p.value().zero_();
-            p.value().narrow(0, 0, 3).copy_(t);
-            if (p.key() == "out_conv.bias") p.value()[3].fill_(init.gate_bias);
-            continue;
+        if (e.guided && name.rfind("out_conv.", 0) == 0 && t.size(0) == 3) {
+            param.zero_();
+            param.narrow(0, 0, 3).copy_(t);
+            if (name == "out_conv.bias") param[3].fill_(init.gate_bias);
+            return true;
         }
-        if (t.sizes() != p.value().sizes()) throw Error(ErrorKind::Processing, file.string() + ": wrong shape of " + p.key());
-        p.value().copy_(t);
-    }
+        return false;
+    };
+    load_parameters(*e.net, c, file.string(), from_inpaint ? from_inpaint_weights : ParameterAdapter{});
     e.net->to(device);
     e.net->eval();
     return e;

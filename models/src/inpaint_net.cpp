@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "restora/models/errors.h"
+#include "restora/models/module_weights.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -74,33 +75,15 @@ void save_inpaint_net(InpaintNet& net, const std::filesystem::path& file,
     c.meta["arch"] = "inpaint-ffc";
     c.meta["base"] = std::to_string(net->base);
     c.meta["blocks"] = std::to_string(net->body->size());
-    for (const auto& p : net->named_parameters()) {
-        const torch::Tensor t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        RawTensor r;
-        r.name = p.key();
-        r.shape = t.sizes().vec();
-        r.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        c.tensors.push_back(std::move(r));
-    }
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    save_weight_file(tmp, c);
-    std::filesystem::rename(tmp, file);
+    append_parameters(c, *net);
+    save_weight_file_atomically(file, c);
 }
 
 InpaintNet load_inpaint_net(const std::filesystem::path& file, torch::Device device) {
     WeightFileContents c = load_weight_file(file);
     if (c.meta["arch"] != "inpaint-ffc") throw Error(ErrorKind::Processing, file.string() + " is not an inpainting network");
     InpaintNet net(std::stoi(c.meta["base"]), std::stoi(c.meta["blocks"]));
-    std::map<std::string, RawTensor*> by_name;
-    for (auto& t : c.tensors) by_name[t.name] = &t;
-    torch::NoGradGuard ng;
-    for (auto& p : net->named_parameters()) {
-        auto it = by_name.find(p.key());
-        if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + " lacks " + p.key());
-        const torch::Tensor t = torch::from_blob(it->second->values.data(), it->second->shape, torch::kFloat32);
-        if (t.sizes() != p.value().sizes()) throw Error(ErrorKind::Processing, file.string() + ": wrong shape of " + p.key());
-        p.value().copy_(t);
-    }
+    load_parameters(*net, c, file.string());
     net->to(device);
     net->eval();
     return net;

@@ -4,6 +4,7 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "restora/models/module_weights.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -109,17 +110,8 @@ void save_shadow_net(ShadowNet& net, const std::filesystem::path& file, const st
     c.meta["base"] = std::to_string(net->base);
     c.meta["blocks"] = std::to_string(net->body->size());
     if (half) c.meta["storage"] = "f16";
-    for (const auto& p : net->named_parameters()) {
-        const torch::Tensor t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        RawTensor r;
-        r.name = p.key();
-        r.shape = t.sizes().vec();
-        r.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        c.tensors.push_back(std::move(r));
-    }
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    save_weight_file(tmp, c);
-    std::filesystem::rename(tmp, file);
+    append_parameters(c, *net);
+    save_weight_file_atomically(file, c);
 }
 
 ShadowNet load_shadow_net(const std::filesystem::path& file, torch::Device device) {
@@ -128,16 +120,7 @@ ShadowNet load_shadow_net(const std::filesystem::path& file, torch::Device devic
         throw Error(ErrorKind::Processing, file.string() + " is not a shadow-removal network");
     }
     ShadowNet net(std::stoi(c.meta["base"]), std::stoi(c.meta["blocks"]));
-    std::map<std::string, RawTensor*> by_name;
-    for (auto& t : c.tensors) by_name[t.name] = &t;
-    torch::NoGradGuard ng;
-    for (auto& p : net->named_parameters()) {
-        auto it = by_name.find(p.key());
-        if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + " lacks " + p.key());
-        const torch::Tensor t = torch::from_blob(it->second->values.data(), it->second->shape, torch::kFloat32);
-        if (t.sizes() != p.value().sizes()) throw Error(ErrorKind::Processing, file.string() + ": wrong shape of " + p.key());
-        p.value().copy_(t);
-    }
+    load_parameters(*net, c, file.string());
     net->to(device);
     net->eval();
     return net;

@@ -377,7 +377,7 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     ProgressStage progress(job, 0, 100);
     progress.update(0.0);
     const auto n = static_cast<double>(todo.size());
-    double done_in_tile = 0;  // never backwards, also when a tile is retried in halves
+    double done_in_tile = 0;  // only ever grows, also when a tile is retried in halves
     // Long calls check Cancel and report their progress themselves (tf_graph.cpp).
     const CallScope call_scope(job.cancel, [&](double f) {
         done_in_tile = std::max(done_in_tile, std::clamp(f, 0.0, 0.99));

@@ -6,6 +6,7 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
+#include "restora/models/module_weights.h"
 #include "restora/models/torch_model.h"
 
 namespace restora {
@@ -16,16 +17,6 @@ namespace {
 
 torch::Tensor to_tensor(RawTensor& t) {
     return torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone();
-}
-
-RawTensor to_raw(const std::string& name, const torch::Tensor& t) {
-    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    RawTensor r;
-    r.name = name;
-    r.shape = c.sizes().vec();
-    r.values.resize(static_cast<size_t>(c.numel()));
-    std::memcpy(r.values.data(), c.data_ptr<float>(), r.values.size() * sizeof(float));
-    return r;
 }
 
 std::string kernel_name(const std::string& base, int i) { return base + ".k" + std::to_string(i); }
@@ -178,46 +169,12 @@ WeightFileContents TunableGraphNetImpl::to_weight_file(const std::map<std::strin
         if (!kernels_[i].defined()) continue;
         const graph::Node& n = nodes_[i];
         for (int j = 0; j < objectives_; ++j) {
-            c.tensors.push_back(to_raw(kernel_name(n.weight, j), kernels_[i][j]));
-            c.tensors.push_back(to_raw(kernel_name(n.bias, j), biases_[i][j]));
+            c.tensors.push_back(to_raw_tensor(kernel_name(n.weight, j), kernels_[i][j]));
+            c.tensors.push_back(to_raw_tensor(kernel_name(n.bias, j), biases_[i][j]));
         }
-        c.tensors.push_back(to_raw(n.name + ".mix.weight", mix_w_[i]));
-        c.tensors.push_back(to_raw(n.name + ".mix.bias", mix_b_[i]));
+        c.tensors.push_back(to_raw_tensor(n.name + ".mix.weight", mix_w_[i]));
+        c.tensors.push_back(to_raw_tensor(n.name + ".mix.bias", mix_b_[i]));
     }
-    return c;
-}
-
-WeightFileContents make_denoiser_graph(int width, int depth, uint64_t seed) {
-    torch::manual_seed(seed);
-    WeightFileContents c;
-    // Cost for the job estimate: depth convolutions at a quarter of the pixels, 2 FLOPs a MAC.
-    const double macs_per_px = (12.0 * width + width * width * (depth - 2.0) + width * 12.0) * 9.0 / 4.0;
-    c.meta = {{"id", "denoise-tunable"}, {"scale", "1"}, {"multiple", "2"}, {"context", std::to_string(2 * depth + 4)},
-              {"input_max", "1"}, {"output_max", "1"}, {"gflops_per_mp", std::to_string(2.0 * macs_per_px / 1e3)},
-              {"peak_floats_per_px", std::to_string(3.0 * width / 4.0 + 12.0)}};
-    c.graph.push_back("input IN -");
-    c.graph.push_back("space_to_depth S IN block=2");
-    std::string prev = "S";
-    int in_ch = 12;
-    for (int i = 0; i < depth; ++i) {
-        const bool last = i == depth - 1;
-        const int out_ch = last ? 12 : width;
-        const std::string n = "C" + std::to_string(i);
-        c.graph.push_back("conv2d " + n + " " + prev + " weight=" + n + ".weight bias=" + n + ".bias pad=1");
-        // He initialisation; the last layer starts near zero so the network starts at the identity.
-        const double std = std::sqrt(2.0 / (in_ch * 9.0)) * (last ? 0.01 : 1.0);
-        c.tensors.push_back(to_raw(n + ".weight", torch::randn({out_ch, in_ch, 3, 3}) * std));
-        c.tensors.push_back(to_raw(n + ".bias", torch::zeros({out_ch})));
-        prev = n;
-        if (!last) {
-            c.graph.push_back("relu R" + std::to_string(i) + " " + n);
-            prev = "R" + std::to_string(i);
-        }
-        in_ch = out_ch;
-    }
-    c.graph.push_back("depth_to_space D " + prev + " block=2");
-    c.graph.push_back("add OUT D,IN");
-    c.graph.push_back("output output OUT");
     return c;
 }
 

@@ -37,12 +37,15 @@
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
 #include "restora/models/jpeg_axis.h"
-#include "restora/models/jpeg_sim.h"
-#include "restora/models/shard.h"
+#include "restora/training/denoiser_graph.h"
+#include "restora/training/jpeg_sim.h"
+#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
-#include "tunable_common.h"
+#include "restora/training/args.h"
+#include "restora/training/batches.h"
+#include "restora/training/tunable_common.h"
 
 using namespace restora;
 using namespace restora::tunable_train;
@@ -94,12 +97,8 @@ torch::Tensor random_patches(const Shard& s, int batch, int patch, std::mt19937&
     std::uniform_int_distribution<int> off(0, s.h - patch);
     std::vector<torch::Tensor> v;
     for (int i = 0; i < batch; ++i) {
-        torch::Tensor c = crops(s, {pick(rng)})[0].narrow(1, off(rng), patch).narrow(2, off(rng), patch);
-        const unsigned a = rng();
-        if (a & 1U) c = c.flip({2});
-        if (a & 2U) c = c.flip({1});
-        if (a & 4U) c = c.transpose(1, 2);
-        v.push_back(c.contiguous());
+        const torch::Tensor c = training::shard_crops(s, {pick(rng)})[0].narrow(1, off(rng), patch).narrow(2, off(rng), patch);
+        v.push_back(training::dihedral(c, rng()).contiguous());
     }
     return torch::stack(v);
 }
@@ -148,10 +147,9 @@ int train_denoise_main(int argc, char** argv) {
     // keeps the teacher's texture and colour, which a fresh discriminator does not (TRAINING.md).
     // Uncompressed crops have the teacher's output as target, so plain noise stays as it was.
     // The perception share of the loss (weight R) is not MSE: MSE to a texture the JPEG input no
-    // longer determines regresses to its mean and smooths the perception corners (measured: their
-    // gradient ratio fell from 0.98 to 0.75 in 250 steps). It is the perception objective's own
-    // phase-blind form against the teacher: L1 of 4x4 means + 0.05 L1 + W x luma amplitude
-    // spectrum L1 (--distill-amplitude W).
+    // longer determines regresses to its mean and smooths the perception corners (docs/TRAINING.md).
+    // It is the perception objective's own phase-blind form against the teacher: L1 of 4x4 means
+    // + 0.05 L1 + W x luma amplitude spectrum L1 (--distill-amplitude W).
     std::string teacher_path;
     double distill_amplitude = 0.5;
     // --jpeg-axis: grow the --init network (four objectives) into eight along a JPEG axis J
@@ -162,47 +160,43 @@ int train_denoise_main(int argc, char** argv) {
     bool jpeg_axis = false;
     int groups = 1;  // --groups G: the JPEG axis's batch is G groups of --batch crops at their own points
     long warmup = 0;  // --warmup N: the rate rises linearly over the first N steps (fresh Adam moments)
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--train") train_list = next();
-        else if (a == "--eval") eval_path = next();
-        else if (a == "--out") out_dir = next();
-        else if (a == "--minutes") minutes = std::stod(next());
-        else if (a == "--steps") steps = std::stol(next());
-        else if (a == "--batch") batch = std::stoi(next());
-        else if (a == "--patch") patch = std::stoi(next());
-        else if (a == "--width") width = std::stoi(next());
-        else if (a == "--depth") depth = std::stoi(next());
-        else if (a == "--lr-rate") lr0 = std::stod(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--device") device = next();
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--resume") resume = true;
-        else if (a == "--no-perception") no_perception = true;
-        else if (a == "--fidelity") fidelity_mse = next() == "mse";
-        else if (a == "--perception-only") perception_only = true;
-        else if (a == "--disc-warmup") disc_warmup = std::stol(next());
-        else if (a == "--jpeg") jpeg = std::stof(next());
-        else if (a == "--distill") teacher_path = next();
-        else if (a == "--warmup") warmup = std::stol(next());
-        else if (a == "--distill-amplitude") distill_amplitude = std::stod(next());
-        else if (a == "--jpeg-axis") jpeg_axis = true;
-        else if (a == "--groups") groups = std::max(1, std::stoi(next()));
-        else if (a == "--objectives") objectives = std::stoi(next());
-        else if (a == "--init") init = next();
-        else {
-            std::fprintf(stderr, "usage: restora-train-tunable --task denoise --train S[,S] --eval E --out DIR "
-                                 "[--minutes M|--steps N] [--objectives 1|4] [--init CKPT] [--batch B] [--patch P] [--width W] [--depth D] [--lr-rate LR] "
-                                 "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K] [--no-perception] [--fidelity l1|mse] "
-                                 "[--perception-only] [--disc-warmup N] [--jpeg P] [--distill TEACHER] [--distill-amplitude W] [--jpeg-axis] [--groups G] [--warmup N]\n");
-            return 2;
-        }
-    }
+    training::Args args("restora-train-tunable --task denoise",
+                        "Parametric multi-loss training of the tunable photo denoiser (Strength x Realism, and "
+                        "with --jpeg-axis a JPEG axis) on restora-prep's clean crops.");
+    args.option("--train", &train_list, "S[,S..]", "training shards (clean crops)")
+        .option("--eval", &eval_path, "E", "held-out shard")
+        .option("--out", &out_dir, "DIR", "checkpoint, optimizer state and log.csv")
+        .option("--minutes", &minutes, "M", "time budget (or --steps)")
+        .option("--steps", &steps, "N", "step budget (or --minutes)")
+        .option("--batch", &batch, "B", "patches per step")
+        .option("--patch", &patch, "P", "patch side, even")
+        .option("--width", &width, "W", "channels of a fresh network")
+        .option("--depth", &depth, "D", "convolutions of a fresh network")
+        .option("--lr-rate", &lr0, "LR", "peak learning rate (cosine decay)")
+        .option("--seed", &seed, "S", "random seed")
+        .option("--device", &device, "D", "auto, cpu or cuda")
+        .option("--threads", &threads, "T", "CPU threads (0: the default)")
+        .option("--eval-every", &eval_every, "K", "steps between evaluations and checkpoints")
+        .flag("--resume", &resume, "continue from DIR's checkpoint")
+        .flag("--no-perception", &no_perception, "fidelity objectives only (R = 0)")
+        .option(
+            "--fidelity", [&](const std::string& v) { fidelity_mse = v == "mse"; }, "l1|mse",
+            "the fidelity objectives' loss", "l1")
+        .flag("--perception-only", &perception_only, "R = 1 always: only the perception corners learn")
+        .option("--disc-warmup", &disc_warmup, "N", "steps that train only the discriminator")
+        .option("--jpeg", &jpeg, "P", "share of crops JPEG-compressed after the noise")
+        .option("--distill", &teacher_path, "TEACHER", "JPEG robustness by self-distillation from TEACHER")
+        .option("--warmup", &warmup, "N", "steps of linear warm-up of the rate")
+        .option("--distill-amplitude", &distill_amplitude, "W", "weight of the luma amplitude spectrum in distillation")
+        .flag("--jpeg-axis", &jpeg_axis, "grow the --init network along a JPEG axis (needs --distill)")
+        .option(
+            "--groups", [&](const std::string& v) { groups = std::max(1, training::parse_int(v)); }, "G",
+            "groups of crops per step on the JPEG axis", std::to_string(groups))
+        .option("--objectives", &objectives, "1|4", "1: pre-train a plain denoiser; 4: the tunable network")
+        .option("--init", &init, "CKPT", "starting weights");
+    if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
-        std::fprintf(stderr, "restora-train-tunable --task denoise: --train, --eval and --minutes or --steps are required\n");
-        return 2;
+        return args.fail("--train, --eval and --minutes or --steps are required");
     }
     try {
         configure_threads(threads);
@@ -243,7 +237,7 @@ int train_denoise_main(int argc, char** argv) {
         disc->to(dev);
         // "Linear" mode of the official code: the mixing maps stay the identity (alpha = p). With
         // learned maps, Adam shrinks every layer's map at once on a freshly initialised network and
-        // the residual collapses to zero (measured: the network then stays at the identity).
+        // the residual collapses to zero and the network stays at the identity (docs/TRAINING.md).
         for (auto& t : net->mixing_maps()) t.set_requires_grad(false);
         torch::optim::Adam gopt(net->kernel_parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         torch::optim::Adam dopt(disc->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.99}));
@@ -251,7 +245,7 @@ int train_denoise_main(int argc, char** argv) {
         // Fixed evaluation: the first 32 held-out crops with Gaussian noise sigma 25, seeded.
         std::vector<int> eidx;
         for (int i = 0; i < std::min(32, eval.n); ++i) eidx.push_back(i);
-        const torch::Tensor eclean = crops(eval, eidx).to(dev);
+        const torch::Tensor eclean = training::shard_crops(eval, eidx).to(dev);
         torch::manual_seed(777);
         const torch::Tensor enoisy = ((eclean + torch::randn_like(eclean) * (25.0 / 255)).clamp(0, 1) * 255).round() / 255;
         // The same crops with light noise (sigma 10) and JPEG quality 50: the JPEG columns.
@@ -341,7 +335,7 @@ int train_denoise_main(int argc, char** argv) {
                 torch::Tensor loss = distill(out, before_jpeg, s, r);
                 // --groups G (JPEG axis): G - 1 more groups of crops, each at its own Strength,
                 // Realism and J, so one step sees several qualities (a step at one quality made
-                // the held-out JPEG score swing by 0.5-1 dB between evaluations).
+                // the held-out JPEG score swing between evaluations; docs/TRAINING.md).
                 for (int g = 1; g < groups; ++g) {
                     const float gs = draw(), gr = draw(), gj = u(rng) < 0.25F ? 1.0F : u(rng);
                     const torch::Tensor gclean = random_patches(train, batch, patch, rng).to(dev);

@@ -1,4 +1,4 @@
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 
 #include <fstream>
 #include <sstream>

@@ -23,8 +23,10 @@
 #include <vector>
 
 #include "restora/models/shadow_net.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
+#include "restora/training/args.h"
+#include "restora/training/batches.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -62,11 +64,7 @@ struct Batch {
 };
 
 torch::Tensor crops(const Shard& s, const std::vector<int>& idx, int x, int y, int side) {
-    const int b = static_cast<int>(idx.size());
-    torch::Tensor t = torch::empty({b, s.h, s.w, 3}, torch::kUInt8);
-    const size_t per = static_cast<size_t>(s.h) * s.w * 3;
-    for (int i = 0; i < b; ++i) std::memcpy(t.data_ptr<uint8_t>() + i * per, s.pixels.data() + idx[i] * per, per);
-    return t.permute({0, 3, 1, 2}).narrow(2, y, side).narrow(3, x, side).to(torch::kFloat32).div(255.0);
+    return training::shard_crops(s, idx).narrow(2, y, side).narrow(3, x, side);
 }
 
 Batch make_batch(const ShadowData& d, const std::vector<int>& idx, int side, std::mt19937& rng, bool augment,
@@ -138,8 +136,7 @@ EvalResult evaluate(ShadowNet& net, const ShadowData& eval, int count, torch::De
     int n = 0;
     const int total = count > 0 ? std::min(count, eval.shadow.n) : eval.shadow.n;
     for (int start = 0; start < total; start += 4) {
-        std::vector<int> idx;
-        for (int i = start; i < std::min(total, start + 4); ++i) idx.push_back(i);
+        const std::vector<int> idx = training::index_range(start, std::min(total, start + 4));
         const Batch b = make_batch(eval, idx, eval.shadow.h, unused, false, dev);
         const torch::Tensor y = net->forward(b.shadow, b.mask);
         const torch::Tensor band = boundary_band(b.matte);
@@ -158,14 +155,6 @@ EvalResult evaluate(ShadowNet& net, const ShadowData& eval, int count, torch::De
     return r;
 }
 
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) out.push_back(item);
-    return out;
-}
-
 }  // namespace
 
 int train_shadow_main(int argc, char** argv) {
@@ -174,34 +163,27 @@ int train_shadow_main(int argc, char** argv) {
     long steps = 0;
     int batch = 8, seed = 1, eval_every = 100, crop = 64, threads = 0, eval_count = 0;
     bool resume = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--train") train_list = next();
-        else if (a == "--eval") eval_set = next();
-        else if (a == "--out") out_dir = next();
-        else if (a == "--init") init = next();
-        else if (a == "--minutes") minutes = std::stod(next());
-        else if (a == "--steps") steps = std::stol(next());
-        else if (a == "--batch") batch = std::stoi(next());
-        else if (a == "--crop") crop = std::stoi(next());
-        else if (a == "--lr") lr0 = std::stod(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--device") device = next();
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--eval-count") eval_count = std::stoi(next());
-        else if (a == "--resume") resume = true;
-        else {
-            std::fprintf(stderr, "usage: restora-train --task shadow --train SET[,SET..] --eval SET --out DIR [--init W.rsw] "
-                                 "[--minutes M|--steps N] [--batch B] [--crop C] [--lr LR] [--seed S] [--threads T] "
-                                 "[--device D] [--resume] [--eval-every K] [--eval-count N]\n");
-            return 2;
-        }
-    }
+    training::Args args("restora-train --task shadow",
+                        "Fine-tunes the shadow-removal network on restora-prep --kind shadow sets "
+                        "(a SET is a prefix: SET-shadow.shard, SET-clean.shard, SET-mask.shard).");
+    args.option("--train", &train_list, "SET[,SET..]", "training sets")
+        .option("--eval", &eval_set, "SET", "held-out set")
+        .option("--out", &out_dir, "DIR", "checkpoints, step.txt and log.csv")
+        .option("--init", &init, "W.rsw", "start from the inpainting network's weights")
+        .option("--minutes", &minutes, "M", "time budget (or --steps)")
+        .option("--steps", &steps, "N", "step budget (or --minutes)")
+        .option("--batch", &batch, "B", "crops per step")
+        .option("--crop", &crop, "C", "training crop side, a multiple of 4")
+        .option("--lr", &lr0, "LR", "peak learning rate (cosine decay to a tenth)")
+        .option("--seed", &seed, "S", "random seed")
+        .option("--threads", &threads, "T", "CPU threads (0: the default)")
+        .option("--device", &device, "D", "auto, cpu or cuda")
+        .option("--eval-every", &eval_every, "K", "steps between evaluations")
+        .option("--eval-count", &eval_count, "N", "evaluate on the first N held-out crops (0: all; the final pass uses all)")
+        .flag("--resume", &resume, "continue from DIR's checkpoint");
+    if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_set.empty() || (minutes <= 0 && steps <= 0) || crop % 4 != 0) {
-        std::fprintf(stderr, "restora-train: --train, --eval and --minutes or --steps are required; --crop a multiple of 4\n");
-        return 2;
+        return args.fail("--train, --eval and --minutes or --steps are required; --crop a multiple of 4");
     }
     try {
         configure_threads(threads);
@@ -209,7 +191,7 @@ int train_shadow_main(int argc, char** argv) {
         std::mt19937 rng(static_cast<unsigned>(seed));
         const torch::Device dev = to_torch_device(parse_device(device));
         ShadowData train;
-        for (const auto& p : split(train_list)) train.append(p);
+        for (const auto& p : training::split_list(train_list)) train.append(p);
         ShadowData eval;
         eval.append(eval_set);
         if (crop > train.shadow.h) throw std::runtime_error("--crop is larger than the training crops");
@@ -241,7 +223,6 @@ int train_shadow_main(int argc, char** argv) {
         if (new_log) log << "step,seconds,lr,loss,inside,band,eval_psnr_shadow,eval_psnr_band,eval_psnr_input_shadow\n";
         const auto t0 = std::chrono::steady_clock::now();
         const long first = step;
-        std::uniform_int_distribution<int> pick(0, train.shadow.n - 1);
         auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
         auto save = [&] {
             const std::map<std::string, std::string> meta = {{"steps", std::to_string(step)},
@@ -262,10 +243,8 @@ int train_shadow_main(int argc, char** argv) {
             const double progress = minutes > 0 ? elapsed() / (minutes * 60) : double(step - first) / steps;
             if (progress >= 1.0) break;
             const double lr = lr0 * (0.1 + 0.9 * 0.5 * (1 + std::cos(3.14159265 * progress)));
-            for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-            std::vector<int> idx(batch);
-            for (int& i : idx) i = pick(rng);
-            const Batch b = make_batch(train, idx, crop, rng, true, dev);
+            training::set_learning_rate(opt, lr);
+            const Batch b = make_batch(train, training::random_indices(train.shadow, batch, rng), crop, rng, true, dev);
             const torch::Tensor y = net->forward(b.shadow, b.mask);
             const Losses l = losses(y, b);
             opt.zero_grad();

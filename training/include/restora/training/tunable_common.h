@@ -12,7 +12,7 @@
 #include <map>
 
 #include "restora/models/errors.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
 
@@ -39,13 +39,6 @@ struct DiscriminatorImpl : nn::Module {
     }
 };
 TORCH_MODULE(Discriminator);
-
-inline torch::Tensor crops(const Shard& s, const std::vector<int>& idx) {
-    const size_t per = static_cast<size_t>(s.h) * s.w * 3;
-    torch::Tensor t = torch::empty({static_cast<int64_t>(idx.size()), s.h, s.w, 3}, torch::kUInt8);
-    for (size_t i = 0; i < idx.size(); ++i) std::memcpy(t.data_ptr<uint8_t>() + i * per, s.pixels.data() + idx[i] * per, per);
-    return t.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);
-}
 
 inline torch::Tensor amplitude_l1(const torch::Tensor& a, const torch::Tensor& b) {
     return (torch::fft::rfft2(a, c10::nullopt, {-2, -1}, "ortho").abs() -

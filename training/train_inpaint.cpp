@@ -19,8 +19,10 @@
 #include <vector>
 
 #include "restora/models/inpaint_net.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
+#include "restora/training/args.h"
+#include "restora/training/batches.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -79,15 +81,12 @@ struct Batch {
 Batch make_batch(const Shard& shard, const std::vector<int>& idx, std::mt19937& rng, bool augment, torch::Device dev) {
     const int b = static_cast<int>(idx.size());
     const int s = shard.h;
-    torch::Tensor img = torch::empty({b, s, s, 3}, torch::kUInt8);
     torch::Tensor msk = torch::empty({b, 1, s, s}, torch::kFloat32);
-    const size_t per = static_cast<size_t>(s) * s * 3;
     for (int i = 0; i < b; ++i) {
-        std::memcpy(img.data_ptr<uint8_t>() + i * per, shard.pixels.data() + idx[i] * per, per);
         const std::vector<float> m = make_mask(s, rng);
         std::memcpy(msk.data_ptr<float>() + static_cast<size_t>(i) * s * s, m.data(), m.size() * 4);
     }
-    torch::Tensor x = img.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);
+    torch::Tensor x = training::shard_crops(shard, idx);
     if (augment && (rng() & 1U)) x = x.flip({3});
     return {x.to(dev), msk.to(dev)};
 }
@@ -114,8 +113,7 @@ double evaluate(InpaintNet& net, const Shard& eval, torch::Device dev) {
     double total = 0;
     int n = 0;
     for (int start = 0; start < eval.n; start += 16) {
-        std::vector<int> idx;
-        for (int i = start; i < std::min(eval.n, start + 16); ++i) idx.push_back(i);
+        const std::vector<int> idx = training::index_range(start, std::min(eval.n, start + 16));
         const Batch b = make_batch(eval, idx, rng, false, dev);
         const torch::Tensor y = net->forward(b.image, b.mask);
         for (int i = 0; i < static_cast<int>(idx.size()); ++i) {
@@ -149,29 +147,22 @@ int main(int argc, char** argv) {
     long steps = 0;
     int batch = 16, seed = 1, eval_every = 200;
     bool resume = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--train") train_list = next();
-        else if (a == "--eval") eval_path = next();
-        else if (a == "--out") out_dir = next();
-        else if (a == "--minutes") minutes = std::stod(next());
-        else if (a == "--steps") steps = std::stol(next());
-        else if (a == "--batch") batch = std::stoi(next());
-        else if (a == "--lr") lr0 = std::stod(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--device") device = next();
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--resume") resume = true;
-        else {
-            std::fprintf(stderr, "usage: restora-train --train S[,S..] --eval E --out DIR [--minutes M|--steps N] "
-                                 "[--batch B] [--lr LR] [--seed S] [--device D] [--resume] [--eval-every K]\n");
-            return 2;
-        }
-    }
+    training::Args args("restora-train", "Trains the inpainting network on restora-prep's shards "
+                                         "(--task shadow before the options: the shadow-removal network).");
+    args.option("--train", &train_list, "S[,S..]", "training shards")
+        .option("--eval", &eval_path, "E", "held-out shard")
+        .option("--out", &out_dir, "DIR", "checkpoint, step.txt and log.csv")
+        .option("--minutes", &minutes, "M", "time budget (or --steps)")
+        .option("--steps", &steps, "N", "step budget (or --minutes)")
+        .option("--batch", &batch, "B", "crops per step")
+        .option("--lr", &lr0, "LR", "peak learning rate (cosine decay)")
+        .option("--seed", &seed, "S", "random seed")
+        .option("--device", &device, "D", "auto, cpu or cuda")
+        .option("--eval-every", &eval_every, "K", "steps between evaluations")
+        .flag("--resume", &resume, "continue from DIR's checkpoint");
+    if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
-        std::fprintf(stderr, "restora-train: --train, --eval and --minutes or --steps are required\n");
-        return 2;
+        return args.fail("--train, --eval and --minutes or --steps are required");
     }
     try {
         configure_threads();
@@ -202,7 +193,6 @@ int main(int argc, char** argv) {
         if (new_log) log << "step,seconds,lr,loss,l1,grad,freq,eval_psnr_hole\n";
         const auto t0 = std::chrono::steady_clock::now();
         const long first = step;
-        std::uniform_int_distribution<int> pick(0, train.n - 1);
         auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
         auto save = [&] {
             save_inpaint_net(net, ckpt, {{"steps", std::to_string(step)}, {"crop", std::to_string(train.h)}});
@@ -212,10 +202,8 @@ int main(int argc, char** argv) {
             const double progress = minutes > 0 ? elapsed() / (minutes * 60) : double(step - first) / steps;
             if (progress >= 1.0) break;
             const double lr = lr0 * 0.5 * (1 + std::cos(3.14159265 * progress));
-            for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-            std::vector<int> idx(batch);
-            for (int& i : idx) i = pick(rng);
-            const Batch b = make_batch(train, idx, rng, true, dev);
+            training::set_learning_rate(opt, lr);
+            const Batch b = make_batch(train, training::random_indices(train, batch, rng), rng, true, dev);
             const torch::Tensor y = net->forward(b.image, b.mask);
             const Losses l = losses(y, b.image, b.mask);
             opt.zero_grad();

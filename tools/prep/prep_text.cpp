@@ -17,7 +17,7 @@
 
 #include "restora/core/image_io.h"
 #include "restora/core/ops.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "photo_list.h"
 #include "text_render.h"
 

@@ -18,7 +18,7 @@
 #include "restora/core/metrics.h"
 #include "restora/core/ops.h"
 #include "restora/core/registry.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 
 using namespace restora;
 namespace fs = std::filesystem;

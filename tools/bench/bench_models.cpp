@@ -4,6 +4,7 @@
 //   restora-bench-models --tunable FILE.rsw [--plain FILE.rsw] [--size N]   slider response
 //   restora-bench-models --model FILE.rsw [--size N] [--tile T] [--input RGB.u8] [--repeat R]
 //                        fp32 / fp16 (CUDA) or bf16 (CPU); R timed runs, their median printed
+//                        --profile: per-operator times of imported graphs on stderr (GraphProfilePrinter)
 //   RESTORA_CUDNN_BENCHMARK=1: with cuDNN's benchmark mode (configure_threads; off by default)
 //   restora-bench-models --write-f16 IN.rsw OUT.rsw [KEY=VALUE...]   a half-size copy to carry
 #include <sys/resource.h>
@@ -21,6 +22,8 @@
 #include <vector>
 
 #include "restora/models/engine.h"
+#include "restora/models/graph_observer.h"
+#include "restora/models/runtime_options.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/weight_file.h"
 
@@ -168,7 +171,7 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
                 model->device_name().c_str(), mm, cv);
     bool ran_half = false;
     const bool cpu = model->device_name().rfind("cuda", 0) != 0;
-    const Precision fast = cpu && std::getenv("RESTORA_CPU_FLOAT16") == nullptr ? Precision::BF16 : Precision::F16;
+    const Precision fast = cpu && !runtime_options().cpu_float16 ? Precision::BF16 : Precision::F16;
     const std::string fast_name = precision_name(fast);
     for (int pass = 0; pass < 2; ++pass) {
         const bool half = pass == 1;
@@ -397,8 +400,11 @@ int main(int argc, char** argv) {
             peaks = true;
         } else if (std::strcmp(argv[i], "--check") == 0) {
             check = true;
+        } else if (std::strcmp(argv[i], "--profile") == 0) {
+            static GraphProfilePrinter profile;
+            set_graph_observer(&profile);
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
+            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] [--profile] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }

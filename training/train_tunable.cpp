@@ -34,11 +34,13 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
-#include "tunable_common.h"
+#include "restora/training/args.h"
+#include "restora/training/batches.h"
+#include "restora/training/tunable_common.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -60,14 +62,12 @@ Pair make_batch(const Shard& hr, const Shard& lr, int batch, int patch, int scal
     for (int i = 0; i < batch; ++i) {
         const int k = pick(rng);
         const int x = off(rng), y = off(rng);
-        torch::Tensor l = crops(lr, {k})[0].narrow(1, y, patch).narrow(2, x, patch);
-        torch::Tensor h = crops(hr, {k})[0].narrow(1, y * scale, patch * scale).narrow(2, x * scale, patch * scale);
+        const torch::Tensor l = training::shard_crops(lr, {k})[0].narrow(1, y, patch).narrow(2, x, patch);
+        const torch::Tensor h =
+            training::shard_crops(hr, {k})[0].narrow(1, y * scale, patch * scale).narrow(2, x * scale, patch * scale);
         const unsigned a = rng();
-        if (a & 1U) { l = l.flip({2}); h = h.flip({2}); }
-        if (a & 2U) { l = l.flip({1}); h = h.flip({1}); }
-        if (a & 4U) { l = l.transpose(1, 2); h = h.transpose(1, 2); }
-        ls.push_back(l.contiguous());
-        hs.push_back(h.contiguous());
+        ls.push_back(training::dihedral(l, a).contiguous());
+        hs.push_back(training::dihedral(h, a).contiguous());
     }
     return {torch::stack(ls).to(dev), torch::stack(hs).to(dev)};
 }
@@ -101,22 +101,20 @@ EvalResult evaluate(TunableGraphNet& net, const torch::Tensor& lr, const torch::
 int export_weights(int argc, char** argv) {
     std::string ckpt, id, to, licence = "MIT (fine-tuned by Restora from @upscalerjs/esrgan-medium, MIT)";
     std::map<std::string, std::string> extra;  // --meta KEY=VALUE
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i];
-        if (a == "--export") ckpt = argv[i + 1];
-        else if (a == "--id") id = argv[i + 1];
-        else if (a == "--to") to = argv[i + 1];
-        else if (a == "--licence") licence = argv[i + 1];
-        else if (a == "--meta") {
-            const std::string kv = argv[i + 1];
-            const auto eq = kv.find('=');
-            if (eq != std::string::npos) extra[kv.substr(0, eq)] = kv.substr(eq + 1);
-        }
-    }
-    if (ckpt.empty() || id.empty() || to.empty()) {
-        std::fprintf(stderr, "usage: restora-train-tunable --export CKPT --id ID --to FILE [--licence TEXT] [--meta KEY=VALUE]...\n");
-        return 2;
-    }
+    training::Args args("restora-train-tunable --export", "The shipped form of a checkpoint: fp16 storage, the given id.");
+    args.option("--export", &ckpt, "CKPT", "the checkpoint")
+        .option("--id", &id, "ID", "the model id")
+        .option("--to", &to, "FILE", "the file to write")
+        .option("--licence", &licence, "TEXT", "the licence line")
+        .option(
+            "--meta",
+            [&](const std::string& kv) {
+                const auto eq = kv.find('=');
+                if (eq != std::string::npos) extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+            },
+            "KEY=VALUE", "an extra meta line (repeatable)");
+    if (const auto status = args.parse(argc, argv)) return *status;
+    if (ckpt.empty() || id.empty() || to.empty()) return args.fail("--export, --id and --to are required");
     try {
         WeightFileContents c = load_weight_file(ckpt);
         TunableGraphNet net(c, 0, ckpt);  // validates the file
@@ -150,38 +148,31 @@ int main(int argc, char** argv) {
     long steps = 0;
     int batch = 8, patch = 24, seed = 1, eval_every = 100, threads = 0;
     bool resume = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--init") init = next();
-        else if (a == "--hr") hr_list = next();
-        else if (a == "--lr") lr_list = next();
-        else if (a == "--eval-hr") eval_hr_path = next();
-        else if (a == "--eval-lr") eval_lr_path = next();
-        else if (a == "--out") out_dir = next();
-        else if (a == "--mode") mode = next();
-        else if (a == "--minutes") minutes = std::stod(next());
-        else if (a == "--steps") steps = std::stol(next());
-        else if (a == "--batch") batch = std::stoi(next());
-        else if (a == "--patch") patch = std::stoi(next());
-        else if (a == "--lr-rate") lr0 = std::stod(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--device") device = next();
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--resume") resume = true;
-        else {
-            std::fprintf(stderr, "usage: restora-train-tunable --init FILE --hr S --lr S --eval-hr E --eval-lr E --out DIR "
-                                 "[--mode tunable|dni] [--minutes M|--steps N] [--batch B] [--patch P] [--lr-rate LR] "
-                                 "[--seed S] [--device D] [--threads T] [--resume] [--eval-every K]\n");
-            return 2;
-        }
-    }
+    training::Args args("restora-train-tunable",
+                        "Parametric multi-loss fine-tuning of a tunable SR network from an imported plain graph "
+                        "(--task denoise first: the tunable denoiser; --export first: ship a checkpoint).");
+    args.option("--init", &init, "FILE", "the imported plain network (e.g. esrgan-medium-x4.rsw)")
+        .option("--hr", &hr_list, "S[,S..]", "high-resolution training shards")
+        .option("--lr", &lr_list, "S[,S..]", "their low-resolution twins (restora-prep --kind sr-lr)")
+        .option("--eval-hr", &eval_hr_path, "E", "held-out high-resolution shard")
+        .option("--eval-lr", &eval_lr_path, "E", "its low-resolution twin")
+        .option("--out", &out_dir, "DIR", "checkpoint, optimizer state and log.csv")
+        .option("--mode", &mode, "tunable|dni", "tunable network or the DNI baseline")
+        .option("--minutes", &minutes, "M", "time budget (or --steps)")
+        .option("--steps", &steps, "N", "step budget (or --minutes)")
+        .option("--batch", &batch, "B", "patches per step")
+        .option("--patch", &patch, "P", "low-resolution patch side")
+        .option("--lr-rate", &lr0, "LR", "the generator's peak learning rate (cosine decay)")
+        .option("--seed", &seed, "S", "random seed")
+        .option("--device", &device, "D", "auto, cpu or cuda")
+        .option("--threads", &threads, "T", "CPU threads (0: the default)")
+        .flag("--resume", &resume, "continue from DIR's checkpoint")
+        .option("--eval-every", &eval_every, "K", "steps between evaluations and checkpoints");
+    if (const auto status = args.parse(argc, argv)) return *status;
     if (init.empty() || hr_list.empty() || lr_list.empty() || eval_hr_path.empty() || eval_lr_path.empty() ||
         (minutes <= 0 && steps <= 0) || (mode != "tunable" && mode != "dni")) {
-        std::fprintf(stderr, "restora-train-tunable: --init, --hr, --lr, --eval-hr, --eval-lr, --minutes or --steps "
-                             "are required; --mode is tunable or dni\n");
-        return 2;
+        return args.fail("--init, --hr, --lr, --eval-hr, --eval-lr, --minutes or --steps are required; --mode is "
+                         "tunable or dni");
     }
     try {
         configure_threads(threads);
@@ -218,7 +209,7 @@ int main(int argc, char** argv) {
         // Fixed evaluation set: the first 32 held-out crops, whole.
         std::vector<int> eidx;
         for (int i = 0; i < std::min(32, ehr.n); ++i) eidx.push_back(i);
-        const torch::Tensor elr_t = crops(elr, eidx).to(dev), ehr_t = crops(ehr, eidx).to(dev);
+        const torch::Tensor elr_t = training::shard_crops(elr, eidx).to(dev), ehr_t = training::shard_crops(ehr, eidx).to(dev);
 
         std::ofstream log(log_file, std::ios::app);
         if (step0 == 0) log << "step,seconds,r,l1,adv,fm,freq,d_loss,eval_psnr_r0,eval_psnr_r1,eval_grad_r0,eval_grad_r1\n";
@@ -246,9 +237,7 @@ int main(int argc, char** argv) {
             }
             // Cosine decay of the generator's rate over the run (by steps when given, else by time).
             const double frac = steps > 0 ? static_cast<double>(step) / steps : elapsed / (minutes * 60);
-            for (auto& g : gopt.param_groups()) {
-                static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr0 * 0.5 * (1 + std::cos(3.14159265 * std::min(1.0, frac))));
-            }
+            training::set_learning_rate(gopt, lr0 * 0.5 * (1 + std::cos(3.14159265 * std::min(1.0, frac))));
             const Pair b = make_batch(hr, lr, batch, patch, scale, rng, dev);
             const torch::Tensor p = torch::tensor({1.0F - r, r}).to(dev);
             // Generator step.
@@ -262,8 +251,8 @@ int main(int argc, char** argv) {
                 fm = at.fm;
                 freq = amplitude_l1(luma(sr), luma(b.hr));
                 // Low frequencies (4x4 means, colour included) stay faithful; above them texture is
-                // judged by the discriminator and the luma amplitude spectrum. (v0 matched the RGB
-                // spectrum at weight 1 without the low-pass term: colour speckle and grid patterns.)
+                // judged by the discriminator and the luma amplitude spectrum (matching the RGB
+                // spectrum without the low-pass term gave colour speckle; docs/TRAINING.md).
                 const torch::Tensor low = low_pass_l1(sr, b.hr);
                 const torch::Tensor perc = low + 0.05 * l1 + 0.01 * adv + 0.3 * fm + 0.1 * freq;
                 loss = loss + r * perc;

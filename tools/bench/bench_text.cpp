@@ -4,6 +4,7 @@
 // box), per photo and overall. Optionally writes a contact sheet with both drawn.
 //   restora-bench-text [--dir /usr/share/doc/opencv-doc/examples/text] [--sheet FILE.jpg]
 //                      [--synthetic SHARD]   (restora-prep-text's held-out set: pixel precision/recall)
+//                      [--root DIR]          (the repository, for tests/data; default: the current directory)
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -17,7 +18,7 @@
 #include "restora/core/registry.h"
 #include "restora/core/text_detect.h"
 #include "restora/models/engine.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 
 using namespace restora;
 
@@ -53,14 +54,21 @@ int main(int argc, char** argv) {
     std::string dir = "/usr/share/doc/opencv-doc/examples/text";
     std::string sheet;
     std::string synthetic;
+    std::string root = ".";  // --root DIR: the repository (tests/data/ocr)
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         if (k == "--dir") dir = argv[i + 1];
         if (k == "--sheet") sheet = argv[i + 1];
         if (k == "--synthetic") synthetic = argv[i + 1];
+        if (k == "--root") root = argv[i + 1];
     }
     configure_threads();
-    std::ifstream f(std::string(RESTORA_SOURCE_DIR) + "/tests/data/ocr/opencv-scenetext.json");
+    std::ifstream f(root + "/tests/data/ocr/opencv-scenetext.json");
+    if (!f) {
+        std::fprintf(stderr, "restora-bench-text: %s/tests/data/ocr not found (run from the repository or pass --root)\n",
+                     root.c_str());
+        return 3;
+    }
     const nlohmann::json gt = nlohmann::json::parse(f);
     ModelCache cache;
     OpContext ctx;

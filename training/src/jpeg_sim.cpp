@@ -1,4 +1,4 @@
-#include "restora/models/jpeg_sim.h"
+#include "restora/training/jpeg_sim.h"
 
 #include <algorithm>
 #include <cmath>

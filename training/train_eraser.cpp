@@ -27,8 +27,10 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/eraser_net.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
+#include "restora/training/args.h"
+#include "restora/training/batches.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -46,10 +48,9 @@ Batch make_batch(const Shard& s, const std::vector<int>& idx, int c, std::mt1993
     const int side = s.w;
     const int b = static_cast<int>(idx.size());
     const bool with_guide = parts_of(s) == 4;
-    torch::Tensor all = torch::from_blob(const_cast<uint8_t*>(s.pixels.data()), {s.n, s.h, s.w, 3}, torch::kUInt8);
     std::vector<torch::Tensor> in, tg, mk, gd;
     for (int i = 0; i < b; ++i) {
-        const torch::Tensor t = all[idx[i]].permute({2, 0, 1}).to(torch::kFloat32).div(255.0);  // [3,PS,S]
+        const torch::Tensor t = training::shard_crops(s, {idx[i]})[0];  // [3,PS,S]
         const int ox = c < side ? std::uniform_int_distribution<int>(0, side - c)(rng) : 0;
         const int oy = c < side ? std::uniform_int_distribution<int>(0, side - c)(rng) : 0;
         auto part = [&](int k) { return t.narrow(1, k * side + oy, c).narrow(2, ox, c); };
@@ -106,8 +107,7 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
     EvalResult r;
     int n = 0;
     for (int start = 0; start < eval.n; start += 16) {
-        std::vector<int> idx;
-        for (int i = start; i < std::min(eval.n, start + 16); ++i) idx.push_back(i);
+        const std::vector<int> idx = training::index_range(start, std::min(eval.n, start + 16));
         const Batch b = make_batch(eval, idx, eval.w, rng, false, dev);
         const torch::Tensor y = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor()).back().clamp(0, 1);
         for (int i = 0; i < static_cast<int>(idx.size()); ++i) {
@@ -144,44 +144,43 @@ int main(int argc, char** argv) {
     bool resume = false, skip_first_eval = false, guided = false, psnr_objective = false;
     float gate_bias = 0.0F;
     std::string train_only;  // comma-separated parameter-name prefixes; empty: all parameters
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--train") train_path = next();
-        else if (a == "--eval") eval_path = next();
-        else if (a == "--out") out_dir = next();
-        else if (a == "--init") init = next();
-        else if (a == "--minutes") minutes = std::stod(next());
-        else if (a == "--steps") steps = std::stol(next());
-        else if (a == "--batch") batch = std::stoi(next());
-        else if (a == "--crop") crop = std::stoi(next());
-        else if (a == "--passes") {
-            passes = std::stoi(next());
-            passes_given = true;
-        }
-        else if (a == "--lr") lr0 = std::stod(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--device") device = next();
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--resume") resume = true;
-        else if (a == "--no-initial-eval") skip_first_eval = true;
-        else if (a == "--warmup") warmup = std::max(1, std::stoi(next()));
-        else if (a == "--guided") guided = true;
-        else if (a == "--objective") psnr_objective = next() == "psnr";
-        else if (a == "--train-only") train_only = next();
-        else if (a == "--gate-bias") gate_bias = std::stof(next());
-        else {
-            std::fprintf(stderr, "usage: restora-train-eraser --train T --eval E --out DIR [--init W] [--minutes M|--steps N] "
-                                 "[--batch B] [--crop C] [--passes K] [--lr LR] [--seed S] [--threads T] [--device D] "
-                                 "[--eval-every N] [--warmup W] [--guided] [--gate-bias G] [--objective l1|psnr] [--train-only P1,P2] "
-                                 "[--no-initial-eval] [--resume]\n");
-            return 2;
-        }
-    }
+    training::Args args("restora-train-eraser",
+                        "Fine-tunes the text-erasure network on restora-prep-text sets, from the inpainting "
+                        "network's weights (--init).");
+    args.option("--train", &train_path, "T[,T..]", "training sets")
+        .option("--eval", &eval_path, "E", "held-out set")
+        .option("--out", &out_dir, "DIR", "checkpoint.rsw, best.rsw, step.txt and log.csv")
+        .option("--init", &init, "W.rsw", "starting weights (inpaint-ffc-v1.rsw or an eraser); a new run needs it")
+        .option("--minutes", &minutes, "M", "time budget (or --steps)")
+        .option("--steps", &steps, "N", "step budget (or --minutes)")
+        .option("--batch", &batch, "B", "crops per step")
+        .option("--crop", &crop, "C", "training crop side (0: the sets' whole crops)")
+        .option(
+            "--passes",
+            [&](const std::string& v) {
+                passes = training::parse_int(v);
+                passes_given = true;
+            },
+            "K", "recurrent refinement passes", std::to_string(passes))
+        .option("--lr", &lr0, "LR", "peak learning rate (cosine decay)")
+        .option("--seed", &seed, "S", "random seed")
+        .option("--threads", &threads, "T", "CPU threads (0: the default)")
+        .option("--device", &device, "D", "auto, cpu or cuda")
+        .option("--eval-every", &eval_every, "N", "steps between evaluations")
+        .option(
+            "--warmup", [&](const std::string& v) { warmup = std::max(1, training::parse_int(v)); }, "W",
+            "steps of linear warm-up", std::to_string(warmup))
+        .flag("--guided", &guided, "a new run makes the guided eraser (gates towards the Telea fill)")
+        .option("--gate-bias", &gate_bias, "G", "the guided eraser's starting gate logit")
+        .option(
+            "--objective", [&](const std::string& v) { psnr_objective = v == "psnr"; }, "l1|psnr",
+            "training objective", "l1")
+        .option("--train-only", &train_only, "P1,P2", "train only parameters with these name prefixes")
+        .flag("--no-initial-eval", &skip_first_eval, "skip the evaluation of the starting weights")
+        .flag("--resume", &resume, "continue from DIR's checkpoint");
+    if (const auto status = args.parse(argc, argv)) return *status;
     if (train_path.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
-        std::fprintf(stderr, "restora-train-eraser: --train, --eval and --minutes or --steps are required\n");
-        return 2;
+        return args.fail("--train, --eval and --minutes or --steps are required");
     }
     try {
         configure_threads(threads);
@@ -221,8 +220,7 @@ int main(int argc, char** argv) {
         for (auto& p : e.net->named_parameters()) {
             params += p.value().numel();
             bool on = train_only.empty();
-            std::stringstream ss(train_only);
-            for (std::string prefix; std::getline(ss, prefix, ',');) on = on || p.key().rfind(prefix, 0) == 0;
+            for (const auto& prefix : training::split_list(train_only)) on = on || p.key().rfind(prefix, 0) == 0;
             p.value().set_requires_grad(on);
             if (on) {
                 trainable.push_back(p.value());
@@ -265,7 +263,6 @@ int main(int argc, char** argv) {
         };
         if (step == 0 && !skip_first_eval) report(0, 0, 0);  // the initialisation, for comparison
         const long first = step;
-        std::uniform_int_distribution<int> pick(0, train.n - 1);
         double loss_v = 0, l1_v = 0, lr = lr0;
         while (true) {
             const double progress = minutes > 0 ? elapsed() / (minutes * 60) : double(step - first) / steps;
@@ -273,10 +270,8 @@ int main(int argc, char** argv) {
             // Short linear warm-up: Adam's first steps are full-size on pretrained weights.
             const double warm = std::min(1.0, static_cast<double>(step - first + 1) / warmup);
             lr = warm * lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(3.14159265 * progress)));
-            for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-            std::vector<int> idx(batch);
-            for (int& i : idx) i = pick(rng);
-            const Batch b = make_batch(train, idx, crop, rng, true, dev);
+            training::set_learning_rate(opt, lr);
+            const Batch b = make_batch(train, training::random_indices(train, batch, rng), crop, rng, true, dev);
             const std::vector<torch::Tensor> ys = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor());
             torch::Tensor total = torch::zeros({}, b.input.options());
             Losses last;

@@ -24,7 +24,7 @@
 
 #include "restora/core/image_io.h"
 #include "restora/core/resample.h"
-#include "restora/models/shard.h"
+#include "restora/training/shard.h"
 #include "photo_list.h"
 #include "shadow_synth.h"
 

@@ -2,7 +2,7 @@
 // slider, against Deep Network Interpolation (imported esrgan-medium and a copy fine-tuned with the
 // perception objective for the same steps, weights blended linearly), on Set5 and Set14. Prints
 // markdown for docs/QUALITY.md and docs/PERFORMANCE.md and draws the curves as a PNG.
-//   restora-bench-tunable [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] [--limit N]
+//   restora-bench-tunable [--root DIR] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] [--limit N]
 //                         [--timing-only]
 //   restora-bench-tunable --task denoise [--limit N] [--plot OUT.png]   (denoise model=tunable)
 // Metrics: PSNR on Y (border 4), SSIM (RGB), BRISQUE (OpenCV contrib quality module, LIVE model
@@ -363,7 +363,7 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
 }
 
 // Calibrates the JPEG artefacts slider's default (the file's JPEG quality -> slider) on held-out
-// photos of the training domain (training/eval_photos.txt; never a benchmark image): for each
+// photos of the training domain (training-data/eval_photos.txt; never a benchmark image): for each
 // quality, the slider value with the best mean PSNR at Strength 1, Realism 0, over centre crops
 // with Gaussian noise sigma 5 and 15 saved at that quality. Prints the table and the weight-file
 // meta line (jpeg_slider=q:J,...) that core/src/ops/builtin.cpp interpolates.
@@ -424,16 +424,18 @@ void calibrate_jpeg(const fs::path& list, int size) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    fs::path data = fs::path(RESTORA_SOURCE_DIR) / "../shared/data/bench";
+    fs::path root = ".";  // --root DIR: the repository (the sample photo, training-data/, ../shared)
+    fs::path data;        // --data DIR (default ROOT/../shared/data/bench)
     fs::path tunable_file, dni_file, plot;
     size_t limit = 0;
     bool timing_only = false;
     std::string task = "sr";
-    fs::path photos_list = fs::path(RESTORA_SOURCE_DIR) / "training/eval_photos.txt";
+    fs::path photos_list;  // --photos LIST (default ROOT/training-data/eval_photos.txt)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
         if (a == "--data") data = next();
+        else if (a == "--root") root = next();
         else if (a == "--tunable") tunable_file = next();
         else if (a == "--dni") dni_file = next();
         else if (a == "--plot") plot = next();
@@ -442,11 +444,13 @@ int main(int argc, char** argv) {
         else if (a == "--task") task = next();
         else if (a == "--photos") photos_list = next();
         else {
-            std::fprintf(stderr, "usage: restora-bench-tunable [--task sr|denoise|jpeg-calibration] [--photos LIST] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
+            std::fprintf(stderr, "usage: restora-bench-tunable [--task sr|denoise|jpeg-calibration] [--photos LIST] [--root DIR] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
                                  "[--limit N] [--timing-only]\n");
             return 2;
         }
     }
+    if (data.empty()) data = root / "../shared/data/bench";
+    if (photos_list.empty()) photos_list = root / "training-data/eval_photos.txt";
     try {
         configure_threads();
         if (task == "denoise") {
@@ -458,7 +462,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (tunable_file.empty()) tunable_file = require_model("sr-tunable-x4").path;
-        timing(tunable_file, fs::path(RESTORA_SOURCE_DIR) / "resources/sample/chelsea-noisy.jpg");
+        timing(tunable_file, root / "resources/sample/chelsea-noisy.jpg");
         if (timing_only) return 0;
         std::vector<Pair> pairs;
         for (const char* set : {"Set5", "Set14"}) {
