@@ -63,18 +63,22 @@ void JobController::cancelRunning() {
     if (running_id_ != 0) running_cancel_.request();
 }
 
-const Operation& JobController::prepare(ApplyJob& job, const JobInputs& in, Params& params) const {
+void JobController::fill(JobBase& job, const JobInputs& in) {
     job.op = in.op;
     job.params = in.params;
     job.image = in.image;
     job.device = EngineSettings::deviceKind();
+    job.threads = EngineSettings::threads();
+}
+
+const Operation& JobController::prepare(ApplyJob& job, const JobInputs& in, Params& params) {
+    fill(job, in);
     const Operation& op = Registry::instance().get(job.op);
     params = op.resolve(job.params);
     op.check_available(params);
     job.mask = in.mask;
     job.tile = EngineSettings::tileFor(job.device, op, params);
     job.precision = EngineSettings::precisionFor(job.device);
-    job.threads = EngineSettings::threads();
     return op;
 }
 
@@ -107,14 +111,10 @@ void JobController::detect(const QString& label, const QString& region_noun) {
     const JobInputs in = source_->jobInputs();
     DetectJob job;
     job.id = next_id_++;
-    job.op = in.op;
-    job.params = in.params;
-    job.image = in.image;
-    job.threads = EngineSettings::threads();
     const QString action =
         label.left(1).toLower() + label.mid(1);  // "Detect text" -> "detect text"
     try {
-        job.device = EngineSettings::deviceKind();
+        fill(job, in);
     } catch (const std::exception& e) {
         emit errorRaised(tr("Cannot %1").arg(action), q(e.what()));
         return;

@@ -89,9 +89,10 @@ class JobController : public QObject {
     void jobProgress(int percent);
 
   private:
-    // The parts of an apply or preview job that the tool and the settings decide; throws what
-    // the user should read.
-    const Operation& prepare(ApplyJob& job, const JobInputs& in, Params& params) const;
+    // Every job is built here: fill() sets what all kinds share, prepare() what an apply or a
+    // preview adds (checking that the tool can run). Both throw what the user should read.
+    static void fill(JobBase& job, const JobInputs& in);
+    static const Operation& prepare(ApplyJob& job, const JobInputs& in, Params& params);
     // Asks before long jobs and offers smaller tiles for jobs that would not fit in memory;
     // returns false when the user declines.
     bool confirmEstimate(const ApplyJob& job, const QString& tool, int& tile);
