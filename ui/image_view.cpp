@@ -1,9 +1,13 @@
 #include "image_view.h"
 
+#include <QAction>
+#include <QActionGroup>
+#include <QMenu>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPaintEvent>
+#include <QToolBar>
 #include <QWheelEvent>
 
 #include <array>
@@ -30,6 +34,27 @@ void ImageView::setImages(const QImage& before, const QImage& after, bool keep_v
         setState(view::for_resized_image(state_, old_w, after_.width()));  // same scene on screen
     }
     update();
+}
+
+QActionGroup* ImageView::addCompareActions(QMenu* menu, QToolBar* bar) {
+    auto* group = new QActionGroup(this);
+    const std::pair<QString, CompareMode> entries[] = {{tr("After"), CompareMode::After},
+                                                        {tr("Split"), CompareMode::SplitVertical},
+                                                        {tr("Split (horizontal)"), CompareMode::SplitHorizontal},
+                                                        {tr("Side by side"), CompareMode::SideBySide}};
+    int k = 2;
+    for (const auto& [label, mode] : entries) {
+        QAction* a = menu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(mode == mode_);
+        a->setShortcut(QKeySequence(QString("Ctrl+%1").arg(k++)));
+        a->setData(static_cast<int>(mode));
+        group->addAction(a);
+        bar->addAction(a);
+        const CompareMode m = mode;
+        connect(a, &QAction::triggered, this, [this, m] { setCompareMode(m); });
+    }
+    return group;
 }
 
 void ImageView::setCompareMode(CompareMode mode) {

@@ -7,6 +7,10 @@
 #include <QPolygonF>
 #include <QWidget>
 
+class QActionGroup;
+class QMenu;
+class QToolBar;
+
 #include <opencv2/core.hpp>
 
 #include "mask_layer.h"
@@ -29,6 +33,9 @@ public:
     void setImages(const QImage& before, const QImage& after, bool keep_view);
     void setCompareMode(CompareMode mode);
     [[nodiscard]] CompareMode compareMode() const { return mode_; }
+    // Adds one checkable action per compare mode (Ctrl+2 ... Ctrl+5) to `menu` and `bar`; each
+    // action's data is its mode.
+    QActionGroup* addCompareActions(QMenu* menu, QToolBar* bar);
     void setShowOriginal(bool on);
     // A preview of part of the result, drawn over "after" in `image_rect` (after-image pixels).
     void setPreview(const QImage& preview, const QRectF& image_rect);

@@ -61,6 +61,14 @@ cv::Rect draw_capsule(cv::Mat& m, cv::Point2d a, cv::Point2d b, double r, double
 
 }  // namespace
 
+MaskEdit MaskEdit::whole(Kind kind, double amount, const cv::Mat& bitmap) {
+    MaskEdit e;
+    e.kind = kind;
+    e.amount = amount;
+    e.bitmap = bitmap;
+    return e;
+}
+
 const char* mask_edit_name(MaskEdit::Kind kind) {
     switch (kind) {
         case MaskEdit::Kind::Brush: return "brush stroke";

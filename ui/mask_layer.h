@@ -24,6 +24,9 @@ struct MaskEdit {
     double amount = 0;                // grow/shrink/feather distance (image px)
     bool subtract = false;            // rect/lasso/fill: remove instead of add
     cv::Mat bitmap;                   // import (replaces) / union (adds): a mask (CV_8U)
+
+    // An edit of the whole mask (clear ... feather, import, union).
+    static MaskEdit whole(Kind kind, double amount, const cv::Mat& bitmap = {});
 };
 
 const char* mask_edit_name(MaskEdit::Kind kind);

@@ -7,8 +7,8 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -16,6 +16,8 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+
+#include "engine_settings.h"
 
 namespace restora::ui {
 
@@ -144,14 +146,14 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
         if (c.isValid()) setColor(c);
     });
     connect(opacity_, &QSlider::valueChanged, this, [this] {
-        QSettings().setValue("mask/opacity", opacity_->value());
+        EngineSettings::setMaskOpacity(opacity_->value());
         emit overlayChanged(color_, overlayOpacity());
     });
 
-    detect_ = button(tr("Detect text"), tr("Find captions, dates, signs and watermarks and add them to the mask (T); "
-                                           "then add or erase strokes before Apply"));
+    // Its text and tooltip come from the tool (setDetectAction).
+    detect_ = new QPushButton(this);
     layout->addWidget(detect_);
-    connect(detect_, &QPushButton::clicked, this, [this] { emit detectTextRequested(); });
+    connect(detect_, &QPushButton::clicked, this, [this] { emit detectRequested(); });
     detect_->setVisible(false);
 
     auto* file_row = new QHBoxLayout;
@@ -166,12 +168,12 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(info_);
 
     // Read every saved value before setting any: setting one saves the brush settings.
-    QSettings settings;
-    const int size = settings.value("mask/size", 60).toInt();
-    const int hardness = settings.value("mask/hardness", 80).toInt();
-    const int amount = settings.value("mask/amount", 8).toInt();
-    const int opacity = settings.value("mask/opacity", 50).toInt();
-    color_ = settings.value("mask/color", QColor(255, 40, 80)).value<QColor>();
+    const EngineSettings::MaskBrush saved = EngineSettings::maskBrush();
+    const int size = saved.size;
+    const int hardness = saved.hardness;
+    const int amount = saved.amount;
+    const int opacity = saved.opacity;
+    color_ = saved.color;
     {
         const QSignalBlocker b1(size_spin_);
         const QSignalBlocker b2(size_);
@@ -185,20 +187,19 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
         opacity_->setValue(opacity);
     }
     color_button_->setStyleSheet(QString("background: %1").arg(color_.name()));
-    connect(amount_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("mask/amount", v); });
+    connect(amount_, &QSpinBox::valueChanged, this, [](int v) { EngineSettings::setMaskAmount(v); });
     setTool(MaskTool::Brush);
 }
 
 void MaskPanel::setColor(const QColor& c) {
     color_ = c;
     color_button_->setStyleSheet(QString("background: %1").arg(c.name()));
-    QSettings().setValue("mask/color", c);
+    EngineSettings::setMaskColor(c);
     emit overlayChanged(color_, overlayOpacity());
 }
 
 void MaskPanel::emitBrush() {
-    QSettings().setValue("mask/size", size_spin_->value());
-    QSettings().setValue("mask/hardness", hardness_->value());
+    EngineSettings::setMaskBrush(size_spin_->value(), hardness_->value());
     emit brushChanged(brushRadius(), hardness());
 }
 
@@ -227,7 +228,73 @@ void MaskPanel::setAmount(int px) { amount_->setValue(px); }
 
 void MaskPanel::setInfo(const QString& text) { info_->setText(text); }
 
-void MaskPanel::setDetectTextVisible(bool on) { detect_->setVisible(on); }
+void MaskPanel::showCoverage(const MaskLayer* layer) {
+    if (layer == nullptr) {
+        setInfo({});
+        return;
+    }
+    const double f = layer->selected_fraction();
+    setInfo(f == 0 ? tr("Nothing selected yet: paint over what the tool should change.")
+                   : tr("%1% of the photo selected").arg(f * 100, 0, 'f', f < 0.1 ? 2 : 1));
+}
+
+void MaskPanel::setDetectAction(const QString& label, const QString& help) {
+    detect_->setVisible(!label.isEmpty());
+    if (label.isEmpty()) return;  // the menu's action keeps its text (and does nothing here)
+    detect_->setText(label);
+    detect_->setToolTip(help);
+    detect_label_ = label;
+    if (detect_action_ != nullptr) detect_action_->setText(menuText(label));
+}
+
+QString MaskPanel::menuText(const QString& label) {
+    // "Detect text" -> "&Detect Text", as menu entries are written.
+    QStringList words = label.split(' ');
+    for (QString& w : words) {
+        if (!w.isEmpty()) w[0] = w[0].toUpper();
+    }
+    return "&" + words.join(' ');
+}
+
+QList<QAction*> MaskPanel::fillMenu(QMenu* menu) {
+    QList<QAction*> actions;
+    const auto add = [this, menu, &actions](const QString& text, const QKeySequence& key, auto&& fn) {
+        QAction* a = menu->addAction(text, this, fn);
+        a->setShortcut(key);
+        actions << a;
+        return a;
+    };
+    const std::pair<QString, MaskTool> tools[] = {{tr("&Brush"), MaskTool::Brush}, {tr("&Eraser"), MaskTool::Eraser},
+                                                  {tr("&Rectangle"), MaskTool::Rect}, {tr("&Lasso"), MaskTool::Lasso},
+                                                  {tr("&Fill Enclosed Area"), MaskTool::Fill}, {tr("&Pan"), MaskTool::Pan}};
+    const char* keys[] = {"B", "E", "R", "L", "G", "H"};
+    for (int i = 0; i < 6; ++i) {
+        const MaskTool t = tools[i].second;
+        add(tools[i].first, QKeySequence(keys[i]), [this, t] { setTool(t); });
+    }
+    menu->addSeparator();
+    add(tr("S&maller Brush"), QKeySequence("["), [this] {
+        const double r = brushRadius();
+        setBrushRadius(std::min(r - 0.5, r * 0.8));
+    });
+    add(tr("L&arger Brush"), QKeySequence("]"), [this] {
+        const double r = brushRadius();
+        setBrushRadius(std::max(r + 0.5, r * 1.25));
+    });
+    detect_action_ = add(menuText(detect_label_), QKeySequence("T"), [this] { emit detectRequested(); });
+    add(tr("&Show or Hide Mask"), QKeySequence("M"), [this] { setMaskVisible(!maskVisible()); });
+    menu->addSeparator();
+    const auto edit = [this](MaskEdit::Kind kind, bool amount) { emit editRequested(kind, amount ? this->amount() : 0); };
+    add(tr("&Clear"), QKeySequence("Ctrl+Shift+A"), [edit] { edit(MaskEdit::Kind::Clear, false); });
+    add(tr("&Invert"), QKeySequence("Ctrl+Shift+I"), [edit] { edit(MaskEdit::Kind::Invert, false); });
+    add(tr("&Grow by N px"), QKeySequence("Ctrl+Shift+G"), [edit] { edit(MaskEdit::Kind::Grow, true); });
+    add(tr("S&hrink by N px"), QKeySequence("Ctrl+Shift+K"), [edit] { edit(MaskEdit::Kind::Shrink, true); });
+    add(tr("&Feather by N px"), QKeySequence("Ctrl+Shift+F"), [edit] { edit(MaskEdit::Kind::Feather, true); });
+    menu->addSeparator();
+    add(tr("I&mport Mask…"), QKeySequence(), [this] { emit importRequested(); });
+    add(tr("E&xport Mask…"), QKeySequence(), [this] { emit exportRequested(); });
+    return actions;
+}
 
 double MaskPanel::overlayOpacity() const { return opacity_->value() / 100.0; }
 

@@ -1,16 +1,19 @@
 #pragma once
 // The mask editor's controls in the tool panel: tools (pan, brush, eraser, rectangle, lasso,
 // fill), brush size and hardness, clear / invert / grow / shrink / feather by N px, overlay colour
-// and opacity, show/hide, import and export. Shortcuts live in the main window's Mask menu.
+// and opacity, show/hide, import and export, the tool's detect action; and the Mask menu with
+// their shortcuts (fillMenu).
 #include <QColor>
 #include <QWidget>
 
 #include "image_view.h"
 #include "mask_layer.h"
 
+class QAction;
 class QButtonGroup;
 class QCheckBox;
 class QLabel;
+class QMenu;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -32,7 +35,12 @@ public:
     [[nodiscard]] int amount() const;  // px for grow / shrink / feather
     void setAmount(int px);
     void setInfo(const QString& text);
-    void setDetectTextVisible(bool on);
+    // How much of the photo `layer` selects (nothing for nullptr: a tool without a mask).
+    void showCoverage(const MaskLayer* layer);
+    // The tool's detect action (Operation::hints); an empty label hides the button.
+    void setDetectAction(const QString& label, const QString& help);
+    // Adds the mask actions with their shortcuts to `menu`; returns them (for enabling).
+    QList<QAction*> fillMenu(QMenu* menu);
     [[nodiscard]] QColor overlayColor() const { return color_; }
     [[nodiscard]] double overlayOpacity() const;
 
@@ -43,12 +51,13 @@ signals:
     void overlayChanged(const QColor& color, double opacity);
     void visibilityChanged(bool visible);
     void importRequested();
-    void detectTextRequested();
+    void detectRequested();
     void exportRequested();
 
 private:
     void emitBrush();
     void setColor(const QColor& c);
+    static QString menuText(const QString& label);
 
     QButtonGroup* tools_ = nullptr;
     QSlider* size_ = nullptr;
@@ -60,6 +69,8 @@ private:
     QCheckBox* show_ = nullptr;
     QLabel* info_ = nullptr;
     QPushButton* detect_ = nullptr;
+    QAction* detect_action_ = nullptr;
+    QString detect_label_;
     QColor color_ = QColor(255, 40, 80);
 };
 

@@ -4,13 +4,22 @@
 
 #include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
-#include "restora/core/text_detect.h"
 #include "restora/models/errors.h"
 
 namespace restora::ui {
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
 void Worker::run(const Job& job) {
     const auto t0 = std::chrono::steady_clock::now();
+    const JobBase& base = job_base(job);
+    const bool preview = std::holds_alternative<PreviewJob>(job);
     // Whole-photo jobs hand their freed memory back to the system when they end (however they
     // end); previews keep it, as the next slider move needs the same blocks again.
     struct Release {
@@ -18,55 +27,59 @@ void Worker::run(const Job& job) {
         ~Release() {
             if (enabled) release_free_memory();
         }
-    } const release{!job.preview};
+    } const release{!preview};
     try {
-        configure_threads(job.threads);
-        if (job.detect_text) {
-            OpContext ctx;
-            ctx.device = job.device;
-            ctx.job.cancel = job.cancel;
-            ctx.models = &models_;
-            const int id = job.id;
-            ctx.job.progress = [this, id](int p) { emit progress(id, p); };
-            const std::vector<TextBox> boxes = detect_text(job.image, ctx);
-            job.cancel.throw_if_requested();
-            JobResult out;
-            out.id = job.id;
-            out.detect_text = true;
-            out.text_regions = static_cast<int>(boxes.size());
-            out.mask = text_mask(job.image.size(), boxes, 4);
-            out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        configure_threads(base.threads);
+        const Operation& op = Registry::instance().get(base.op);
+        const Params params = op.resolve(base.params);
+        OpContext ctx;
+        ctx.device = base.device;
+        ctx.job.cancel = base.cancel;
+        ctx.models = &models_;
+        const int id = base.id;
+        ctx.job.progress = [this, id](int p) { emit progress(id, p); };
+        if (const auto* detect = std::get_if<DetectJob>(&job)) {
+            DetectedMask found = op.detect_mask(detect->image, params, ctx);
+            detect->cancel.throw_if_requested();
+            DetectResult out;
+            out.id = id;
+            out.mask = found.mask;
+            out.regions = found.regions;
+            out.seconds = seconds_since(t0);
             emit finished(out);
             return;
         }
-        const Operation& op = Registry::instance().get(job.op);
-        const Params params = op.resolve(job.params);
+        const ApplyJob& run =
+            preview ? static_cast<const ApplyJob&>(std::get<PreviewJob>(job)) : std::get<ApplyJob>(job);
         op.check_available(params);
-        OpContext ctx;
-        ctx.device = job.device;
-        ctx.tile = job.tile;
-        ctx.precision = job.precision;
-        ctx.job.cancel = job.cancel;
-        ctx.models = &models_;
-        const int id = job.id;
-        ctx.job.progress = [this, id](int p) { emit progress(id, p); };
-        OpResult r = job.preview ? op.run_region(job.image, job.mask, params, ctx, job.region)
-                                 : op.run(job.image, job.mask, params, ctx);
-        job.cancel.throw_if_requested();
-        JobResult out;
-        out.id = job.id;
+        ctx.tile = run.tile;
+        ctx.precision = run.precision;
+        if (preview) {
+            const cv::Rect region = std::get<PreviewJob>(job).region;
+            OpResult r = op.run_region(run.image, run.mask, params, ctx, region);
+            run.cancel.throw_if_requested();
+            PreviewResult out;
+            out.id = id;
+            out.pixels = r.pixels;
+            out.region = region;
+            out.seconds = seconds_since(t0);
+            emit finished(out);
+            return;
+        }
+        OpResult r = op.run(run.image, run.mask, params, ctx);
+        run.cancel.throw_if_requested();
+        ApplyResult out;
+        out.id = id;
         out.pixels = r.pixels;
         out.entry = history_entry(op, params, r, ctx.tile);
-        out.mask = job.mask;
+        out.mask = run.mask;
         out.warnings = r.warnings;
-        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        out.preview = job.preview;
-        out.region = job.region;
+        out.seconds = seconds_since(t0);
         emit finished(out);
     } catch (const Cancelled&) {
-        emit failed(job.id, tr("Cancelled"), true);
+        emit failed(base.id, tr("Cancelled"), true);
     } catch (const std::exception& e) {
-        emit failed(job.id, QString::fromStdString(e.what()), false);
+        emit failed(base.id, QString::fromStdString(e.what()), false);
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <variant>
 
 #include <opencv2/core.hpp>
 
@@ -17,47 +18,74 @@
 
 namespace restora::ui {
 
-struct Job {
+// What every job carries: operation `op` with its parameters on an image.
+struct JobBase {
     int id = 0;
     std::string op;
     std::map<std::string, std::string> params;
     cv::Mat image;  // shared read-only with the GUI's state; never written
-    cv::Mat mask;
     DeviceKind device = DeviceKind::Auto;
-    int tile = 512;
-    Precision precision = Precision::F32;
     int threads = 0;  // 0 = all cores
     CancelToken cancel;
-    bool preview = false;
-    cv::Rect region;  // preview: the visible part of the image (input pixels)
-    bool detect_text = false;  // find text instead of running `op`: the result's mask holds it
 };
 
-struct JobResult {
+// Runs `op` on the whole image.
+struct ApplyJob : JobBase {
+    cv::Mat mask;
+    int tile = 512;
+    Precision precision = Precision::F32;
+};
+
+// Runs `op` on the visible part of the image only (Preview = Apply there).
+struct PreviewJob : ApplyJob {
+    cv::Rect region;  // input pixels
+};
+
+// Asks `op` to find its own mask (Operation::detect_mask).
+struct DetectJob : JobBase {};
+
+using Job = std::variant<ApplyJob, PreviewJob, DetectJob>;
+
+struct ResultBase {
     int id = 0;
+    double seconds = 0;
+};
+
+struct ApplyResult : ResultBase {
     cv::Mat pixels;
     HistoryEntry entry;
     cv::Mat mask;
     std::vector<std::string> warnings;
-    double seconds = 0;
-    bool preview = false;
-    cv::Rect region;
-    bool detect_text = false;
-    int text_regions = 0;
 };
+
+struct PreviewResult : ResultBase {
+    cv::Mat pixels;
+    cv::Rect region;
+};
+
+struct DetectResult : ResultBase {
+    cv::Mat mask;  // CV_8U 0/255, the image's size
+    int regions = 0;
+};
+
+using JobResult = std::variant<ApplyResult, PreviewResult, DetectResult>;
+
+[[nodiscard]] inline const JobBase& job_base(const Job& job) {
+    return std::visit([](const auto& j) -> const JobBase& { return j; }, job);
+}
 
 class Worker : public QObject {
     Q_OBJECT
-public:
+  public:
     // Runs in the worker thread.
     void run(const Job& job);
     // Measures the device's convolution throughput once, for job estimates.
     void measure(DeviceKind device);
 
-private:
+  private:
     ModelCache models_;  // loaded once, reused; touched only in the worker thread
 
-signals:
+  signals:
     void progress(int id, int percent);
     void finished(const restora::ui::JobResult& result);
     void failed(int id, const QString& message, bool cancelled);
@@ -67,14 +95,14 @@ signals:
 // Owns the worker thread; submit() is called on the GUI thread.
 class WorkerHost : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit WorkerHost(QObject* parent = nullptr);
     ~WorkerHost() override;
     void submit(const Job& job);
     void measure(DeviceKind device);
     [[nodiscard]] Worker* worker() const { return worker_; }
 
-private:
+  private:
     QThread thread_;
     Worker* worker_;  // owned by thread_ via deleteLater
 };
