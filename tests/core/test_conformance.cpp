@@ -124,7 +124,10 @@ TEST_P(Conformance, ParametersRoundTripThroughTheHistory) {
 TEST_P(Conformance, CostEstimateExists) {
     for (const Params& p : parameter_sets(op())) {
         const std::string missing = missing_weights(op(), p);
-        if (!missing.empty()) continue;  // the estimate reads the weights' meta
+        if (!missing.empty()) {  // the estimate reads the weights' meta
+            if (test::in_ci()) ADD_FAILURE() << missing << " not imported";
+            continue;
+        }
         const JobEstimate e = estimate_job(op(), p, {1600, 1200}, 3, 512, 100.0);
         EXPECT_GT(e.seconds, 0) << nlohmann::json(p.values()).dump();
         EXPECT_GT(e.peak_bytes, 0);
@@ -166,6 +169,12 @@ TEST_P(Conformance, PreviewEqualsApply) {
     ASSERT_EQ(part.pixels.size(), scaled.size());
     EXPECT_EQ(cv::norm(part.pixels, whole.pixels(scaled), cv::NORM_INF), 0);
     EXPECT_EQ(part.model_id, whole.model_id);
+    if (o.cost(p).network.empty()) {  // classical: cheap enough to check small tiles too
+        OpContext tiled = ctx;
+        tiled.tile = 32;
+        const OpResult small_tiles = o.run_region(image, mask, p, tiled, region);
+        EXPECT_EQ(cv::norm(small_tiles.pixels, o.run(image, mask, p, tiled).pixels(scaled), cv::NORM_INF), 0);
+    }
     for (const std::string& id : o.networks(p)) {
         if (id == whole.model_id) return;
     }
