@@ -6,7 +6,6 @@
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
-#include "restora/core/ops.h"
 #include "restora/core/tone_transfer.h"
 #include "restora/models/tile_plan.h"
 #include "restora/models/weight_file.h"
@@ -15,24 +14,17 @@ namespace restora {
 
 namespace {
 
-// Fraction of the convolution peak the imported networks reach through the tiled runner: 0.6-0.75
-// at 1 MP on the dev machine's CPU since the graphs run channels-last (docs/PERFORMANCE.md). 0.45
-// errs on the long side: x4 of the 0.135-MP sample estimates 0.95 / 2.7 / 27 s for slim / medium /
-// thick, measured through the CLI 1.5 / 2.8 / 16.5 s including loading and file I/O.
+// Fractions of the device's 3x3-convolution peak the networks reach, and the speed-ups of the
+// two-byte precisions, as measured (docs/PERFORMANCE.md); each rounded so that estimates err long.
+// The imported networks through the tiled runner (channels-last graphs).
 constexpr double kNetworkEfficiency = 0.45;
-// MAXIM through the graph executor (fused operators, oneDNN layouts, resizes by their taps): 0.44
-// (512x512) to 0.48 (1024x1024, one call) of the 2-core dev machine's convolution peak over the
-// pixels of its calls in float32 (padding and the tiles' overlap included; before the taps
-// 0.37-0.38; docs/PERFORMANCE.md); 0.38 errs long.
+// MAXIM through the graph executor, over the pixels of its calls (padding and overlap included).
 constexpr double kMaximEfficiency = 0.38;
-// bfloat16 on a CPU with native bfloat16 (set_precision): the super-resolution graphs ran 1.8-3.1x
-// faster (about 2x at 1 MP), MAXIM 1.50-1.58x at its 1024-px CPU tile since its resizes run by
-// their taps (1.4-1.5x before; 1.5-2.3x on small calls; only its products and GELU are in
-// bfloat16), measured on the dev machine (docs/PERFORMANCE.md); these err long.
+// bfloat16 on a CPU with native bfloat16 (set_precision); MAXIM runs only its products and GELU
+// in bfloat16.
 constexpr double kBf16NetworkSpeedup = 2.0;
 constexpr double kBf16MaximSpeedup = 1.45;
-// float16 on CUDA, measured on H200s (docs/PERFORMANCE.md): MAXIM 1.22-1.36x; the upscalers 1.01x
-// (slim, bound by the runner), 1.07x (medium) and 1.56x (thick), so they count at float32's speed.
+// float16 on CUDA: MAXIM gains; the upscalers barely do, so they count at float32's speed.
 constexpr double kF16MaximSpeedup = 1.25;
 
 // MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
@@ -56,12 +48,6 @@ std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
     return {all, largest};
 }
 
-// The MAXIM model an operation with these parameters runs, or "" when it runs none.
-std::string maxim_model_of(const Operation& op, const Params& params) {
-    const auto text = [&](const char* key) { return params.values().count(key) ? params.text(key) : std::string(); };
-    return maxim_model_for(op.info().id, op.info().id == "dehaze" ? text("variant") : text("model"));
-}
-
 }  // namespace
 
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
@@ -75,62 +61,46 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
     e.output_bytes = static_cast<double>(out.area()) * bytes_per_pixel;
     const int t = tile <= 0 ? std::max(input.width, input.height) : tile;
     const double tile_px = static_cast<double>(std::min(t, input.width) + 64) * (std::min(t, input.height) + 64);
-    const std::string id = op.info().id;
-    const std::string maxim = maxim_model_of(op, params);
-    const std::string model = params.values().count("model") ? params.text("model") : "";
-    std::string network = maxim;  // the weight file whose meta gives the cost
-    if (id == "upscale" && model == "tunable") network = kTunableSrId;
-    else if (id == "upscale" && model != "bicubic") network = sr_model_id(model, params.integer("scale"));
-    else if (id == "denoise" && model == "tunable") network = kTunableDenoiseId;
-    if (!network.empty()) {
-        const ModelStatus m = find_model(network);
+    const CostModel cost = op.cost(params);
+    if (!cost.network.empty()) {
+        const ModelStatus m = find_model(cost.network);
         const auto meta = read_weight_meta(m.path);
         const double gflops = meta.count("gflops_per_mp") ? std::stod(meta.at("gflops_per_mp")) : 15000.0;
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
-        // MAXIM's dense layers, layer norms and gating run further below the convolution peak.
         const double weights = 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
-        if (maxim.empty()) {
+        if (!cost.maxim_tiles) {
             e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
-            // bfloat16 and float16 activations take two bytes (bf16 medium x4 at 1 MP: max RSS
-            // 2.29 -> 1.27 GB).
+            // bfloat16 and float16 activations take two bytes (docs/PERFORMANCE.md).
             e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * tile_px + weights;
         } else {
-            // Every call's padded pixels count, the tiles' overlap included. Retouch and
-            // enhance-lowlight run a photo larger than the tile as one call at the tile's size
-            // and carry the edit over (maxim.cpp), about 0.3 s per megapixel on 2 cores for the
-            // fit and the transfer.
-            const bool carried = carries_whole_photo_pass(id) && tone_pass_size(input, tile) != input;
+            // Every call's padded pixels count, the tiles' overlap included. A whole-photo pass
+            // runs a photo larger than the tile as one call at the tile's size and carries the
+            // edit over (engines/maxim.h), about 0.3 s per megapixel on 2 cores for the fit and
+            // the transfer.
+            const bool carried = cost.whole_photo_pass && tone_pass_size(input, tile) != input;
             const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
             e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency * maxim_speedup) +
                         (carried ? 0.3 * mp : 0.0);
-            // Measured growth of the peak RSS per call pixel (ImportableModel; weight files imported
-            // before 2026-11-27 say 1500), which already holds the allocator's slack.
-            const ImportableModel* known = find_importable(maxim);
+            // Measured growth of the peak RSS per call pixel (ImportableModel; older weight files
+            // say 1500), which already holds the allocator's slack.
+            const ImportableModel* known = find_importable(cost.network);
             const double per_px = known != nullptr && known->peak_floats_per_px > 0 ? known->peak_floats_per_px : floats;
             e.peak_bytes = per_px * 4.0 * largest + weights;
         }
         e.basis = std::to_string(static_cast<int>(gflops)) + " GFLOP/MP";
-    } else if (id == "upscale") {
-        const int s = params.integer("scale");
-        e.seconds = 0.1 * mp * s * s;
-        e.peak_bytes = tile_px * 3 * 4 * (1 + s * s) * 3.0;
-        e.basis = "bicubic";
-    } else if (id == "denoise") {
-        e.seconds = 2.0 * mp;  // non-local means, measured on 2 cores
-        e.peak_bytes = tile_px * 3 * 4 * 8.0;
-        e.basis = "non-local means";
     } else {
-        e.seconds = 0.5 * mp;
-        e.peak_bytes = static_cast<double>(input.area()) * bytes_per_pixel * 3.0;
-        e.basis = "classical";
+        e.seconds = cost.seconds_per_mp * mp;
+        e.peak_bytes = cost.tile_bytes_per_px > 0 ? tile_px * cost.tile_bytes_per_px
+                                                  : static_cast<double>(input.area()) * bytes_per_pixel * cost.image_bytes_factor;
+        e.basis = cost.basis;
     }
     return e;
 }
 
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
                              int bytes_per_pixel, int tile, double conv_gflops, Precision precision) {
-    const bool whole = carries_whole_photo_pass(op.info().id) && tone_pass_size(image, tile) != image;
+    const bool whole = op.cost(params).whole_photo_pass && tone_pass_size(image, tile) != image;
     return estimate_job(op, params, whole ? image : region, bytes_per_pixel, tile, conv_gflops, precision);
 }
 
@@ -168,7 +138,7 @@ int default_tile_for(DeviceKind device, const Operation& op, const Params& param
     const int tile = default_tile(device);
     constexpr int kLargeTile = 1024;
     if (tile >= kLargeTile) return tile;
-    if (maxim_model_of(op, params).empty()) return tile;
+    if (!op.cost(params).maxim_tiles) return tile;
     const double total = static_cast<double>(physical_memory_bytes());
     try {
         // A photo large enough that every side of a tile has a neighbour: the largest call.

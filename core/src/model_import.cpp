@@ -27,12 +27,12 @@ struct MaximPackage {
     const char* id;
     const char* task;
     int gflops_per_256;  // MAXIM-3S 339, MAXIM-2S 216 GFLOPs per 256x256 (the paper's release notes)
-    // Growth of the process's peak RSS per pixel of one call, in floats, rounded up: measured on the
-    // CPU at 1024x1024 in one call, 947-1059 for the 2S models (dehazing-indoor the most) and
-    // 1123-1163 for the 3S ones (docs/PERFORMANCE.md, "MAXIM on the CPU, per model").
+    // Growth of the process's peak RSS per pixel of one call, in floats, rounded up from the
+    // largest measured per model size (docs/PERFORMANCE.md, "MAXIM on the CPU, per model").
     int peak_floats_per_px;
 };
-// The MAXIM checkpoints of @upscalerjs (TF.js graph models) and the tools that use them.
+// The MAXIM checkpoints of @upscalerjs (TF.js graph models) and the task each manifest entry
+// records (which operation runs which checkpoint is the operation's own: core/src/ops/).
 constexpr MaximPackage kMaximPackages[] = {
     {"maxim-denoising", "maxim-denoising", "denoise", 339, 1200},
     {"maxim-deblurring", "maxim-deblurring", "deblur", 339, 1200},
@@ -85,16 +85,6 @@ const std::vector<ImportableModel>& importable_models() {
         return v;
     }();
     return models;
-}
-
-std::string maxim_model_for(const std::string& op, const std::string& choice) {
-    if (op == "denoise") return choice == "maxim" ? "maxim-denoising" : "";
-    if (op == "deblur") return "maxim-deblurring";
-    if (op == "derain") return "maxim-deraining";
-    if (op == "dehaze") return choice == "indoor" ? "maxim-dehazing-indoor" : "maxim-dehazing-outdoor";
-    if (op == "enhance-lowlight") return "maxim-enhancement";
-    if (op == "retouch") return "maxim-retouching";
-    return "";
 }
 
 std::string sr_model_id(const std::string& size, int scale) {

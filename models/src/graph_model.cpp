@@ -277,11 +277,6 @@ std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind de
                              std::stod(meta("input_max")), std::stod(meta("output_max")));
 }
 
-bool set_half_precision(ImageModel& model, bool half) {
-    auto* m = dynamic_cast<TorchImageModel*>(&model);
-    return m != nullptr && m->set_half(half);
-}
-
 bool set_precision(ImageModel& model, Precision precision) {
     auto* m = dynamic_cast<TorchImageModel*>(&model);
     if (m == nullptr) return false;

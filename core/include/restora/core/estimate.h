@@ -22,9 +22,9 @@ struct JobEstimate {
 JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
                          int tile, double conv_gflops, Precision precision = Precision::F32);
 
-// The live preview of `region` of a photo of `image` size: the region's tiles, except for retouch
-// and enhance-lowlight, whose pass over a photo larger than the tile is one call on the whole
-// photo made small (carries_whole_photo_pass).
+// The live preview of `region` of a photo of `image` size: the region's tiles, except for
+// operations with a whole-photo pass (CostModel::whole_photo_pass: retouch, enhance-lowlight),
+// whose pass over a photo larger than the tile is one call on the whole photo made small.
 JobEstimate estimate_preview(const Operation& op, const Params& params, cv::Size image, cv::Size region,
                              int bytes_per_pixel, int tile, double conv_gflops, Precision precision = Precision::F32);
 
@@ -38,12 +38,12 @@ int64_t available_memory_bytes();
 // MemTotal from /proc/meminfo (0 when unknown).
 int64_t physical_memory_bytes();
 
-// The tile a run of `op` uses unless the user chose one. default_tile(device), except MAXIM on
-// the CPU: 1024 px when a 1024-px tile's estimated working memory is at most 60 % of the machine's
-// physical memory (16 GB machines and up). Its 64 px of context towards each neighbouring tile
-// make 512-px tiles compute 1.56x the pixels of a 1024x1024 photo (1.9x when the context also
-// reached beyond the photo's edges), and a 1024-px call runs at the same rate per pixel
-// (docs/PERFORMANCE.md, "MAXIM's tile on the CPU"). Depends on the machine, not on the photo.
+// The tile a run of `op` uses unless the user chose one. default_tile(device), except MAXIM's
+// tiling (CostModel::maxim_tiles) on the CPU: 1024 px when a 1024-px tile's estimated working
+// memory is at most 60 % of the machine's physical memory (16 GB machines and up). Its 64 px of
+// context towards each neighbouring tile make small tiles compute many more pixels than the photo
+// has, and a 1024-px call runs at the same rate per pixel (docs/PERFORMANCE.md, "MAXIM's tile on
+// the CPU"). Depends on the machine, not on the photo.
 int default_tile_for(DeviceKind device, const Operation& op, const Params& params);
 
 }  // namespace restora

@@ -57,9 +57,6 @@ ModelStatus import_onnx_model(const ImportableModel& model, const std::filesyste
 ModelStatus import_tfjs_graph_model(const ImportableModel& model, const std::filesystem::path& package_dir,
                                     const std::filesystem::path& dir);
 
-// The MAXIM model an operation runs ("" when the parameters select no MAXIM model).
-std::string maxim_model_for(const std::string& op, const std::string& model_or_variant);
-
 // The id of the imported PP-OCRv4 text detector.
 inline constexpr const char* kTextDetectorId = "ppocr-det-v4";
 

@@ -10,6 +10,7 @@
 
 #include "restora/models/job.h"
 #include "restora/models/pixel_view.h"
+#include "restora/models/tile_plan.h"
 
 namespace restora {
 
@@ -123,8 +124,6 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Half precision for models that support it on CUDA; returns whether it is now in effect.
-bool set_half_precision(ImageModel& model, bool half);
 // The floating-point type a model computes in: F16 (CUDA only), F32 (the default), F64 (a check
 // that every operator follows the chosen type; imported TF.js graphs only) or BF16 (the CPU: the
 // imported super-resolution graphs run in bfloat16 throughout, the MAXIM graphs run their
@@ -150,13 +149,9 @@ std::string precision_name(Precision precision);
 // processing error (a history written by a build that knows more precisions).
 Precision parse_precision_name(const std::string& name);
 
-// A rectangle of input pixels.
-struct Region {
-    int x = 0;
-    int y = 0;
-    int w = 0;  // 0: the whole image
-    int h = 0;
-};
+// A rectangle of input pixels (w = 0: the whole image): the tile planner's rectangle, the one
+// rectangle type across the models layer's interface (core converts with to_rect/to_cv, image.h).
+using Region = tiling::Rect;
 
 struct RunOptions {
     int tile = 512;     // core tile side in input pixels; 0 = one raw call on the whole image

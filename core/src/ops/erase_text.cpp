@@ -15,6 +15,7 @@
 
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/engines/inpaint.h"
 #include "restora/core/ops.h"
 #include "restora/core/text_detect.h"
 #include "restora/models/errors.h"
@@ -142,6 +143,16 @@ public:
         return {text_mask(image.size(), boxes, 4), static_cast<int>(boxes.size())};
     }
 
+    // Every network a run may need: the detector runs with detect=true, and with detect=auto when
+    // no mask is painted.
+    std::vector<std::string> networks(const Params& p) const override {
+        std::vector<std::string> ids = {p.text("model") == "learned" ? kEraserId : kInpaintModelId};
+        if (p.text("detect") != "false") ids.emplace_back(kTextDetectorId);
+        return ids;
+    }
+
+    // What a run needs whatever the mask: the detector for detect=auto is reported when the run
+    // finds no mask, the inpainting network by the inpainting engine.
     void check_available(const Params& p) const override {
         if (p.text("model") == "learned") require_model(kEraserId);
         if (p.text("detect") == "true") require_model(kTextDetectorId);
@@ -171,8 +182,7 @@ public:
         }
         OpResult r;
         if (p.text("model") == "inpaint") {
-            const Operation& inpaint = Registry::instance().get("inpaint");
-            r = inpaint.run(image, m, inpaint.resolve({{"model", "learned"}}), ctx);
+            r = run_inpaint(image, m, InpaintMethod::Learned, ctx, cv::Rect(0, 0, image.cols, image.rows));
         } else {
             const ModelStatus st = require_model(kEraserId);
             r.model_id = st.entry.id;
@@ -204,6 +214,6 @@ cv::Mat eraser_guide(const cv::Mat& image8, const cv::Mat& mask8) {
     return filled;
 }
 
-void register_text_operations(Registry& registry) { registry.add(std::make_unique<EraseText>()); }
+std::unique_ptr<Operation> make_erase_text() { return std::make_unique<EraseText>(); }
 
 }  // namespace restora

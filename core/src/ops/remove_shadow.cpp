@@ -216,8 +216,9 @@ public:
     }
     const OperationInfo& info() const override { return info_; }
 
-    void check_available(const Params& p) const override {
-        if (p.text("model") == "learned") require_model(kShadowModelId);
+    std::vector<std::string> networks(const Params& p) const override {
+        if (p.text("model") == "learned") return {kShadowModelId};
+        return {};
     }
 
     OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
@@ -307,6 +308,6 @@ private:
 
 }  // namespace
 
-void register_shadow_operations(Registry& registry) { registry.add(std::make_unique<RemoveShadow>()); }
+std::unique_ptr<Operation> make_remove_shadow() { return std::make_unique<RemoveShadow>(); }
 
 }  // namespace restora

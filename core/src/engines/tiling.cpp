@@ -1,6 +1,7 @@
 #include <cstring>
 
-#include "restora/core/ops.h"
+#include "restora/core/engines/tiling.h"
+#include "restora/core/image.h"
 #include "restora/models/tile_plan.h"
 
 namespace restora {
@@ -32,7 +33,7 @@ cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
     const cv::Rect region = region_in.area() > 0 ? region_in : cv::Rect(0, 0, src.cols, src.rows);
     std::vector<const tiling::Tile*> todo;
     for (const tiling::Tile& t : plan.tiles) {
-        if ((cv::Rect(t.core.x, t.core.y, t.core.w, t.core.h) & region).area() > 0) todo.push_back(&t);
+        if ((to_cv(t.core) & region).area() > 0) todo.push_back(&t);
     }
     cv::Mat dst(region.size(), src.type());
     ProgressStage progress(job, 0, 100);
@@ -42,7 +43,7 @@ cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
         job.cancel.throw_if_requested();
         const cv::Mat in = extract_mirrored(src, t->source.x, t->source.y, t->source.w, t->source.h);
         const cv::Mat out = fn(in);
-        const cv::Rect core(t->core.x, t->core.y, t->core.w, t->core.h);
+        const cv::Rect core = to_cv(t->core);
         const cv::Rect keep = core & region;  // the part of this core inside the region
         out(cv::Rect(keep.x - t->source.x, keep.y - t->source.y, keep.width, keep.height))
             .copyTo(dst(cv::Rect(keep.x - region.x, keep.y - region.y, keep.width, keep.height)));
