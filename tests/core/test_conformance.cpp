@@ -21,7 +21,7 @@ using namespace restora;
 
 namespace {
 
-const std::string kCli = RESTORA_CLI;
+
 
 std::vector<std::string> registered_ids() {
     std::vector<std::string> ids;
@@ -183,7 +183,7 @@ TEST_P(Conformance, PreviewEqualsApply) {
 
 TEST_P(Conformance, ListedByTheCli) {
     static const nlohmann::json listed = [] {
-        const test::Result r = test::sh(test::quote(kCli) + " ops --json");
+        const test::Result r = test::sh(test::quote(test::cli_path()) + " ops --json");
         EXPECT_EQ(r.code, 0) << r.output;
         return nlohmann::json::parse(r.output);
     }();
