@@ -1,5 +1,5 @@
 // The list of operations: each is defined in its own file under core/src/ops/ and added here, in
-// the order the CLI and the GUI list them (docs/ARCHITECTURE-ops.md: adding an operation).
+// the order the CLI and the GUI list them (docs/ARCHITECTURE.md, "Adding an operation").
 #include "all_ops.h"
 
 namespace restora {
