@@ -2,7 +2,7 @@
 # restora_link_warnings() links it into every library and executable defined below a directory,
 # so a target added later (a tool, a test) cannot miss it.
 add_library(restora_warnings INTERFACE)
-target_compile_options(restora_warnings INTERFACE -Wall -Wextra)
+target_compile_options(restora_warnings INTERFACE -Wall -Wextra -Wpedantic)
 
 function(restora_link_warnings dir)
   get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)

@@ -82,7 +82,8 @@ public:
     }
     // Conv (+ BatchNormalization) (+ activation), the detector's basic block.
     std::string conv_bn(const std::string& in, int cin, int cout, int k, int stride, int group, const std::string& act) {
-        const std::string id = "c" + std::to_string(++counter_);
+        std::string id = "c";  // not "c" + ...: GCC 12 warns (-Wrestrict) about that form
+        id += std::to_string(++counter_);
         const std::string w = random_tensor(id + ".w", {cout, cin / group, k, k}, 0.5F / static_cast<float>(k * k * cin / group));
         auto* c = node("Conv", {in, w}, id + ".conv");
         ints(c, "kernel_shape", {k, k});
