@@ -202,8 +202,9 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     probe.export_options = options;
     check_output_path(probe);
     resolve_device_name(device);
-    const std::optional<Precision> chosen =
-        precision ? std::optional<Precision>(resolve_precision(*precision, device)) : std::nullopt;
+    // The precision the command line chose, if any (a plain pair: GCC 12 misreads an optional here).
+    const bool has_chosen = precision.has_value();
+    const Precision chosen = has_chosen ? resolve_precision(*precision, device) : Precision::F32;
     // Validate every step before reading any pixels.
     std::vector<Precision> precisions;
     std::vector<std::pair<const Operation*, Params>> steps;
@@ -224,8 +225,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         // same (bfloat16 on a CPU that computes it natively, float16 on CUDA); elsewhere float32,
         // a slight difference (emulated bfloat16 is many times slower; float16 is CUDA's).
         Precision step = Precision::F32;
-        if (chosen) {
-            step = *chosen;
+        if (has_chosen) {
+            step = chosen;
         } else if (!e.precision.empty()) {
             const Precision recorded = parse_precision_name(e.precision);
             step = resolve_precision("auto", device) == recorded ? recorded : Precision::F32;

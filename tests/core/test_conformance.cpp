@@ -102,7 +102,9 @@ TEST_P(Conformance, SchemaIsSane) {
         }
     }
     const OperationHints hints = op().hints();
-    if (!hints.detect_label.empty()) EXPECT_NE(info.mask, MaskUse::None) << "a detected mask needs a mask to go to";
+    if (!hints.detect_label.empty()) {
+        EXPECT_NE(info.mask, MaskUse::None) << "a detected mask needs a mask to go to";
+    }
 }
 
 TEST_P(Conformance, ParametersRoundTripThroughTheHistory) {

@@ -141,7 +141,13 @@ TEST(Metadata, HistoryAppendsAcrossEditsAndStaysSmall) {
     EXPECT_EQ(h.source_sha256, sha256_file(src));
 
     History big;
-    for (int i = 0; i < 2000; ++i) big.entries.push_back({"denoise", 1, {{"strength", "0.5"}}, "", "", std::string(64, 'a')});
+    for (int i = 0; i < 2000; ++i) {
+        HistoryEntry e;
+        e.op = "denoise";
+        e.params = {{"strength", "0.5"}};
+        e.mask_sha256 = std::string(64, 'a');
+        big.entries.push_back(e);
+    }
     const std::string json = big.to_json();
     EXPECT_LE(json.size(), History::kMaxJsonBytes);
     const History back = History::from_json(json);
@@ -152,7 +158,10 @@ TEST(Metadata, HistoryAppendsAcrossEditsAndStaysSmall) {
 TEST(Metadata, HistoryKeepsTheTileAndReadsOlderEntriesWithout) {
     History h;
     h.source_sha256 = std::string(64, 'b');
-    HistoryEntry whole{"retouch", 1, {}, "maxim-retouching", std::string(64, 'c'), ""};
+    HistoryEntry whole;
+    whole.op = "retouch";
+    whole.model = "maxim-retouching";
+    whole.model_sha256 = std::string(64, 'c');
     whole.tile = 0;
     HistoryEntry tiled = whole;
     tiled.tile = 1024;

@@ -235,7 +235,7 @@ cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
 }
 
 // The JPEG artefacts slider that a user gets for a JPEG of quality q (the operation's default from
-// the file's quality, core/src/ops/builtin.cpp); 0 for no JPEG.
+// the file's quality, core/src/ops/denoise.cpp); 0 for no JPEG.
 std::string jpeg_slider(int quality) {
     if (quality <= 0) return "0";
     SourceInfo source;
@@ -366,7 +366,7 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
 // photos of the training domain (training-data/eval_photos.txt; never a benchmark image): for each
 // quality, the slider value with the best mean PSNR at Strength 1, Realism 0, over centre crops
 // with Gaussian noise sigma 5 and 15 saved at that quality. Prints the table and the weight-file
-// meta line (jpeg_slider=q:J,...) that core/src/ops/builtin.cpp interpolates.
+// meta line (jpeg_slider=q:J,...) that core/src/ops/denoise.cpp interpolates.
 void calibrate_jpeg(const fs::path& list, int size) {
     std::vector<cv::Mat> photos;
     std::ifstream in(list);

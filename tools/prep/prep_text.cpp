@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
             const int y = std::uniform_int_distribution<int>(0, small.rows - crop)(rng);
             const cv::Mat clean = small(cv::Rect(x, y, crop, crop)).clone();
             prep::TextSample s = renderer.render(clean, rng);
-            for (int retry = 0; retry < 20 && cv::countNonZero(s.mask) < clean.total() / 100; ++retry) {
+            for (int retry = 0; retry < 20 && static_cast<size_t>(cv::countNonZero(s.mask)) < clean.total() / 100; ++retry) {
                 s = renderer.render(clean, rng);  // the text fell (almost) outside the crop
             }
             append(target, s.input, clean, s.mask);
