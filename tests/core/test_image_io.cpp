@@ -79,7 +79,7 @@ TEST(ImageIo, AppliesExifOrientation) {
     test::write_bytes(dir / "o.jpg", encode(".jpg", img, {cv::IMWRITE_JPEG_QUALITY, 100}));
     const std::map<int, cv::Point> marker = {{1, {5, 5}}, {3, {34, 14}}, {6, {14, 5}}, {8, {5, 34}}};
     for (const auto& [o, at] : marker) {
-        const fs::path p = dir / ("o" + std::to_string(o) + ".jpg");
+        const fs::path p = dir / std::string("o").append(std::to_string(o)).append(".jpg");
         fs::copy_file(dir / "o.jpg", p);
         ASSERT_EQ(test::sh("exiv2 -M'set Exif.Image.Orientation Short " + std::to_string(o) + "' " + test::quote(p)).code, 0);
         const LoadedImage l = load_image(p);

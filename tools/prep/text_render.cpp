@@ -61,7 +61,12 @@ std::string latin_string(std::mt19937& rng) {
     const int kind = uniform(rng, 0, 9);
     if (kind <= 2) return date_string(rng);
     if (kind == 3) return number_string(rng);
-    if (kind == 4) return std::string("© ") + std::to_string(uniform(rng, 1990, 2024)) + " " + kNames[uniform(rng, 0, kNames.size() - 1)];
+    if (kind == 4) {
+        // Appended piece by piece: GCC 12 warns (-Wrestrict) on the chained operator+ here.
+        std::string s = "© ";
+        s.append(std::to_string(uniform(rng, 1990, 2024))).append(" ").append(kNames[uniform(rng, 0, kNames.size() - 1)]);
+        return s;
+    }
     std::string s = pick_word(rng);  // a caption of 1-4 words
     const int words = uniform(rng, 0, 3);
     for (int i = 0; i < words; ++i) s += " " + pick_word(rng);
