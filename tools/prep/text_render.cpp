@@ -62,14 +62,13 @@ std::string latin_string(std::mt19937& rng) {
     if (kind <= 2) return date_string(rng);
     if (kind == 3) return number_string(rng);
     if (kind == 4) {
-        // Appended piece by piece: GCC 12 warns (-Wrestrict) on the chained operator+ here.
-        std::string s = "© ";
+        std::string s = "© ";  // appended piece by piece: GCC 12 misreads `"x" + str` (-Wrestrict)
         s.append(std::to_string(uniform(rng, 1990, 2024))).append(" ").append(kNames[uniform(rng, 0, kNames.size() - 1)]);
         return s;
     }
     std::string s = pick_word(rng);  // a caption of 1-4 words
     const int words = uniform(rng, 0, 3);
-    for (int i = 0; i < words; ++i) s += " " + pick_word(rng);
+    for (int i = 0; i < words; ++i) s.append(" ").append(pick_word(rng));
     if (chance(rng, 0.15)) std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c < 128 ? std::toupper(c) : c; });
     return s;
 }
