@@ -134,14 +134,14 @@ enum class Precision { F16, F32, F64, BF16 };
 bool set_precision(ImageModel& model, Precision precision);
 
 // Whether this CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX-BF16), where libtorch's
-// oneDNN kernels run bfloat16 convolutions and matrix products at more than twice the float32
-// rate (measured on the dev machine's EPYC: 2.3-2.5x). Elsewhere bfloat16 is emulated, slowly.
+// oneDNN kernels run bfloat16 convolutions and matrix products more than twice as fast as float32
+// (docs/PERFORMANCE.md). Elsewhere bfloat16 is emulated, slowly.
 bool cpu_has_native_bf16();
 // The precision the user's choice means on a device: "fp32"; "bf16" (the CPU only: on CUDA a
 // usage error); "fp16" (CUDA only: on the CPU a usage error); "auto" = fp16 on CUDA, bf16 on a CPU
-// with native bfloat16, else fp32. Anything else is a usage error. On CUDA float16 ran MAXIM
-// 1.22-1.36x faster at 65.5-80.1 dB from float32, the upscalers up to 1.56x at 71-73 dB (H200,
-// docs/PERFORMANCE.md).
+// with native bfloat16, else fp32: the fastest arithmetic whose results stay within about one
+// 8-bit level of float32 (docs/PERFORMANCE.md, "float16 on CUDA", "bfloat16 on the CPU"). Anything
+// else is a usage error.
 Precision resolve_precision(const std::string& choice, DeviceKind device);
 // "fp32", "bf16", "fp16", "fp64": the names the history and the CLI use.
 std::string precision_name(Precision precision);
