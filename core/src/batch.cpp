@@ -80,9 +80,7 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
     }
     const bool single = inputs.size() == 1 && !fs::is_directory(inputs[0]);
     if (single && !fs::is_directory(output)) {
-        if (!mask.empty() && fs::is_directory(mask)) {
-            throw Error(ErrorKind::Usage, "--mask must be a file when the input is one file");
-        }
+        if (!mask.empty() && fs::exists(mask)) check_regular_file(mask);  // a folder, FIFO, device: exit 3
         return {{inputs[0], output, mask}};
     }
     if (fs::exists(output) && !fs::is_directory(output)) {
