@@ -242,7 +242,7 @@ TEST_F(Reliability, RacingRunsExactlyOneWins) {
         EXPECT_TRUE(fs::is_regular_file(out));
     }
     for (const auto& e : fs::directory_iterator(dir.path())) {
-        EXPECT_FALSE(contains(e.path().filename().string(), ".tmp")) << "temp file left: " << e.path();
+        EXPECT_FALSE(contains(e.path().filename().string(), ".restora-")) << "temp file left: " << e.path();
     }
     EXPECT_EQ(test::read_bytes(photo), before[photo]);
 }
