@@ -20,6 +20,7 @@
 #include "restora/core/model_store.h"
 #include "restora/core/pipeline.h"
 #include "restora/core/registry.h"
+#include "restora/core/safe_file.h"
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
 
@@ -376,10 +377,12 @@ int cmd_replay(const Options& o, const CancelToken& cancel) {
 
 int cmd_compare(const Options& o) {
     if (o.positional.size() != 2 || o.output.empty()) usage_error("compare needs BEFORE AFTER -o OUT");
+    ExportOptions e = export_options(o);
+    e.protect = {o.positional[0], o.positional[1]};
+    check_not_an_input(o.output, e.protect);  // before any pixel is read
     const LoadedImage before = load_image(o.positional[0]);
     const LoadedImage after = load_image(o.positional[1]);
     const cv::Mat sbs = side_by_side(before.pixels, after.pixels);
-    ExportOptions e = export_options(o);
     e.allow_loss = true;  // a comparison image carries no metadata on purpose
     export_image(sbs, Metadata(), MetadataEdits{sbs.cols, sbs.rows, {}, {}}, o.output, e);
     std::fprintf(stderr, "wrote %s\n", o.output.string().c_str());

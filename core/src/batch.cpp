@@ -1,8 +1,10 @@
 #include "restora/core/batch.h"
 
 #include <algorithm>
+#include <map>
 
 #include "restora/core/image_io.h"
+#include "restora/core/safe_file.h"
 #include "restora/models/errors.h"
 
 namespace restora {
@@ -45,6 +47,25 @@ fs::path mask_for(const fs::path& mask_dir, const fs::path& rel) {
     return same;  // missing: reported as an input error when this item runs
 }
 
+// Refuses, before any work, a batch where two inputs map to one output (a/x.png and b/x.png, or
+// x.bmp and x.png of one folder) or an output is one of the inputs: one result would be lost.
+void check_collisions(const std::vector<BatchItem>& items) {
+    std::map<fs::path, const BatchItem*> by_output;
+    std::vector<fs::path> inputs;
+    for (const auto& item : items) inputs.push_back(item.input);
+    for (const auto& item : items) {
+        std::error_code ec;
+        const fs::path key = fs::weakly_canonical(item.output, ec).lexically_normal();
+        auto [it, fresh] = by_output.emplace(key, &item);
+        if (!fresh) {
+            throw Error(ErrorKind::Usage, it->second->input.string() + " and " + item.input.string() +
+                                              " would both be written to " + item.output.string() +
+                                              "; nothing was done. Rename one of them or run them separately");
+        }
+        check_not_an_input(item.output, inputs);
+    }
+}
+
 }  // namespace
 
 std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs::path& output,
@@ -59,9 +80,7 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
     }
     const bool single = inputs.size() == 1 && !fs::is_directory(inputs[0]);
     if (single && !fs::is_directory(output)) {
-        if (!mask.empty() && fs::is_directory(mask)) {
-            throw Error(ErrorKind::Usage, "--mask must be a file when the input is one file");
-        }
+        if (!mask.empty() && fs::exists(mask)) check_regular_file(mask);  // a folder, FIFO, device: exit 3
         return {{inputs[0], output, mask}};
     }
     if (fs::exists(output) && !fs::is_directory(output)) {
@@ -95,6 +114,7 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
         }
     }
     if (items.empty()) throw Error(ErrorKind::Input, "no images found in the given folders");
+    check_collisions(items);
     return items;
 }
 

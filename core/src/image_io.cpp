@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/image.h"
+#include "restora/core/safe_file.h"
 #include "restora/models/errors.h"
 
 namespace restora {
@@ -86,18 +87,9 @@ void check_pixel_limits(int width, int height, const std::string& what, ImageFor
 }
 
 std::vector<uint8_t> read_file_bytes(const fs::path& path) {
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) throw Error(ErrorKind::Input, path.string() + ": no such file");
-    if (fs::is_directory(status)) throw Error(ErrorKind::Input, path.string() + " is a folder, not an image");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        throw Error(ErrorKind::Input, path.string() + ": cannot be read (" + std::strerror(errno) +
-                                          "); check its permissions");
-    }
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) throw Error(ErrorKind::Input, path.string() + ": read error");
-    return bytes;
+    // Any file Restora reads as a whole is an image or a small mask/history: 4 GiB is far beyond
+    // both, and a regular file is required (devices and FIFOs never end).
+    return read_regular_file(path, uint64_t(1) << 32, true);
 }
 
 namespace {
@@ -219,12 +211,11 @@ int jpeg_quality_estimate(const std::vector<uint8_t>& b) {
 }
 
 int jpeg_quality_of_file(const fs::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return 0;
-    std::vector<uint8_t> head(1 << 20);
-    f.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(f.gcount()));
-    return jpeg_quality_estimate(head);
+    try {
+        return jpeg_quality_estimate(read_regular_file(path, 1 << 20, false));
+    } catch (const Error&) {
+        return 0;  // not readable as a file: the load reports it
+    }
 }
 
 namespace {
@@ -304,9 +295,7 @@ ImageHeader parse_header(const fs::path& path, const std::vector<uint8_t>& b) {
 }  // namespace
 
 ImageHeader read_header(const fs::path& path) {
-    std::vector<uint8_t> bytes = read_file_bytes(path);
-    if (bytes.size() > 1 << 20) bytes.resize(1 << 20);  // headers sit at the start
-    return parse_header(path, bytes);
+    return parse_header(path, read_regular_file(path, 1 << 20, false));  // headers sit at the start
 }
 
 cv::Mat apply_orientation(const cv::Mat& m, int orientation) {
@@ -324,9 +313,13 @@ cv::Mat apply_orientation(const cv::Mat& m, int orientation) {
 }
 
 LoadedImage load_image(const fs::path& path) {
-    const std::vector<uint8_t> bytes = read_file_bytes(path);
-    const ImageHeader h = parse_header(path, bytes);
+    // Header first: the size limits are checked before the file is read, and the read is capped
+    // at what the header can account for (16 bytes a pixel is more than any format stores
+    // uncompressed; 64 MiB more for metadata and previews).
+    const ImageHeader h = read_header(path);
     check_pixel_limits(h.width, h.height, path.string(), ImageFormat::Unknown);
+    const uint64_t cap = (uint64_t(64) << 20) + uint64_t(h.width) * uint64_t(h.height) * 16;
+    const std::vector<uint8_t> bytes = read_regular_file(path, cap, true);
     if (h.format == ImageFormat::Jpeg && !jpeg_is_complete(bytes)) {
         damaged(path, "the JPEG data ends before its end marker");
     }
@@ -400,74 +393,16 @@ void check_folder_writable(const fs::path& dir) {
 
 namespace {
 
-fs::path temp_path_for(const fs::path& out) {
-    static std::atomic<int> counter{0};
-    std::string name = ".";
-    name += out.filename().string();
-    name += ".restora-tmp-";
-    name += std::to_string(::getpid());
-    name += "-";
-    name += std::to_string(counter++);
-    fs::path tmp = out;
-    tmp.replace_filename(name);
-    return tmp;
-}
-
-void write_bytes(const fs::path& p, const std::vector<uint8_t>& bytes) {
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    if (!f) {
-        throw Error(ErrorKind::Processing, "cannot create " + p.string() + " (" +
-                                               std::strerror(errno) + ")");
-    }
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f) throw Error(ErrorKind::Processing, "writing " + p.string() + " failed (disk full?)");
-}
-
-// Removes the temp file unless it was renamed into place.
-class TempFile {
-public:
-    explicit TempFile(fs::path p) : path_(std::move(p)) {}
-    ~TempFile() {
-        if (!committed_) {
-            std::error_code ec;
-            fs::remove(path_, ec);
-        }
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-    void commit(const fs::path& target) {
-        std::error_code ec;
-        fs::rename(path_, target, ec);
-        if (ec) throw Error(ErrorKind::Processing, "cannot rename onto " + target.string() + ": " + ec.message());
-        committed_ = true;
-    }
-
-private:
-    fs::path path_;
-    bool committed_ = false;
-};
-
 // Exiv2 0.27 adds a VP8X header to a lossless WebP without its alpha flag, and decoders then drop
 // the alpha channel: set the flag again when the pixels have alpha.
-void fix_webp_alpha_flag(const fs::path& p) {
-    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
-    char head[21] = {};
-    f.read(head, sizeof head);
-    if (f.gcount() == sizeof head && std::memcmp(head + 12, "VP8X", 4) == 0 && (head[20] & 0x10) == 0) {
-        head[20] = static_cast<char>(head[20] | 0x10);
-        f.seekp(20);
-        f.write(head + 20, 1);
-    }
+void fix_webp_alpha_flag(std::vector<uint8_t>& b) {
+    if (b.size() >= 21 && std::memcmp(b.data() + 12, "VP8X", 4) == 0) b[20] |= 0x10;
 }
 
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::vector<uint8_t>& bytes) {
-    TempFile tmp(temp_path_for(path));
-    write_bytes(tmp.path(), bytes);
-    tmp.commit(path);
+    write_file_safely(path, bytes, IfExists::Replace);
 }
 
 void export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits,
@@ -477,6 +412,7 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
         throw Error(ErrorKind::Usage, out.string() +
                                           ": choose an output ending in .jpg, .png, .tif or .webp");
     }
+    check_not_an_input(out, options.protect);
     if (!options.overwrite && fs::exists(out)) {
         throw Error(ErrorKind::Usage, out.string() + " exists; pass --overwrite to replace it");
     }
@@ -507,11 +443,9 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
     }
     if (!ok) throw Error(ErrorKind::Processing, "encoding " + out.string() + " failed");
 
-    TempFile tmp(temp_path_for(out));
-    write_bytes(tmp.path(), bytes);
-    metadata.write_into(tmp.path(), edits);
-    if (f == ImageFormat::Webp && enc.channels() == 4) fix_webp_alpha_flag(tmp.path());
-    tmp.commit(out);
+    bytes = metadata.write_into_bytes(bytes, edits, out.string());
+    if (f == ImageFormat::Webp && enc.channels() == 4) fix_webp_alpha_flag(bytes);
+    write_file_safely(out, bytes, options.overwrite ? IfExists::Replace : IfExists::Refuse, options.protect);
 }
 
 }  // namespace restora

@@ -7,6 +7,7 @@
 
 #include <mutex>
 
+#include "restora/core/safe_file.h"
 #include "restora/models/errors.h"
 
 namespace restora {
@@ -163,12 +164,33 @@ MetadataCapabilities Metadata::capabilities(const std::string& format) {
     return {};
 }
 
-void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) const {
+namespace {
+
+std::vector<uint8_t> io_bytes(Exiv2::Image& image) {
+    Exiv2::BasicIo& io = image.io();
+    io.open();
+    io.seek(0, Exiv2::BasicIo::beg);
+    const long size = io.size();
+    Exiv2::DataBuf buf = io.read(size);
+    io.close();
+    if (buf.size_ != size) throw Error(ErrorKind::Processing, "reading back the encoded image failed");
+    return {buf.pData_, buf.pData_ + buf.size_};
+}
+
+Exiv2::Image::AutoPtr open_bytes(const std::vector<uint8_t>& b) {
+    return Exiv2::ImageFactory::open(b.data(), static_cast<long>(b.size()));
+}
+
+}  // namespace
+
+// In memory: the file on disk is written once, by the caller, through a checked temp file.
+std::vector<uint8_t> Metadata::write_into_bytes(const std::vector<uint8_t>& encoded, const MetadataEdits& edits,
+                                                const std::string& name) const {
     std::lock_guard lock(exiv2_mutex());
     init_exiv2_locked();
     try {
-        auto image = Exiv2::ImageFactory::open(file.string());
-        if (image.get() == nullptr) throw Error(ErrorKind::Processing, "cannot open " + file.string());
+        auto image = open_bytes(encoded);
+        if (image.get() == nullptr) throw Error(ErrorKind::Processing, "cannot open the encoded " + name);
         const bool jpeg = image->imageType() == Exiv2::ImageType::jpeg;
         const bool webp = image->imageType() == Exiv2::ImageType::webp;
 
@@ -209,22 +231,31 @@ void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) cons
             image->setIccProfile(icc, false);
         }
         image->writeMetadata();
+        std::vector<uint8_t> out = io_bytes(*image);
         if (icc_second_pass) {
-            auto again = Exiv2::ImageFactory::open(file.string());
+            auto again = open_bytes(out);
             again->readMetadata();
             Exiv2::DataBuf icc(impl_->icc.data(), static_cast<long>(impl_->icc.size()));
             again->setIccProfile(icc, false);
             again->writeMetadata();
-            auto check = Exiv2::ImageFactory::open(file.string());
+            out = io_bytes(*again);
+            auto check = open_bytes(out);
             check->readMetadata();
             if (!check->iccProfileDefined()) {
-                throw Error(ErrorKind::Processing, "the ICC profile could not be embedded in " + file.string());
+                throw Error(ErrorKind::Processing, "the ICC profile could not be embedded in " + name);
             }
         }
+        return out;
     } catch (const Exiv2::AnyError& e) {
         throw Error(ErrorKind::Processing,
-                    "writing metadata into " + file.string() + " failed: " + e.what());
+                    "writing metadata into " + name + " failed: " + e.what());
     }
+}
+
+
+void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) const {
+    const std::vector<uint8_t> encoded = read_regular_file(file, uint64_t(1) << 33, true);
+    write_file_safely(file, write_into_bytes(encoded, edits, file.string()), IfExists::Replace);
 }
 
 }  // namespace restora

@@ -5,6 +5,7 @@
 
 #include "restora/core/image.h"
 #include "restora/core/mask.h"
+#include "restora/core/safe_file.h"
 #include "restora/core/sha256.h"
 #include "restora/models/errors.h"
 
@@ -29,14 +30,33 @@ std::vector<uint8_t> encode_png(const cv::Mat& m) {
 }  // namespace
 
 std::string store_mask(const cv::Mat& mask, const fs::path& output) {
+    MaskStore store(output);
+    const std::string sha = store.store(mask);
+    store.commit();
+    return sha;
+}
+
+MaskStore::MaskStore(fs::path output) : output_(std::move(output)) {}
+
+MaskStore::~MaskStore() {
+    if (committed_) return;
+    std::error_code ec;
+    for (const auto& f : written_) fs::remove(f, ec);
+    if (created_folder_) fs::remove(mask_folder_for(output_), ec);  // only when empty
+}
+
+std::string MaskStore::store(const cv::Mat& mask) {
     const std::vector<uint8_t> png = encode_png(mask);
     const std::string sha = sha256_hex(png);
-    const fs::path dir = mask_folder_for(output);
+    const fs::path dir = mask_folder_for(output_);
     std::error_code ec;
+    const bool existed = fs::exists(dir, ec);
     fs::create_directories(dir, ec);
     if (ec) throw Error(ErrorKind::Processing, "cannot create " + dir.string() + ": " + ec.message());
+    created_folder_ = created_folder_ || !existed;
     const fs::path file = dir / (sha + ".png");
-    if (!fs::exists(file)) write_file_atomic(file, png);
+    // Named by its content: an existing file of that name is the same mask.
+    if (write_file_safely(file, png, IfExists::Keep)) written_.push_back(file);
     return sha;
 }
 
@@ -53,12 +73,9 @@ std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels) {
 
 namespace {
 
-void check_output_path(const EditRequest& r) {
+void check_output_path(const EditRequest& r, const std::vector<fs::path>& inputs) {
     std::error_code ec;
-    if (fs::exists(r.output, ec) && fs::exists(r.input, ec) && fs::equivalent(r.output, r.input, ec)) {
-        throw Error(ErrorKind::Usage, "the output " + r.output.string() +
-                                          " is the input; Restora never overwrites an original");
-    }
+    check_not_an_input(r.output, inputs);
     if (fs::weakly_canonical(r.output, ec) == fs::weakly_canonical(r.input, ec)) {
         throw Error(ErrorKind::Usage, "the output " + r.output.string() +
                                           " is the input; Restora never overwrites an original");
@@ -127,7 +144,8 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     if (request.tile > 0 && request.tile < 32) throw Error(ErrorKind::Usage, "--tile must be 0 or at least 32");
     resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
     resolve_precision(request.precision, request.device);  // and so are bf16 on CUDA, fp16 on the CPU and unknown names
-    check_output_path(request);
+    check_output_path(request, {request.input, request.mask});
+    v.request.export_options.protect = {request.input, request.mask};
     v.op->check_available(v.params);
     // Last, once the request is known to be valid: defaults that depend on the photo (denoise's
     // JPEG artefacts slider from the file's own JPEG quality; the tables are in its first bytes).
@@ -173,9 +191,11 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
         history.source_sha256 = sha256_file(r.input);
     }
     HistoryEntry entry = history_entry(*edit.op, edit.params, result, r.tile);
-    if (!mask.empty()) entry.mask_sha256 = store_mask(mask, r.output);
+    MaskStore masks(r.output);
+    if (!mask.empty()) entry.mask_sha256 = masks.store(mask);
     history.entries.push_back(entry);
     export_with_history(result.pixels, img.metadata, history, r.output, r.export_options);
+    masks.commit();
     outcome.output_size = result.pixels.size();
     return outcome;
 }
@@ -200,7 +220,11 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     probe.input = input;
     probe.output = output;
     probe.export_options = options;
-    check_output_path(probe);
+    // Neither the edited file nor the input may be written over (nor a recorded mask, below).
+    ExportOptions export_opts = options;
+    export_opts.protect.push_back(edited);
+    export_opts.protect.push_back(input);
+    check_output_path(probe, export_opts.protect);
     resolve_device_name(device);
     // The precision the command line chose, if any (a plain pair: GCC 12 misreads an optional here).
     const bool has_chosen = precision.has_value();
@@ -246,9 +270,10 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         outcome.warnings.push_back(input.string() + " is not the file the history was recorded on "
                                    "(its sha256 differs); the result may differ");
     }
-    check_losses(img, output, options, outcome.warnings);
+    check_losses(img, output, export_opts, outcome.warnings);
 
     History history;
+    MaskStore masks(output);
     history.source_sha256 = recorded.source_sha256;
     cv::Mat pixels = img.pixels;
     ModelCache models;
@@ -258,6 +283,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         cv::Mat mask;
         if (!e.mask_sha256.empty()) {
             const fs::path mask_file = mask_folder_for(edited) / (e.mask_sha256 + ".png");
+            check_regular_file(mask_file);
+            export_opts.protect.push_back(mask_file);
             if (sha256_file(mask_file) != e.mask_sha256) {
                 throw Error(ErrorKind::Input, "mask " + mask_file.string() + " does not match its recorded sha256");
             }
@@ -277,11 +304,12 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         job.cancel.throw_if_requested();
         pixels = result.pixels;
         HistoryEntry entry = history_entry(*steps[i].first, steps[i].second, result, ctx.tile);
-        if (!mask.empty()) entry.mask_sha256 = store_mask(mask, output);
+        if (!mask.empty()) entry.mask_sha256 = masks.store(mask);
         history.entries.push_back(entry);
         for (const auto& w : result.warnings) outcome.warnings.push_back(w);
     }
-    export_with_history(pixels, img.metadata, history, output, options);
+    export_with_history(pixels, img.metadata, history, output, export_opts);
+    masks.commit();
     outcome.output_size = pixels.size();
     return outcome;
 }

@@ -52,13 +52,18 @@ void EditSession::export_to(const fs::path& out, const ExportOptions& options) c
         throw Error(ErrorKind::Usage, "Restora never overwrites the original; choose another file name");
     }
     History h = history();
-    // Masks go next to the output, named by their sha256, as the CLI stores them.
+    // Masks go next to the output, named by their sha256, as the CLI stores them; a failed export
+    // removes them again.
+    MaskStore masks(out);
     for (size_t i = 1; i < states_.size(); ++i) {
         if (!states_[i].mask.empty()) {
-            h.entries[previous_.entries.size() + i - 1].mask_sha256 = store_mask(states_[i].mask, out);
+            h.entries[previous_.entries.size() + i - 1].mask_sha256 = masks.store(states_[i].mask);
         }
     }
-    export_with_history(current(), original_.metadata, h, out, options);
+    ExportOptions o = options;
+    o.protect.push_back(path_);  // the original, whatever the dialog allowed
+    export_with_history(current(), original_.metadata, h, out, o);
+    masks.commit();
 }
 
 }  // namespace restora

@@ -155,7 +155,7 @@ TEST_F(Cli, InterruptExits130AndLeavesNoPartialFile) {
     EXPECT_NE(r.output.find("rc=130"), std::string::npos) << r.output << test::sh("cat " + quote(err)).output;
     EXPECT_FALSE(fs::exists(dir / "big-out.png"));
     for (const auto& e : fs::directory_iterator(dir.path())) {
-        EXPECT_EQ(e.path().filename().string().find("restora-tmp"), std::string::npos) << e.path();
+        EXPECT_EQ(e.path().filename().string().find(".restora-"), std::string::npos) << e.path();
     }
 }
 

@@ -31,7 +31,7 @@ std::vector<uint8_t> encode(const std::string& ext, const cv::Mat& m, std::vecto
 
 void expect_no_temp_files(const fs::path& dir) {
     for (const auto& e : fs::directory_iterator(dir)) {
-        EXPECT_EQ(e.path().filename().string().find(".restora-tmp"), std::string::npos) << e.path();
+        EXPECT_EQ(e.path().filename().string().find(".restora-"), std::string::npos) << e.path();
     }
 }
 

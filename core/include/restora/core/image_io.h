@@ -66,6 +66,9 @@ struct ExportOptions {
     int webp_quality = 95;  // 101 = lossless
     bool allow_loss = false;
     bool overwrite = false;
+    // The command's inputs: never written over, whatever `overwrite` says (checked by device and
+    // inode, so other spellings, hard links and symlinks count).
+    std::vector<std::filesystem::path> protect;
 };
 
 // What exporting these pixels and this metadata to `format` would drop (empty: nothing).
@@ -81,7 +84,7 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
 void check_folder_writable(const std::filesystem::path& dir);
 
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
-// Writes bytes through a temp file and a rename.
+// Writes bytes through an exclusive temp file, fsync and a rename, replacing `path`.
 void write_file_atomic(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
 
 }  // namespace restora

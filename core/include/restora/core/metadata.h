@@ -52,7 +52,11 @@ public:
     [[nodiscard]] std::vector<uint8_t> icc_profile() const;
     [[nodiscard]] std::vector<uint8_t> thumbnail_jpeg() const;  // empty when there is none
 
-    // Writes this metadata, with the edits applied, into an already encoded image file.
+    // This metadata, with the edits applied, written into an encoded image held in memory;
+    // `name` (the output) is for messages.
+    [[nodiscard]] std::vector<uint8_t> write_into_bytes(const std::vector<uint8_t>& encoded,
+                                                        const MetadataEdits& edits, const std::string& name) const;
+    // The same for an encoded image file, replaced through a temp file.
     void write_into(const std::filesystem::path& encoded_file, const MetadataEdits& edits) const;
 
     static MetadataCapabilities capabilities(const std::string& format_name);

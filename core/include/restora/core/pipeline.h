@@ -66,6 +66,25 @@ std::filesystem::path mask_folder_for(const std::filesystem::path& output);
 
 // Writes a mask as OUT.restora/<sha256>.png (once) and returns the sha256.
 std::string store_mask(const cv::Mat& mask, const std::filesystem::path& output);
+
+// The masks one export writes next to its output. Unless commit() is called (after the output
+// is in place), the destructor removes the masks it wrote and OUT.restora/ when it created the
+// folder: a failed export leaves nothing behind.
+class MaskStore {
+public:
+    explicit MaskStore(std::filesystem::path output);
+    ~MaskStore();
+    MaskStore(const MaskStore&) = delete;
+    MaskStore& operator=(const MaskStore&) = delete;
+    std::string store(const cv::Mat& mask);  // the sha256
+    void commit() { committed_ = true; }
+
+private:
+    std::filesystem::path output_;
+    std::vector<std::filesystem::path> written_;
+    bool created_folder_ = false;
+    bool committed_ = false;
+};
 // A JPEG EXIF thumbnail (160 px on the long side) of the pixels.
 std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels);
 
