@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -44,8 +45,10 @@ public:
             int nin = 0;
             int nout = 0;
             if (!(s >> l.type >> l.name >> nin >> nout)) continue;
-            for (int i = 0; i < nin; ++i) l.ins.emplace_back(), s >> l.ins.back();
-            for (int i = 0; i < nout; ++i) l.outs.emplace_back(), s >> l.outs.back();
+            l.ins.resize(nin);
+            l.outs.resize(nout);
+            for (auto& b : l.ins) s >> b;
+            for (auto& b : l.outs) s >> b;
             std::string kv;
             while (s >> kv) {
                 const int key = std::stoi(kv.substr(0, kv.find('=')));
@@ -193,7 +196,7 @@ TEST_P(RealEsrganParity, RawCallMatchesFloat64Reference) {
     torch::NoGradGuard no_grad;
     const torch::Tensor y = Reference(id)(x);
     ASSERT_TRUE(y.defined());
-    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{1, 3, size * 4, size * 4}));
+    ASSERT_EQ(y.sizes().vec(), (std::vector<int64_t>{1, 3, size * 4, size * 4}));
     const torch::Tensor hwc = y[0].permute({1, 2, 0}).contiguous().to(torch::kFloat32);
     const std::vector<float> ref(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
     const double p = test::psnr_unit(out, ref, false);
