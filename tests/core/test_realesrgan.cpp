@@ -15,6 +15,7 @@
 #include "restora/core/image.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
+#include "restora/core/registry.h"
 #include "restora/models/engine.h"
 #include "test_util.h"
 
@@ -263,5 +264,28 @@ TEST(RealEsrganImport, UnknownLayerIsRefusedByName) {
         FAIL() << "imported an unknown layer";
     } catch (const std::exception& e) {
         EXPECT_NE(std::string(e.what()).find("Sigmoid"), std::string::npos) << e.what();
+    }
+}
+
+// Preview = Apply for the scales Real-ESRGAN reaches by resampling its x4 result: a region's
+// pixels equal the whole photo's (scale 8 grows the region for Lanczos' taps).
+TEST(RealEsrganOperation, RegionEqualsWholeAtEveryScale) {
+    RESTORA_REQUIRE_MODEL(s, kRealEsrganFastId);
+    const Operation& op = Registry::instance().get("upscale");
+    const cv::Mat image = test::synthetic_photo(48, 32);
+    OpContext ctx;
+    ctx.device = DeviceKind::Cpu;
+    ctx.tile = 512;
+    const cv::Rect region(12, 8, 20, 14);
+    for (const char* scale : {"2", "3", "4", "8"}) {
+        const Params p = op.resolve({{"model", "realesrgan-fast"}, {"scale", scale}});
+        const int f = p.integer("scale");
+        const OpResult whole = op.run(image, cv::Mat(), p, ctx);
+        ASSERT_EQ(whole.pixels.size(), cv::Size(48 * f, 32 * f)) << scale;
+        EXPECT_EQ(whole.model_id, kRealEsrganFastId);
+        const OpResult part = op.run_region(image, cv::Mat(), p, ctx, region);
+        const cv::Rect scaled(region.x * f, region.y * f, region.width * f, region.height * f);
+        ASSERT_EQ(part.pixels.size(), scaled.size()) << scale;
+        EXPECT_EQ(cv::norm(part.pixels, whole.pixels(scaled), cv::NORM_INF), 0) << "scale " << scale;
     }
 }
