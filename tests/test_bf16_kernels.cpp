@@ -2,8 +2,8 @@
 // float64, rounded to bfloat16, and against libtorch's float32 operators.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <torch/torch.h>
+#include <cstdio>
 
 #include "bf16_kernels.h"
 

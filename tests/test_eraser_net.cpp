@@ -39,7 +39,10 @@ TEST(EraserNet, GuidedGateChoosesBetweenTheNetworkAndTheGuide) {
     EraserNet to_net = load_eraser_net(init, torch::kCPU, EraserInit{1, true, 40.0F});
     EraserNet plain1 = load_eraser_net(init, torch::kCPU, EraserInit{1, false, 0.0F});
     EXPECT_LT((eraser_forward(to_net, img, mask, guide).back() - eraser_forward(plain1, img, mask).back())
-                  .abs().max().item<float>(), 1e-6);
+                  .abs()
+                  .max()
+                  .item<float>(),
+              1e-6);
     EXPECT_GT((own - g).abs().max().item<float>(), 1e-3);  // the two sides differ, so the checks mean something
 
     EXPECT_THROW(eraser_forward(to_guide, img, mask), Error);  // a guided network without its guide

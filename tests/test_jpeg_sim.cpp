@@ -49,7 +49,8 @@ TEST(JpegSim, ArtefactsFollowTheEightPixelBlockGrid) {
     const torch::Tensor img = (test_image(128, 128) * 255).round() / 255;
     const torch::Tensor err = jpeg_roundtrip(img, 10) - img;
     // Horizontal jumps of the error across block borders (x = 8k-1 -> 8k) against inside blocks.
-    const torch::Tensor jump = (err.narrow(2, 1, 127) - err.narrow(2, 0, 127)).abs().mean(std::vector<int64_t>{0, 1});  // [127]
+    const torch::Tensor jump =
+        (err.narrow(2, 1, 127) - err.narrow(2, 0, 127)).abs().mean(std::vector<int64_t>{0, 1});  // [127]
     double border = 0, inside = 0;
     int nb = 0, ni = 0;
     for (int x = 0; x < 127; ++x) {

@@ -69,7 +69,10 @@ TEST(ResizeKernel, TapsComputeTheMatrixProductAlongEveryAxis) {
     const torch::Tensor xt = x.transpose(1, 3);  // [6, 19, 5, 37]
     const Resize rt = linear_resize(37, 50);
     EXPECT_LT((restora::gather_taps(xt, 3, rt.index, rt.weight, torch::kFloat32).to(torch::kFloat64) -
-               by_matrix(xt, 3, rt.matrix)).abs().max().item<double>(),
+               by_matrix(xt, 3, rt.matrix))
+                  .abs()
+                  .max()
+                  .item<double>(),
               1e-5);
 }
 
@@ -90,7 +93,9 @@ TEST(ResizeKernel, Bfloat16IsAccumulatedInFloat32AndRoundedOnce) {
     EXPECT_LT((y32.to(torch::kFloat64) - want).abs().max().item<double>(), 1e-5);
     // float32 in, bfloat16 out.
     const torch::Tensor xf = x.to(torch::kFloat32);
-    EXPECT_TRUE(restora::gather_taps(xf, 1, r.index, r.weight, torch::kBFloat16).to(torch::kFloat64).equal(y16.to(torch::kFloat64)));
+    EXPECT_TRUE(restora::gather_taps(xf, 1, r.index, r.weight, torch::kBFloat16)
+                    .to(torch::kFloat64)
+                    .equal(y16.to(torch::kFloat64)));
 }
 
 TEST(ResizeKernel, WhatItDoesNotTakeIsLeftToTheMatrixProduct) {

@@ -35,8 +35,8 @@ TEST(WeightFile, HalfStorageRoundTripsWithinHalfPrecision) {
     EXPECT_EQ(v[1], 1.0F);
     EXPECT_EQ(v[2], -2.5F);
     EXPECT_NEAR(v[3], 3.14159F, 2e-3);
-    EXPECT_NEAR(v[4], 1e-6F, 1e-7);          // a subnormal half
-    EXPECT_TRUE(std::isinf(v[5]));            // beyond the half range
+    EXPECT_NEAR(v[4], 1e-6F, 1e-7);  // a subnormal half
+    EXPECT_TRUE(std::isinf(v[5]));   // beyond the half range
     c.meta.erase("storage");
     const fs::path p32 = fs::temp_directory_path() / "restora-test-float.rsw";
     save_weight_file(p32, c);

@@ -80,9 +80,9 @@ TEST(MakePlan, TileZeroIsOneRawCallPaddedToTheMultiple) {
 namespace {
 
 void check_invariants(int w, int h, int tile, int context, int feather, int scale, int multiple, bool border) {
-    SCOPED_TRACE(::testing::Message() << w << "x" << h << " tile " << tile << " context " << context
-                                      << " feather " << feather << " scale " << scale
-                                      << " multiple " << multiple << " border context " << border);
+    SCOPED_TRACE(::testing::Message() << w << "x" << h << " tile " << tile << " context " << context << " feather "
+                                      << feather << " scale " << scale << " multiple " << multiple << " border context "
+                                      << border);
     PlanOptions o{tile, context, feather, scale, multiple, border};
     const Plan p = make_plan(w, h, o);
     ASSERT_EQ(p.tiles.size(), static_cast<size_t>(p.cols * p.rows));
@@ -134,11 +134,10 @@ void check_invariants(int w, int h, int tile, int context, int feather, int scal
     std::vector<double> sum(static_cast<size_t>(ow) * oh, 0.0);
     for (const Tile& t : p.tiles) {
         for (int v = t.blend.y * scale; v < t.blend.bottom() * scale; ++v) {
-            const float wy = axis_weight(v, t.core.y, t.core.bottom(), t.row > 0,
-                                         t.row < p.rows - 1, p.feather, scale);
+            const float wy = axis_weight(v, t.core.y, t.core.bottom(), t.row > 0, t.row < p.rows - 1, p.feather, scale);
             for (int u = t.blend.x * scale; u < t.blend.right() * scale; ++u) {
-                const float wx = axis_weight(u, t.core.x, t.core.right(), t.col > 0,
-                                             t.col < p.cols - 1, p.feather, scale);
+                const float wx =
+                    axis_weight(u, t.core.x, t.core.right(), t.col > 0, t.col < p.cols - 1, p.feather, scale);
                 ASSERT_GT(wx * wy, 0.0F) << "a blend pixel with zero weight wastes work";
                 sum[static_cast<size_t>(v) * ow + u] += static_cast<double>(wx) * wy;
             }

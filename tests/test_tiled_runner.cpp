@@ -11,9 +11,7 @@ using namespace restora;
 
 namespace {
 
-torch::Device test_device() {
-    return cuda_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-}
+torch::Device test_device() { return cuda_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU); }
 
 struct FloatImage {
     int w;
@@ -44,7 +42,7 @@ float max_abs_diff(const FloatImage& a, const FloatImage& b) {
 // Two 3x3 convolutions (receptive field 2 px each side), an optional nearest upsample, and a
 // size-multiple check, like a small restoration network.
 class SmallNet : public TorchImageModel {
-public:
+  public:
     SmallNet(int scale, int multiple, torch::Device device, bool border_context = true)
         : TorchImageModel(ModelTraits{"smallnet", scale, multiple, 6, border_context}, device),
           c1_(torch::nn::Conv2dOptions(3, 8, 3).padding(1)),
@@ -63,15 +61,14 @@ public:
         if (traits().scale > 1) {
             namespace F = torch::nn::functional;
             y = F::interpolate(y, F::InterpolateFuncOptions()
-                                      .scale_factor(std::vector<double>{double(traits().scale),
-                                                                        double(traits().scale)})
+                                      .scale_factor(std::vector<double>{double(traits().scale), double(traits().scale)})
                                       .mode(torch::kNearest));
         }
         return torch::sigmoid(c2_->forward(y));
     }
     int calls = 0;
 
-private:
+  private:
     torch::nn::Conv2d c1_;
     torch::nn::Conv2d c2_;
 };
@@ -95,8 +92,7 @@ TEST(TiledRunner, TiledEqualsOneWholeImageTileWithTheSameBorderPolicy) {
                     const RunStats st = run_tiled(net, in.view(), tiled.view(), o, {});
                     EXPECT_GT(st.tiles, 1);
                     EXPECT_LE(max_abs_diff(whole, tiled), 1e-4F)
-                        << w << "x" << h << " scale " << scale << " multiple " << multiple
-                        << " tile " << tile;
+                        << w << "x" << h << " scale " << scale << " multiple " << multiple << " tile " << tile;
                 }
             }
         }
@@ -302,10 +298,12 @@ TEST(TiledRunner, ARegionGivesExactlyTheWholeRunsPixels) {
                 for (int x = 0; x < r.w * scale; ++x)
                     for (int c = 0; c < 3; ++c) {
                         const float a = part.px[(static_cast<size_t>(y) * r.w * scale + x) * 3 + c];
-                        const float b = whole.px[(static_cast<size_t>(y + r.y * scale) * 150 * scale + x + r.x * scale) * 3 + c];
+                        const float b =
+                            whole.px[(static_cast<size_t>(y + r.y * scale) * 150 * scale + x + r.x * scale) * 3 + c];
                         max_diff = std::max(max_diff, std::abs(a - b));
                     }
-            EXPECT_EQ(max_diff, 0.0F) << "scale " << scale << " region " << r.x << "," << r.y << " " << r.w << "x" << r.h;
+            EXPECT_EQ(max_diff, 0.0F) << "scale " << scale << " region " << r.x << "," << r.y << " " << r.w << "x"
+                                      << r.h;
         }
     }
 }

@@ -38,8 +38,8 @@ WeightFileContents tiny_graph() {
                "upsample_nearest U S factor=2",
                "conv2d SR U weight=SR.weight bias=SR.bias pad=1",
                "output output SR"};
-    c.tensors = {raw("A.weight", torch::randn({8, 3, 3, 3}) * 0.2), raw("A.bias", torch::randn({8})),
-                 raw("B.weight", torch::randn({8, 8, 3, 3}) * 0.1), raw("B.bias", torch::randn({8})),
+    c.tensors = {raw("A.weight", torch::randn({8, 3, 3, 3}) * 0.2),  raw("A.bias", torch::randn({8})),
+                 raw("B.weight", torch::randn({8, 8, 3, 3}) * 0.1),  raw("B.bias", torch::randn({8})),
                  raw("SR.weight", torch::randn({3, 8, 3, 3}) * 0.1), raw("SR.bias", torch::randn({3}))};
     return c;
 }
@@ -130,7 +130,8 @@ TEST(TunableNet, GrowsANewAxisFromItsOwnObjectives) {
     for (float r : {0.0F, 0.4F, 1.0F}) {
         const torch::Tensor ref = net->forward(x, torch::tensor({1 - r, r}));
         for (float j : {0.0F, 0.5F, 1.0F}) {
-            const torch::Tensor y = grown->forward(x, torch::tensor({(1 - j) * (1 - r), (1 - j) * r, j * (1 - r), j * r}));
+            const torch::Tensor y =
+                grown->forward(x, torch::tensor({(1 - j) * (1 - r), (1 - j) * r, j * (1 - r), j * r}));
             EXPECT_LT((y - ref).abs().max().item<float>(), 1e-5F) << "r=" << r << " j=" << j;
         }
     }

@@ -27,10 +27,10 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/eraser_net.h"
-#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/shard.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -44,7 +44,8 @@ struct Batch {
 int parts_of(const Shard& s) { return s.h / s.w; }
 
 // Samples idx as crops of side c (at a random offset when c < the stored side; whole otherwise).
-Batch make_batch(const Shard& s, const std::vector<int>& idx, int c, std::mt19937& rng, bool augment, torch::Device dev) {
+Batch make_batch(const Shard& s, const std::vector<int>& idx, int c, std::mt19937& rng, bool augment,
+                 torch::Device dev) {
     const int side = s.w;
     const int b = static_cast<int>(idx.size());
     const bool with_guide = parts_of(s) == 4;
@@ -109,7 +110,8 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
     for (int start = 0; start < eval.n; start += 16) {
         const std::vector<int> idx = training::index_range(start, std::min(eval.n, start + 16));
         const Batch b = make_batch(eval, idx, eval.w, rng, false, dev);
-        const torch::Tensor y = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor()).back().clamp(0, 1);
+        const torch::Tensor y =
+            eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor()).back().clamp(0, 1);
         for (int i = 0; i < static_cast<int>(idx.size()); ++i) {
             const torch::Tensor h = b.mask[i].expand_as(b.target[i]);
             const double mse_m = (((y[i] - b.target[i]).pow(2) * h).sum() / h.sum().clamp_min(1)).item<double>();
@@ -119,7 +121,8 @@ EvalResult evaluate(EraserNet& e, const Shard& eval, torch::Device dev) {
             r.psnr_input_mask += 10.0 * std::log10(1.0 / std::max(mse_i, 1e-10));
             r.psnr_all += 10.0 * std::log10(1.0 / std::max(mse_a, 1e-10));
             if (b.guide.defined()) {
-                const double mse_g = (((b.guide[i] - b.target[i]).pow(2) * h).sum() / h.sum().clamp_min(1)).item<double>();
+                const double mse_g =
+                    (((b.guide[i] - b.target[i]).pow(2) * h).sum() / h.sum().clamp_min(1)).item<double>();
                 r.psnr_guide_mask += 10.0 * std::log10(1.0 / std::max(mse_g, 1e-10));
             }
             ++n;
@@ -173,8 +176,8 @@ int main(int argc, char** argv) {
         .flag("--guided", &guided, "a new run makes the guided eraser (gates towards the Telea fill)")
         .option("--gate-bias", &gate_bias, "G", "the guided eraser's starting gate logit")
         .option(
-            "--objective", [&](const std::string& v) { psnr_objective = v == "psnr"; }, "l1|psnr",
-            "training objective", "l1")
+            "--objective", [&](const std::string& v) { psnr_objective = v == "psnr"; }, "l1|psnr", "training objective",
+            "l1")
         .option("--train-only", &train_only, "P1,P2", "train only parameters with these name prefixes")
         .flag("--no-initial-eval", &skip_first_eval, "skip the evaluation of the starting weights")
         .flag("--resume", &resume, "continue from DIR's checkpoint");
@@ -229,15 +232,18 @@ int main(int argc, char** argv) {
         }
         if (trainable.empty()) throw std::runtime_error("--train-only matches no parameter");
         std::printf("training %lld of the parameters\n", static_cast<long long>(trained));
-        std::printf("eraser: %lld parameters, %d passes, %d training sets of %dx%d (crops %d), %d held out, "
-                    "device %s, %d threads\n",
-                    static_cast<long long>(params), e.passes, train.n, train.w, train.w, crop, eval.n,
-                    dev.str().c_str(), torch::get_num_threads());
+        std::printf(
+            "eraser: %lld parameters, %d passes, %d training sets of %dx%d (crops %d), %d held out, "
+            "device %s, %d threads\n",
+            static_cast<long long>(params), e.passes, train.n, train.w, train.w, crop, eval.n, dev.str().c_str(),
+            torch::get_num_threads());
         torch::optim::Adam opt(trainable, torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         const fs::path log_path = fs::path(out_dir) / "log.csv";
         const bool new_log = !fs::exists(log_path);
         std::ofstream log(log_path, std::ios::app);
-        if (new_log) log << "step,seconds,lr,loss,l1_last,eval_psnr_mask,eval_psnr_all,eval_psnr_mask_input,eval_psnr_mask_guide\n";
+        if (new_log)
+            log << "step,seconds,lr,loss,l1_last,eval_psnr_mask,eval_psnr_all,eval_psnr_mask_input,eval_psnr_mask_"
+                   "guide\n";
         double best = -1;
         if (fs::exists(fs::path(out_dir) / "best.txt")) std::ifstream(fs::path(out_dir) / "best.txt") >> best;
         const auto t0 = std::chrono::steady_clock::now();
@@ -247,12 +253,13 @@ int main(int argc, char** argv) {
             log << step << "," << elapsed() << "," << lr << "," << loss << "," << l1 << "," << r.psnr_mask << ","
                 << r.psnr_all << "," << r.psnr_input_mask << "," << r.psnr_guide_mask << "\n";
             log.flush();
-            std::printf("step %ld  %.0f s  loss %.4f  held-out PSNR in mask %.2f dB, whole %.2f dB (text input %.2f dB, "
-                        "Telea guide %.2f dB)\n",
-                        step, elapsed(), loss, r.psnr_mask, r.psnr_all, r.psnr_input_mask, r.psnr_guide_mask);
+            std::printf(
+                "step %ld  %.0f s  loss %.4f  held-out PSNR in mask %.2f dB, whole %.2f dB (text input %.2f dB, "
+                "Telea guide %.2f dB)\n",
+                step, elapsed(), loss, r.psnr_mask, r.psnr_all, r.psnr_input_mask, r.psnr_guide_mask);
             std::fflush(stdout);
             const std::map<std::string, std::string> meta = {{"steps", std::to_string(step)},
-                                                              {"crop", std::to_string(crop)}};
+                                                             {"crop", std::to_string(crop)}};
             save_eraser_net(e, ckpt, meta);
             std::ofstream(fs::path(out_dir) / "step.txt") << step;
             if (r.psnr_mask > best) {
@@ -272,7 +279,8 @@ int main(int argc, char** argv) {
             lr = warm * lr0 * (0.05 + 0.95 * 0.5 * (1 + std::cos(3.14159265 * progress)));
             training::set_learning_rate(opt, lr);
             const Batch b = make_batch(train, training::random_indices(train, batch, rng), crop, rng, true, dev);
-            const std::vector<torch::Tensor> ys = eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor());
+            const std::vector<torch::Tensor> ys =
+                eraser_forward(e, b.input, b.mask, e.guided ? b.guide : torch::Tensor());
             torch::Tensor total = torch::zeros({}, b.input.options());
             Losses last;
             for (size_t k = 0; k < ys.size(); ++k) {

@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "restora/models/inpaint_net.h"
-#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/shard.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -59,7 +59,8 @@ std::vector<float> make_mask(int s, std::mt19937& rng) {
             }
         }
         if (u(rng) < 0.5F) {  // a box
-            const int bw = static_cast<int>(s * (0.1F + 0.3F * u(rng))), bh = static_cast<int>(s * (0.1F + 0.3F * u(rng)));
+            const int bw = static_cast<int>(s * (0.1F + 0.3F * u(rng))),
+                      bh = static_cast<int>(s * (0.1F + 0.3F * u(rng)));
             const int bx = static_cast<int>(u(rng) * (s - bw)), by = static_cast<int>(u(rng) * (s - bh));
             for (int yy = by; yy < by + bh; ++yy)
                 for (int xx = bx; xx < bx + bw; ++xx) m[static_cast<size_t>(yy) * s + xx] = 1.0F;
@@ -147,8 +148,9 @@ int main(int argc, char** argv) {
     long steps = 0;
     int batch = 16, seed = 1, eval_every = 200;
     bool resume = false;
-    training::Args args("restora-train", "Trains the inpainting network on restora-prep's shards "
-                                         "(--task shadow before the options: the shadow-removal network).");
+    training::Args args("restora-train",
+                        "Trains the inpainting network on restora-prep's shards "
+                        "(--task shadow before the options: the shadow-removal network).");
     args.option("--train", &train_list, "S[,S..]", "training shards")
         .option("--eval", &eval_path, "E", "held-out shard")
         .option("--out", &out_dir, "DIR", "checkpoint, step.txt and log.csv")
@@ -212,8 +214,9 @@ int main(int argc, char** argv) {
             ++step;
             if (step % eval_every == 0) {
                 const double psnr = evaluate(net, eval, dev);
-                log << step << "," << elapsed() << "," << lr << "," << l.total.item<double>() << "," << l.l1.item<double>()
-                    << "," << l.grad.item<double>() << "," << l.freq.item<double>() << "," << psnr << "\n";
+                log << step << "," << elapsed() << "," << lr << "," << l.total.item<double>() << ","
+                    << l.l1.item<double>() << "," << l.grad.item<double>() << "," << l.freq.item<double>() << ","
+                    << psnr << "\n";
                 log.flush();
                 std::printf("step %ld  %.0f s  loss %.4f  eval PSNR in hole %.2f dB\n", step, elapsed(),
                             l.total.item<double>(), psnr);

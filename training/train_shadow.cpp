@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "restora/models/shadow_net.h"
-#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/shard.h"
 
 using namespace restora;
 namespace fs = std::filesystem;
@@ -179,7 +179,8 @@ int train_shadow_main(int argc, char** argv) {
         .option("--threads", &threads, "T", "CPU threads (0: the default)")
         .option("--device", &device, "D", "auto, cpu or cuda")
         .option("--eval-every", &eval_every, "K", "steps between evaluations")
-        .option("--eval-count", &eval_count, "N", "evaluate on the first N held-out crops (0: all; the final pass uses all)")
+        .option("--eval-count", &eval_count, "N",
+                "evaluate on the first N held-out crops (0: all; the final pass uses all)")
         .flag("--resume", &resume, "continue from DIR's checkpoint");
     if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_set.empty() || (minutes <= 0 && steps <= 0) || crop % 4 != 0) {
@@ -212,10 +213,11 @@ int train_shadow_main(int argc, char** argv) {
         net->train();
         int64_t params = 0;
         for (const auto& p : net->parameters()) params += p.numel();
-        std::printf("shadow net: %lld parameters, %d training crops of %d (trained at %d), %d eval crops of %d, "
-                    "device %s, %d threads\n",
-                    static_cast<long long>(params), train.shadow.n, train.shadow.h, crop, eval.shadow.n, eval.shadow.h,
-                    dev.str().c_str(), torch::get_num_threads());
+        std::printf(
+            "shadow net: %lld parameters, %d training crops of %d (trained at %d), %d eval crops of %d, "
+            "device %s, %d threads\n",
+            static_cast<long long>(params), train.shadow.n, train.shadow.h, crop, eval.shadow.n, eval.shadow.h,
+            dev.str().c_str(), torch::get_num_threads());
         std::fflush(stdout);
         torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(lr0).betas({0.9, 0.99}));
         const bool new_log = !fs::exists(fs::path(out_dir) / "log.csv");
@@ -233,7 +235,8 @@ int train_shadow_main(int argc, char** argv) {
         };
         if (step == 0) {
             const EvalResult e = evaluate(net, eval, eval_count, dev);
-            log << 0 << "," << 0 << "," << lr0 << ",,,," << e.psnr_shadow << "," << e.psnr_band << "," << e.psnr_input << "\n";
+            log << 0 << "," << 0 << "," << lr0 << ",,,," << e.psnr_shadow << "," << e.psnr_band << "," << e.psnr_input
+                << "\n";
             log.flush();
             std::printf("step 0  eval PSNR in shadow %.2f dB, band %.2f dB (input %.2f dB)\n", e.psnr_shadow,
                         e.psnr_band, e.psnr_input);

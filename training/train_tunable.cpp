@@ -2,9 +2,9 @@
 // libtorch only. Starts from an imported plain graph (esrgan-medium-x4) whose every convolution
 // becomes a tunable convolution with two kernels: objective 0 is fidelity (L1), objective 1 is
 // perception: L1 of 4x4 means (low frequencies and colour stay faithful) + 0.05 L1 + PatchGAN
-// adversarial (0.01) + discriminator feature matching (0.3) + the luma amplitude spectrum (0.1). Each step draws r (20 % exactly 0, 20 % exactly 1, else uniform), feeds
-// p = (1-r, r) to every layer and minimises (1-r)*L_fid + r*L_perc, so every slider position is a
-// trained operating point.
+// adversarial (0.01) + discriminator feature matching (0.3) + the luma amplitude spectrum (0.1). Each step draws r (20
+// % exactly 0, 20 % exactly 1, else uniform), feeds p = (1-r, r) to every layer and minimises (1-r)*L_fid + r*L_perc,
+// so every slider position is a trained operating point.
 //   --mode dni: the Deep Network Interpolation baseline instead. The mixing maps are frozen at the
 //   identity and p = (0, 1) always, so kernel set 0 stays the imported network and kernel set 1 is
 //   a copy fine-tuned with the perception objective alone; the saved file blends the two linearly.
@@ -34,12 +34,12 @@
 
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
-#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/shard.h"
 #include "restora/training/tunable_common.h"
 
 using namespace restora;
@@ -55,7 +55,8 @@ struct Pair {
 
 // Random aligned patches with flips and 90-degree turns (they commute with the symmetric
 // MATLAB-style bicubic kernel, so the pairs stay exact).
-Pair make_batch(const Shard& hr, const Shard& lr, int batch, int patch, int scale, std::mt19937& rng, torch::Device dev) {
+Pair make_batch(const Shard& hr, const Shard& lr, int batch, int patch, int scale, std::mt19937& rng,
+                torch::Device dev) {
     std::uniform_int_distribution<int> pick(0, hr.n - 1);
     std::uniform_int_distribution<int> off(0, lr.h - patch);
     std::vector<torch::Tensor> ls, hs;
@@ -101,7 +102,8 @@ EvalResult evaluate(TunableGraphNet& net, const torch::Tensor& lr, const torch::
 int export_weights(int argc, char** argv) {
     std::string ckpt, id, to, licence = "MIT (fine-tuned by Restora from @upscalerjs/esrgan-medium, MIT)";
     std::map<std::string, std::string> extra;  // --meta KEY=VALUE
-    training::Args args("restora-train-tunable --export", "The shipped form of a checkpoint: fp16 storage, the given id.");
+    training::Args args("restora-train-tunable --export",
+                        "The shipped form of a checkpoint: fp16 storage, the given id.");
     args.option("--export", &ckpt, "CKPT", "the checkpoint")
         .option("--id", &id, "ID", "the model id")
         .option("--to", &to, "FILE", "the file to write")
@@ -171,8 +173,9 @@ int main(int argc, char** argv) {
     if (const auto status = args.parse(argc, argv)) return *status;
     if (init.empty() || hr_list.empty() || lr_list.empty() || eval_hr_path.empty() || eval_lr_path.empty() ||
         (minutes <= 0 && steps <= 0) || (mode != "tunable" && mode != "dni")) {
-        return args.fail("--init, --hr, --lr, --eval-hr, --eval-lr, --minutes or --steps are required; --mode is "
-                         "tunable or dni");
+        return args.fail(
+            "--init, --hr, --lr, --eval-hr, --eval-lr, --minutes or --steps are required; --mode is "
+            "tunable or dni");
     }
     try {
         configure_threads(threads);
@@ -209,10 +212,12 @@ int main(int argc, char** argv) {
         // Fixed evaluation set: the first 32 held-out crops, whole.
         std::vector<int> eidx;
         for (int i = 0; i < std::min(32, ehr.n); ++i) eidx.push_back(i);
-        const torch::Tensor elr_t = training::shard_crops(elr, eidx).to(dev), ehr_t = training::shard_crops(ehr, eidx).to(dev);
+        const torch::Tensor elr_t = training::shard_crops(elr, eidx).to(dev),
+                            ehr_t = training::shard_crops(ehr, eidx).to(dev);
 
         std::ofstream log(log_file, std::ios::app);
-        if (step0 == 0) log << "step,seconds,r,l1,adv,fm,freq,d_loss,eval_psnr_r0,eval_psnr_r1,eval_grad_r0,eval_grad_r1\n";
+        if (step0 == 0)
+            log << "step,seconds,r,l1,adv,fm,freq,d_loss,eval_psnr_r0,eval_psnr_r1,eval_grad_r0,eval_grad_r1\n";
         auto save = [&](long step) {
             std::map<std::string, std::string> extra = {{"steps", std::to_string(step)},
                                                         {"training", mode == "dni" ? "dni" : "parametric multi-loss"},
@@ -221,7 +226,8 @@ int main(int argc, char** argv) {
         };
         if (step0 == 0) {
             const EvalResult e = evaluate(net, elr_t, ehr_t, dev);
-            std::printf("step 0: eval PSNR r=0 %.3f r=1 %.3f  grad ratio %.3f / %.3f\n", e.psnr0, e.psnr1, e.grad0, e.grad1);
+            std::printf("step 0: eval PSNR r=0 %.3f r=1 %.3f  grad ratio %.3f / %.3f\n", e.psnr0, e.psnr1, e.grad0,
+                        e.grad1);
             log << "0,0,,,,,,," << e.psnr0 << "," << e.psnr1 << "," << e.grad0 << "," << e.grad1 << "\n";
         }
         const auto t0 = std::chrono::steady_clock::now();

@@ -37,14 +37,14 @@
 #include "restora/models/engine.h"
 #include "restora/models/errors.h"
 #include "restora/models/jpeg_axis.h"
-#include "restora/training/denoiser_graph.h"
-#include "restora/training/jpeg_sim.h"
-#include "restora/training/shard.h"
 #include "restora/models/torch_model.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/denoiser_graph.h"
+#include "restora/training/jpeg_sim.h"
+#include "restora/training/shard.h"
 #include "restora/training/tunable_common.h"
 
 using namespace restora;
@@ -85,7 +85,8 @@ torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng, float jpeg = 
         }
         torch::Tensor noisy = ((c + n).clamp(0, 1) * 255).round() / 255;
         pre.push_back(noisy);
-        if (jpeg > 0 && u(rng) < jpeg) noisy = jpeg_roundtrip(noisy, quality > 0 ? quality : 30 + static_cast<int>(60 * u(rng)));
+        if (jpeg > 0 && u(rng) < jpeg)
+            noisy = jpeg_roundtrip(noisy, quality > 0 ? quality : 30 + static_cast<int>(60 * u(rng)));
         out.push_back(noisy);
     }
     if (before_jpeg != nullptr) *before_jpeg = torch::stack(pre);
@@ -97,15 +98,14 @@ torch::Tensor random_patches(const Shard& s, int batch, int patch, std::mt19937&
     std::uniform_int_distribution<int> off(0, s.h - patch);
     std::vector<torch::Tensor> v;
     for (int i = 0; i < batch; ++i) {
-        const torch::Tensor c = training::shard_crops(s, {pick(rng)})[0].narrow(1, off(rng), patch).narrow(2, off(rng), patch);
+        const torch::Tensor c =
+            training::shard_crops(s, {pick(rng)})[0].narrow(1, off(rng), patch).narrow(2, off(rng), patch);
         v.push_back(training::dihedral(c, rng()).contiguous());
     }
     return torch::stack(v);
 }
 
-torch::Tensor corners(float s, float r) {
-    return torch::tensor({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r});
-}
+torch::Tensor corners(float s, float r) { return torch::tensor({(1 - s) * (1 - r), s * (1 - r), (1 - s) * r, s * r}); }
 
 // The JPEG axis (denoise-tunable-v3, jpeg_axis.h): eight objectives, the four corners of
 // Strength x Realism at J = 0, then the same four at J = 1.
@@ -158,7 +158,7 @@ int train_denoise_main(int argc, char** argv) {
     // gradient, so at J = 0 the network is the --init network bit for bit; the four J = 1 sets
     // learn JPEG against the --distill teacher (which must be the --init network).
     bool jpeg_axis = false;
-    int groups = 1;  // --groups G: the JPEG axis's batch is G groups of --batch crops at their own points
+    int groups = 1;   // --groups G: the JPEG axis's batch is G groups of --batch crops at their own points
     long warmup = 0;  // --warmup N: the rate rises linearly over the first N steps (fresh Adam moments)
     training::Args args("restora-train-tunable --task denoise",
                         "Parametric multi-loss training of the tunable photo denoiser (Strength x Realism, and "
@@ -210,25 +210,30 @@ int train_denoise_main(int argc, char** argv) {
         const fs::path log_file = fs::path(out_dir) / "log.csv";
         const bool resuming = resume && fs::exists(ckpt);
         if (jpeg_axis) {
-            if (teacher_path.empty() || init.empty()) throw Error(ErrorKind::Usage, "--jpeg-axis needs --init and --distill");
+            if (teacher_path.empty() || init.empty())
+                throw Error(ErrorKind::Usage, "--jpeg-axis needs --init and --distill");
         }
         if (groups > 1 && !jpeg_axis) throw Error(ErrorKind::Usage, "--groups is for --jpeg-axis");
         if (jpeg_axis) {
             objectives = 8;
         }
-        if (objectives != 1 && objectives != 4 && objectives != 8) throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
-        const WeightFileContents start = resuming        ? load_weight_file(ckpt)
-                                         : !init.empty() ? load_weight_file(init)
-                                                         : make_denoiser_graph(width, depth, static_cast<uint64_t>(seed));
+        if (objectives != 1 && objectives != 4 && objectives != 8)
+            throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
+        const WeightFileContents start = resuming ? load_weight_file(ckpt)
+                                         : !init.empty()
+                                             ? load_weight_file(init)
+                                             : make_denoiser_graph(width, depth, static_cast<uint64_t>(seed));
         long step0 = resuming && start.meta.count("steps") ? std::stol(start.meta.at("steps")) : 0;
         TunableGraphNet net(start, objectives, ckpt.string());
-        if (net->objectives() != objectives) throw Error(ErrorKind::Usage, "the starting weights have another number of objectives");
+        if (net->objectives() != objectives)
+            throw Error(ErrorKind::Usage, "the starting weights have another number of objectives");
         net->to(dev);
         TunableGraphNet teacher{nullptr};
         if (!teacher_path.empty()) {
             if (objectives < 4) throw Error(ErrorKind::Usage, "--distill needs --objectives 4");
             teacher = TunableGraphNet(load_weight_file(teacher_path), 4, teacher_path);
-            if (teacher->objectives() != 4) throw Error(ErrorKind::Usage, "the --distill teacher must have four objectives");
+            if (teacher->objectives() != 4)
+                throw Error(ErrorKind::Usage, "the --distill teacher must have four objectives");
             teacher->to(dev);
             teacher->eval();
             for (auto& t : teacher->parameters()) t.set_requires_grad(false);
@@ -247,7 +252,8 @@ int train_denoise_main(int argc, char** argv) {
         for (int i = 0; i < std::min(32, eval.n); ++i) eidx.push_back(i);
         const torch::Tensor eclean = training::shard_crops(eval, eidx).to(dev);
         torch::manual_seed(777);
-        const torch::Tensor enoisy = ((eclean + torch::randn_like(eclean) * (25.0 / 255)).clamp(0, 1) * 255).round() / 255;
+        const torch::Tensor enoisy =
+            ((eclean + torch::randn_like(eclean) * (25.0 / 255)).clamp(0, 1) * 255).round() / 255;
         // The same crops with light noise (sigma 10) and JPEG quality 50: the JPEG columns.
         torch::Tensor ejpeg = ((eclean + torch::randn_like(eclean) * (10.0 / 255)).clamp(0, 1) * 255).round() / 255;
         {
@@ -269,12 +275,14 @@ int train_denoise_main(int argc, char** argv) {
         };
         std::ofstream log(log_file, std::ios::app);
         if (step0 == 0) {
-            log << "step,seconds,s,r,l1_clean,adv,fm,d_loss_or_distill_mse,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,grad_s1r0,grad_s1r1,"
+            log << "step,seconds,s,r,l1_clean,adv,fm,d_loss_or_distill_mse,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,"
+                   "grad_s1r0,grad_s1r1,"
                    "eval_s1r025,eval_s1r05,jpeg_input,jpeg_s1r0,jpeg_s1r1,jpeg_grad_s1r1\n";
         }
         auto save = [&](long step) {
             const std::map<std::string, std::string> extra = {
-                {"steps", std::to_string(step)}, {"training", "parametric multi-loss"},
+                {"steps", std::to_string(step)},
+                {"training", "parametric multi-loss"},
                 {"objectives_meaning", "light+fidelity,strong+fidelity,light+perception,strong+perception"},
                 {"light_keep", std::to_string(kLightKeep)}};
             save_state(net, extra, out_dir, gopt, dopt, disc);
@@ -305,14 +313,15 @@ int train_denoise_main(int argc, char** argv) {
             if ((steps > 0 && step > steps) || (minutes > 0 && elapsed > minutes * 60)) break;
             const double frac = steps > 0 ? static_cast<double>(step) / steps : elapsed / (minutes * 60);
             const double ramp = warmup > 0 ? std::min(1.0, static_cast<double>(step - step0) / warmup) : 1.0;
-            gopt.param_groups()[0].options().set_lr(ramp * lr0 * 0.5 * (1 + std::cos(3.14159265 * std::min(1.0, frac))));
+            gopt.param_groups()[0].options().set_lr(ramp * lr0 * 0.5 *
+                                                    (1 + std::cos(3.14159265 * std::min(1.0, frac))));
             const float s = objectives == 1 ? 1.0F : draw();
             const float r = perception_only ? 1.0F : (no_perception || objectives == 1 ? 0.0F : draw());
             const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
             const float j = jpeg_axis ? (u(rng) < 0.25F ? 1.0F : u(rng)) : 0.0F;
             torch::Tensor before_jpeg;
-            const torch::Tensor noisy =
-                jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality_at(j)) : add_noise(clean, rng, jpeg, &before_jpeg);
+            const torch::Tensor noisy = jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality_at(j))
+                                                  : add_noise(clean, rng, jpeg, &before_jpeg);
             // The light target keeps 40 % of the sensor noise, not of the JPEG artefacts.
             const torch::Tensor light = clean + kLightKeep * (before_jpeg - clean);
             const torch::Tensor out = net->forward(noisy, point(s, r, j).to(dev));
@@ -363,11 +372,12 @@ int train_denoise_main(int argc, char** argv) {
                         log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << ","
                             << a.second << "," << b.second << "," << q.first << "," << h.first << "," << jpeg_psnr
                             << "," << ja.first << "," << jb.first << "," << jb.second;
-                        std::printf("step %ld (%.0f s): distill loss %.3g; sigma-25 S=1 R=0 %.2f, R=0.5 %.2f, R=1 %.2f, "
-                                    "S=0 R=0 %.2f, gradient ratio %.3f / %.3f; sigma-10+JPEG50 input %.2f, S=1 R=0 %.2f, "
-                                    "R=1 %.2f (gradient ratio %.3f)\n",
-                                    step, elapsed, loss.item<double>(), a.first, h.first, b.first, c.first, a.second,
-                                    b.second, jpeg_psnr, ja.first, jb.first, jb.second);
+                        std::printf(
+                            "step %ld (%.0f s): distill loss %.3g; sigma-25 S=1 R=0 %.2f, R=0.5 %.2f, R=1 %.2f, "
+                            "S=0 R=0 %.2f, gradient ratio %.3f / %.3f; sigma-10+JPEG50 input %.2f, S=1 R=0 %.2f, "
+                            "R=1 %.2f (gradient ratio %.3f)\n",
+                            step, elapsed, loss.item<double>(), a.first, h.first, b.first, c.first, a.second, b.second,
+                            jpeg_psnr, ja.first, jb.first, jb.second);
                     });
                 }
                 continue;
@@ -385,8 +395,12 @@ int train_denoise_main(int argc, char** argv) {
                 // Low frequencies (4x4 means, colour included) stay faithful to the target; above
                 // them the discriminator and the luma amplitude spectrum judge the texture.
                 torch::Tensor perc = 0.01 * adv + 0.3 * fm;
-                if (s < 1) perc = perc + (1 - s) * (low_pass_l1(out, light) + 0.05 * l1_light + 0.1 * amplitude_l1(luma(out), luma(light)));
-                if (s > 0) perc = perc + s * (low_pass_l1(out, clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
+                if (s < 1)
+                    perc = perc + (1 - s) * (low_pass_l1(out, light) + 0.05 * l1_light +
+                                             0.1 * amplitude_l1(luma(out), luma(light)));
+                if (s > 0)
+                    perc = perc +
+                           s * (low_pass_l1(out, clean) + 0.05 * l1_clean + 0.1 * amplitude_l1(luma(out), luma(clean)));
                 loss = loss + r * perc;
             }
             if (step - step0 > disc_warmup) {
@@ -408,9 +422,10 @@ int train_denoise_main(int argc, char** argv) {
                     const auto q = evaluate(1, 0.25F), h = evaluate(1, 0.5F);
                     log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << "," << a.second
                         << "," << b.second << "," << q.first << "," << h.first << ",,,,";
-                    std::printf("step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, R=0.25 %.2f, R=0.5 %.2f, "
-                                "R=1 %.2f, S=0 R=0 %.2f; gradient ratio %.3f / %.3f\n",
-                                step, elapsed, noisy_psnr, a.first, q.first, h.first, b.first, c.first, a.second, b.second);
+                    std::printf(
+                        "step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, R=0.25 %.2f, R=0.5 %.2f, "
+                        "R=1 %.2f, S=0 R=0 %.2f; gradient ratio %.3f / %.3f\n",
+                        step, elapsed, noisy_psnr, a.first, q.first, h.first, b.first, c.first, a.second, b.second);
                 });
             }
         }

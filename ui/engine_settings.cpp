@@ -43,9 +43,7 @@ DeviceKind EngineSettings::deviceKind() { return parse_device(device().toStdStri
 
 QString EngineSettings::precision() { return QSettings().value(kPrecision, "auto").toString(); }
 
-void EngineSettings::setPrecision(const QString& precision) {
-    QSettings().setValue(kPrecision, precision);
-}
+void EngineSettings::setPrecision(const QString& precision) { QSettings().setValue(kPrecision, precision); }
 
 Precision EngineSettings::precisionFor(DeviceKind device) {
     try {
@@ -96,17 +94,11 @@ void EngineSettings::setLivePreview(bool on) { QSettings().setValue(kLivePreview
 
 int EngineSettings::exportQuality() { return QSettings().value(kExportQuality, 95).toInt(); }
 
-void EngineSettings::setExportQuality(int quality) {
-    QSettings().setValue(kExportQuality, quality);
-}
+void EngineSettings::setExportQuality(int quality) { QSettings().setValue(kExportQuality, quality); }
 
-QString EngineSettings::exportFormat() {
-    return QSettings().value(kExportFormat, "same").toString();
-}
+QString EngineSettings::exportFormat() { return QSettings().value(kExportFormat, "same").toString(); }
 
-void EngineSettings::setExportFormat(const QString& format) {
-    QSettings().setValue(kExportFormat, format);
-}
+void EngineSettings::setExportFormat(const QString& format) { QSettings().setValue(kExportFormat, format); }
 
 QString EngineSettings::lastDir() { return QSettings().value(kLastDir).toString(); }
 

@@ -11,8 +11,7 @@ void HistoryList::showHistory(const History& history) {
     for (const auto& e : history.entries) {
         QString line = q(e.op);
         for (const auto& [k, v] : e.params) line += QString(" %1=%2").arg(q(k), q(v));
-        if (!e.precision.empty())
-            line += QString(" (%1)").arg(q(e.precision));  // bf16: Settings → Precision
+        if (!e.precision.empty()) line += QString(" (%1)").arg(q(e.precision));  // bf16: Settings → Precision
         addItem(line);
     }
     setCurrentRow(count() - 1);

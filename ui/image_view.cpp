@@ -2,11 +2,11 @@
 
 #include <QAction>
 #include <QActionGroup>
-#include <QMenu>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QMouseEvent>
-#include <QPainter>
 #include <QPaintEvent>
+#include <QPainter>
 #include <QToolBar>
 #include <QWheelEvent>
 
@@ -39,9 +39,9 @@ void ImageView::setImages(const QImage& before, const QImage& after, bool keep_v
 QActionGroup* ImageView::addCompareActions(QMenu* menu, QToolBar* bar) {
     auto* group = new QActionGroup(this);
     const std::pair<QString, CompareMode> entries[] = {{tr("After"), CompareMode::After},
-                                                        {tr("Split"), CompareMode::SplitVertical},
-                                                        {tr("Split (horizontal)"), CompareMode::SplitHorizontal},
-                                                        {tr("Side by side"), CompareMode::SideBySide}};
+                                                       {tr("Split"), CompareMode::SplitVertical},
+                                                       {tr("Split (horizontal)"), CompareMode::SplitHorizontal},
+                                                       {tr("Side by side"), CompareMode::SideBySide}};
     int k = 2;
     for (const auto& [label, mode] : entries) {
         QAction* a = menu->addAction(label);
@@ -209,7 +209,9 @@ void ImageView::updateImageRect(const cv::Rect& r) {
     const double z = state_.zoom;
     QRectF dev(state_.offset_x + z * r.x, state_.offset_y + z * r.y, z * r.width, z * r.height);
     const auto logical = [dpr](const QRectF& d) {
-        return QRectF(d.x() / dpr, d.y() / dpr, d.width() / dpr, d.height() / dpr).toAlignedRect().adjusted(-2, -2, 2, 2);
+        return QRectF(d.x() / dpr, d.y() / dpr, d.width() / dpr, d.height() / dpr)
+            .toAlignedRect()
+            .adjusted(-2, -2, 2, 2);
     };
     update(logical(dev));
     if (mode_ == CompareMode::SideBySide) update(logical(dev.translated(width() * dpr / 2, 0)));
@@ -252,8 +254,9 @@ void ImageView::mousePressEvent(QMouseEvent* event) {
         switch (tool_) {
             case MaskTool::Brush:
             case MaskTool::Eraser:
-                updateImageRect(mask_->begin_stroke(tool_ == MaskTool::Brush ? MaskEdit::Kind::Brush : MaskEdit::Kind::Eraser,
-                                                    {ip.x(), ip.y()}, brush_radius_, brush_hardness_));
+                updateImageRect(
+                    mask_->begin_stroke(tool_ == MaskTool::Brush ? MaskEdit::Kind::Brush : MaskEdit::Kind::Eraser,
+                                        {ip.x(), ip.y()}, brush_radius_, brush_hardness_));
                 drag_ = Drag::Stroke;
                 break;
             case MaskTool::Rect:
@@ -559,8 +562,8 @@ void ImageView::paintEvent(QPaintEvent* event) {
         p.setFont(f);
         const bool side = mode_ == CompareMode::SideBySide;
         p.drawText(QPointF(10 * dpr, 20 * dpr), tr("Before"));
-        const double ax = side ? w / 2 + 10 * dpr
-                               : (mode_ == CompareMode::SplitVertical ? split_ * w + 10 * dpr : 10 * dpr);
+        const double ax =
+            side ? w / 2 + 10 * dpr : (mode_ == CompareMode::SplitVertical ? split_ * w + 10 * dpr : 10 * dpr);
         const double ay = mode_ == CompareMode::SplitHorizontal ? split_ * h + 20 * dpr : 20 * dpr;
         p.drawText(QPointF(ax, ay), tr("After"));
     }

@@ -27,7 +27,7 @@ enum class MaskTool { Pan, Brush, Eraser, Rect, Lasso, Fill };
 
 class ImageView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ImageView(QWidget* parent = nullptr);
 
     void setImages(const QImage& before, const QImage& after, bool keep_view);
@@ -61,19 +61,19 @@ public:
     [[nodiscard]] QPointF imageToWidget(const QPointF& image) const;
     [[nodiscard]] QPointF widgetToImage(const QPointF& widget) const;
 
-public slots:
+  public slots:
     void fitToWindow();
     void actualSize();
     void zoomIn();
     void zoomOut();
 
-signals:
+  signals:
     void zoomChanged(double zoom);
     void viewChanged();
     // A mask edit finished (stroke released, rectangle, lasso or fill applied).
     void maskEdited();
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
@@ -84,7 +84,7 @@ protected:
     void keyReleaseEvent(QKeyEvent* event) override;
     void leaveEvent(QEvent* event) override;
 
-private:
+  private:
     // Device-pixel size of the area one image is shown in (half the view side by side).
     [[nodiscard]] view::Point paneSize() const;
     [[nodiscard]] view::Point toDevice(const QPointF& logical) const;
@@ -122,8 +122,8 @@ private:
     bool mask_visible_ = true;
     bool space_held_ = false;
     bool hovering_ = false;
-    QPointF hover_;          // logical widget position of the pointer
-    QPointF drag_start_;     // logical, for the rectangle
+    QPointF hover_;       // logical widget position of the pointer
+    QPointF drag_start_;  // logical, for the rectangle
     QPointF rect_start_image_;
     bool subtract_ = false;  // Alt held when the rectangle or lasso began
     QPolygonF lasso_;        // logical, while drawing

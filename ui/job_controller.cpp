@@ -21,8 +21,7 @@ constexpr double kLivePreviewLimit = 5.0;    // seconds; longer previews wait fo
 
 }  // namespace
 
-JobController::JobController(QWidget* window, JobSource* source)
-    : window_(window), source_(source) {
+JobController::JobController(QWidget* window, JobSource* source) : window_(window), source_(source) {
     live_ = EngineSettings::livePreview();
     progress_ = new QProgressBar(window);
     progress_->setRange(0, 100);
@@ -111,8 +110,7 @@ void JobController::detect(const QString& label, const QString& region_noun) {
     const JobInputs in = source_->jobInputs();
     DetectJob job;
     job.id = next_id_++;
-    const QString action =
-        label.left(1).toLower() + label.mid(1);  // "Detect text" -> "detect text"
+    const QString action = label.left(1).toLower() + label.mid(1);  // "Detect text" -> "detect text"
     try {
         fill(job, in);
     } catch (const std::exception& e) {
@@ -154,22 +152,19 @@ bool JobController::confirmEstimate(const ApplyJob& job, const QString& tool, in
     const double gflops = conv_gflops_ > 0 ? conv_gflops_ : kUnmeasuredGflops;
     const int bpp = static_cast<int>(job.image.elemSize());
     if (op.has_cached_pass(job.image, p, OpContext{job.device, tile, {}, nullptr, job.precision})) {
-        estimate_seconds_ =
-            1;  // after a preview of retouch or enhance-lowlight: the whole-photo pass is done
+        estimate_seconds_ = 1;  // after a preview of retouch or enhance-lowlight: the whole-photo pass is done
         return true;
     }
     JobEstimate e = estimate_job(op, p, job.image.size(), bpp, tile, gflops, job.precision);
     const double avail = 0.8 * static_cast<double>(available_memory_bytes());
     if (avail > 0 && e.peak_bytes + e.output_bytes > avail) {
-        const int smaller =
-            tile_that_fits(op, p, job.image.size(), bpp, tile, gflops, avail, job.precision);
+        const int smaller = tile_that_fits(op, p, job.image.size(), bpp, tile, gflops, avail, job.precision);
         const QString need = QString::number((e.peak_bytes + e.output_bytes) / 1e9, 'f', 1);
         const QString have = QString::number(avail / 1e9, 'f', 1);
         if (smaller == 0) {
             emit errorRaised(
                 tr("Not enough memory"),
-                tr("This job needs about %1 GB and %2 GB are available, even with small tiles.")
-                    .arg(need, have));
+                tr("This job needs about %1 GB and %2 GB are available, even with small tiles.").arg(need, have));
             return false;
         }
         if (!askYesNo(tr("Not enough memory"), tr("At tiles of %1 px this job needs about %2 GB, "
@@ -184,12 +179,10 @@ bool JobController::confirmEstimate(const ApplyJob& job, const QString& tool, in
         e = estimate_job(op, p, job.image.size(), bpp, tile, gflops, job.precision);
     }
     if (e.seconds > 120) {
-        if (!askYesNo(
-                tr("Long job"),
-                tr("%1 on this photo will take about %2 minutes on this device (%3). Continue?")
-                    .arg(tool)
-                    .arg(qRound(e.seconds / 60))
-                    .arg(q(e.basis)))) {
+        if (!askYesNo(tr("Long job"), tr("%1 on this photo will take about %2 minutes on this device (%3). Continue?")
+                                          .arg(tool)
+                                          .arg(qRound(e.seconds / 60))
+                                          .arg(q(e.basis)))) {
             return false;
         }
     }
@@ -256,20 +249,18 @@ void JobController::startPreview(bool requested) {
             (job.region & last_preview_region_) == job.region) {
             return;  // the preview on screen already covers the view (a redraw, or zoomed in on it)
         }
-        JobEstimate e = estimate_preview(
-            op, p, job.image.size(), job.region.size(), static_cast<int>(job.image.elemSize()),
-            job.tile, conv_gflops_ > 0 ? conv_gflops_ : kUnmeasuredGflops, job.precision);
+        JobEstimate e =
+            estimate_preview(op, p, job.image.size(), job.region.size(), static_cast<int>(job.image.elemSize()),
+                             job.tile, conv_gflops_ > 0 ? conv_gflops_ : kUnmeasuredGflops, job.precision);
         if (e.seconds > kLivePreviewLimit &&
-            op.has_cached_pass(job.image, p,
-                               OpContext{job.device, job.tile, {}, nullptr, job.precision})) {
+            op.has_cached_pass(job.image, p, OpContext{job.device, job.tile, {}, nullptr, job.precision})) {
             e.seconds = 0.5;  // this photo's whole-photo pass is done; only carrying it is left
         }
         if (e.seconds > kLivePreviewLimit && !requested) {
             preview_skipped_ = true;
-            emit statusChanged(
-                tr("Live preview skipped: about %1 s for the visible area on this device; "
-                   "press Preview (P) to compute it anyway, or Apply")
-                    .arg(qRound(e.seconds)));
+            emit statusChanged(tr("Live preview skipped: about %1 s for the visible area on this device; "
+                                  "press Preview (P) to compute it anyway, or Apply")
+                                   .arg(qRound(e.seconds)));
             return;
         }
         seconds = e.seconds;
@@ -284,8 +275,7 @@ void JobController::startPreview(bool requested) {
         progress_->setValue(0);
         progress_->setVisible(true);
         cancel_->setVisible(true);
-        emit statusChanged(
-            tr("Previewing the visible area (about %1 s)…").arg(std::max(1, qRound(seconds))));
+        emit statusChanged(tr("Previewing the visible area (about %1 s)…").arg(std::max(1, qRound(seconds))));
         job_timer_.start();
     }
     if (preview_running_id_ != 0) {
@@ -385,13 +375,11 @@ void JobController::onFinished(const JobResult& result) {
         running_detect_.clear();
         setBusy(false);
         if (found->regions == 0) {
-            emit statusChanged(
-                tr("No %1s found; paint over what to change instead").arg(region_noun_));
+            emit statusChanged(tr("No %1s found; paint over what to change instead").arg(region_noun_));
         } else {
             emit detected(found->mask);
             emit statusChanged(
-                tr("%n %1(s) found and added to the mask in %2 s — adjust it, then Apply", "",
-                   found->regions)
+                tr("%n %1(s) found and added to the mask in %2 s — adjust it, then Apply", "", found->regions)
                     .arg(region_noun_)
                     .arg(found->seconds, 0, 'f', 1));
         }
@@ -431,8 +419,7 @@ void JobController::onFailed(int id, const QString& message, bool cancelled) {
     emit applyFailed();  // nothing was pushed: the state before the job is what is shown
     emit statusChanged(cancelled ? tr("Cancelled; nothing changed") : tr("Failed"));
     if (!cancelled) {
-        emit errorRaised(
-            detect.isEmpty() ? tr("The operation failed") : tr("Cannot %1").arg(detect), message);
+        emit errorRaised(detect.isEmpty() ? tr("The operation failed") : tr("Cannot %1").arg(detect), message);
     }
     emit jobDone(false);
 }

@@ -132,7 +132,7 @@ class JobController : public QObject {
     int preview_valid_from_ = 0;
     bool preview_armed_ = false;
     int requested_preview_id_ = 0;  // a previewNow() job: shown with progress and Cancel
-    int shown_preview_id_ = 0;  // the job of the preview on screen (valid from preview_valid_from_)
+    int shown_preview_id_ = 0;      // the job of the preview on screen (valid from preview_valid_from_)
     cv::Mat last_preview_;
     cv::Rect last_preview_region_;
 };

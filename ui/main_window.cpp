@@ -73,14 +73,12 @@ void MainWindow::connectJobs() {
     connect(j, &JobController::busyChanged, this, &MainWindow::setBusy);
     connect(j, &JobController::applied, this, &MainWindow::onApplied);
     connect(j, &JobController::applyFailed, this, [this] { refresh(true); });
-    connect(j, &JobController::detected, this, [this](const cv::Mat& mask) {
-        editMask(MaskEdit::whole(MaskEdit::Kind::Union, 0, mask));
-    });
+    connect(j, &JobController::detected, this,
+            [this](const cv::Mat& mask) { editMask(MaskEdit::whole(MaskEdit::Kind::Union, 0, mask)); });
     connect(j, &JobController::previewReady, this, [this](const PreviewResult& r) {
         const QImage current = to_qimage(session_->current());
         view_->setImages(current, current, true);  // compare: the photo now vs the preview
-        view_->setPreview(to_qimage(r.pixels),
-                          QRectF(r.region.x, r.region.y, r.region.width, r.region.height));
+        view_->setPreview(to_qimage(r.pixels), QRectF(r.region.x, r.region.y, r.region.width, r.region.height));
     });
     connect(j, &JobController::previewCleared, view_, &ImageView::clearPreview);
     connect(j, &JobController::jobDone, this, &MainWindow::jobDone);
@@ -115,8 +113,7 @@ void MainWindow::buildMenus() {
         }
     });
     save->setShortcut(QKeySequence::Save);
-    file->addAction(tr("Export &As…"), this, &MainWindow::exportDialog)
-        ->setShortcut(QKeySequence("Ctrl+Shift+S"));
+    file->addAction(tr("Export &As…"), this, &MainWindow::exportDialog)->setShortcut(QKeySequence("Ctrl+Shift+S"));
     file->addSeparator();
     file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 
@@ -130,8 +127,7 @@ void MainWindow::buildMenus() {
 
     mask_actions_ = mask_panel_->fillMenu(menuBar()->addMenu(tr("&Mask")));
     const Operation* current = tools_->operation();
-    for (QAction* a : mask_actions_)
-        a->setEnabled(current != nullptr && current->info().mask != MaskUse::None);
+    for (QAction* a : mask_actions_) a->setEnabled(current != nullptr && current->info().mask != MaskUse::None);
 
     auto* settings = new SettingsMenu(this);
     menuBar()->addMenu(settings);
@@ -147,12 +143,10 @@ void MainWindow::buildViewMenu() {
     view->addAction(tr("&Fit"), QKeySequence("F"), view_, &ImageView::fitToWindow);
     view->addAction(tr("&100%"), QKeySequence("1"), view_, &ImageView::actualSize);
     view->addAction(tr("Zoom &In"), QKeySequence("+"), view_, &ImageView::zoomIn);
-    view->addAction(tr("Zoom &In"), QKeySequence("="), view_, &ImageView::zoomIn)
-        ->setVisible(false);
+    view->addAction(tr("Zoom &In"), QKeySequence("="), view_, &ImageView::zoomIn)->setVisible(false);
     view->addAction(tr("Zoom &Out"), QKeySequence("-"), view_, &ImageView::zoomOut);
     view->addSeparator();
-    view->addAction(tr("&Preview the Visible Area"), QKeySequence("P"), this,
-                    &MainWindow::previewNow);
+    view->addAction(tr("&Preview the Visible Area"), QKeySequence("P"), this, &MainWindow::previewNow);
     view->addSeparator();
     QToolBar* bar = addToolBar(tr("Compare"));
     bar->setObjectName("compare-toolbar");
@@ -169,8 +163,7 @@ void MainWindow::buildToolPanel() {
         updateAvailability();
         jobs_->schedulePreview();
     });
-    connect(tools_->form(), &ParameterForm::numberChanged, jobs_.get(),
-            &JobController::schedulePreview);
+    connect(tools_->form(), &ParameterForm::numberChanged, jobs_.get(), &JobController::schedulePreview);
     connectMaskPanel();
     tools_->livePreview()->setChecked(jobs_->livePreview());
     connect(tools_->livePreview(), &QCheckBox::toggled, this, [this](bool on) {
@@ -197,17 +190,15 @@ void MainWindow::connectMaskPanel() {
     connect(mask_panel_, &MaskPanel::brushChanged, view_, &ImageView::setBrush);
     connect(mask_panel_, &MaskPanel::overlayChanged, view_, &ImageView::setMaskOverlay);
     connect(mask_panel_, &MaskPanel::visibilityChanged, view_, &ImageView::setMaskVisible);
-    connect(
-        mask_panel_, &MaskPanel::editRequested, this,
-        [this](MaskEdit::Kind kind, double amount) { editMask(MaskEdit::whole(kind, amount)); });
+    connect(mask_panel_, &MaskPanel::editRequested, this,
+            [this](MaskEdit::Kind kind, double amount) { editMask(MaskEdit::whole(kind, amount)); });
     connect(mask_panel_, &MaskPanel::detectRequested, this, &MainWindow::detectMask);
     connect(mask_panel_, &MaskPanel::importRequested, this, [this] {
         const QString p = askMaskToImport(this);
         if (!p.isEmpty()) setMaskFile(p);
     });
     connect(mask_panel_, &MaskPanel::exportRequested, this, [this] {
-        const QString p =
-            session_ != nullptr ? askMaskExport(this, *session_, tools_->operationId()) : QString();
+        const QString p = session_ != nullptr ? askMaskExport(this, *session_, tools_->operationId()) : QString();
         if (p.isEmpty()) return;
         const QString err = exportMask(p);
         if (!err.isEmpty()) showError(tr("Cannot export the mask"), err);
@@ -287,8 +278,7 @@ bool MainWindow::setMaskFile(const QString& path) {
         // A mask of the photo's shape at another size is resampled.
         editMask(MaskEdit::whole(MaskEdit::Kind::Import, 0, load_mask_file(path, layer->size())));
     } catch (const std::exception& e) {
-        showError(tr("Cannot import the mask"),
-                  QString("%1: %2").arg(QFileInfo(path).fileName(), q(e.what())));
+        showError(tr("Cannot import the mask"), QString("%1: %2").arg(QFileInfo(path).fileName(), q(e.what())));
         return false;
     }
     status_->setText(tr("Mask imported from %1").arg(QFileInfo(path).fileName()));
@@ -363,16 +353,12 @@ void MainWindow::updateUndoActions() {
     const bool idle = session_ != nullptr && !busy();
     undo_action_->setEnabled(idle && timeline_.canUndo());
     redo_action_->setEnabled(idle && timeline_.canRedo());
-    undo_action_->setText(timeline_.canUndo() ? tr("&Undo %1").arg(timeline_.undoLabel())
-                                              : tr("&Undo"));
-    redo_action_->setText(timeline_.canRedo() ? tr("&Redo %1").arg(timeline_.redoLabel())
-                                              : tr("&Redo"));
+    undo_action_->setText(timeline_.canUndo() ? tr("&Undo %1").arg(timeline_.undoLabel()) : tr("&Undo"));
+    redo_action_->setText(timeline_.canRedo() ? tr("&Redo %1").arg(timeline_.redoLabel()) : tr("&Redo"));
 }
 
 // A tool whose model is missing or corrupt is disabled, with the command that restores it.
-void MainWindow::updateAvailability() {
-    tools_->updateAvailability(session_ != nullptr, view_->maskLayer(), busy());
-}
+void MainWindow::updateAvailability() { tools_->updateAvailability(session_ != nullptr, view_->maskLayer(), busy()); }
 
 bool MainWindow::openFile(const QString& path) {
     if (busy()) {
@@ -401,15 +387,11 @@ bool MainWindow::openFile(const QString& path) {
 
 void MainWindow::refresh(bool keep_view) {
     if (session_ != nullptr) {
-        timeline_.resampleMasks(
-            session_->current().size());  // an operation may have changed the size
-        view_->setImages(to_qimage(session_->before_last()), to_qimage(session_->current()),
-                         keep_view);
+        timeline_.resampleMasks(session_->current().size());  // an operation may have changed the size
+        view_->setImages(to_qimage(session_->before_last()), to_qimage(session_->current()), keep_view);
         const cv::Mat& m = session_->current();
-        size_label_->setText(
-            QString("%1 × %2, %3-bit").arg(m.cols).arg(m.rows).arg(m.depth() == CV_16U ? 16 : 8));
-        setWindowTitle(
-            QString("%1 — Restora").arg(QFileInfo(q(session_->path().string())).fileName()));
+        size_label_->setText(QString("%1 × %2, %3-bit").arg(m.cols).arg(m.rows).arg(m.depth() == CV_16U ? 16 : 8));
+        setWindowTitle(QString("%1 — Restora").arg(QFileInfo(q(session_->path().string())).fileName()));
         history_->showHistory(session_->history());
     } else {
         view_->setImages({}, {}, false);
@@ -455,8 +437,7 @@ void MainWindow::rebuildRecentMenu() {
     recent_menu_->clear();
     const QStringList recent = EngineSettings::recentFiles();
     for (const QString& p : recent) {
-        recent_menu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })
-            ->setToolTip(p);
+        recent_menu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
     }
     recent_menu_->setEnabled(!recent.isEmpty());
 }
@@ -478,14 +459,12 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 // Holding \ shows the original.
 void MainWindow::keyPressEvent(QKeyEvent* event) {
-    if (event->key() != Qt::Key_Backslash || event->isAutoRepeat())
-        return QMainWindow::keyPressEvent(event);
+    if (event->key() != Qt::Key_Backslash || event->isAutoRepeat()) return QMainWindow::keyPressEvent(event);
     view_->setShowOriginal(true);
 }
 
 void MainWindow::keyReleaseEvent(QKeyEvent* event) {
-    if (event->key() != Qt::Key_Backslash || event->isAutoRepeat())
-        return QMainWindow::keyReleaseEvent(event);
+    if (event->key() != Qt::Key_Backslash || event->isAutoRepeat()) return QMainWindow::keyReleaseEvent(event);
     view_->setShowOriginal(false);
 }
 

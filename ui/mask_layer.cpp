@@ -71,18 +71,30 @@ MaskEdit MaskEdit::whole(Kind kind, double amount, const cv::Mat& bitmap) {
 
 const char* mask_edit_name(MaskEdit::Kind kind) {
     switch (kind) {
-        case MaskEdit::Kind::Brush: return "brush stroke";
-        case MaskEdit::Kind::Eraser: return "eraser stroke";
-        case MaskEdit::Kind::Rect: return "rectangle";
-        case MaskEdit::Kind::Lasso: return "lasso";
-        case MaskEdit::Kind::Fill: return "fill";
-        case MaskEdit::Kind::Clear: return "clear";
-        case MaskEdit::Kind::Invert: return "invert";
-        case MaskEdit::Kind::Grow: return "grow";
-        case MaskEdit::Kind::Shrink: return "shrink";
-        case MaskEdit::Kind::Feather: return "feather";
-        case MaskEdit::Kind::Import: return "import";
-        case MaskEdit::Kind::Union: return "detected text";
+        case MaskEdit::Kind::Brush:
+            return "brush stroke";
+        case MaskEdit::Kind::Eraser:
+            return "eraser stroke";
+        case MaskEdit::Kind::Rect:
+            return "rectangle";
+        case MaskEdit::Kind::Lasso:
+            return "lasso";
+        case MaskEdit::Kind::Fill:
+            return "fill";
+        case MaskEdit::Kind::Clear:
+            return "clear";
+        case MaskEdit::Kind::Invert:
+            return "invert";
+        case MaskEdit::Kind::Grow:
+            return "grow";
+        case MaskEdit::Kind::Shrink:
+            return "shrink";
+        case MaskEdit::Kind::Feather:
+            return "feather";
+        case MaskEdit::Kind::Import:
+            return "import";
+        case MaskEdit::Kind::Union:
+            return "detected text";
     }
     return "edit";
 }
@@ -144,7 +156,8 @@ cv::Rect MaskLayer::rasterise(const MaskEdit& e) {
         }
         case MaskEdit::Kind::Fill: {
             if (e.points.empty()) return {};
-            const cv::Point seed(static_cast<int>(std::floor(e.points[0].x)), static_cast<int>(std::floor(e.points[0].y)));
+            const cv::Point seed(static_cast<int>(std::floor(e.points[0].x)),
+                                 static_cast<int>(std::floor(e.points[0].y)));
             if (!full(m).contains(seed)) return {};
             const bool selected = m.at<uchar>(seed) > 127;
             if (selected != e.subtract) return {};  // add inside a selected area (or remove outside): nothing

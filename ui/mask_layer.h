@@ -32,7 +32,7 @@ struct MaskEdit {
 const char* mask_edit_name(MaskEdit::Kind kind);
 
 class MaskLayer {
-public:
+  public:
     MaskLayer() = default;
     explicit MaskLayer(cv::Size size);
 
@@ -63,7 +63,7 @@ public:
     // Scales every edit to the new image size and replays the applied ones.
     void resample(cv::Size size);
 
-private:
+  private:
     struct Patch {
         cv::Rect rect;
         cv::Mat before;

@@ -264,9 +264,12 @@ QList<QAction*> MaskPanel::fillMenu(QMenu* menu) {
         actions << a;
         return a;
     };
-    const std::pair<QString, MaskTool> tools[] = {{tr("&Brush"), MaskTool::Brush}, {tr("&Eraser"), MaskTool::Eraser},
-                                                  {tr("&Rectangle"), MaskTool::Rect}, {tr("&Lasso"), MaskTool::Lasso},
-                                                  {tr("&Fill Enclosed Area"), MaskTool::Fill}, {tr("&Pan"), MaskTool::Pan}};
+    const std::pair<QString, MaskTool> tools[] = {{tr("&Brush"), MaskTool::Brush},
+                                                  {tr("&Eraser"), MaskTool::Eraser},
+                                                  {tr("&Rectangle"), MaskTool::Rect},
+                                                  {tr("&Lasso"), MaskTool::Lasso},
+                                                  {tr("&Fill Enclosed Area"), MaskTool::Fill},
+                                                  {tr("&Pan"), MaskTool::Pan}};
     const char* keys[] = {"B", "E", "R", "L", "G", "H"};
     for (int i = 0; i < 6; ++i) {
         const MaskTool t = tools[i].second;
@@ -284,7 +287,9 @@ QList<QAction*> MaskPanel::fillMenu(QMenu* menu) {
     detect_action_ = add(menuText(detect_label_), QKeySequence("T"), [this] { emit detectRequested(); });
     add(tr("&Show or Hide Mask"), QKeySequence("M"), [this] { setMaskVisible(!maskVisible()); });
     menu->addSeparator();
-    const auto edit = [this](MaskEdit::Kind kind, bool amount) { emit editRequested(kind, amount ? this->amount() : 0); };
+    const auto edit = [this](MaskEdit::Kind kind, bool amount) {
+        emit editRequested(kind, amount ? this->amount() : 0);
+    };
     add(tr("&Clear"), QKeySequence("Ctrl+Shift+A"), [edit] { edit(MaskEdit::Kind::Clear, false); });
     add(tr("&Invert"), QKeySequence("Ctrl+Shift+I"), [edit] { edit(MaskEdit::Kind::Invert, false); });
     add(tr("&Grow by N px"), QKeySequence("Ctrl+Shift+G"), [edit] { edit(MaskEdit::Kind::Grow, true); });

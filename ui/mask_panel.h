@@ -22,7 +22,7 @@ namespace restora::ui {
 
 class MaskPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit MaskPanel(QWidget* parent = nullptr);
 
     void setTool(MaskTool tool);
@@ -44,7 +44,7 @@ public:
     [[nodiscard]] QColor overlayColor() const { return color_; }
     [[nodiscard]] double overlayOpacity() const;
 
-signals:
+  signals:
     void toolChanged(restora::ui::MaskTool tool);
     void brushChanged(double radius, double hardness);
     void editRequested(restora::ui::MaskEdit::Kind kind, double amount);
@@ -54,7 +54,7 @@ signals:
     void detectRequested();
     void exportRequested();
 
-private:
+  private:
     void emitBrush();
     void setColor(const QColor& c);
     static QString menuText(const QString& label);

@@ -71,8 +71,7 @@ QWidget* ParameterForm::addNumber(const ParamSpec& p, double initial) {
     slider->setValue(static_cast<int>(std::lround((initial - p.min) / p.step)));
     const double lo = p.min;
     const double step = p.step;
-    connect(slider, &QSlider::valueChanged, spin,
-            [spin, lo, step](int v) { spin->setValue(lo + v * step); });
+    connect(slider, &QSlider::valueChanged, spin, [spin, lo, step](int v) { spin->setValue(lo + v * step); });
     connect(spin, &QDoubleSpinBox::valueChanged, slider, [slider, lo, step](double v) {
         const QSignalBlocker block(slider);
         slider->setValue(static_cast<int>(std::lround((v - lo) / step)));
@@ -117,8 +116,7 @@ bool ParameterForm::applies(const std::string& key) const {
         auto it = editors_.find(p.only_for.substr(0, eq));
         if (it == editors_.end()) return true;
         auto* box = qobject_cast<QComboBox*>(it->second);
-        return box == nullptr ||
-               box->currentData().toString().toStdString() == p.only_for.substr(eq + 1);
+        return box == nullptr || box->currentData().toString().toStdString() == p.only_for.substr(eq + 1);
     }
     return true;
 }
@@ -147,8 +145,7 @@ std::map<std::string, std::string> ParameterForm::values() const {
 void ParameterForm::setValue(const std::string& key, const QString& value) {
     auto it = editors_.find(key);
     if (it == editors_.end()) return;
-    if (auto* box = qobject_cast<QComboBox*>(it->second))
-        box->setCurrentIndex(box->findData(value));
+    if (auto* box = qobject_cast<QComboBox*>(it->second)) box->setCurrentIndex(box->findData(value));
     if (auto* spin = qobject_cast<QDoubleSpinBox*>(it->second)) spin->setValue(value.toDouble());
 }
 

@@ -44,8 +44,7 @@ ToolPanel::ToolPanel(QWidget* parent) : QWidget(parent) {
     availability_->setStyleSheet("color: #d08020");
     layout->addWidget(availability_);
     live_preview_ = new QCheckBox(tr("Live preview of the visible area"), this);
-    live_preview_->setToolTip(
-        tr("Computes exactly what Apply computes, for the part of the photo in view"));
+    live_preview_->setToolTip(tr("Computes exactly what Apply computes, for the part of the photo in view"));
     layout->addWidget(live_preview_);
     preview_button_ = new QPushButton(tr("Preview"), this);
     preview_button_->setToolTip(
@@ -63,17 +62,13 @@ ToolPanel::ToolPanel(QWidget* parent) : QWidget(parent) {
     connect(op_box_, &QComboBox::currentIndexChanged, this, &ToolPanel::operationChanged);
 }
 
-const Operation* ToolPanel::operation() const {
-    return Registry::instance().find(operationId().toStdString());
-}
+const Operation* ToolPanel::operation() const { return Registry::instance().find(operationId().toStdString()); }
 
 QString ToolPanel::operationId() const { return op_box_->currentData().toString(); }
 
 QString ToolPanel::toolName() const { return op_box_->currentText(); }
 
-void ToolPanel::selectOperation(const QString& id) {
-    op_box_->setCurrentIndex(op_box_->findData(id));
-}
+void ToolPanel::selectOperation(const QString& id) { op_box_->setCurrentIndex(op_box_->findData(id)); }
 
 void ToolPanel::rebuild(const SourceInfo* source) {
     const Operation* op = operation();

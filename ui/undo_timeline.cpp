@@ -35,8 +35,7 @@ std::optional<cv::Rect> UndoTimeline::moveMask(bool back) {
     const std::optional<Step> step = next(back);
     if (!step || !step->mask) return std::nullopt;
     auto it = masks_.find(step->op);
-    if (it == masks_.end() || !(back ? it->second->can_undo() : it->second->can_redo()))
-        return std::nullopt;
+    if (it == masks_.end() || !(back ? it->second->can_undo() : it->second->can_redo())) return std::nullopt;
     move(back);
     return back ? it->second->undo() : it->second->redo();
 }

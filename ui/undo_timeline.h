@@ -44,9 +44,7 @@ class UndoTimeline {
 
     [[nodiscard]] bool canUndo() const { return pos_ > 0; }
     [[nodiscard]] bool canRedo() const { return pos_ < steps_.size(); }
-    [[nodiscard]] QString undoLabel() const {
-        return canUndo() ? steps_[pos_ - 1].label : QString();
-    }
+    [[nodiscard]] QString undoLabel() const { return canUndo() ? steps_[pos_ - 1].label : QString(); }
     [[nodiscard]] QString redoLabel() const { return canRedo() ? steps_[pos_].label : QString(); }
 
   private:

@@ -4,13 +4,9 @@
 
 namespace restora::view {
 
-Point image_to_view(const ViewState& s, Point p) {
-    return {s.offset_x + s.zoom * p.x, s.offset_y + s.zoom * p.y};
-}
+Point image_to_view(const ViewState& s, Point p) { return {s.offset_x + s.zoom * p.x, s.offset_y + s.zoom * p.y}; }
 
-Point view_to_image(const ViewState& s, Point p) {
-    return {(p.x - s.offset_x) / s.zoom, (p.y - s.offset_y) / s.zoom};
-}
+Point view_to_image(const ViewState& s, Point p) { return {(p.x - s.offset_x) / s.zoom, (p.y - s.offset_y) / s.zoom}; }
 
 ViewState fit(double iw, double ih, double vw, double vh) {
     ViewState s;

@@ -33,8 +33,7 @@ ViewState zoom_at(const ViewState& s, double factor, Point anchor);
 // Moves by a view-space delta.
 ViewState pan(const ViewState& s, double dx, double dy);
 // Keeps at least `margin` device pixels of the image inside the view (no losing the image).
-ViewState clamp_pan(const ViewState& s, double image_w, double image_h, double view_w, double view_h,
-                    double margin);
+ViewState clamp_pan(const ViewState& s, double image_w, double image_h, double view_w, double view_h, double margin);
 
 // Maps a state for an image of size (w0,h0) to the same on-screen placement of an image of size
 // (w1,h1) covering the same scene (e.g. the original "before" shown at an upscaled result's

@@ -108,13 +108,15 @@ WorkerHost::~WorkerHost() {
 
 void WorkerHost::measure(DeviceKind device) {
     Worker* w = worker_;
-    QMetaObject::invokeMethod(w, [w, device] { w->measure(device); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, device] { w->measure(device); }, Qt::QueuedConnection);
 }
 
 void WorkerHost::submit(const Job& job) {
     Worker* w = worker_;
     // The lambda holds its own copy of the job and runs in the worker's thread.
-    QMetaObject::invokeMethod(w, [w, job] { w->run(job); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, job] { w->run(job); }, Qt::QueuedConnection);
 }
 
 }  // namespace restora::ui

@@ -88,7 +88,7 @@ struct Options {
     fs::path mask;
     std::map<std::string, std::string> params;
     std::string device = "auto";
-    std::optional<int> tile;  // unset: default_tile_for(device, op, params); replay: the recorded tiles
+    std::optional<int> tile;               // unset: default_tile_for(device, op, params); replay: the recorded tiles
     std::optional<std::string> precision;  // unset: auto; replay: the recorded precisions
     int quality = 95;
     bool overwrite = false;
@@ -204,8 +204,8 @@ int cmd_ops(const Options& o) {
     }
     for (const Operation* op : reg.all()) {
         const OperationInfo& inf = op->info();
-        std::cout << inf.id << " (v" << inf.version << ", mask " << to_string(inf.mask) << ") - "
-                  << inf.description << "\n";
+        std::cout << inf.id << " (v" << inf.version << ", mask " << to_string(inf.mask) << ") - " << inf.description
+                  << "\n";
         for (const auto& p : inf.params) {
             std::cout << "    " << p.key << "=" << p.default_text();
             if (p.kind == ParamKind::Choice) {
@@ -230,7 +230,8 @@ int cmd_models(const Options& o) {
     if (models.empty()) std::cout << "no model files installed (classical methods need none)\n";
     for (const auto& m : models) {
         const char* state = m.state == ModelState::Installed ? "installed"
-                            : m.state == ModelState::Missing ? "MISSING" : "CORRUPT";
+                            : m.state == ModelState::Missing ? "MISSING"
+                                                             : "CORRUPT";
         std::cout << m.entry.id << "  " << state << "  " << m.path.string();
         if (m.state != ModelState::Installed) std::cout << "  (run: " << m.restore_command << ")";
         std::cout << "\n";
@@ -305,8 +306,9 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         const ValidatedEdit v = validate_edit(probe);
         if (!o.tile) base.tile = default_tile_for(device, *v.op, v.params);
         if (resolve_precision(base.precision, device) == Precision::BF16 && !cpu_has_native_bf16()) {
-            std::fprintf(stderr, "note: this CPU has no native bfloat16; --precision bf16 is emulated here and slower "
-                                 "than fp32\n");
+            std::fprintf(stderr,
+                         "note: this CPU has no native bfloat16; --precision bf16 is emulated here and slower "
+                         "than fp32\n");
         }
         configure_threads();
     }
@@ -331,9 +333,9 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             const ValidatedEdit v = validate_edit(r);
             const EditOutcome out = run_edit(v, progress_job(cancel, label), &models);
             print_warnings(out.warnings);
-            std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(),
-                         out.input_size.width, out.input_size.height, item.output.string().c_str(),
-                         out.output_size.width, out.output_size.height);
+            std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(), out.input_size.width,
+                         out.input_size.height, item.output.string().c_str(), out.output_size.width,
+                         out.output_size.height);
             ++done;
         } catch (const Cancelled&) {
             std::fprintf(stderr, "\ninterrupted: %s was not written\n", item.output.string().c_str());
@@ -392,10 +394,10 @@ int cmd_compare(const Options& o) {
 int cmd_info(const Options& o) {
     if (o.positional.size() != 1) usage_error("info needs one FILE");
     const LoadedImage img = load_image(o.positional[0]);
-    std::cout << o.positional[0] << ": " << format_name(img.format) << " " << img.pixels.cols << "x"
-              << img.pixels.rows << ", " << (img.pixels.depth() == CV_16U ? 16 : 8) << "-bit, "
-              << (img.pixels.channels() == 4 ? "with alpha" : "no alpha") << ", EXIF orientation "
-              << img.orientation << "\n";
+    std::cout << o.positional[0] << ": " << format_name(img.format) << " " << img.pixels.cols << "x" << img.pixels.rows
+              << ", " << (img.pixels.depth() == CV_16U ? 16 : 8) << "-bit, "
+              << (img.pixels.channels() == 4 ? "with alpha" : "no alpha") << ", EXIF orientation " << img.orientation
+              << "\n";
     std::cout << "metadata: EXIF " << (img.metadata.has_exif() ? "yes" : "no") << ", IPTC "
               << (img.metadata.has_iptc() ? "yes" : "no") << ", XMP " << (img.metadata.has_xmp() ? "yes" : "no")
               << ", ICC " << (img.metadata.has_icc() ? "yes" : "no") << "\n";
@@ -448,8 +450,9 @@ int cmd_eval(const Options& o) {
         const cv::Mat a = load_image(ref).pixels;
         const cv::Mat b = load_image(res).pixels;
         if (a.size() != b.size()) {
-            throw Error(ErrorKind::Input, res.string() + " is " + std::to_string(b.cols) + "x" + std::to_string(b.rows) +
-                                              " but its reference is " + std::to_string(a.cols) + "x" + std::to_string(a.rows));
+            throw Error(ErrorKind::Input, res.string() + " is " + std::to_string(b.cols) + "x" +
+                                              std::to_string(b.rows) + " but its reference is " +
+                                              std::to_string(a.cols) + "x" + std::to_string(a.rows));
         }
         const double p = psnr(a, b);
         const double s = ssim(a, b);
@@ -460,7 +463,8 @@ int cmd_eval(const Options& o) {
     }
     const double n = static_cast<double>(rows.size());
     if (o.json) {
-        std::cout << nlohmann::json{{"images", rows}, {"mean_psnr", sum_psnr / n}, {"mean_ssim", sum_ssim / n}}.dump(2) << "\n";
+        std::cout << nlohmann::json{{"images", rows}, {"mean_psnr", sum_psnr / n}, {"mean_ssim", sum_ssim / n}}.dump(2)
+                  << "\n";
     } else {
         std::printf("mean of %zu: PSNR %.2f dB  SSIM %.4f\n", rows.size(), sum_psnr / n, sum_ssim / n);
     }

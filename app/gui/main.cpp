@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     parser.addOption(tool_opt);
     const QCommandLineOption mask_opt("mask", "Import FILE as the tool's mask (white = selected).", "FILE");
     parser.addOption(mask_opt);
-    const QCommandLineOption compare_opt("compare", "Compare mode: after, split, split-horizontal, side-by-side.", "MODE");
+    const QCommandLineOption compare_opt("compare", "Compare mode: after, split, split-horizontal, side-by-side.",
+                                         "MODE");
     parser.addOption(apply_opt);
     parser.addOption(set_opt);
     parser.addOption(compare_opt);

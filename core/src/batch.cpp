@@ -68,14 +68,14 @@ void check_collisions(const std::vector<BatchItem>& items) {
 
 }  // namespace
 
-std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs::path& output,
-                                  const fs::path& mask) {
+std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs::path& output, const fs::path& mask) {
     if (inputs.empty()) throw Error(ErrorKind::Usage, "no input given");
     if (output.empty()) throw Error(ErrorKind::Usage, "no output given: pass -o OUT");
     for (const auto& in : inputs) {
         if (!fs::exists(in)) throw Error(ErrorKind::Input, in.string() + ": no such file or folder");
         if (same_path(in, output)) {
-            throw Error(ErrorKind::Usage, "-o " + output.string() + " is an input; Restora never overwrites an original");
+            throw Error(ErrorKind::Usage,
+                        "-o " + output.string() + " is an input; Restora never overwrites an original");
         }
     }
     const bool single = inputs.size() == 1 && !fs::is_directory(inputs[0]);
@@ -84,11 +84,12 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
         return {{inputs[0], output, mask}};
     }
     if (fs::exists(output) && !fs::is_directory(output)) {
-        throw Error(ErrorKind::Usage, "several inputs or a folder need -o to be a folder, and " +
-                                          output.string() + " is a file");
+        throw Error(ErrorKind::Usage,
+                    "several inputs or a folder need -o to be a folder, and " + output.string() + " is a file");
     }
     if (!mask.empty() && !fs::is_directory(mask)) {
-        throw Error(ErrorKind::Usage, "with several inputs or a folder, --mask must be a folder of masks with the same relative paths");
+        throw Error(ErrorKind::Usage,
+                    "with several inputs or a folder, --mask must be a folder of masks with the same relative paths");
     }
     std::vector<BatchItem> items;
     for (const auto& in : inputs) {
@@ -100,8 +101,9 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
         std::vector<fs::path> files;
         for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied);
              it != fs::recursive_directory_iterator(); ++it) {
-            if (it->is_directory() && (is_inside(it->path(), output) || (!mask.empty() && is_inside(it->path(), mask)) ||
-                                       it->path().extension() == ".restora")) {
+            if (it->is_directory() &&
+                (is_inside(it->path(), output) || (!mask.empty() && is_inside(it->path(), mask)) ||
+                 it->path().extension() == ".restora")) {
                 it.disable_recursion_pending();  // never re-read our own outputs or masks
                 continue;
             }

@@ -50,8 +50,8 @@ std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
 
 }  // namespace
 
-JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
-                         int tile, double conv_gflops, Precision precision) {
+JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,
+                         double conv_gflops, Precision precision) {
     const bool bf16 = precision == Precision::BF16;
     const bool two_bytes = bf16 || precision == Precision::F16;  // activations
     const double maxim_speedup = bf16 ? kBf16MaximSpeedup : precision == Precision::F16 ? kF16MaximSpeedup : 1.0;
@@ -69,7 +69,8 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
         const double weights = 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
         if (!cost.maxim_tiles) {
-            e.seconds = gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
+            e.seconds =
+                gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             // bfloat16 and float16 activations take two bytes (docs/PERFORMANCE.md).
             e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * tile_px + weights;
@@ -79,20 +80,23 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             // edit over (engines/maxim.h), about 0.3 s per megapixel on 2 cores for the fit and
             // the transfer.
             const bool carried = cost.whole_photo_pass && tone_pass_size(input, tile) != input;
-            const auto [all, largest] = maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
+            const auto [all, largest] =
+                maxim_call_pixels(carried ? tone_pass_size(input, tile) : input, carried ? 0 : tile);
             e.seconds = gflops * (all / 1e6) / std::max(1.0, conv_gflops * kMaximEfficiency * maxim_speedup) +
                         (carried ? 0.3 * mp : 0.0);
             // Measured growth of the peak RSS per call pixel (ImportableModel; older weight files
             // say 1500), which already holds the allocator's slack.
             const ImportableModel* known = find_importable(cost.network);
-            const double per_px = known != nullptr && known->peak_floats_per_px > 0 ? known->peak_floats_per_px : floats;
+            const double per_px =
+                known != nullptr && known->peak_floats_per_px > 0 ? known->peak_floats_per_px : floats;
             e.peak_bytes = per_px * 4.0 * largest + weights;
         }
         e.basis = std::to_string(static_cast<int>(gflops)) + " GFLOP/MP";
     } else {
         e.seconds = cost.seconds_per_mp * mp;
-        e.peak_bytes = cost.tile_bytes_per_px > 0 ? tile_px * cost.tile_bytes_per_px
-                                                  : static_cast<double>(input.area()) * bytes_per_pixel * cost.image_bytes_factor;
+        e.peak_bytes = cost.tile_bytes_per_px > 0
+                           ? tile_px * cost.tile_bytes_per_px
+                           : static_cast<double>(input.area()) * bytes_per_pixel * cost.image_bytes_factor;
         e.basis = cost.basis;
     }
     return e;

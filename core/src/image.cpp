@@ -11,8 +11,7 @@ PixelView pixel_view(const cv::Mat& m) {
     v.height = m.rows;
     v.channels = m.channels();
     v.row_stride = static_cast<std::ptrdiff_t>(m.step[0]);
-    v.type = m.depth() == CV_16U ? PixelType::U16
-                                 : (m.depth() == CV_32F ? PixelType::F32 : PixelType::U8);
+    v.type = m.depth() == CV_16U ? PixelType::U16 : (m.depth() == CV_32F ? PixelType::F32 : PixelType::U8);
     v.bgr = true;
     return v;
 }

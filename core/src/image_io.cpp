@@ -22,12 +22,18 @@ namespace fs = std::filesystem;
 
 std::string format_name(ImageFormat f) {
     switch (f) {
-        case ImageFormat::Jpeg: return "JPEG";
-        case ImageFormat::Png: return "PNG";
-        case ImageFormat::Tiff: return "TIFF";
-        case ImageFormat::Webp: return "WebP";
-        case ImageFormat::Bmp: return "BMP";
-        case ImageFormat::Unknown: break;
+        case ImageFormat::Jpeg:
+            return "JPEG";
+        case ImageFormat::Png:
+            return "PNG";
+        case ImageFormat::Tiff:
+            return "TIFF";
+        case ImageFormat::Webp:
+            return "WebP";
+        case ImageFormat::Bmp:
+            return "BMP";
+        case ImageFormat::Unknown:
+            break;
     }
     return "unknown";
 }
@@ -44,17 +50,12 @@ ImageFormat format_from_extension(const fs::path& p) {
 }
 
 bool format_is_writable(ImageFormat f) {
-    return f == ImageFormat::Jpeg || f == ImageFormat::Png || f == ImageFormat::Tiff ||
-           f == ImageFormat::Webp;
+    return f == ImageFormat::Jpeg || f == ImageFormat::Png || f == ImageFormat::Tiff || f == ImageFormat::Webp;
 }
 
-int max_bit_depth(ImageFormat f) {
-    return (f == ImageFormat::Png || f == ImageFormat::Tiff) ? 16 : 8;
-}
+int max_bit_depth(ImageFormat f) { return (f == ImageFormat::Png || f == ImageFormat::Tiff) ? 16 : 8; }
 
-bool supports_alpha(ImageFormat f) {
-    return f == ImageFormat::Png || f == ImageFormat::Tiff || f == ImageFormat::Webp;
-}
+bool supports_alpha(ImageFormat f) { return f == ImageFormat::Png || f == ImageFormat::Tiff || f == ImageFormat::Webp; }
 
 ImageFormat sniff_format(const uint8_t* d, size_t n) {
     if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return ImageFormat::Jpeg;
@@ -73,11 +74,9 @@ void check_pixel_limits(int width, int height, const std::string& what, ImageFor
     const int64_t pixels = static_cast<int64_t>(width) * height;
     const std::string size = std::to_string(width) + "x" + std::to_string(height);
     if (width <= 0 || height <= 0) throw Error(ErrorKind::Input, what + " has no pixels (" + size + ")");
-    if (pixels > ImageLimits::max_pixels || width > ImageLimits::max_side ||
-        height > ImageLimits::max_side) {
-        throw Error(ErrorKind::Input,
-                    what + " would be " + size + " (" + std::to_string(pixels / 1'000'000) +
-                        " MP), beyond Restora's limit of 250 MP and 65000 px a side");
+    if (pixels > ImageLimits::max_pixels || width > ImageLimits::max_side || height > ImageLimits::max_side) {
+        throw Error(ErrorKind::Input, what + " would be " + size + " (" + std::to_string(pixels / 1'000'000) +
+                                          " MP), beyond Restora's limit of 250 MP and 65000 px a side");
     }
     if (format == ImageFormat::Webp && (width > 16383 || height > 16383)) {
         throw Error(ErrorKind::Input, what + " would be " + size +
@@ -122,8 +121,7 @@ ImageHeader parse_jpeg(const fs::path& path, const std::vector<uint8_t>& b) {
         const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
         if (sof) {
             if (i + 9 > b.size()) damaged(path, "JPEG frame header cut short");
-            return {ImageFormat::Jpeg, static_cast<int>(be16(&b[i + 7])),
-                    static_cast<int>(be16(&b[i + 5]))};
+            return {ImageFormat::Jpeg, static_cast<int>(be16(&b[i + 7])), static_cast<int>(be16(&b[i + 5]))};
         }
         if (m == 0xDA || m == 0xD9) break;  // scan data before any frame header
         i += 2 + len;
@@ -250,8 +248,7 @@ ImageHeader parse_webp(const fs::path& path, const std::vector<uint8_t>& b) {
     }
     if (chunk == "VP8 ") {
         if (b[23] != 0x9d || b[24] != 0x01 || b[25] != 0x2a) damaged(path, "bad VP8 start code");
-        return {ImageFormat::Webp, static_cast<int>(le16(&b[26]) & 0x3FFF),
-                static_cast<int>(le16(&b[28]) & 0x3FFF)};
+        return {ImageFormat::Webp, static_cast<int>(le16(&b[26]) & 0x3FFF), static_cast<int>(le16(&b[28]) & 0x3FFF)};
     }
     if (chunk == "VP8L") {
         if (b[20] != 0x2f) damaged(path, "bad VP8L signature");
@@ -301,14 +298,30 @@ ImageHeader read_header(const fs::path& path) {
 cv::Mat apply_orientation(const cv::Mat& m, int orientation) {
     cv::Mat out;
     switch (orientation) {
-        case 2: cv::flip(m, out, 1); return out;
-        case 3: cv::rotate(m, out, cv::ROTATE_180); return out;
-        case 4: cv::flip(m, out, 0); return out;
-        case 5: cv::transpose(m, out); return out;
-        case 6: cv::rotate(m, out, cv::ROTATE_90_CLOCKWISE); return out;
-        case 7: cv::transpose(m, out); cv::flip(out, out, -1); return out;
-        case 8: cv::rotate(m, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
-        default: return m;
+        case 2:
+            cv::flip(m, out, 1);
+            return out;
+        case 3:
+            cv::rotate(m, out, cv::ROTATE_180);
+            return out;
+        case 4:
+            cv::flip(m, out, 0);
+            return out;
+        case 5:
+            cv::transpose(m, out);
+            return out;
+        case 6:
+            cv::rotate(m, out, cv::ROTATE_90_CLOCKWISE);
+            return out;
+        case 7:
+            cv::transpose(m, out);
+            cv::flip(out, out, -1);
+            return out;
+        case 8:
+            cv::rotate(m, out, cv::ROTATE_90_COUNTERCLOCKWISE);
+            return out;
+        default:
+            return m;
     }
 }
 
@@ -337,7 +350,9 @@ LoadedImage load_image(const fs::path& path) {
     }
     cv::Mat pixels;
     switch (decoded.channels()) {
-        case 1: cv::cvtColor(decoded, pixels, cv::COLOR_GRAY2BGR); break;
+        case 1:
+            cv::cvtColor(decoded, pixels, cv::COLOR_GRAY2BGR);
+            break;
         case 2: {
             std::vector<cv::Mat> ga;
             cv::split(decoded, ga);
@@ -346,10 +361,11 @@ LoadedImage load_image(const fs::path& path) {
             break;
         }
         case 3:
-        case 4: pixels = decoded; break;
+        case 4:
+            pixels = decoded;
+            break;
         default:
-            throw Error(ErrorKind::Input, path.string() + ": images with " +
-                                              std::to_string(decoded.channels()) +
+            throw Error(ErrorKind::Input, path.string() + ": images with " + std::to_string(decoded.channels()) +
                                               " channels are not supported");
     }
     LoadedImage out;
@@ -385,8 +401,7 @@ void check_folder_writable(const fs::path& dir) {
         throw Error(ErrorKind::Processing, "output folder " + d.string() + " does not exist");
     }
     if (::access(d.c_str(), W_OK) != 0) {
-        throw Error(ErrorKind::Processing, "cannot write to folder " + d.string() + " (" +
-                                               std::strerror(errno) +
+        throw Error(ErrorKind::Processing, "cannot write to folder " + d.string() + " (" + std::strerror(errno) +
                                                "); choose another output folder");
     }
 }
@@ -405,12 +420,11 @@ void write_file_atomic(const fs::path& path, const std::vector<uint8_t>& bytes) 
     write_file_safely(path, bytes, IfExists::Replace);
 }
 
-void export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits,
-                  const fs::path& out, const ExportOptions& options) {
+void export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits, const fs::path& out,
+                  const ExportOptions& options) {
     const ImageFormat f = format_from_extension(out);
     if (!format_is_writable(f)) {
-        throw Error(ErrorKind::Usage, out.string() +
-                                          ": choose an output ending in .jpg, .png, .tif or .webp");
+        throw Error(ErrorKind::Usage, out.string() + ": choose an output ending in .jpg, .png, .tif or .webp");
     }
     check_not_an_input(out, options.protect);
     if (!options.overwrite && fs::exists(out)) {
@@ -434,7 +448,9 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
     if (f == ImageFormat::Webp) params = {cv::IMWRITE_WEBP_QUALITY, options.webp_quality};
     if (f == ImageFormat::Tiff) params = {cv::IMWRITE_TIFF_COMPRESSION, 5 /* LZW */};
     std::vector<uint8_t> bytes;
-    const std::string ext = f == ImageFormat::Jpeg ? ".jpg" : (f == ImageFormat::Png ? ".png" : (f == ImageFormat::Tiff ? ".tif" : ".webp"));
+    const std::string ext = f == ImageFormat::Jpeg
+                                ? ".jpg"
+                                : (f == ImageFormat::Png ? ".png" : (f == ImageFormat::Tiff ? ".tif" : ".webp"));
     bool ok = false;
     try {
         ok = cv::imencode(ext, enc, bytes, params);

@@ -31,11 +31,10 @@ cv::Mat binarize_mask(const cv::Mat& pixels) {
 cv::Mat load_mask(const std::filesystem::path& path, cv::Size expected) {
     LoadedImage img = load_image(path);
     if (img.pixels.size() != expected) {
-        throw Error(ErrorKind::Input,
-                    "mask " + path.string() + " is " + std::to_string(img.pixels.cols) + "x" +
-                        std::to_string(img.pixels.rows) + " but the image is " +
-                        std::to_string(expected.width) + "x" + std::to_string(expected.height) +
-                        " (after EXIF orientation); masks must match the image size");
+        throw Error(ErrorKind::Input, "mask " + path.string() + " is " + std::to_string(img.pixels.cols) + "x" +
+                                          std::to_string(img.pixels.rows) + " but the image is " +
+                                          std::to_string(expected.width) + "x" + std::to_string(expected.height) +
+                                          " (after EXIF orientation); masks must match the image size");
     }
     return binarize_mask(img.pixels);
 }

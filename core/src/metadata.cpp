@@ -42,16 +42,32 @@ void init_exiv2_locked() {
 
 // Tags that describe how the pixels are stored in the source file. They are wrong for any other
 // encoding, so they never travel; the writer of the new file sets its own.
-const char* const kStructureTags[] = {
-    "Exif.Image.ImageWidth", "Exif.Image.ImageLength", "Exif.Image.BitsPerSample",
-    "Exif.Image.Compression", "Exif.Image.PhotometricInterpretation", "Exif.Image.StripOffsets",
-    "Exif.Image.SamplesPerPixel", "Exif.Image.RowsPerStrip", "Exif.Image.StripByteCounts",
-    "Exif.Image.PlanarConfiguration", "Exif.Image.TileWidth", "Exif.Image.TileLength",
-    "Exif.Image.TileOffsets", "Exif.Image.TileByteCounts", "Exif.Image.SubIFDs",
-    "Exif.Image.NewSubfileType", "Exif.Image.SubfileType", "Exif.Image.Predictor",
-    "Exif.Image.ExtraSamples", "Exif.Image.SampleFormat", "Exif.Image.InterColorProfile",
-    "Exif.Image.XMLPacket", "Exif.Image.IPTCNAA", "Exif.Image.ImageResources",
-    "Exif.Image.JPEGInterchangeFormat", "Exif.Image.JPEGInterchangeFormatLength"};
+const char* const kStructureTags[] = {"Exif.Image.ImageWidth",
+                                      "Exif.Image.ImageLength",
+                                      "Exif.Image.BitsPerSample",
+                                      "Exif.Image.Compression",
+                                      "Exif.Image.PhotometricInterpretation",
+                                      "Exif.Image.StripOffsets",
+                                      "Exif.Image.SamplesPerPixel",
+                                      "Exif.Image.RowsPerStrip",
+                                      "Exif.Image.StripByteCounts",
+                                      "Exif.Image.PlanarConfiguration",
+                                      "Exif.Image.TileWidth",
+                                      "Exif.Image.TileLength",
+                                      "Exif.Image.TileOffsets",
+                                      "Exif.Image.TileByteCounts",
+                                      "Exif.Image.SubIFDs",
+                                      "Exif.Image.NewSubfileType",
+                                      "Exif.Image.SubfileType",
+                                      "Exif.Image.Predictor",
+                                      "Exif.Image.ExtraSamples",
+                                      "Exif.Image.SampleFormat",
+                                      "Exif.Image.InterColorProfile",
+                                      "Exif.Image.XMLPacket",
+                                      "Exif.Image.IPTCNAA",
+                                      "Exif.Image.ImageResources",
+                                      "Exif.Image.JPEGInterchangeFormat",
+                                      "Exif.Image.JPEGInterchangeFormatLength"};
 
 void erase_key(Exiv2::ExifData& exif, const char* key) {
     auto it = exif.findKey(Exiv2::ExifKey(key));
@@ -93,12 +109,10 @@ Metadata Metadata::read_file(const fs::path& path) {
         if (image.get() != nullptr) fill_from(*md.impl_, *image);
     } catch (const Exiv2::AnyError& e) {
         md.impl_ = std::make_shared<Impl>();
-        md.impl_->warnings.push_back("metadata of " + path.string() +
-                                     " could not be read and is dropped: " + e.what());
+        md.impl_->warnings.push_back("metadata of " + path.string() + " could not be read and is dropped: " + e.what());
     } catch (const std::exception& e) {
         md.impl_ = std::make_shared<Impl>();
-        md.impl_->warnings.push_back("metadata of " + path.string() +
-                                     " could not be read and is dropped: " + e.what());
+        md.impl_->warnings.push_back("metadata of " + path.string() + " could not be read and is dropped: " + e.what());
     }
     return md;
 }
@@ -204,8 +218,7 @@ std::vector<uint8_t> Metadata::write_into_bytes(const std::vector<uint8_t>& enco
             Exiv2::ExifThumb thumb(exif);
             thumb.erase();
             if (jpeg && !edits.thumbnail_jpeg.empty()) {
-                thumb.setJpegThumbnail(edits.thumbnail_jpeg.data(),
-                                       static_cast<long>(edits.thumbnail_jpeg.size()));
+                thumb.setJpegThumbnail(edits.thumbnail_jpeg.data(), static_cast<long>(edits.thumbnail_jpeg.size()));
             }
         }
         Exiv2::XmpData xmp = impl_->xmp;
@@ -247,11 +260,9 @@ std::vector<uint8_t> Metadata::write_into_bytes(const std::vector<uint8_t>& enco
         }
         return out;
     } catch (const Exiv2::AnyError& e) {
-        throw Error(ErrorKind::Processing,
-                    "writing metadata into " + name + " failed: " + e.what());
+        throw Error(ErrorKind::Processing, "writing metadata into " + name + " failed: " + e.what());
     }
 }
-
 
 void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) const {
     const std::vector<uint8_t> encoded = read_regular_file(file, uint64_t(1) << 33, true);

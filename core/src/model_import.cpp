@@ -3,8 +3,8 @@
 #include "restora/core/model_import.h"
 
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 
@@ -33,14 +33,13 @@ struct MaximPackage {
 };
 // The MAXIM checkpoints of @upscalerjs (TF.js graph models) and the task each manifest entry
 // records (which operation runs which checkpoint is the operation's own: core/src/ops/).
-constexpr MaximPackage kMaximPackages[] = {
-    {"maxim-denoising", "maxim-denoising", "denoise", 339, 1200},
-    {"maxim-deblurring", "maxim-deblurring", "deblur", 339, 1200},
-    {"maxim-deraining", "maxim-deraining", "derain", 216, 1100},
-    {"maxim-dehazing-indoor", "maxim-dehazing-indoor", "dehaze", 216, 1100},
-    {"maxim-dehazing-outdoor", "maxim-dehazing-outdoor", "dehaze", 216, 1100},
-    {"maxim-enhancement", "maxim-enhancement", "enhance-lowlight", 216, 1100},
-    {"maxim-retouching", "maxim-retouching", "retouch", 216, 1100}};
+constexpr MaximPackage kMaximPackages[] = {{"maxim-denoising", "maxim-denoising", "denoise", 339, 1200},
+                                           {"maxim-deblurring", "maxim-deblurring", "deblur", 339, 1200},
+                                           {"maxim-deraining", "maxim-deraining", "derain", 216, 1100},
+                                           {"maxim-dehazing-indoor", "maxim-dehazing-indoor", "dehaze", 216, 1100},
+                                           {"maxim-dehazing-outdoor", "maxim-dehazing-outdoor", "dehaze", 216, 1100},
+                                           {"maxim-enhancement", "maxim-enhancement", "enhance-lowlight", 216, 1100},
+                                           {"maxim-retouching", "maxim-retouching", "retouch", 216, 1100}};
 
 }  // namespace
 
@@ -99,9 +98,7 @@ const std::vector<ImportableModel>& importable_models() {
     return models;
 }
 
-std::string sr_model_id(const std::string& size, int scale) {
-    return "esrgan-" + size + "-x" + std::to_string(scale);
-}
+std::string sr_model_id(const std::string& size, int scale) { return "esrgan-" + size + "-x" + std::to_string(scale); }
 
 const ImportableModel* find_importable(const std::string& id) {
     for (const auto& m : importable_models()) {
@@ -137,8 +134,8 @@ std::vector<float> read_floats(const std::vector<uint8_t>& blob, size_t offset, 
 struct Converter {
     std::map<std::string, RawTensor> weights;  // by Keras name, as stored
     WeightFileContents out;
-    std::map<std::string, double> reach;  // receptive-field radius in input pixels
-    std::map<std::string, double> pixel;  // size of one pixel of this tensor in input pixels
+    std::map<std::string, double> reach;       // receptive-field radius in input pixels
+    std::map<std::string, double> pixel;       // size of one pixel of this tensor in input pixels
     std::map<std::string, std::string> alias;  // Keras layer name -> graph value name
     double flops_per_input_pixel = 0;
     std::map<std::string, double> channels;
@@ -201,7 +198,8 @@ struct Converter {
         const double px = pixel[in];  // this layer runs on (1/px)^2 pixels per input pixel
         flops_per_input_pixel += 2.0 * static_cast<double>(ci * co * kh * kw) / (px * px);
         const std::string conv_name = activation == "linear" ? name : name + "__conv";
-        emit("conv2d", conv_name, {in}, "weight=" + name + ".weight bias=" + name + ".bias pad=" + std::to_string(pad), pad);
+        emit("conv2d", conv_name, {in}, "weight=" + name + ".weight bias=" + name + ".bias pad=" + std::to_string(pad),
+             pad);
         if (activation == "relu") {
             emit("relu", name, {conv_name}, "");
         } else if (activation != "linear") {

@@ -40,9 +40,12 @@ namespace {
 
 const char* state_name(ModelState s) {
     switch (s) {
-        case ModelState::Installed: return "installed";
-        case ModelState::Missing: return "missing";
-        case ModelState::Corrupt: return "corrupt";
+        case ModelState::Installed:
+            return "installed";
+        case ModelState::Missing:
+            return "missing";
+        case ModelState::Corrupt:
+            return "corrupt";
     }
     return "missing";
 }
@@ -67,9 +70,15 @@ ModelEntry entry_from_json(const nlohmann::json& m) {
 }
 
 nlohmann::json entry_to_json(const ModelEntry& e) {
-    return {{"id", e.id},           {"task", e.task},         {"source", e.source},
-            {"licence", e.licence}, {"parameters", e.parameters}, {"input_range", e.input_range},
-            {"scale", e.scale},     {"multiple", e.multiple}, {"file", e.file},
+    return {{"id", e.id},
+            {"task", e.task},
+            {"source", e.source},
+            {"licence", e.licence},
+            {"parameters", e.parameters},
+            {"input_range", e.input_range},
+            {"scale", e.scale},
+            {"multiple", e.multiple},
+            {"file", e.file},
             {"sha256", e.sha256}};
 }
 
@@ -175,7 +184,8 @@ void add_to_manifest(const fs::path& dir, const ModelEntry& entry) {
     }
     std::error_code ec;
     fs::rename(tmp, dir / "manifest.json", ec);
-    if (ec) throw Error(ErrorKind::Processing, "cannot update " + (dir / "manifest.json").string() + ": " + ec.message());
+    if (ec)
+        throw Error(ErrorKind::Processing, "cannot update " + (dir / "manifest.json").string() + ": " + ec.message());
 }
 
 std::vector<ModelStatus> list_models() {
@@ -187,10 +197,14 @@ std::vector<ModelStatus> list_models() {
 std::string models_json(const std::vector<ModelStatus>& models) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& m : models) {
-        list.push_back({{"id", m.entry.id},          {"task", m.entry.task},
-                        {"state", state_name(m.state)}, {"path", m.path.string()},
-                        {"source", m.entry.source},  {"licence", m.entry.licence},
-                        {"parameters", m.entry.parameters}, {"sha256", m.entry.sha256},
+        list.push_back({{"id", m.entry.id},
+                        {"task", m.entry.task},
+                        {"state", state_name(m.state)},
+                        {"path", m.path.string()},
+                        {"source", m.entry.source},
+                        {"licence", m.entry.licence},
+                        {"parameters", m.entry.parameters},
+                        {"sha256", m.entry.sha256},
                         {"restore", m.restore_command}});
     }
     nlohmann::json dirs = nlohmann::json::array();

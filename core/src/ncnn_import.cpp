@@ -49,8 +49,7 @@ std::vector<Layer> parse_param(const fs::path& file) {
     int layers = 0;
     int blobs = 0;
     f >> magic >> layers >> blobs;
-    if (magic != 7767517)
-        fail(file.string() + " is not an ncnn .param file (magic " + std::to_string(magic) + ")");
+    if (magic != 7767517) fail(file.string() + " is not an ncnn .param file (magic " + std::to_string(magic) + ")");
     std::vector<Layer> v;
     std::string line;
     std::getline(f, line);
@@ -67,8 +66,7 @@ std::vector<Layer> parse_param(const fs::path& file) {
         std::string kv;
         while (s >> kv) {
             const auto eq = kv.find('=');
-            if (eq == std::string::npos)
-                fail(file.string() + ": layer " + l.name + " has a malformed parameter " + kv);
+            if (eq == std::string::npos) fail(file.string() + ": layer " + l.name + " has a malformed parameter " + kv);
             const int key = std::stoi(kv.substr(0, eq));
             const std::string val = kv.substr(eq + 1);
             if (key <= -23300) {
@@ -85,8 +83,7 @@ std::vector<Layer> parse_param(const fs::path& file) {
         v.push_back(std::move(l));
     }
     if (static_cast<int>(v.size()) != layers)
-        fail(file.string() + ": " + std::to_string(v.size()) + " layers, header says " +
-             std::to_string(layers));
+        fail(file.string() + ": " + std::to_string(v.size()) + " layers, header says " + std::to_string(layers));
     return v;
 }
 
@@ -160,9 +157,8 @@ struct Graph {
         return it->second;
     }
     // Emits a node; pixel_div > 1 for upsampling layers, ch its output channels.
-    std::string emit(const std::string& op, const std::vector<std::string>& ins,
-                     const std::string& params, double ch, double add_reach = 0,
-                     double pixel_div = 1) {
+    std::string emit(const std::string& op, const std::vector<std::string>& ins, const std::string& params, double ch,
+                     double add_reach = 0, double pixel_div = 1) {
         const std::string name = "v" + std::to_string(counter++);
         std::string list;
         double r = 0;
@@ -179,8 +175,7 @@ struct Graph {
         channels[name] = ch;
         live += ch / (pixel[name] * pixel[name]);
         peak_floats_per_input_pixel = std::max(peak_floats_per_input_pixel, live);
-        out.graph.push_back(op + " " + name + " " + (list.empty() ? "-" : list) +
-                            (params.empty() ? "" : " " + params));
+        out.graph.push_back(op + " " + name + " " + (list.empty() ? "-" : list) + (params.empty() ? "" : " " + params));
         return name;
     }
 };
@@ -214,11 +209,9 @@ void convert_layer(Graph& g, const Layer& l, BinReader& bin) {
         const int kh = l.integer(11, kw);
         const int pad = l.integer(4, 0);
         only(kw == kh && kw % 2 == 1 && co > 0, "a kernel other than odd and square");
-        only(l.integer(2, 1) == 1 && l.integer(12, 1) == 1 && l.integer(3, 1) == 1 &&
-                 l.integer(13, 1) == 1,
+        only(l.integer(2, 1) == 1 && l.integer(12, 1) == 1 && l.integer(3, 1) == 1 && l.integer(13, 1) == 1,
              "dilation or stride");
-        only(l.integer(14, pad) == pad && l.integer(15, pad) == pad && l.integer(16, pad) == pad &&
-                 pad == kw / 2,
+        only(l.integer(14, pad) == pad && l.integer(15, pad) == pad && l.integer(16, pad) == pad && pad == kw / 2,
              "padding other than symmetric 'same'");
         only(l.integer(8, 0) == 0 && l.integer(19, 0) == 0, "int8 or dynamic weights");
         const int64_t count = static_cast<int64_t>(l.num(6, 0));
@@ -231,13 +224,11 @@ void convert_layer(Graph& g, const Layer& l, BinReader& bin) {
         RawTensor b;
         b.name = "b" + std::to_string(g.counter);
         b.shape = {co};
-        b.values =
-            l.integer(5, 0) != 0 ? bin.raw(static_cast<size_t>(co)) : std::vector<float>(co, 0.0f);
+        b.values = l.integer(5, 0) != 0 ? bin.raw(static_cast<size_t>(co)) : std::vector<float>(co, 0.0f);
         g.parameters += count + (l.integer(5, 0) != 0 ? co : 0);
         const double px = g.pixel[ins.at(0)];
         g.flops_per_input_pixel += 2.0 * static_cast<double>(count) / (px * px);
-        const std::string params =
-            "weight=" + w.name + " bias=" + b.name + " pad=" + std::to_string(pad);
+        const std::string params = "weight=" + w.name + " bias=" + b.name + " pad=" + std::to_string(pad);
         g.out.tensors.push_back(std::move(w));
         g.out.tensors.push_back(std::move(b));
         v = g.emit("conv2d", ins, params, co, pad);
@@ -274,26 +265,22 @@ void convert_layer(Graph& g, const Layer& l, BinReader& bin) {
         std::vector<std::string> terms;
         for (size_t k = 0; k < ins.size(); ++k) {
             const double c = it != l.arrays.end() && k < it->second.size() ? it->second[k] : 1.0;
-            terms.push_back(c == 1.0
-                                ? ins[k]
-                                : g.emit("scale", {ins[k]}, "value=" + fmt(c), g.channels[ins[k]]));
+            terms.push_back(c == 1.0 ? ins[k] : g.emit("scale", {ins[k]}, "value=" + fmt(c), g.channels[ins[k]]));
         }
         v = g.emit("add", terms, "", g.channels[ins.at(0)]);
     } else if (l.type == "BinaryOp") {
         only(l.integer(0, 0) == 0 && l.integer(1, 0) == 0 && ins.size() == 2,
              "an operation other than adding two blobs");
-        only(g.pixel[ins[0]] == g.pixel[ins[1]] && g.channels[ins[0]] == g.channels[ins[1]],
-             "broadcasting");
+        only(g.pixel[ins[0]] == g.pixel[ins[1]] && g.channels[ins[0]] == g.channels[ins[1]], "broadcasting");
         v = g.emit("add", ins, "", g.channels[ins[0]]);
     } else if (l.type == "Interp") {
         const double hs = l.num(1, 1);
         const double ws = l.num(2, 1);
         const int f = static_cast<int>(std::lround(hs));
-        only(l.integer(0, 0) == 1 && hs == ws && hs == f && f >= 1 && l.integer(3, 0) == 0 &&
-                 l.integer(4, 0) == 0 && l.integer(5, 0) == 0,
+        only(l.integer(0, 0) == 1 && hs == ws && hs == f && f >= 1 && l.integer(3, 0) == 0 && l.integer(4, 0) == 0 &&
+                 l.integer(5, 0) == 0,
              "a resize other than nearest by an integer factor");
-        v = g.emit("upsample_nearest", ins, "factor=" + std::to_string(f), g.channels[ins[0]], 0,
-                   f);
+        v = g.emit("upsample_nearest", ins, "factor=" + std::to_string(f), g.channels[ins[0]], 0, f);
     } else if (l.type == "PixelShuffle") {
         const int b = l.integer(0, 1);
         only(b >= 1, "its factor");

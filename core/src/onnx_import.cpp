@@ -67,15 +67,24 @@ Tensor to_tensor(const onnx::TensorProto& p) {
     for (int64_t v : p.int64_data()) t.values.push_back(static_cast<double>(v));
     if (!p.raw_data().empty()) {
         switch (p.data_type()) {
-            case onnx::TensorProto::FLOAT: widen_raw<float>(p.raw_data(), t.values); break;
-            case onnx::TensorProto::INT64: widen_raw<int64_t>(p.raw_data(), t.values); break;
-            case onnx::TensorProto::INT32: widen_raw<int32_t>(p.raw_data(), t.values); break;
-            default: fail("tensor " + t.name + " has unsupported data type " + std::to_string(p.data_type()));
+            case onnx::TensorProto::FLOAT:
+                widen_raw<float>(p.raw_data(), t.values);
+                break;
+            case onnx::TensorProto::INT64:
+                widen_raw<int64_t>(p.raw_data(), t.values);
+                break;
+            case onnx::TensorProto::INT32:
+                widen_raw<int32_t>(p.raw_data(), t.values);
+                break;
+            default:
+                fail("tensor " + t.name + " has unsupported data type " + std::to_string(p.data_type()));
         }
     }
     size_t count = 1;
     for (int64_t d : t.dims) count *= static_cast<size_t>(d);
-    if (t.values.size() != count) fail("tensor " + t.name + " holds " + std::to_string(t.values.size()) + " values, its shape says " + std::to_string(count));
+    if (t.values.size() != count)
+        fail("tensor " + t.name + " holds " + std::to_string(t.values.size()) + " values, its shape says " +
+             std::to_string(count));
     return t;
 }
 
@@ -229,7 +238,8 @@ struct OnnxConverter {
             const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
             const auto dil = attr_ints(n, "dilations", {1, 1});
             const int64_t group = attr_int(n, "group", 1);
-            if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n.op + " " + n.name + ": auto_pad is not supported");
+            if (attr_string(n, "auto_pad", "NOTSET") != "NOTSET")
+                fail(n.op + " " + n.name + ": auto_pad is not supported");
             const bool transpose = n.op == "ConvTranspose";
             if (transpose && !attr_ints(n, "output_padding", {}).empty()) {
                 for (int64_t v : attr_ints(n, "output_padding", {})) {
@@ -238,7 +248,8 @@ struct OnnxConverter {
             }
             line << (transpose ? "convtranspose " : "conv ") << out_name << ' ' << in(0)
                  << " weight=" << store(n.inputs.at(1), w);
-            if (n.inputs.size() > 2 && !n.inputs[2].empty()) line << " bias=" << store(n.inputs[2], constant(n.inputs[2]));
+            if (n.inputs.size() > 2 && !n.inputs[2].empty())
+                line << " bias=" << store(n.inputs[2], constant(n.inputs[2]));
             line << " stride=" << ints(strides) << " pad=" << ints(pads) << " group=" << group;
             if (!transpose) line << " dilation=" << ints(dil);
             const double cin = transpose ? static_cast<double>(w.dims[0]) : static_cast<double>(w.dims[1] * group);
@@ -304,7 +315,8 @@ struct OnnxConverter {
         } else if (n.op == "Resize" || n.op == "Upsample") {
             const std::string mode = attr_string(n, "mode", "nearest");
             if (mode != "nearest") fail(n.op + " " + n.name + ": mode " + mode + " is not supported");
-            const std::string scales_name = n.op == "Resize" ? (n.inputs.size() > 2 ? n.inputs[2] : "") : n.inputs.at(1);
+            const std::string scales_name =
+                n.op == "Resize" ? (n.inputs.size() > 2 ? n.inputs[2] : "") : n.inputs.at(1);
             if (scales_name.empty() || constant(scales_name).values.size() != 4) {
                 fail(n.op + " " + n.name + ": only constant scales are supported");
             }

@@ -26,14 +26,14 @@ Params Operation::resolve(const std::map<std::string, std::string>& given, const
         source != nullptr ? source_defaults(*source) : std::map<std::string, std::string>{};
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : given) {
-        auto spec = std::find_if(inf.params.begin(), inf.params.end(),
-                                 [&](const ParamSpec& p) { return p.key == key; });
+        auto spec =
+            std::find_if(inf.params.begin(), inf.params.end(), [&](const ParamSpec& p) { return p.key == key; });
         if (spec == inf.params.end()) {
             std::vector<std::string> keys;
             for (const auto& p : inf.params) keys.push_back(p.key);
-            throw Error(ErrorKind::Usage, inf.id + " has no parameter '" + key + "'" +
-                                              (keys.empty() ? std::string(" (it takes none)")
-                                                            : " (it takes: " + join(keys, ", ") + ")"));
+            throw Error(ErrorKind::Usage,
+                        inf.id + " has no parameter '" + key + "'" +
+                            (keys.empty() ? std::string(" (it takes none)") : " (it takes: " + join(keys, ", ") + ")"));
         }
         const std::string bad = "invalid value '" + value + "' for " + inf.id + " " + key + ": ";
         switch (spec->kind) {
@@ -59,12 +59,11 @@ Params Operation::resolve(const std::map<std::string, std::string>& given, const
                     throw Error(ErrorKind::Usage, bad + "expected a whole number");
                 }
                 if (v < spec->min || v > spec->max) {
-                    throw Error(ErrorKind::Usage, bad + "allowed range is " + format_number(spec->min) +
-                                                      ".." + format_number(spec->max));
+                    throw Error(ErrorKind::Usage,
+                                bad + "allowed range is " + format_number(spec->min) + ".." + format_number(spec->max));
                 }
-                out[key] = spec->kind == ParamKind::Integer
-                               ? std::to_string(static_cast<long long>(v))
-                               : format_number(v);
+                out[key] =
+                    spec->kind == ParamKind::Integer ? std::to_string(static_cast<long long>(v)) : format_number(v);
                 break;
             }
         }
@@ -99,7 +98,7 @@ Params Operation::resolve(const std::map<std::string, std::string>& given, const
 cv::Size Operation::output_size(cv::Size input, const Params& /*params*/) const { return input; }
 
 DetectedMask Operation::detect_mask(const cv::Mat& /*image*/, const Params& /*params*/,
-                                   const OpContext& /*ctx*/) const {
+                                    const OpContext& /*ctx*/) const {
     throw Error(ErrorKind::Usage, info().id + " finds no mask by itself: paint or import one");
 }
 
@@ -107,8 +106,8 @@ bool Operation::has_cached_pass(const cv::Mat& /*image*/, const Params& /*params
     return false;
 }
 
-OpResult Operation::run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params,
-                               const OpContext& ctx, const cv::Rect& region) const {
+OpResult Operation::run_region(const cv::Mat& image, const cv::Mat& mask, const Params& params, const OpContext& ctx,
+                               const cv::Rect& region) const {
     OpResult r = run(image, mask, params, ctx);
     const cv::Size out = output_size(image.size(), params);
     const int sx = out.width / image.cols;

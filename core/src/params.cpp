@@ -9,9 +9,12 @@ namespace restora {
 
 std::string to_string(MaskUse m) {
     switch (m) {
-        case MaskUse::None: return "none";
-        case MaskUse::Required: return "required";
-        case MaskUse::Optional: return "optional";
+        case MaskUse::None:
+            return "none";
+        case MaskUse::Required:
+            return "required";
+        case MaskUse::Optional:
+            return "optional";
     }
     return "none";
 }
@@ -24,15 +27,18 @@ std::string format_number(double v) {
 
 std::string kind_name(ParamKind k) {
     switch (k) {
-        case ParamKind::Integer: return "integer";
-        case ParamKind::Number: return "number";
-        case ParamKind::Choice: return "choice";
+        case ParamKind::Integer:
+            return "integer";
+        case ParamKind::Number:
+            return "number";
+        case ParamKind::Choice:
+            return "choice";
     }
     return "number";
 }
 
-ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices,
-                       std::string def, std::string help, std::string unit) {
+ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices, std::string def,
+                       std::string help, std::string unit) {
     ParamSpec p;
     p.key = std::move(key);
     p.label = std::move(label);
@@ -44,8 +50,8 @@ ParamSpec choice_param(std::string key, std::string label, std::vector<std::stri
     return p;
 }
 
-ParamSpec number_param(std::string key, std::string label, double min, double max, double step,
-                       double def, std::string help) {
+ParamSpec number_param(std::string key, std::string label, double min, double max, double step, double def,
+                       std::string help) {
     ParamSpec p;
     p.key = std::move(key);
     p.label = std::move(label);

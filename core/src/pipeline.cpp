@@ -77,12 +77,12 @@ void check_output_path(const EditRequest& r, const std::vector<fs::path>& inputs
     std::error_code ec;
     check_not_an_input(r.output, inputs);
     if (fs::weakly_canonical(r.output, ec) == fs::weakly_canonical(r.input, ec)) {
-        throw Error(ErrorKind::Usage, "the output " + r.output.string() +
-                                          " is the input; Restora never overwrites an original");
+        throw Error(ErrorKind::Usage,
+                    "the output " + r.output.string() + " is the input; Restora never overwrites an original");
     }
     if (!format_is_writable(format_from_extension(r.output))) {
-        throw Error(ErrorKind::Usage, "output " + r.output.string() +
-                                          ": choose a name ending in .jpg, .png, .tif or .webp");
+        throw Error(ErrorKind::Usage,
+                    "output " + r.output.string() + ": choose a name ending in .jpg, .png, .tif or .webp");
     }
     if (!r.export_options.overwrite && fs::exists(r.output, ec)) {
         throw Error(ErrorKind::Usage, r.output.string() + " exists; pass --overwrite to replace it");
@@ -142,7 +142,7 @@ ValidatedEdit validate_edit(const EditRequest& request) {
     }
     if (request.tile < 0) throw Error(ErrorKind::Usage, "--tile must be 0 (whole image) or a size in pixels");
     if (request.tile > 0 && request.tile < 32) throw Error(ErrorKind::Usage, "--tile must be 0 or at least 32");
-    resolve_device_name(request.device);  // --device cuda without CUDA is a usage error
+    resolve_device_name(request.device);                   // --device cuda without CUDA is a usage error
     resolve_precision(request.precision, request.device);  // and so are bf16 on CUDA, fp16 on the CPU and unknown names
     check_output_path(request, {request.input, request.mask});
     v.request.export_options.protect = {request.input, request.mask};
@@ -200,9 +200,9 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     return outcome;
 }
 
-EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs::path& output,
-                        DeviceKind device, std::optional<int> tile, const ExportOptions& options,
-                        const JobControl& job, const std::optional<std::string>& precision) {
+EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs::path& output, DeviceKind device,
+                        std::optional<int> tile, const ExportOptions& options, const JobControl& job,
+                        const std::optional<std::string>& precision) {
     EditOutcome outcome;
     read_header(edited);  // a missing or non-image file is an input error
     const Metadata md = Metadata::read_file(edited);
@@ -238,9 +238,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             throw Error(ErrorKind::Processing, "the history uses operation '" + e.op + "', which this build lacks");
         }
         if (op->info().version != e.version) {
-            throw Error(ErrorKind::Processing, "the history used " + e.op + " version " +
-                                                   std::to_string(e.version) + "; this build has version " +
-                                                   std::to_string(op->info().version));
+            throw Error(ErrorKind::Processing, "the history used " + e.op + " version " + std::to_string(e.version) +
+                                                   "; this build has version " + std::to_string(op->info().version));
         }
         Params p = op->resolve(e.params);
         op->check_available(p);
@@ -256,7 +255,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             step = resolve_precision("auto", device) == recorded ? recorded : Precision::F32;
             if (step != recorded) {
                 outcome.warnings.push_back("step " + std::to_string(steps.size()) + " (" + e.op + ") ran in " +
-                                           e.precision + ", which this machine does not compute natively; it "
+                                           e.precision +
+                                           ", which this machine does not compute natively; it "
                                            "replays it in fp32 (a slight difference: bf16 results are 53-69 dB, "
                                            "fp16 ones 65-80 dB from fp32)");
             }
@@ -267,7 +267,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     LoadedImage img = load_image(input);
     outcome.input_size = img.pixels.size();
     if (!recorded.source_sha256.empty() && sha256_file(input) != recorded.source_sha256) {
-        outcome.warnings.push_back(input.string() + " is not the file the history was recorded on "
+        outcome.warnings.push_back(input.string() +
+                                   " is not the file the history was recorded on "
                                    "(its sha256 differs); the result may differ");
     }
     check_losses(img, output, export_opts, outcome.warnings);
@@ -296,8 +297,8 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         // Entries written before tiles were recorded ran with the device's default tile.
         ctx.tile = tile ? *tile : (e.tile >= 0 ? e.tile : default_tile(device));
         ctx.precision = precisions[i];
-        ctx.job = stages.sub_job(static_cast<int>(100 * i / steps.size()),
-                                 static_cast<int>(100 * (i + 1) / steps.size()));
+        ctx.job =
+            stages.sub_job(static_cast<int>(100 * i / steps.size()), static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;
         ctx.models = &models;
         OpResult result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
@@ -331,10 +332,10 @@ cv::Mat side_by_side(const cv::Mat& before_in, const cv::Mat& after_in) {
     before.copyTo(out(cv::Rect(0, label, after.cols, after.rows)));
     after.copyTo(out(cv::Rect(after.cols + gap, label, after.cols, after.rows)));
     const double font = label / 40.0;
-    cv::putText(out, "Before", {8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX, font,
+    cv::putText(out, "Before", {8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(235, 235, 235),
+                std::max(1, label / 20), cv::LINE_AA);
+    cv::putText(out, "After", {after.cols + gap + 8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX, font,
                 cv::Scalar(235, 235, 235), std::max(1, label / 20), cv::LINE_AA);
-    cv::putText(out, "After", {after.cols + gap + 8, label - label / 4}, cv::FONT_HERSHEY_SIMPLEX,
-                font, cv::Scalar(235, 235, 235), std::max(1, label / 20), cv::LINE_AA);
     return out;
 }
 

@@ -54,8 +54,10 @@ std::string Registry::to_json() const {
         const OperationInfo& inf = op->info();
         nlohmann::json params = nlohmann::json::array();
         for (const auto& p : inf.params) {
-            nlohmann::json j = {{"key", p.key},     {"label", p.label},
-                                {"type", kind_name(p.kind)}, {"default", p.default_text()},
+            nlohmann::json j = {{"key", p.key},
+                                {"label", p.label},
+                                {"type", kind_name(p.kind)},
+                                {"default", p.default_text()},
                                 {"help", p.help}};
             if (p.kind == ParamKind::Choice) {
                 j["choices"] = p.choices;

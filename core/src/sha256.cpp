@@ -13,7 +13,7 @@ namespace restora {
 namespace {
 
 class Sha256 {
-public:
+  public:
     Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
         if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) fail();
     }
@@ -34,7 +34,7 @@ public:
         return s;
     }
 
-private:
+  private:
     [[noreturn]] static void fail() { throw Error(ErrorKind::Processing, "libcrypto's SHA-256 failed"); }
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
 };

@@ -62,7 +62,8 @@ std::string attr_text(const json& v) {
         }
         return t;
     }
-    if (v.contains("i")) return v["i"].is_string() ? v["i"].get<std::string>() : std::to_string(v["i"].get<long long>());
+    if (v.contains("i"))
+        return v["i"].is_string() ? v["i"].get<std::string>() : std::to_string(v["i"].get<long long>());
     if (v.contains("b")) return v["b"].get<bool>() ? "1" : "0";
     if (v.contains("type")) return v["type"].get<std::string>();
     if (v.contains("list")) {
@@ -114,7 +115,8 @@ ModelStatus import_tfjs_graph_model(const ImportableModel& m, const fs::path& pk
                 if (w.contains("quantization")) fail("weight " + t.name + " is quantised");
                 size_t count = 1;
                 for (int64_t d : t.shape) count *= static_cast<size_t>(d);
-                if (offset + count * 4 > blob.size()) fail("the weight shards of " + m.id + " are shorter than model.json says");
+                if (offset + count * 4 > blob.size())
+                    fail("the weight shards of " + m.id + " are shorter than model.json says");
                 t.values.resize(count);
                 if (dtype == "float32") {
                     std::memcpy(t.values.data(), blob.data() + offset, count * 4);
@@ -134,9 +136,9 @@ ModelStatus import_tfjs_graph_model(const ImportableModel& m, const fs::path& pk
                 out.tensors.push_back(std::move(t));
             }
         }
-        static const std::set<std::string> keep = {"equation", "padding", "strides", "shrink_axis_mask", "begin_mask",
-                                                   "end_mask", "ellipsis_mask", "new_axis_mask", "axis", "keep_dims",
-                                                   "squeeze_dims", "DstT", "batch_dims"};
+        static const std::set<std::string> keep = {
+            "equation",      "padding", "strides",   "shrink_axis_mask", "begin_mask", "end_mask",  "ellipsis_mask",
+            "new_axis_mask", "axis",    "keep_dims", "squeeze_dims",     "DstT",       "batch_dims"};
         for (const auto& n : model.at("modelTopology").at("node")) {
             const std::string op = n.at("op");
             const std::string name = clean(n.at("name"));
@@ -146,7 +148,8 @@ ModelStatus import_tfjs_graph_model(const ImportableModel& m, const fs::path& pk
                 if (!s.empty() && s[0] == '^') continue;  // control dependency
                 const auto colon = s.find(':');
                 if (colon != std::string::npos) {
-                    if (s.substr(colon + 1) != "0") fail("node " + name + " reads output " + s + " (only single outputs)");
+                    if (s.substr(colon + 1) != "0")
+                        fail("node " + name + " reads output " + s + " (only single outputs)");
                     s = s.substr(0, colon);
                 }
                 if (!ins.empty()) ins += ',';

@@ -26,7 +26,7 @@ typedef uint16_t v16h __attribute__((vector_size(32)));
 // where the result is below 1e-33. 3x faster than widening, libtorch's GELU and narrowing (16 M
 // values: 0.032 s against 0.100 s, measured).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) void gelu_avx512(const uint16_t* in, uint16_t* out,
-                                                                                    int64_t n) {
+                                                                                   int64_t n) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
         v16h raw;
@@ -35,7 +35,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) void gelu_avx5
         const v16f u = 0.7978845608028654F * (x + 0.044715F * x * x * x);
         v16f a = u < 0 ? -u : u;
         a = a < 40.0F ? a : 40.0F;
-        const v16f t = a * -2.8853900817779268F;  // -2|u| log2(e), in [-115.5, 0]
+        const v16f t = a * -2.8853900817779268F;          // -2|u| log2(e), in [-115.5, 0]
         const v16i k = __builtin_convertvector(t, v16i);  // towards zero: t - k in (-1, 0]
         const v16f f = (t - __builtin_convertvector(k, v16f)) * 0.6931471805599453F;
         const v16f p = 1.0F + f * (1.0F + f * (0.5F + f * (0.16666667F + f * (0.041666668F + f * 0.008333334F))));

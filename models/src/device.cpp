@@ -76,10 +76,14 @@ Precision resolve_precision(const std::string& choice, DeviceKind device) {
 
 std::string precision_name(Precision precision) {
     switch (precision) {
-        case Precision::F16: return "fp16";
-        case Precision::F32: return "fp32";
-        case Precision::F64: return "fp64";
-        case Precision::BF16: return "bf16";
+        case Precision::F16:
+            return "fp16";
+        case Precision::F32:
+            return "fp32";
+        case Precision::F64:
+            return "fp64";
+        case Precision::BF16:
+            return "bf16";
     }
     return "fp32";
 }
@@ -119,8 +123,7 @@ void release_free_memory() {
 
 void configure_threads(int threads) {
     keep_freed_memory_for_reuse();
-    const int n = threads > 0 ? threads
-                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    const int n = threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     if (torch::get_num_threads() != n) torch::set_num_threads(n);
     // cuDNN's benchmark mode times its algorithms for each new convolution shape and keeps the
     // fastest: opt-in (RESTORA_CUDNN_BENCHMARK=1), for batches of same-sized photos. Once warm it
@@ -170,9 +173,8 @@ bool is_out_of_memory(const std::exception& e) {
 namespace {
 
 class BicubicUpscaler : public TorchImageModel {
-public:
-    BicubicUpscaler(int scale, torch::Device device)
-        : TorchImageModel(ModelTraits{"bicubic", scale, 1, 4}, device) {}
+  public:
+    BicubicUpscaler(int scale, torch::Device device) : TorchImageModel(ModelTraits{"bicubic", scale, 1, 4}, device) {}
     torch::Tensor forward(const torch::Tensor& x) override {
         const int s = traits().scale;
         namespace F = torch::nn::functional;

@@ -48,10 +48,11 @@ namespace {
 // output channel: the gate).
 InpaintNet make_eraser_body(int base, int blocks, bool guided) {
     InpaintNet net(base, blocks);
-    net->in_conv = net->replace_module(
-        "in_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(kEraserInputs, base, 5).padding(2)));
+    net->in_conv =
+        net->replace_module("in_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(kEraserInputs, base, 5).padding(2)));
     if (guided) {
-        net->out_conv = net->replace_module("out_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(base, 4, 3).padding(1)));
+        net->out_conv =
+            net->replace_module("out_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(base, 4, 3).padding(1)));
     }
     return net;
 }

@@ -18,13 +18,19 @@ namespace graph {
 namespace {
 
 Op parse_op(const std::string& s) {
-    static const std::map<std::string, Op> ops = {
-        {"input", Op::Input},   {"conv2d", Op::Conv}, {"relu", Op::Relu},
-        {"leaky_relu", Op::LeakyRelu}, {"prelu", Op::PRelu}, {"pixel_shuffle", Op::PixelShuffle},
-        {"concat", Op::Concat}, {"add", Op::Add},     {"scale", Op::Scale},
-        {"upsample_nearest", Op::Upsample}, {"depth_to_space", Op::DepthToSpace},
-        {"space_to_depth", Op::SpaceToDepth},
-        {"output", Op::Output}};
+    static const std::map<std::string, Op> ops = {{"input", Op::Input},
+                                                  {"conv2d", Op::Conv},
+                                                  {"relu", Op::Relu},
+                                                  {"leaky_relu", Op::LeakyRelu},
+                                                  {"prelu", Op::PRelu},
+                                                  {"pixel_shuffle", Op::PixelShuffle},
+                                                  {"concat", Op::Concat},
+                                                  {"add", Op::Add},
+                                                  {"scale", Op::Scale},
+                                                  {"upsample_nearest", Op::Upsample},
+                                                  {"depth_to_space", Op::DepthToSpace},
+                                                  {"space_to_depth", Op::SpaceToDepth},
+                                                  {"output", Op::Output}};
     auto it = ops.find(s);
     if (it == ops.end()) throw Error(ErrorKind::Processing, "unknown layer type '" + s + "' in weight file");
     return it->second;
@@ -60,7 +66,7 @@ std::map<std::string, std::string> parse_kv(std::istringstream& s) {
 }
 
 class GraphModel : public TorchImageModel {
-public:
+  public:
     GraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, std::vector<torch::Tensor> weights,
                std::vector<torch::Tensor> biases, double input_max, double output_max)
         : TorchImageModel(std::move(traits), device),
@@ -74,8 +80,10 @@ public:
     bool set_half(bool half) override {
         if (half && !device().is_cuda()) return false;
         const auto dtype = half ? torch::kFloat16 : torch::kFloat32;
-        for (auto& w : weights_) if (w.defined()) w = w.to(dtype);
-        for (auto& b : biases_) if (b.defined()) b = b.to(dtype);
+        for (auto& w : weights_)
+            if (w.defined()) w = w.to(dtype);
+        for (auto& b : biases_)
+            if (b.defined()) b = b.to(dtype);
         half_ = half;
         return true;
     }
@@ -94,9 +102,10 @@ public:
         bf16_weights_.clear();
         bf16_biases_.clear();
         for (const auto& w : weights_) {
-            bf16_weights_.push_back(!w.defined()    ? w
-                                    : w.dim() == 4 ? w.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast)
-                                                   : w.to(torch::kBFloat16));
+            bf16_weights_.push_back(!w.defined() ? w
+                                    : w.dim() == 4
+                                        ? w.to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast)
+                                        : w.to(torch::kBFloat16));
         }
         for (const auto& b : biases_) bf16_biases_.push_back(b.defined() ? b.to(torch::kBFloat16) : b);
         return true;
@@ -116,7 +125,7 @@ public:
         return half_ || bf16 ? out.to(torch::kFloat32) : out;
     }
 
-private:
+  private:
     std::vector<Node> nodes_;
     std::vector<int> last_use_;
     std::vector<torch::Tensor> weights_;
@@ -148,7 +157,8 @@ std::vector<Node> parse(const std::vector<std::string>& lines, const std::string
                 std::string in;
                 while (std::getline(ins, in, ',')) {
                     auto it = index.find(in);
-                    if (it == index.end()) throw Error(ErrorKind::Processing, file + ": layer " + name + " reads unknown " + in);
+                    if (it == index.end())
+                        throw Error(ErrorKind::Processing, file + ": layer " + name + " reads unknown " + in);
                     n.inputs.push_back(it->second);
                 }
             }
@@ -207,10 +217,18 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
                     v[i] = v[i].contiguous(torch::MemoryFormat::ChannelsLast);
                 }
                 break;
-            case Op::Conv: v[i] = conv(i, in(0)); break;
-            case Op::Relu: v[i] = torch::relu(in(0)); break;
-            case Op::LeakyRelu: v[i] = torch::leaky_relu(in(0), n.fvalue); break;
-            case Op::PRelu: v[i] = conv(i, in(0)); break;
+            case Op::Conv:
+                v[i] = conv(i, in(0));
+                break;
+            case Op::Relu:
+                v[i] = torch::relu(in(0));
+                break;
+            case Op::LeakyRelu:
+                v[i] = torch::leaky_relu(in(0), n.fvalue);
+                break;
+            case Op::PRelu:
+                v[i] = conv(i, in(0));
+                break;
             case Op::Concat: {
                 std::vector<torch::Tensor> parts;
                 for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
@@ -223,16 +241,26 @@ torch::Tensor run(const std::vector<Node>& nodes, const std::vector<int>& last_u
                 v[i] = s;
                 break;
             }
-            case Op::Scale: v[i] = in(0) * n.fvalue; break;
+            case Op::Scale:
+                v[i] = in(0) * n.fvalue;
+                break;
             case Op::Upsample: {  // nearest, integer factor: each pixel repeated f x f times
                 const auto f = static_cast<int64_t>(n.ivalue);
                 v[i] = torch::upsample_nearest2d(in(0), {in(0).size(2) * f, in(0).size(3) * f});
                 break;
             }
-            case Op::DepthToSpace: v[i] = depth_to_space_tf(in(0), n.ivalue); break;
-            case Op::SpaceToDepth: v[i] = space_to_depth_tf(in(0), n.ivalue); break;
-            case Op::PixelShuffle: v[i] = torch::pixel_shuffle(in(0), n.ivalue); break;
-            case Op::Output: out = in(0); break;
+            case Op::DepthToSpace:
+                v[i] = depth_to_space_tf(in(0), n.ivalue);
+                break;
+            case Op::SpaceToDepth:
+                v[i] = space_to_depth_tf(in(0), n.ivalue);
+                break;
+            case Op::PixelShuffle:
+                v[i] = torch::pixel_shuffle(in(0), n.ivalue);
+                break;
+            case Op::Output:
+                out = in(0);
+                break;
         }
         for (int k : n.inputs) {
             if (last_use[k] == static_cast<int>(i)) v[k] = torch::Tensor();
@@ -293,10 +321,14 @@ bool set_precision(ImageModel& model, Precision precision) {
     auto* m = dynamic_cast<TorchImageModel*>(&model);
     if (m == nullptr) return false;
     switch (precision) {
-        case Precision::F16: return m->set_float_type(torch::kFloat16);
-        case Precision::F32: return m->set_float_type(torch::kFloat32);
-        case Precision::F64: return m->set_float_type(torch::kFloat64);
-        case Precision::BF16: return m->set_float_type(torch::kBFloat16);
+        case Precision::F16:
+            return m->set_float_type(torch::kFloat16);
+        case Precision::F32:
+            return m->set_float_type(torch::kFloat32);
+        case Precision::F64:
+            return m->set_float_type(torch::kFloat64);
+        case Precision::BF16:
+            return m->set_float_type(torch::kBFloat16);
     }
     return false;
 }

@@ -76,7 +76,8 @@ void GraphProfilePrinter::call_end(size_t resizes_by_taps) {
         if (sec > 0.05) {
             std::fprintf(stderr, "  %-22s %8.2f s  %5d nodes", c.op_name[op].c_str(), sec, c.op_count[op]);
             if (c.op_flops[op] > 0) {
-                std::fprintf(stderr, "  %8.1f GFLOP  %6.1f GFLOP/s", c.op_flops[op] * 1e-9, c.op_flops[op] * 1e-9 / sec);
+                std::fprintf(stderr, "  %8.1f GFLOP  %6.1f GFLOP/s", c.op_flops[op] * 1e-9,
+                             c.op_flops[op] * 1e-9 / sec);
             }
             std::fprintf(stderr, "\n");
         }

@@ -81,7 +81,8 @@ void save_inpaint_net(InpaintNet& net, const std::filesystem::path& file,
 
 InpaintNet load_inpaint_net(const std::filesystem::path& file, torch::Device device) {
     WeightFileContents c = load_weight_file(file);
-    if (c.meta["arch"] != "inpaint-ffc") throw Error(ErrorKind::Processing, file.string() + " is not an inpainting network");
+    if (c.meta["arch"] != "inpaint-ffc")
+        throw Error(ErrorKind::Processing, file.string() + " is not an inpainting network");
     InpaintNet net(std::stoi(c.meta["base"]), std::stoi(c.meta["blocks"]));
     load_parameters(*net, c, file.string());
     net->to(device);

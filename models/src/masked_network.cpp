@@ -54,7 +54,8 @@ bool MaskedNetwork::needs_guide() const { return impl_->needs_guide; }
 
 void MaskedNetwork::run(int w, int h, const float* rgb, const float* mask, float* out, const float* guide) const {
     if (w % 4 != 0 || h % 4 != 0) throw Error(ErrorKind::Processing, "network input sides must be multiples of 4");
-    if (impl_->needs_guide && guide == nullptr) throw Error(ErrorKind::Processing, "this network needs a classical fill");
+    if (impl_->needs_guide && guide == nullptr)
+        throw Error(ErrorKind::Processing, "this network needs a classical fill");
     // Small inputs: one CPU thread is as fast, and OpenMP workers left spinning after it would
     // take the core that the PatchMatch refinement runs on next.
     struct OneThread {
@@ -74,7 +75,9 @@ void MaskedNetwork::run(int w, int h, const float* rgb, const float* mask, float
     const torch::Tensor m = torch::from_blob(const_cast<float*>(mask), {1, 1, h, w}, torch::kFloat32).to(impl_->device);
     torch::Tensor g;
     if (impl_->needs_guide) {
-        g = torch::from_blob(const_cast<float*>(guide), {1, h, w, 3}, torch::kFloat32).permute({0, 3, 1, 2}).to(impl_->device);
+        g = torch::from_blob(const_cast<float*>(guide), {1, h, w, 3}, torch::kFloat32)
+                .permute({0, 3, 1, 2})
+                .to(impl_->device);
     }
     const torch::Tensor y = impl_->forward(x, m, g).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
     std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(w) * h * 3);

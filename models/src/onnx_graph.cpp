@@ -16,7 +16,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Op { Input, Conv, ConvT, Affine, Relu, Sigmoid, HardSigmoid, Clip, Add, Mul, Div, Gap, Upsample, Concat, Output };
+enum class Op {
+    Input,
+    Conv,
+    ConvT,
+    Affine,
+    Relu,
+    Sigmoid,
+    HardSigmoid,
+    Clip,
+    Add,
+    Mul,
+    Div,
+    Gap,
+    Upsample,
+    Concat,
+    Output
+};
 
 struct Node {
     Op op = Op::Input;
@@ -45,14 +61,17 @@ std::vector<int64_t> parse_ints(const std::string& s) {
 
 torch::Tensor binary(Op op, const torch::Tensor& x, const torch::Tensor& y) {
     switch (op) {
-        case Op::Add: return x + y;
-        case Op::Mul: return x * y;
-        default: return x / y;
+        case Op::Add:
+            return x + y;
+        case Op::Mul:
+            return x * y;
+        default:
+            return x / y;
     }
 }
 
 class OnnxGraph : public MapNetwork {
-public:
+  public:
     OnnxGraph(std::vector<Node> nodes, torch::Device device, int multiple, std::map<std::string, std::string> meta)
         : nodes_(std::move(nodes)), device_(device), multiple_(multiple), meta_(std::move(meta)) {}
 
@@ -64,8 +83,7 @@ public:
             throw Error(ErrorKind::Processing, "network input must be a multiple of " + std::to_string(multiple_));
         }
         torch::NoGradGuard no_grad;
-        const torch::Tensor x =
-            torch::from_blob(const_cast<float*>(input), {1, 3, h, w}, torch::kFloat32).to(device_);
+        const torch::Tensor x = torch::from_blob(const_cast<float*>(input), {1, 3, h, w}, torch::kFloat32).to(device_);
         std::vector<torch::Tensor> values(nodes_.size());
         torch::Tensor result;
         for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -73,12 +91,15 @@ public:
             const auto in = [&](size_t k) -> const torch::Tensor& { return values[n.inputs.at(k)]; };
             torch::Tensor v;
             switch (n.op) {
-                case Op::Input: v = x; break;
+                case Op::Input:
+                    v = x;
+                    break;
                 case Op::Conv: {
                     torch::Tensor t = in(0);
                     if (n.pad[0] != n.pad[2] || n.pad[1] != n.pad[3]) {
                         t = torch::constant_pad_nd(t, {n.pad[1], n.pad[3], n.pad[0], n.pad[2]});
-                        v = torch::conv2d(t, n.weight, n.bias, n.stride, torch::IntArrayRef({0, 0}), n.dilation, n.group);
+                        v = torch::conv2d(t, n.weight, n.bias, n.stride, torch::IntArrayRef({0, 0}), n.dilation,
+                                          n.group);
                     } else {
                         v = torch::conv2d(t, n.weight, n.bias, n.stride, torch::IntArrayRef({n.pad[0], n.pad[1]}),
                                           n.dilation, n.group);
@@ -93,11 +114,21 @@ public:
                                                 torch::IntArrayRef({n.pad[0], n.pad[1]}), torch::IntArrayRef({0, 0}),
                                                 n.group);
                     break;
-                case Op::Affine: v = in(0) * n.weight + n.bias; break;
-                case Op::Relu: v = torch::relu(in(0)); break;
-                case Op::Sigmoid: v = torch::sigmoid(in(0)); break;
-                case Op::HardSigmoid: v = torch::clamp(in(0) * n.a + n.b, 0.0, 1.0); break;
-                case Op::Clip: v = torch::clamp(in(0), n.a, n.b); break;
+                case Op::Affine:
+                    v = in(0) * n.weight + n.bias;
+                    break;
+                case Op::Relu:
+                    v = torch::relu(in(0));
+                    break;
+                case Op::Sigmoid:
+                    v = torch::sigmoid(in(0));
+                    break;
+                case Op::HardSigmoid:
+                    v = torch::clamp(in(0) * n.a + n.b, 0.0, 1.0);
+                    break;
+                case Op::Clip:
+                    v = torch::clamp(in(0), n.a, n.b);
+                    break;
                 case Op::Add:
                 case Op::Mul:
                 case Op::Div:
@@ -107,13 +138,17 @@ public:
                         v = binary(n.op, in(0), in(1));
                     }
                     break;
-                case Op::Gap: v = in(0).mean({2, 3}, true); break;
+                case Op::Gap:
+                    v = in(0).mean({2, 3}, true);
+                    break;
                 case Op::Upsample: {
                     const torch::Tensor& t = in(0);
                     const int64_t fh = static_cast<int64_t>(n.a);
                     const int64_t fw = static_cast<int64_t>(n.b);
                     // Exact pixel replication (ONNX asymmetric + floor with integer factors).
-                    v = t.unsqueeze(3).unsqueeze(5).expand({t.size(0), t.size(1), t.size(2), fh, t.size(3), fw})
+                    v = t.unsqueeze(3)
+                            .unsqueeze(5)
+                            .expand({t.size(0), t.size(1), t.size(2), fh, t.size(3), fw})
                             .reshape({t.size(0), t.size(1), t.size(2) * fh, t.size(3) * fw});
                     break;
                 }
@@ -123,7 +158,9 @@ public:
                     v = torch::cat(parts, 1);
                     break;
                 }
-                case Op::Output: result = in(0); break;
+                case Op::Output:
+                    result = in(0);
+                    break;
             }
             values[i] = v;
             // Free what no later node reads.
@@ -139,7 +176,7 @@ public:
         return static_cast<int>(result.size(1));
     }
 
-private:
+  private:
     std::vector<Node> nodes_;
     torch::Device device_;
     int multiple_;
@@ -158,11 +195,21 @@ std::unique_ptr<MapNetwork> load_onnx_graph(const fs::path& file, DeviceKind dev
     for (auto& t : c.tensors) {
         tensors[t.name] = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone().to(device);
     }
-    static const std::map<std::string, Op> ops = {
-        {"input", Op::Input}, {"conv", Op::Conv}, {"convtranspose", Op::ConvT}, {"affine", Op::Affine},
-        {"relu", Op::Relu}, {"sigmoid", Op::Sigmoid}, {"hardsigmoid", Op::HardSigmoid}, {"clip", Op::Clip},
-        {"add", Op::Add}, {"mul", Op::Mul}, {"div", Op::Div}, {"gap", Op::Gap},
-        {"upsample_nearest", Op::Upsample}, {"concat", Op::Concat}, {"output", Op::Output}};
+    static const std::map<std::string, Op> ops = {{"input", Op::Input},
+                                                  {"conv", Op::Conv},
+                                                  {"convtranspose", Op::ConvT},
+                                                  {"affine", Op::Affine},
+                                                  {"relu", Op::Relu},
+                                                  {"sigmoid", Op::Sigmoid},
+                                                  {"hardsigmoid", Op::HardSigmoid},
+                                                  {"clip", Op::Clip},
+                                                  {"add", Op::Add},
+                                                  {"mul", Op::Mul},
+                                                  {"div", Op::Div},
+                                                  {"gap", Op::Gap},
+                                                  {"upsample_nearest", Op::Upsample},
+                                                  {"concat", Op::Concat},
+                                                  {"output", Op::Output}};
     std::map<std::string, int> index;
     std::vector<Node> nodes;
     const auto tensor = [&](const std::string& name) {
@@ -187,7 +234,8 @@ std::unique_ptr<MapNetwork> load_onnx_graph(const fs::path& file, DeviceKind dev
                 std::string in;
                 while (std::getline(ins, in, ',')) {
                     auto it = index.find(in);
-                    if (it == index.end()) throw Error(ErrorKind::Processing, file.string() + ": " + name + " reads unknown " + in);
+                    if (it == index.end())
+                        throw Error(ErrorKind::Processing, file.string() + ": " + name + " reads unknown " + in);
                     nodes[it->second].last_use = static_cast<int>(nodes.size());
                     n.inputs.push_back(it->second);
                 }
@@ -239,7 +287,8 @@ std::unique_ptr<MapNetwork> load_onnx_graph(const fs::path& file, DeviceKind dev
                     n.a = std::stod(get("factor_h"));
                     n.b = std::stod(get("factor_w"));
                     break;
-                default: break;
+                default:
+                    break;
             }
             index[name] = static_cast<int>(nodes.size());
             nodes.push_back(std::move(n));

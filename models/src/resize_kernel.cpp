@@ -29,8 +29,8 @@ void taps_lines(const T* x, U* y, const int64_t* index, const float* weight, int
 }
 
 template <typename T, typename U>
-void taps_all(const torch::Tensor& x, torch::Tensor& y, const int64_t* index, const float* weight, int64_t taps, int64_t outer,
-              int64_t n, int64_t f_count, int64_t inner) {
+void taps_all(const torch::Tensor& x, torch::Tensor& y, const int64_t* index, const float* weight, int64_t taps,
+              int64_t outer, int64_t n, int64_t f_count, int64_t inner) {
     const auto* xp = reinterpret_cast<const T*>(x.data_ptr());
     auto* yp = reinterpret_cast<U*>(y.data_ptr());
     constexpr int64_t kChunk = 16;  // lines of f per work item
@@ -40,7 +40,8 @@ void taps_all(const torch::Tensor& x, torch::Tensor& y, const int64_t* index, co
         std::vector<float> acc(static_cast<size_t>(inner));
         for (int64_t j = b; j < e; ++j) {
             const int64_t f0 = (j % chunks) * kChunk;
-            taps_lines(xp, yp, index, weight, taps, n, f_count, inner, j / chunks, f0, std::min(f_count, f0 + kChunk), acc.data());
+            taps_lines(xp, yp, index, weight, taps, n, f_count, inner, j / chunks, f0, std::min(f_count, f0 + kChunk),
+                       acc.data());
         }
     });
 }

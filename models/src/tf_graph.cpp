@@ -46,7 +46,7 @@ struct StaticValues {
 };
 
 class TfGraphModel : public TorchImageModel {
-public:
+  public:
     TfGraphModel(ModelTraits traits, torch::Device device, std::vector<Node> nodes, int input, int output)
         : TorchImageModel(std::move(traits), device), nodes_(std::move(nodes)), input_(input), output_(output) {
         // How far a call has got at each node, for the job's progress: the share of the tensor
@@ -108,8 +108,9 @@ public:
                 const auto t0 = std::chrono::steady_clock::now();
                 it = cache_.emplace(key, compute_static(nhwc)).first;
                 if (observer != nullptr) {
-                    observer->static_values(c10::str(nhwc.sizes()),
-                                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                    observer->static_values(
+                        c10::str(nhwc.sizes()),
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 }
             }
             statics = it->second;
@@ -128,8 +129,9 @@ public:
                                            arith_bf16_ ? torch::kBFloat16 : float_type_);
             }
             if (!values[i].defined()) {
-                values[i] = float_type_ == torch::kFloat16 && nhwc.device().is_cpu() ? emulate_cpu_float16(i, values, nhwc)
-                                                                                      : eval(n, values, nhwc);
+                values[i] = float_type_ == torch::kFloat16 && nhwc.device().is_cpu()
+                                ? emulate_cpu_float16(i, values, nhwc)
+                                : eval(n, values, nhwc);
             }
             if (observer != nullptr) observe(*observer, n, values, values[i], by_taps, t0);
             for (int k : n.inputs) {
@@ -140,7 +142,7 @@ public:
         return values[output_].permute({0, 3, 1, 2}).to(torch::kFloat32).contiguous();
     }
 
-private:
+  private:
     // One node's run for the observer (the benchmark's profile).
     static void observe(GraphObserver& observer, const Node& n, const std::vector<torch::Tensor>& values,
                         const torch::Tensor& y, bool by_taps, std::chrono::steady_clock::time_point t0) {
@@ -286,14 +288,18 @@ private:
     torch::Tensor eval(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& x) const {
         const auto in = [&](size_t k) -> const torch::Tensor& {
             const torch::Tensor& t = v[n.inputs.at(k)];
-            if (!t.defined()) throw Error(ErrorKind::Processing, n.name + ": input " + std::to_string(k) + " has no value");
+            if (!t.defined())
+                throw Error(ErrorKind::Processing, n.name + ": input " + std::to_string(k) + " has no value");
             return t;
         };
         switch (n.op) {
-            case Op::Const: return n.value;
-            case Op::Placeholder: return x;
+            case Op::Const:
+                return n.value;
+            case Op::Placeholder:
+                return x;
             case Op::Identity:
-            case Op::Output: return in(0);
+            case Op::Output:
+                return in(0);
             case Op::Shape:  // on the model's device like every constant, so shape arithmetic never mixes devices
                 return torch::tensor(in(0).sizes().vec(), torch::kLong).to(in(0).device());
             case Op::StridedSlice:
@@ -303,10 +309,14 @@ private:
                 for (size_t k = 0; k < n.inputs.size(); ++k) parts.push_back(in(k));
                 return torch::stack(parts, attr_int(n, "axis"));
             }
-            case Op::Reshape: return in(0).reshape(ints_of(in(1)));
-            case Op::BroadcastTo: return in(0).expand(ints_of(in(1)));
-            case Op::Transpose: return in(0).permute(ints_of(in(1)));
-            case Op::Einsum: return einsum(n.attr.at("equation"), arith(compute_type(in(0))), arith(compute_type(in(1))));
+            case Op::Reshape:
+                return in(0).reshape(ints_of(in(1)));
+            case Op::BroadcastTo:
+                return in(0).expand(ints_of(in(1)));
+            case Op::Transpose:
+                return in(0).permute(ints_of(in(1)));
+            case Op::Einsum:
+                return einsum(n.attr.at("equation"), arith(compute_type(in(0))), arith(compute_type(in(1))));
             case Op::Sum: {  // in float32 when computing in a 16-bit type: MAXIM's means are sums over
                              // the whole tile, beyond float16's range (docs/PERFORMANCE.md)
                 std::vector<int64_t> axes = ints_of(in(1));
@@ -390,7 +400,8 @@ private:
                 for (int64_t d = axis + 1; d < p.dim(); ++d) shape.push_back(p.size(d));
                 return g.reshape(shape);
             }
-            case Op::SelectV2: return torch::where(in(0).to(torch::kBool), in(1), in(2));
+            case Op::SelectV2:
+                return torch::where(in(0).to(torch::kBool), in(1), in(2));
             case Op::Cast: {
                 const std::string t = n.attr.at("DstT");
                 if (t == "DT_FLOAT") return in(0).to(wide_type());  // shape arithmetic goes through float casts
@@ -429,31 +440,53 @@ private:
                 if (axis < 0) axis += parts.at(0).dim();
                 return torch::cat(parts, axis);
             }
-            case Op::Mul: return in(0) * in(1);
-            case Op::AddV2: return in(0) + in(1);
-            case Op::Sub: return in(0) - in(1);
-            case Op::RealDiv: return in(0) / in(1);
-            case Op::Maximum: return torch::maximum(in(0), in(1));
-            case Op::Minimum: return torch::minimum(in(0), in(1));
+            case Op::Mul:
+                return in(0) * in(1);
+            case Op::AddV2:
+                return in(0) + in(1);
+            case Op::Sub:
+                return in(0) - in(1);
+            case Op::RealDiv:
+                return in(0) / in(1);
+            case Op::Maximum:
+                return torch::maximum(in(0), in(1));
+            case Op::Minimum:
+                return torch::minimum(in(0), in(1));
             case Op::FloorDiv:
                 if (in(0).is_floating_point()) return torch::floor(in(0) / in(1));
                 return torch::div(in(0), in(1), "floor");
-            case Op::FloorMod: return torch::remainder(in(0), in(1));
-            case Op::GreaterEqual: return in(0) >= in(1);
-            case Op::Greater: return in(0) > in(1);
-            case Op::LessEqual: return in(0) <= in(1);
-            case Op::Less: return in(0) < in(1);
-            case Op::NotEqual: return in(0) != in(1);
-            case Op::LogicalAnd: return torch::logical_and(in(0), in(1));
-            case Op::Square: return in(0) * in(0);
-            case Op::Rsqrt: return torch::rsqrt(in(0));
-            case Op::Tanh: return torch::tanh(in(0));
-            case Op::Abs: return torch::abs(in(0));
-            case Op::Neg: return -in(0);
-            case Op::Exp: return torch::exp(in(0));
-            case Op::Reciprocal: return torch::reciprocal(in(0));
-            case Op::Floor: return torch::floor(in(0));
-            case Op::Sign: return torch::sign(in(0));
+            case Op::FloorMod:
+                return torch::remainder(in(0), in(1));
+            case Op::GreaterEqual:
+                return in(0) >= in(1);
+            case Op::Greater:
+                return in(0) > in(1);
+            case Op::LessEqual:
+                return in(0) <= in(1);
+            case Op::Less:
+                return in(0) < in(1);
+            case Op::NotEqual:
+                return in(0) != in(1);
+            case Op::LogicalAnd:
+                return torch::logical_and(in(0), in(1));
+            case Op::Square:
+                return in(0) * in(0);
+            case Op::Rsqrt:
+                return torch::rsqrt(in(0));
+            case Op::Tanh:
+                return torch::tanh(in(0));
+            case Op::Abs:
+                return torch::abs(in(0));
+            case Op::Neg:
+                return -in(0);
+            case Op::Exp:
+                return torch::exp(in(0));
+            case Op::Reciprocal:
+                return torch::reciprocal(in(0));
+            case Op::Floor:
+                return torch::floor(in(0));
+            case Op::Sign:
+                return torch::sign(in(0));
             case Op::Gelu: {
                 // Under bfloat16 arithmetic its input is a product's bfloat16 result and its output
                 // feeds the next product: the fused kernel reads and writes bfloat16, faster than
@@ -464,7 +497,8 @@ private:
                 }
                 return torch::gelu(in(0), "tanh");
             }
-            case Op::LayerNorm: return layer_norm(n, in(0), ints_of(in(1)), in(2), in(3));
+            case Op::LayerNorm:
+                return layer_norm(n, in(0), ints_of(in(1)), in(2), in(3));
             case Op::Dense: {  // in the compute type, as the einsum it replaces
                 return dense(arith(compute_type(in(0))), arith(compute_type(in(1))), arith(compute_type(in(2))));
             }
@@ -478,7 +512,7 @@ private:
     std::mutex mutex_;
     std::map<std::vector<int64_t>, std::shared_ptr<const StaticValues>> cache_;
     torch::ScalarType float_type_ = torch::kFloat32;
-    std::vector<float> progress_at_;  // fraction of a call's work done before each node
+    std::vector<float> progress_at_;       // fraction of a call's work done before each node
     std::vector<char> cpu_float32_nodes_;  // emulate_cpu_float16: nodes without a CPU float16 kernel
     bool in_float32_fallback_ = false;     // emulate_cpu_float16 is running such a node
     bool arith_bf16_ = false;              // set_float_type(kBFloat16): arith
@@ -489,7 +523,8 @@ private:
 std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind device_kind) {
     const torch::Device device = to_torch_device(device_kind);
     WeightFileContents c = load_weight_file(file);
-    if (c.meta["format"] != "tf-graph") throw Error(ErrorKind::Processing, file.string() + " is not an imported TF.js graph");
+    if (c.meta["format"] != "tf-graph")
+        throw Error(ErrorKind::Processing, file.string() + " is not an imported TF.js graph");
     std::map<std::string, size_t> tensor_index;
     for (size_t i = 0; i < c.tensors.size(); ++i) tensor_index[c.tensors[i].name] = i;
     // Parse every line, then order the nodes so each comes after its inputs (TF graphs need not be sorted).
@@ -506,7 +541,8 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
         std::string ins;
         s >> op >> name >> ins;
         auto o = op_names().find(op);
-        if (o == op_names().end()) throw Error(ErrorKind::Processing, file.string() + ": unsupported TensorFlow op " + op);
+        if (o == op_names().end())
+            throw Error(ErrorKind::Processing, file.string() + ": unsupported TensorFlow op " + op);
         Raw r;
         r.node.op = o->second;
         r.node.name = name;
@@ -522,7 +558,8 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
         }
         if (r.node.op == Op::Const) {
             auto it = tensor_index.find(r.node.attr["tensor"]);
-            if (it == tensor_index.end()) throw Error(ErrorKind::Processing, file.string() + ": missing tensor for " + name);
+            if (it == tensor_index.end())
+                throw Error(ErrorKind::Processing, file.string() + ": missing tensor for " + name);
             RawTensor& t = c.tensors[it->second];
             torch::Tensor v = torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone();
             if (r.node.attr["dtype"] == "int") v = v.round().to(torch::kLong);
@@ -538,7 +575,8 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
     for (size_t i = 0; i < raw.size(); ++i) {
         for (const auto& in : raw[i].inputs) {
             auto it = by_name.find(in);
-            if (it == by_name.end()) throw Error(ErrorKind::Processing, file.string() + ": " + raw[i].node.name + " reads unknown " + in);
+            if (it == by_name.end())
+                throw Error(ErrorKind::Processing, file.string() + ": " + raw[i].node.name + " reads unknown " + in);
             ++pending[i];
             readers[it->second].push_back(static_cast<int>(i));
         }
@@ -578,7 +616,8 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const fs::path& file, DeviceKind
         }
         nodes.push_back(std::move(n));
     }
-    if (input < 0 || output < 0) throw Error(ErrorKind::Processing, file.string() + ": the graph has no input or output");
+    if (input < 0 || output < 0)
+        throw Error(ErrorKind::Processing, file.string() + ": the graph has no input or output");
     if (!runtime_options().no_fusion) {
         const FusionCounts fused = fuse_operators(nodes);
         if (GraphObserver* observer = graph_observer()) observer->fused(fused.gelus, fused.layer_norms, fused.denses);

@@ -9,7 +9,7 @@ namespace restora::tfgraph {
 namespace {
 
 class Fuser {
-public:
+  public:
     explicit Fuser(std::vector<Node>& nodes) : nodes_(nodes), readers_(nodes.size()) {
         for (size_t i = 0; i < nodes.size(); ++i) {
             for (int k : nodes[i].inputs) readers_[k].push_back(static_cast<int>(i));
@@ -32,7 +32,7 @@ public:
         }
     }
 
-private:
+  private:
     [[nodiscard]] bool is(int k, Op op) const { return k >= 0 && nodes_[k].op == op && !nodes_[k].is_static; }
     [[nodiscard]] int in(int k, size_t j) const {
         return k >= 0 && j < nodes_[k].inputs.size() ? nodes_[k].inputs[j] : -1;
@@ -107,8 +107,10 @@ private:
         if (!is(e, Op::AddV2)) return;
         double eps = 0;
         int v = -1;
-        if (scalar(in(e, 1), NAN, &eps)) v = in(e, 0);
-        else if (scalar(in(e, 0), NAN, &eps)) v = in(e, 1);
+        if (scalar(in(e, 1), NAN, &eps))
+            v = in(e, 0);
+        else if (scalar(in(e, 0), NAN, &eps))
+            v = in(e, 1);
         if (is(v, Op::Reshape)) v = in(v, 0);
         if (!is(v, Op::Maximum)) return;
         const int d = times_scalar(v, 0.0);

@@ -93,7 +93,8 @@ torch::Tensor dense(const torch::Tensor& any, const torch::Tensor& w, const torc
     shape.back() = f;
     if (a.device().is_cpu() && cpu_fast_type(a.scalar_type()) && w.scalar_type() == a.scalar_type() && rows >= 4096) {
         const torch::Tensor x = a.reshape({1, rows, 1, g}).permute({0, 3, 1, 2});  // NCHW view, channels-last strides
-        const torch::Tensor y = torch::conv2d(x, w.t().contiguous().reshape({f, g, 1, 1}), bias.defined() ? bias.reshape({f}) : bias);
+        const torch::Tensor y =
+            torch::conv2d(x, w.t().contiguous().reshape({f, g, 1, 1}), bias.defined() ? bias.reshape({f}) : bias);
         return y.permute({0, 2, 3, 1}).reshape(shape);
     }
     const torch::Tensor a2 = a.reshape({rows, g});
@@ -114,18 +115,29 @@ torch::Tensor einsum(const std::string& eq, const torch::Tensor& a, const torch:
 // per-operator profile of a 512x512 call of maxim-dehazing-outdoor (restora-bench-models --profile).
 double work_weight(Op op) {
     switch (op) {
-        case Op::Einsum: return 24;
-        case Op::Conv2DBackpropInput: return 23;
-        case Op::Conv2D: return 11;
-        case Op::Gelu: return 10;
-        case Op::Dense: return 9;
-        case Op::ConcatV2: return 6;
-        case Op::LayerNorm: return 4;
+        case Op::Einsum:
+            return 24;
+        case Op::Conv2DBackpropInput:
+            return 23;
+        case Op::Conv2D:
+            return 11;
+        case Op::Gelu:
+            return 10;
+        case Op::Dense:
+            return 9;
+        case Op::ConcatV2:
+            return 6;
+        case Op::LayerNorm:
+            return 4;
         case Op::Mul:
-        case Op::SelectV2: return 3;
-        case Op::AddV2: return 1.5;
-        case Op::Reshape: return 1;
-        default: return 0.2;  // views, casts and small tensors
+        case Op::SelectV2:
+            return 3;
+        case Op::AddV2:
+            return 1.5;
+        case Op::Reshape:
+            return 1;
+        default:
+            return 0.2;  // views, casts and small tensors
     }
 }
 
@@ -147,10 +159,13 @@ torch::Tensor canonical_channels_last(const torch::Tensor& t) {
 double product_flops(const Node& n, const std::vector<torch::Tensor>& v, const torch::Tensor& y) {
     const auto size = [&](size_t k) { return v[n.inputs.at(k)].sizes(); };
     switch (n.op) {
-        case Op::Dense: return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0]);
-        case Op::Conv2D: return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
+        case Op::Dense:
+            return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0]);
+        case Op::Conv2D:
+            return 2.0 * static_cast<double>(y.numel()) * static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
         case Op::Conv2DBackpropInput:
-            return 2.0 * static_cast<double>(v[n.inputs.at(2)].numel()) * static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
+            return 2.0 * static_cast<double>(v[n.inputs.at(2)].numel()) *
+                   static_cast<double>(size(1)[0] * size(1)[1] * size(1)[2]);
         case Op::Einsum: {
             const std::string& eq = n.attr.at("equation");
             const auto comma = eq.find(',');
@@ -162,7 +177,8 @@ double product_flops(const Node& n, const std::vector<torch::Tensor>& v, const t
             for (const auto& [c, d] : dims) f *= static_cast<double>(d);
             return f;
         }
-        default: return 0;
+        default:
+            return 0;
     }
 }
 

@@ -17,11 +17,13 @@ std::optional<Taps> resize_taps(const std::string& eq, const torch::Tensor& m, i
     t.dynamic_operand = dynamic_operand;
     const std::string& xs = lhs[dynamic_operand];
     const std::string& ms = lhs[1 - dynamic_operand];
-    if (ms.size() != 2 || m.dim() != 2 || !m.is_floating_point() || ms[0] == ms[1] || !m.device().is_cpu()) return std::nullopt;
+    if (ms.size() != 2 || m.dim() != 2 || !m.is_floating_point() || ms[0] == ms[1] || !m.device().is_cpu())
+        return std::nullopt;
     const bool c_first = xs.find(ms[0]) != std::string::npos;
     const char c = c_first ? ms[0] : ms[1];  // contracted
     const char f = c_first ? ms[1] : ms[0];  // the result's new axis
-    if (xs.find(f) != std::string::npos || out.find(c) != std::string::npos || out.size() != xs.size()) return std::nullopt;
+    if (xs.find(f) != std::string::npos || out.find(c) != std::string::npos || out.size() != xs.size())
+        return std::nullopt;
     for (size_t k = 0; k < out.size(); ++k) {
         const char l = out[k] == f ? c : out[k];
         const auto pos = xs.find(l);
@@ -54,7 +56,6 @@ std::optional<Taps> resize_taps(const std::string& eq, const torch::Tensor& m, i
     }
     return t;
 }
-
 
 torch::Tensor resize_by_taps(const torch::Tensor& x, const Taps& t, torch::ScalarType type) {
     const torch::Tensor y = gather_taps(x, t.perm[static_cast<size_t>(t.axis)], t.index, t.weight, type);

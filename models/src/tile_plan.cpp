@@ -83,8 +83,8 @@ Plan make_plan(int width, int height, const PlanOptions& o) {
     if (p.cols > 1 || p.rows > 1) {
         // Ramps of the two edges of one core must not overlap, and blended pixels must lie
         // inside the context each tile reads.
-        const int smallest = std::min(p.cols > 1 ? min_part(p.col_edges) : INT_MAX,
-                                      p.rows > 1 ? min_part(p.row_edges) : INT_MAX);
+        const int smallest =
+            std::min(p.cols > 1 ? min_part(p.col_edges) : INT_MAX, p.rows > 1 ? min_part(p.row_edges) : INT_MAX);
         p.feather = std::min({o.feather, p.context, smallest / 2});
     }
 
@@ -106,8 +106,8 @@ Plan make_plan(int width, int height, const PlanOptions& o) {
             t.source = {sx.begin, sy.begin, sx.end - sx.begin, sy.end - sy.begin};
             t.input_w = round_up(t.source.w, o.multiple);
             t.input_h = round_up(t.source.h, o.multiple);
-            t.out_crop = {(t.blend.x - t.source.x) * o.scale, (t.blend.y - t.source.y) * o.scale,
-                          t.blend.w * o.scale, t.blend.h * o.scale};
+            t.out_crop = {(t.blend.x - t.source.x) * o.scale, (t.blend.y - t.source.y) * o.scale, t.blend.w * o.scale,
+                          t.blend.h * o.scale};
             p.tiles.push_back(t);
         }
     }

@@ -30,8 +30,7 @@ T* row_ptr_mut(const PixelView& v, int y) {
 }
 
 template <typename T>
-void gather_typed(const PixelView& in, const std::vector<int>& xs, const std::vector<int>& ys,
-                  float* dst) {
+void gather_typed(const PixelView& in, const std::vector<int>& xs, const std::vector<int>& ys, float* dst) {
     const size_t plane = xs.size() * ys.size();
     const float inv = 1.0F / in.full_scale();
     const int ch = in.channels;
@@ -39,18 +38,18 @@ void gather_typed(const PixelView& in, const std::vector<int>& xs, const std::ve
     const int g_idx = ch >= 3 ? 1 : 0;
     const int b_idx = ch >= 3 ? (in.bgr ? 0 : 2) : 0;
     at::parallel_for(0, static_cast<int64_t>(ys.size()), 16, [&](int64_t j0, int64_t j1) {
-    for (auto j = static_cast<size_t>(j0); j < static_cast<size_t>(j1); ++j) {
-        const T* row = row_ptr<T>(in, ys[j]);
-        float* r = dst + j * xs.size();
-        float* g = r + plane;
-        float* b = g + plane;
-        for (size_t i = 0; i < xs.size(); ++i) {
-            const T* px = row + static_cast<ptrdiff_t>(xs[i]) * ch;
-            r[i] = static_cast<float>(px[r_idx]) * inv;
-            g[i] = static_cast<float>(px[g_idx]) * inv;
-            b[i] = static_cast<float>(px[b_idx]) * inv;
+        for (auto j = static_cast<size_t>(j0); j < static_cast<size_t>(j1); ++j) {
+            const T* row = row_ptr<T>(in, ys[j]);
+            float* r = dst + j * xs.size();
+            float* g = r + plane;
+            float* b = g + plane;
+            for (size_t i = 0; i < xs.size(); ++i) {
+                const T* px = row + static_cast<ptrdiff_t>(xs[i]) * ch;
+                r[i] = static_cast<float>(px[r_idx]) * inv;
+                g[i] = static_cast<float>(px[g_idx]) * inv;
+                b[i] = static_cast<float>(px[b_idx]) * inv;
+            }
         }
-    }
     });
 }
 
@@ -77,7 +76,7 @@ torch::Tensor gather(const PixelView& in, int x0, int y0, int w, int h) {
 }
 
 class RegionComputer {
-public:
+  public:
     RegionComputer(TorchImageModel& model, const PixelView& in, int context, bool border_context, int multiple,
                    int min_tile, bool may_split, const JobControl& job, RunStats& stats)
         : model_(model),
@@ -100,10 +99,10 @@ public:
             const int longer = std::max(r.w, r.h);
             if (!may_split_ || longer / 2 < min_tile_) {
                 throw Error(ErrorKind::Processing,
-                            "out of memory on a " + std::to_string(r.w) + "x" +
-                                std::to_string(r.h) + " tile on " + model_.device_name() +
-                                (may_split_ ? "" : "; use a tile size (--tile 256) instead of 0") +
-                                ": " + first_line(e.what()));
+                            "out of memory on a " + std::to_string(r.w) + "x" + std::to_string(r.h) + " tile on " +
+                                model_.device_name() +
+                                (may_split_ ? "" : "; use a tile size (--tile 256) instead of 0") + ": " +
+                                first_line(e.what()));
             }
             ++stats_.oom_splits;
             max_side_ = (longer + 1) / 2;
@@ -115,7 +114,7 @@ public:
         }
     }
 
-private:
+  private:
     static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
     torch::Tensor split(const Rect& r) {
@@ -145,13 +144,11 @@ private:
         const int ih = (sy.end - sy.begin + multiple_ - 1) / multiple_ * multiple_;
         torch::Tensor x = gather(in_, sx.begin, sy.begin, iw, ih).to(model_.device());
         torch::Tensor y = model_.forward(x);
-        if (y.dim() != 4 || y.size(0) != 1 || y.size(1) != 3 || y.size(2) != ih * s ||
-            y.size(3) != iw * s) {
-            throw Error(ErrorKind::Processing, "model " + model_.traits().id +
-                                                   " returned an output of unexpected shape");
+        if (y.dim() != 4 || y.size(0) != 1 || y.size(1) != 3 || y.size(2) != ih * s || y.size(3) != iw * s) {
+            throw Error(ErrorKind::Processing,
+                        "model " + model_.traits().id + " returned an output of unexpected shape");
         }
-        y = y.index({0, torch::indexing::Slice(),
-                     torch::indexing::Slice(top * s, (top + r.h) * s),
+        y = y.index({0, torch::indexing::Slice(), torch::indexing::Slice(top * s, (top + r.h) * s),
                      torch::indexing::Slice(left * s, (left + r.w) * s)});
         return y.to(torch::kCPU, torch::kFloat32).contiguous();
     }
@@ -171,7 +168,7 @@ private:
 // Accumulates tile outputs with their feather weights and writes each output pixel once, as soon
 // as every tile covering it has been added (tiles arrive in row-major order).
 class Blender {
-public:
+  public:
     // out covers the output window starting at (ox, oy); the sub-grid starts at (c0, r0).
     Blender(const Plan& plan, const PixelView& out, int ox, int oy, int c0, int r0)
         : plan_(plan),
@@ -212,53 +209,51 @@ public:
 
         std::vector<float> wx(bw);
         for (int i = 0; i < bw; ++i) {
-            wx[i] = tiling::axis_weight(bx + i, t.core.x, t.core.right(), has_left, has_right,
-                                        plan_.feather, s_);
+            wx[i] = tiling::axis_weight(bx + i, t.core.x, t.core.right(), has_left, has_right, plan_.feather, s_);
         }
         const float* plane_r = y.data_ptr<float>();
         const size_t plane = static_cast<size_t>(bw) * bh;
         // Rows are independent: each writes its own strip row, carry row or output row.
         at::parallel_for(0, bh, 16, [&](int64_t j0, int64_t j1) {
-        for (int j = static_cast<int>(j0); j < static_cast<int>(j1); ++j) {
-            const int v = by + j;
-            const float wy = tiling::axis_weight(v, t.core.y, t.core.bottom(), has_top, has_bottom,
-                                                 plan_.feather, s_);
-            const float* src[3] = {plane_r + static_cast<size_t>(j) * bw,
-                                   plane_r + plane + static_cast<size_t>(j) * bw,
-                                   plane_r + 2 * plane + static_cast<size_t>(j) * bw};
-            float* strip = nullptr;
-            if (has_top && v < y0 + f_) {
-                strip = &top_[static_cast<size_t>(v - (y0 - f_)) * width_ * 3];
-            } else if (has_bottom && v >= y1 - f_) {
-                strip = &bottom_[static_cast<size_t>(v - (y1 - f_)) * width_ * 3];
-            }
-            for (int i = 0; i < bw; ++i) {
-                const int u = bx + i;
-                const float w = wx[i] * wy;
-                float px[3] = {src[0][i] * w, src[1][i] * w, src[2][i] * w};
-                if (strip != nullptr) {
-                    float* d = strip + static_cast<size_t>(u) * 3;
-                    d[0] += px[0];
-                    d[1] += px[1];
-                    d[2] += px[2];
-                    continue;
+            for (int j = static_cast<int>(j0); j < static_cast<int>(j1); ++j) {
+                const int v = by + j;
+                const float wy =
+                    tiling::axis_weight(v, t.core.y, t.core.bottom(), has_top, has_bottom, plan_.feather, s_);
+                const float* src[3] = {plane_r + static_cast<size_t>(j) * bw,
+                                       plane_r + plane + static_cast<size_t>(j) * bw,
+                                       plane_r + 2 * plane + static_cast<size_t>(j) * bw};
+                float* strip = nullptr;
+                if (has_top && v < y0 + f_) {
+                    strip = &top_[static_cast<size_t>(v - (y0 - f_)) * width_ * 3];
+                } else if (has_bottom && v >= y1 - f_) {
+                    strip = &bottom_[static_cast<size_t>(v - (y1 - f_)) * width_ * 3];
                 }
-                if (has_left && u < x0 + f_) {
-                    const float* c = &carry_[(static_cast<size_t>(v - mid0) * 2 * f_ +
-                                              (u - (x0 - f_))) * 3];
-                    px[0] += c[0];
-                    px[1] += c[1];
-                    px[2] += c[2];
-                } else if (has_right && u >= x1 - f_) {
-                    float* c = &carry_[(static_cast<size_t>(v - mid0) * 2 * f_ + (u - (x1 - f_))) * 3];
-                    c[0] = px[0];
-                    c[1] = px[1];
-                    c[2] = px[2];
-                    continue;
+                for (int i = 0; i < bw; ++i) {
+                    const int u = bx + i;
+                    const float w = wx[i] * wy;
+                    float px[3] = {src[0][i] * w, src[1][i] * w, src[2][i] * w};
+                    if (strip != nullptr) {
+                        float* d = strip + static_cast<size_t>(u) * 3;
+                        d[0] += px[0];
+                        d[1] += px[1];
+                        d[2] += px[2];
+                        continue;
+                    }
+                    if (has_left && u < x0 + f_) {
+                        const float* c = &carry_[(static_cast<size_t>(v - mid0) * 2 * f_ + (u - (x0 - f_))) * 3];
+                        px[0] += c[0];
+                        px[1] += c[1];
+                        px[2] += c[2];
+                    } else if (has_right && u >= x1 - f_) {
+                        float* c = &carry_[(static_cast<size_t>(v - mid0) * 2 * f_ + (u - (x1 - f_))) * 3];
+                        c[0] = px[0];
+                        c[1] = px[1];
+                        c[2] = px[2];
+                        continue;
+                    }
+                    write(u, v, px);
                 }
-                write(u, v, px);
             }
-        }
         });
         // The top strip's columns left of this tile's right ramp are now complete.
         if (has_top) {
@@ -271,7 +266,7 @@ public:
         }
     }
 
-private:
+  private:
     template <typename T>
     void write_typed(int u, int v, const float* rgb) {
         T* px = row_ptr_mut<T>(out_, v) + static_cast<ptrdiff_t>(u) * out_.channels;
@@ -335,8 +330,8 @@ void check_view(const PixelView& v, const char* what) {
 
 }  // namespace
 
-RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
-                   const RunOptions& options, const JobControl& job) {
+RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out, const RunOptions& options,
+                   const JobControl& job) {
     auto* torch_model = dynamic_cast<TorchImageModel*>(&model);
     if (torch_model == nullptr) throw Error(ErrorKind::Processing, "not a libtorch model");
     check_view(in, "input");
@@ -372,8 +367,7 @@ RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
     for (const Tile& t : plan.tiles) {
         if (touches(t)) todo.push_back(&t);
     }
-    Blender blender(plan, out, region.x * traits.scale, region.y * traits.scale, todo.front()->col,
-                    todo.front()->row);
+    Blender blender(plan, out, region.x * traits.scale, region.y * traits.scale, todo.front()->col, todo.front()->row);
     ProgressStage progress(job, 0, 100);
     progress.update(0.0);
     const auto n = static_cast<double>(todo.size());

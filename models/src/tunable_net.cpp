@@ -15,9 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-torch::Tensor to_tensor(RawTensor& t) {
-    return torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone();
-}
+torch::Tensor to_tensor(RawTensor& t) { return torch::from_blob(t.values.data(), t.shape, torch::kFloat32).clone(); }
 
 std::string kernel_name(const std::string& base, int i) { return base + ".k" + std::to_string(i); }
 
@@ -215,9 +213,8 @@ std::unique_ptr<ImageModel> TunableNetwork::fold(const std::vector<double>& p) c
         throw Error(ErrorKind::Usage, "the tunable network needs " + std::to_string(objectives()) + " weights");
     }
     std::vector<float> pf(p.begin(), p.end());
-    const torch::Tensor pt = torch::from_blob(pf.data(), {static_cast<int64_t>(pf.size())}, torch::kFloat32)
-                                 .clone()
-                                 .to(impl_->device);
+    const torch::Tensor pt =
+        torch::from_blob(pf.data(), {static_cast<int64_t>(pf.size())}, torch::kFloat32).clone().to(impl_->device);
     std::vector<torch::Tensor> w;
     std::vector<torch::Tensor> b;
     impl_->net->fold(pt, w, b);

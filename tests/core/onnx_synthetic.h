@@ -12,7 +12,7 @@
 namespace test {
 
 class OnnxBuilder {
-public:
+  public:
     OnnxBuilder() {
         model_.set_ir_version(7);
         model_.set_producer_name("restora-tests");
@@ -81,10 +81,12 @@ public:
         return name;
     }
     // Conv (+ BatchNormalization) (+ activation), the detector's basic block.
-    std::string conv_bn(const std::string& in, int cin, int cout, int k, int stride, int group, const std::string& act) {
+    std::string conv_bn(const std::string& in, int cin, int cout, int k, int stride, int group,
+                        const std::string& act) {
         std::string id = "c";  // not "c" + ...: GCC 12 warns (-Wrestrict) about that form
         id += std::to_string(++counter_);
-        const std::string w = random_tensor(id + ".w", {cout, cin / group, k, k}, 0.5F / static_cast<float>(k * k * cin / group));
+        const std::string w =
+            random_tensor(id + ".w", {cout, cin / group, k, k}, 0.5F / static_cast<float>(k * k * cin / group));
         auto* c = node("Conv", {in, w}, id + ".conv");
         ints(c, "kernel_shape", {k, k});
         ints(c, "strides", {stride, stride});
@@ -113,7 +115,7 @@ public:
     void input(const std::string& name) { graph()->add_input()->set_name(name); }
     void output(const std::string& name) { graph()->add_output()->set_name(name); }
 
-private:
+  private:
     static void fill(onnx::TensorProto* t, const std::string& name, const std::vector<int64_t>& dims,
                      const std::vector<float>& values, bool raw) {
         t->set_name(name);

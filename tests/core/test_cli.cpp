@@ -19,7 +19,7 @@ const std::string kCli = test::cli_path();
 test::Result cli(const std::string& args) { return test::sh(quote(kCli) + " " + args); }
 
 class Cli : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         photo = dir / "photo.png";
         cv::imwrite(photo.string(), test::synthetic_photo(64, 48));
@@ -35,7 +35,8 @@ protected:
 }  // namespace
 
 TEST_F(Cli, SuccessWritesTheOutput) {
-    const auto r = cli("run upscale " + quote(photo) + " -o " + p("up.png") + " --set scale=2 --set model=bicubic --device cpu");
+    const auto r =
+        cli("run upscale " + quote(photo) + " -o " + p("up.png") + " --set scale=2 --set model=bicubic --device cpu");
     EXPECT_EQ(r.code, 0) << r.output;
     EXPECT_EQ(cv::imread((dir / "up.png").string()).cols, 128);
     EXPECT_NE(r.output.find("100%"), std::string::npos) << "progress goes to stderr";
@@ -45,16 +46,19 @@ TEST_F(Cli, SuccessWritesTheOutput) {
 
 TEST_F(Cli, RemoveShadowRunsWithAMaskAndNamesTheMaskWithoutOne) {
     for (const char* model : {"relight", "learned"}) {
-        const auto r = cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " +
-                           p(std::string("s-") + model + ".png") + " --set model=" + model + " --set grow=4 --device cpu");
+        const auto r =
+            cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " +
+                p(std::string("s-") + model + ".png") + " --set model=" + model + " --set grow=4 --device cpu");
         EXPECT_EQ(r.code, 0) << r.output;
         EXPECT_EQ(cv::imread((dir / (std::string("s-") + model + ".png")).string()).size(), cv::Size(64, 48));
     }
     const auto none = cli("run remove-shadow " + quote(photo) + " -o " + p("s.png"));
     EXPECT_EQ(none.code, 2);
     EXPECT_NE(none.output.find("--mask"), std::string::npos) << none.output;
-    EXPECT_EQ(cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " + p("s2.png") +
-                  " --set grow=500").code, 2);
+    EXPECT_EQ(
+        cli("run remove-shadow " + quote(photo) + " --mask " + p("mask.png") + " -o " + p("s2.png") + " --set grow=500")
+            .code,
+        2);
 }
 
 TEST_F(Cli, UsageErrorsExitTwo) {
@@ -107,11 +111,11 @@ TEST_F(Cli, InvalidInputsExitThree) {
     png.resize(png.size() / 2);
     test::write_bytes(dir / "cut.png", png);
     cv::imwrite((dir / "small-mask.png").string(), cv::Mat(10, 10, CV_8U, cv::Scalar(255)));
-    for (const std::string& c : {"run denoise " + p("missing.png") + " -o " + p("o.png"),
-                                 "run denoise " + p("empty.jpg") + " -o " + p("o.png"),
-                                 "run denoise " + p("cut.png") + " -o " + p("o.png"),
-                                 "run inpaint " + quote(photo) + " --mask " + p("small-mask.png") + " -o " + p("o.png"),
-                                 "run inpaint " + quote(photo) + " --mask " + p("nomask.png") + " -o " + p("o.png")}) {
+    for (const std::string& c :
+         {"run denoise " + p("missing.png") + " -o " + p("o.png"),
+          "run denoise " + p("empty.jpg") + " -o " + p("o.png"), "run denoise " + p("cut.png") + " -o " + p("o.png"),
+          "run inpaint " + quote(photo) + " --mask " + p("small-mask.png") + " -o " + p("o.png"),
+          "run inpaint " + quote(photo) + " --mask " + p("nomask.png") + " -o " + p("o.png")}) {
         const auto r = cli(c);
         EXPECT_EQ(r.code, 3) << c << "\n" << r.output;
         EXPECT_FALSE(fs::exists(dir / "o.png")) << c;
@@ -147,10 +151,10 @@ TEST_F(Cli, BatchContinuesPastFailuresAndReportsTheWorstCode) {
 TEST_F(Cli, InterruptExits130AndLeavesNoPartialFile) {
     cv::imwrite((dir / "big.png").string(), test::add_noise(test::synthetic_photo(2400, 1600), 20));
     const std::string err = (dir / "err.txt").string();
-    const std::string script =
-        quote(kCli) + " run denoise " + p("big.png") + " -o " + p("big-out.png") + " --tile 64 2>" + quote(err) +
-        " & pid=$!; for i in $(seq 1 200); do grep -q '%' " + quote(err) +
-        " 2>/dev/null && break; sleep 0.05; done; kill -INT $pid; wait $pid; echo rc=$?";
+    const std::string script = quote(kCli) + " run denoise " + p("big.png") + " -o " + p("big-out.png") +
+                               " --tile 64 2>" + quote(err) + " & pid=$!; for i in $(seq 1 200); do grep -q '%' " +
+                               quote(err) +
+                               " 2>/dev/null && break; sleep 0.05; done; kill -INT $pid; wait $pid; echo rc=$?";
     const auto r = test::sh("bash -c " + quote(script));
     EXPECT_NE(r.output.find("rc=130"), std::string::npos) << r.output << test::sh("cat " + quote(err)).output;
     EXPECT_FALSE(fs::exists(dir / "big-out.png"));
@@ -161,7 +165,9 @@ TEST_F(Cli, InterruptExits130AndLeavesNoPartialFile) {
 
 TEST_F(Cli, ReplayReproducesTheEdit) {
     ASSERT_EQ(cli("run denoise " + quote(photo) + " -o " + p("e1.png") + " --set strength=0.7").code, 0);
-    ASSERT_EQ(cli("run upscale " + p("e1.png") + " -o " + p("e2.png") + " --set scale=3 --set model=bicubic --tile 32").code, 0);
+    ASSERT_EQ(
+        cli("run upscale " + p("e1.png") + " -o " + p("e2.png") + " --set scale=3 --set model=bicubic --tile 32").code,
+        0);
     const auto r = cli("replay " + p("e2.png") + " " + quote(photo) + " -o " + p("r.png") + " --tile 32");
     ASSERT_EQ(r.code, 0) << r.output;
     const cv::Mat a = cv::imread((dir / "e2.png").string(), cv::IMREAD_UNCHANGED);
@@ -248,7 +254,9 @@ TEST_F(Cli, MissingWeightsExitOneBeforeReadingInput) {
 
 // The chart tool for training logs (tools/plot; not part of restora-cli).
 TEST_F(Cli, PlotsATrainingLog) {
-    const auto plot = [](const std::string& args) { return test::sh(quote(test::env_path("RESTORA_TEST_PLOT")) + " " + args); };
+    const auto plot = [](const std::string& args) {
+        return test::sh(quote(test::env_path("RESTORA_TEST_PLOT")) + " " + args);
+    };
     std::ofstream(dir / "log.csv") << "step,seconds,loss,eval_psnr_hole\n100,2,0.3,20\n200,4,0.2,22\n300,6,0.15,23\n";
     const auto r = plot(p("log.csv") + " -o " + p("plot.png"));
     ASSERT_EQ(r.code, 0) << r.output;

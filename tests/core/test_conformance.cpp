@@ -21,8 +21,6 @@ using namespace restora;
 
 namespace {
 
-
-
 std::vector<std::string> registered_ids() {
     std::vector<std::string> ids;
     for (const Operation* op : Registry::instance().all()) ids.push_back(op->info().id);
@@ -56,7 +54,7 @@ std::string missing_weights(const Operation& op, const Params& params) {
 }
 
 class Conformance : public ::testing::TestWithParam<std::string> {
-protected:
+  protected:
     const Operation& op() const { return Registry::instance().get(GetParam()); }
 };
 
@@ -92,8 +90,8 @@ TEST_P(Conformance, SchemaIsSane) {
         const auto eq = p.only_for.find('=');
         ASSERT_NE(eq, std::string::npos) << p.only_for;
         const std::string key = p.only_for.substr(0, eq);
-        const auto other = std::find_if(info.params.begin(), info.params.end(),
-                                        [&](const ParamSpec& q) { return q.key == key; });
+        const auto other =
+            std::find_if(info.params.begin(), info.params.end(), [&](const ParamSpec& q) { return q.key == key; });
         ASSERT_NE(other, info.params.end()) << p.key << " applies only with an unknown parameter " << key;
         if (other->kind == ParamKind::Choice) {
             EXPECT_NE(std::find(other->choices.begin(), other->choices.end(), p.only_for.substr(eq + 1)),

@@ -55,7 +55,7 @@ TEST(ImageIo, RoundTripsBitDepthAndAlphaForEveryWritableFormat) {
     const LoadedImage jpg = load_image(dir / "a.jpg");
     EXPECT_EQ(jpg.pixels.type(), CV_8UC3);
     EXPECT_GT(test::psnr(jpg.pixels, rgb8), 26.0);  // saturated synthetic edges vs 4:2:0 chroma
-    o.webp_quality = 101;  // lossless
+    o.webp_quality = 101;                           // lossless
     cv::Mat rgba8;
     cv::cvtColor(rgb8, rgba8, cv::COLOR_BGR2BGRA);
     export_image(rgba8, Metadata(), {64, 48, {}, {}}, dir / "a.webp", o);
@@ -81,7 +81,8 @@ TEST(ImageIo, AppliesExifOrientation) {
     for (const auto& [o, at] : marker) {
         const fs::path p = dir / std::string("o").append(std::to_string(o)).append(".jpg");
         fs::copy_file(dir / "o.jpg", p);
-        ASSERT_EQ(test::sh("exiv2 -M'set Exif.Image.Orientation Short " + std::to_string(o) + "' " + test::quote(p)).code, 0);
+        ASSERT_EQ(
+            test::sh("exiv2 -M'set Exif.Image.Orientation Short " + std::to_string(o) + "' " + test::quote(p)).code, 0);
         const LoadedImage l = load_image(p);
         EXPECT_EQ(l.orientation, o);
         const bool swapped = o >= 5;
@@ -112,7 +113,8 @@ TEST(ImageIo, BadInputCorpusGivesTypedErrorsAndNeverCrashes) {
     corpus["empty.jpg"] = {};
     for (const std::string ext : {".jpg", ".png", ".tif", ".webp"}) {
         std::vector<uint8_t> full = encode(ext, img);
-        corpus["truncated" + ext] = std::vector<uint8_t>(full.begin(), full.begin() + static_cast<long>(full.size() / 2));
+        corpus["truncated" + ext] =
+            std::vector<uint8_t>(full.begin(), full.begin() + static_cast<long>(full.size() / 2));
         corpus["header-only" + ext] = std::vector<uint8_t>(full.begin(), full.begin() + 40);
         std::vector<uint8_t> corrupt = full;
         for (size_t i = full.size() / 3; i < full.size(); i += 7) corrupt[i] = static_cast<uint8_t>(i * 131);

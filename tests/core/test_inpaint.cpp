@@ -23,10 +23,10 @@ OpContext cpu() {
 // Two holes far apart (two regions), one close pair (merged into one region).
 cv::Mat holes(cv::Size size) {
     cv::Mat mask(size, CV_8U, cv::Scalar(0));
-    cv::rectangle(mask, cv::Rect(size.width / 5, size.height / 4, size.width / 6, size.height / 5),
-                  cv::Scalar(255), -1);
-    cv::line(mask, {size.width / 2, size.height * 3 / 4},
-             {size.width * 9 / 10, size.height * 3 / 5}, cv::Scalar(255), 7);
+    cv::rectangle(mask, cv::Rect(size.width / 5, size.height / 4, size.width / 6, size.height / 5), cv::Scalar(255),
+                  -1);
+    cv::line(mask, {size.width / 2, size.height * 3 / 4}, {size.width * 9 / 10, size.height * 3 / 5}, cv::Scalar(255),
+             7);
     cv::circle(mask, {size.width * 9 / 10, size.height / 5}, 6, cv::Scalar(255), -1);
     cv::circle(mask, {size.width * 9 / 10 + 18, size.height / 5 + 4}, 5, cv::Scalar(255), -1);
     return mask;
@@ -67,14 +67,12 @@ double psnr_in(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
     return 10.0 * std::log10(full * full / std::max(se, 1e-12));
 }
 
-void expect_outside_identical(const cv::Mat& out, const cv::Mat& in, const cv::Mat& mask,
-                              const std::string& what) {
+void expect_outside_identical(const cv::Mat& out, const cv::Mat& in, const cv::Mat& mask, const std::string& what) {
     ASSERT_EQ(out.type(), in.type()) << what;
     ASSERT_EQ(out.size(), in.size()) << what;
     cv::Mat outside;
     cv::bitwise_not(mask, outside);
-    EXPECT_EQ(cv::norm(out, in, cv::NORM_INF, outside), 0)
-        << what << ": pixels outside the mask changed";
+    EXPECT_EQ(cv::norm(out, in, cv::NORM_INF, outside), 0) << what << ": pixels outside the mask changed";
     if (in.channels() == 4) {
         cv::Mat a;
         cv::Mat b;
@@ -118,17 +116,16 @@ TEST(Inpaint, EveryModelLeavesPixelsOutsideTheMaskAndAlphaBitIdentical) {
                 const Operation& op = Registry::instance().get("inpaint");
                 const OpResult r = op.run(damaged, mask, op.resolve({{"model", model}}), cpu());
                 // Alpha inside the hole is the input's too (only colour is filled).
-                expect_outside_identical(r.pixels, damaged, mask,
-                                         std::string(model) + " depth " + std::to_string(depth) +
-                                             " channels " + std::to_string(channels));
+                expect_outside_identical(
+                    r.pixels, damaged, mask,
+                    std::string(model) + " depth " + std::to_string(depth) + " channels " + std::to_string(channels));
                 cv::Mat out_bgr;
                 cv::Mat img_bgr;
                 cv::Mat damaged_bgr;
                 cv::extractChannel(r.pixels, out_bgr, 0);  // blue is damaged (0) in the hole
                 cv::extractChannel(img, img_bgr, 0);
                 cv::extractChannel(damaged, damaged_bgr, 0);
-                EXPECT_GT(test::psnr(out_bgr, img_bgr), test::psnr(damaged_bgr, img_bgr) + 8.0)
-                    << model;
+                EXPECT_GT(test::psnr(out_bgr, img_bgr), test::psnr(damaged_bgr, img_bgr) + 8.0) << model;
             }
         }
     }
@@ -143,8 +140,8 @@ TEST(Inpaint, PatchMatchIsDeterministicAndPreviewEqualsApply) {
         const cv::Mat a = op.run(img, mask, p, cpu()).pixels;
         const cv::Mat b = op.run(img, mask, p, cpu()).pixels;
         EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0) << model << ": two runs differ";
-        for (const cv::Rect r : {cv::Rect(0, 0, 120, 100), cv::Rect(140, 120, 160, 80),
-                                 cv::Rect(250, 20, 50, 50), cv::Rect(0, 150, 40, 50)}) {
+        for (const cv::Rect r : {cv::Rect(0, 0, 120, 100), cv::Rect(140, 120, 160, 80), cv::Rect(250, 20, 50, 50),
+                                 cv::Rect(0, 150, 40, 50)}) {
             const cv::Mat part = op.run_region(img, mask, p, cpu(), r).pixels;
             ASSERT_EQ(part.size(), r.size());
             EXPECT_EQ(cv::norm(part, a(r), cv::NORM_INF), 0) << model << " region " << r;
@@ -193,19 +190,16 @@ TEST(Inpaint, PatchMatchRestoresTextureThatSmoothFillsLose) {
         cv::Mat damaged = clean.clone();
         damaged.setTo(cv::Scalar::all(0), mask);
         const Operation& op = Registry::instance().get("inpaint");
-        const cv::Mat pm =
-            op.run(damaged, mask, op.resolve({{"model", "patchmatch"}}), cpu()).pixels;
+        const cv::Mat pm = op.run(damaged, mask, op.resolve({{"model", "patchmatch"}}), cpu()).pixels;
         const cv::Mat telea = op.run(damaged, mask, op.resolve({{"model", "telea"}}), cpu()).pixels;
         const double truth = gradient_energy(clean, mask);
         const double g_pm = gradient_energy(pm, mask);
         const double g_telea = gradient_energy(telea, mask);
         const double p_pm = psnr_in(pm, clean, mask);
         const double p_telea = psnr_in(telea, clean, mask);
-        EXPECT_GT(g_pm, 0.8 * truth)
-            << "patchmatch lost the texture: " << g_pm << " vs truth " << truth;
+        EXPECT_GT(g_pm, 0.8 * truth) << "patchmatch lost the texture: " << g_pm << " vs truth " << truth;
         EXPECT_LT(g_telea, 0.6 * truth) << "telea baseline unexpectedly sharp";
-        EXPECT_GT(p_pm, p_telea + 3.0)
-            << "patchmatch " << p_pm << " dB vs telea " << p_telea << " dB";
+        EXPECT_GT(p_pm, p_telea + 3.0) << "patchmatch " << p_pm << " dB vs telea " << p_telea << " dB";
     }
 }
 
@@ -217,22 +211,19 @@ TEST(Inpaint, InvalidModelOrMaskIsAUsageError) {
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Usage);
         const std::string what = e.what();
-        EXPECT_NE(what.find("patchmatch"), std::string::npos)
-            << "the message should list the choices: " << what;
+        EXPECT_NE(what.find("patchmatch"), std::string::npos) << "the message should list the choices: " << what;
     }
     EXPECT_EQ(op.resolve({}).text("model"), "learned");
     EXPECT_EQ(op.resolve({{"model", "patchmatch"}}).text("model"), "patchmatch");
     const cv::Mat img = test::synthetic_photo(64, 48);
     try {
-        (void)op.run(img, cv::Mat::zeros(40, 30, CV_8U), op.resolve({{"model", "patchmatch"}}),
-                     cpu());
+        (void)op.run(img, cv::Mat::zeros(40, 30, CV_8U), op.resolve({{"model", "patchmatch"}}), cpu());
         ADD_FAILURE() << "a mask of the wrong size was accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Usage);
     }
     try {
-        (void)op.run_region(img, cv::Mat::zeros(img.size(), CV_8U), op.resolve({}), cpu(),
-                            cv::Rect(50, 40, 30, 30));
+        (void)op.run_region(img, cv::Mat::zeros(img.size(), CV_8U), op.resolve({}), cpu(), cv::Rect(50, 40, 30, 30));
         ADD_FAILURE() << "a region outside the image was accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Usage);
@@ -262,8 +253,7 @@ TEST(Inpaint, LearnedRefinementAddsDetailToLargeHoles) {
     damaged.setTo(cv::Scalar::all(0), mask);
     const cv::Rect all(0, 0, clean.cols, clean.rows);
     const cv::Mat refined = run_inpaint(damaged, mask, InpaintMethod::Learned, cpu(), all).pixels;
-    const cv::Mat soft =
-        run_inpaint(damaged, mask, InpaintMethod::LearnedNoRefinement, cpu(), all).pixels;
+    const cv::Mat soft = run_inpaint(damaged, mask, InpaintMethod::LearnedNoRefinement, cpu(), all).pixels;
     const double truth = gradient_energy(clean, mask);
     EXPECT_GT(gradient_energy(refined, mask), 0.8 * truth);
     EXPECT_GT(gradient_energy(refined, mask), 1.3 * gradient_energy(soft, mask));

@@ -15,8 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> offending(const fs::path& root, const std::regex& include,
-                                   bool headers_only) {
+std::vector<std::string> offending(const fs::path& root, const std::regex& include, bool headers_only) {
     std::vector<std::string> bad;
     for (const auto& e : fs::recursive_directory_iterator(root)) {
         if (!e.is_regular_file()) continue;
@@ -28,7 +27,8 @@ std::vector<std::string> offending(const fs::path& root, const std::regex& inclu
         int n = 0;
         while (std::getline(f, line)) {
             ++n;
-            if (std::regex_search(line, include)) bad.push_back(e.path().string() + ":" + std::to_string(n) + ": " + line);
+            if (std::regex_search(line, include))
+                bad.push_back(e.path().string() + ":" + std::to_string(n) + ": " + line);
         }
     }
     return bad;

@@ -40,8 +40,9 @@ fs::path package_asset(const std::string& package, const std::string& file) {
 class MaximParity : public ::testing::TestWithParam<std::string> {};
 
 // The seven imported MAXIM models, and gtest names for them (maxim_denoising, ...).
-const auto kMaximIds = ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining", "maxim-dehazing-indoor",
-                                         "maxim-dehazing-outdoor", "maxim-enhancement", "maxim-retouching");
+const auto kMaximIds =
+    ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining", "maxim-dehazing-indoor",
+                      "maxim-dehazing-outdoor", "maxim-enhancement", "maxim-retouching");
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
     std::string n = info.param;
@@ -100,9 +101,10 @@ TEST_P(MaximParity, RawCallReproducesOrApproachesThePackagesResult) {
     run_tiled(*model, pixel_view(in), pixel_view(out), raw, {});
     const double p_out = psnr8(out, ref);
     const double p_in = psnr8(in, ref);
-    std::printf("[maxim] %s: PSNR %.2f dB vs the package's result (input: %.2f dB), max |diff| %.0f; sharpness "
-                "%.0f -> %.0f\n",
-                id.c_str(), p_out, p_in, cv::norm(out, ref, cv::NORM_INF), sharpness(in), sharpness(out));
+    std::printf(
+        "[maxim] %s: PSNR %.2f dB vs the package's result (input: %.2f dB), max |diff| %.0f; sharpness "
+        "%.0f -> %.0f\n",
+        id.c_str(), p_out, p_in, cv::norm(out, ref, cv::NORM_INF), sharpness(in), sharpness(out));
     if (exact) {
         EXPECT_GE(p_out, 45.0) << id;
     } else if (id == "maxim-deraining" || id == "maxim-dehazing-indoor") {
@@ -127,7 +129,7 @@ const fs::path kMaximData = fs::path(test::source_dir()) / "tests/data/maxim";
 
 std::vector<float> raw_call(ImageModel& model, const cv::Mat& input, const JobControl& job = {}) {
     std::vector<float> out(static_cast<size_t>(input.total()) * 3);
-    const PixelView view{out.data(), input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
+    const PixelView view{out.data(),     input.cols, input.rows, 3, static_cast<std::ptrdiff_t>(input.cols) * 12,
                          PixelType::F32, false};
     RunOptions raw;
     raw.tile = 0;
@@ -140,7 +142,7 @@ class MaximTfjsParity : public ::testing::TestWithParam<std::string> {};
 
 // The raw call of `id` on tests/data/maxim/<input> against tfjs's output in <reference>.
 static void expect_tfjs_parity(const std::string& id, const ModelStatus& s, const std::string& input_name,
-                        const std::string& reference) {
+                               const std::string& reference) {
     const cv::Mat input = cv::imread((kMaximData / input_name).string(), cv::IMREAD_COLOR);
     ASSERT_EQ(input.size(), cv::Size(64, 64));
     const fs::path ref_file = kMaximData / reference;
@@ -204,8 +206,8 @@ TEST(MaximPrecision, EveryOperatorFollowsTheChosenFloatType) {
 // and close to float32's (65.9 dB when measured).
 TEST(MaximPrecision, Float16StaysFiniteOnA256Tile) {
     RESTORA_REQUIRE_MODEL(s, "maxim-retouching");
-    const cv::Mat photo = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string(),
-                                     cv::IMREAD_COLOR);
+    const cv::Mat photo =
+        cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string(), cv::IMREAD_COLOR);
     ASSERT_GE(std::min(photo.cols, photo.rows), 256);
     const cv::Mat input = photo(cv::Rect((photo.cols - 256) / 2, (photo.rows - 256) / 2, 256, 256)).clone();
     configure_threads();
@@ -279,7 +281,8 @@ TEST(MaximTile, ReplayRunsWithTheRecordedTile) {
     const fs::path one_tile = dir.path() / "one-tile.png";
     replay_edit(r.output, r.input, one_tile, DeviceKind::Cpu, 1024, {}, {});
     EXPECT_EQ(cv::norm(cv::imread(one_tile.string(), cv::IMREAD_UNCHANGED),
-                       cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF), 0);
+                       cv::imread(whole.string(), cv::IMREAD_UNCHANGED), cv::NORM_INF),
+              0);
 }
 
 // Retouch sets the whole photo's tone: a photo larger than the tile is retouched in one call at
@@ -310,8 +313,10 @@ TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     const double p_carried = psnr8(carried, whole);
     const double p_enlarged = psnr8(enlarged, whole);
     const double p_unedited = psnr8(photo, whole);
-    std::printf("[retouch] 320x192 vs its one-call result: carried from 160x96 %.2f dB, enlarged %.2f dB, "
-                "unedited %.2f dB\n", p_carried, p_enlarged, p_unedited);
+    std::printf(
+        "[retouch] 320x192 vs its one-call result: carried from 160x96 %.2f dB, enlarged %.2f dB, "
+        "unedited %.2f dB\n",
+        p_carried, p_enlarged, p_unedited);
     EXPECT_GE(p_carried, 35.0);
     EXPECT_GT(p_carried, p_enlarged + 1.0);
     EXPECT_GT(p_carried, p_unedited + 10.0) << "the edit did not arrive";
@@ -327,7 +332,8 @@ TEST(MaximRetouch, LargerPhotosAreRetouchedWholeAndCarriedToFullResolution) {
     EXPECT_FALSE(retouch.has_cached_pass(touched, p, kept));
     kept.tile = 128;
     EXPECT_FALSE(retouch.has_cached_pass(photo, p, kept));
-    EXPECT_FALSE(Registry::instance().get("dehaze").has_cached_pass(photo, Registry::instance().get("dehaze").resolve({}), kept));
+    EXPECT_FALSE(Registry::instance().get("dehaze").has_cached_pass(
+        photo, Registry::instance().get("dehaze").resolve({}), kept));
 
     // Preview = Apply, also in 16 bits with alpha.
     const cv::Rect part(101, 37, 90, 70);
@@ -398,8 +404,10 @@ TEST(MaximLowLight, NoiseFreeDarkJpegIsBrightenedLikeTheTrainingPhotos) {
     const cv::Mat v1 = run_maxim_region(dark, "maxim-enhancement", ctx, all).pixels;  // the network alone
     const double p1 = psnr8(v1, normal);
     const double p2 = psnr8(v2, normal);
-    std::printf("[lowlight] dark quality-90 JPEG vs its normal exposure: network alone %.2f dB, with one level of "
-                "noise first %.2f dB (the dark input %.2f dB)\n", p1, p2, psnr8(dark, normal));
+    std::printf(
+        "[lowlight] dark quality-90 JPEG vs its normal exposure: network alone %.2f dB, with one level of "
+        "noise first %.2f dB (the dark input %.2f dB)\n",
+        p1, p2, psnr8(dark, normal));
     EXPECT_GT(p2, p1 + 2.0);
     const cv::Rect part(50, 20, 130, 100);
     EXPECT_EQ(cv::norm(op.run_region(dark, {}, op.resolve({}), ctx, part).pixels, v2(part), cv::NORM_INF), 0);

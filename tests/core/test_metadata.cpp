@@ -26,8 +26,8 @@ fs::path make_fixture(const TempDir& dir, const std::string& name, const std::st
         "exiv2 -M'set Exif.Image.Artist Ada Lovelace' -M'set Exif.Image.Copyright CC0 test fixture' "
         "-M'set Exif.Photo.DateTimeOriginal 2001:02:03 04:05:06' -M'set Exif.Image.Orientation Short 6' "
         "-M'set Iptc.Application2.Caption A family photo' -M'set Iptc.Application2.Keywords restoration' "
-        "-M'set Xmp.dc.title lang=x-default Grandmother' -M'set Xmp.dc.creator Ada' " + test::quote(p) +
-        " && exiv2 -iC " + test::quote(p) + (ext == ".jpg" ? " && exiv2 -it " + test::quote(p) : "");
+        "-M'set Xmp.dc.title lang=x-default Grandmother' -M'set Xmp.dc.creator Ada' " +
+        test::quote(p) + " && exiv2 -iC " + test::quote(p) + (ext == ".jpg" ? " && exiv2 -it " + test::quote(p) : "");
     const test::Result r = test::sh(cmd);
     EXPECT_EQ(r.code, 0) << r.output;
     return p;
@@ -175,8 +175,8 @@ TEST(Metadata, HistoryKeepsTheTileAndReadsOlderEntriesWithout) {
     EXPECT_EQ(back.entries[2].tile, -1);
     EXPECT_EQ(back.entries, h.entries);
     // Histories written before the tile was recorded.
-    const History old = History::from_json(
-        R"({"format":1,"source_sha256":"","entries":[{"op":"deblur","version":1,"params":{}}]})");
+    const History old =
+        History::from_json(R"({"format":1,"source_sha256":"","entries":[{"op":"deblur","version":1,"params":{}}]})");
     ASSERT_EQ(old.entries.size(), 1U);
     EXPECT_EQ(old.entries[0].tile, -1);
 }

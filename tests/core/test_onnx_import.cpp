@@ -26,7 +26,8 @@ ImportableModel detector_entry() {
 
 void write_package(const fs::path& pkg, const std::string& bytes) {
     fs::create_directories(pkg / "assets");
-    std::ofstream(pkg / "assets/det.onnx", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(pkg / "assets/det.onnx", std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 // Fails unless the import is refused as a processing error (naming the file when it could not be

@@ -166,7 +166,9 @@ TEST(ApplyTiled, MirroredExtractionAndCancel) {
     EXPECT_EQ(e.at<uint8_t>(4, 5), m.at<uint8_t>(1, 2));
     JobControl job;
     job.cancel.request();
-    EXPECT_THROW(apply_tiled(m, 2, 1, [](const cv::Mat& t) { return t; }, job), Cancelled);
+    EXPECT_THROW(apply_tiled(
+                     m, 2, 1, [](const cv::Mat& t) { return t; }, job),
+                 Cancelled);
 }
 
 TEST(Estimate, ScalesWithTheImageAndTheTile) {

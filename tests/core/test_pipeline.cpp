@@ -72,7 +72,10 @@ TEST(Batch, PlansFilesFoldersAndMasks) {
     ASSERT_EQ(single.size(), 1U);
     EXPECT_EQ(single[0].output, dir / "x.png");
     EXPECT_EQ(kind_of([&] { plan_batch({dir / "in/a.jpg"}, dir / "in/a.jpg", {}); }), ErrorKind::Usage);
-    EXPECT_EQ(kind_of([&] { plan_batch({dir / "in/a.jpg", dir / "in/c.bmp"}, dir / "in/a.jpg", {}); }), ErrorKind::Usage);
+    EXPECT_EQ(kind_of([&] {
+                  plan_batch({dir / "in/a.jpg", dir / "in/c.bmp"}, dir / "in/a.jpg", {});
+              }),
+              ErrorKind::Usage);
     EXPECT_EQ(kind_of([&] { plan_batch({dir / "nope.jpg"}, dir / "x.png", {}); }), ErrorKind::Input);
     EXPECT_EQ(kind_of([&] { plan_batch({dir / "in"}, dir / "x.png", dir / "masks/a.png"); }), ErrorKind::Usage);
     // Outputs inside the input folder are not read back as inputs.
@@ -166,9 +169,11 @@ TEST(Pipeline, ReplayReproducesAMaskedMultiStepEdit) {
     EXPECT_LE(cv::norm(x, y, cv::NORM_INF) / 255.0, 1e-4);
     // Replaying onto another file warns that its hash differs.
     cv::imwrite((dir / "other.png").string(), test::synthetic_photo(96, 72));
-    const EditOutcome other = replay_edit(b.output, dir / "other.png", dir / "replayed2.png", DeviceKind::Auto, 48, {}, {});
+    const EditOutcome other =
+        replay_edit(b.output, dir / "other.png", dir / "replayed2.png", DeviceKind::Auto, 48, {}, {});
     EXPECT_FALSE(other.warnings.empty());
     // A file without history is an input error.
-    EXPECT_EQ(kind_of([&] { replay_edit(dir / "orig.png", dir / "orig.png", dir / "r3.png", DeviceKind::Auto, 48, {}, {}); }),
-              ErrorKind::Input);
+    EXPECT_EQ(
+        kind_of([&] { replay_edit(dir / "orig.png", dir / "orig.png", dir / "r3.png", DeviceKind::Auto, 48, {}, {}); }),
+        ErrorKind::Input);
 }

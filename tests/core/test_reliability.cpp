@@ -30,7 +30,7 @@ test::Result cli(const std::string& args) { return test::sh("timeout 60 " + quot
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class Reliability : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         photo = dir / "photo.png";
         other = dir / "other.png";
@@ -140,7 +140,8 @@ TEST_F(Reliability, TempFilesIgnoreLinksAndExistingNames) {
     TempDir elsewhere;
     const fs::path victim = elsewhere / "victim";
     test::write_bytes(victim, {1, 2, 3});
-    for (int i = 0; i < 64; ++i) fs::create_symlink(victim, dir / (".restora-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".tmp"));
+    for (int i = 0; i < 64; ++i)
+        fs::create_symlink(victim, dir / (".restora-" + std::to_string(::getpid()) + "-" + std::to_string(i) + ".tmp"));
     const fs::path out = dir / "bytes.bin";
     EXPECT_TRUE(restora::write_file_safely(out, {9, 9}, restora::IfExists::Refuse));
     EXPECT_EQ(test::read_bytes(out), (std::vector<uint8_t>{9, 9}));
@@ -176,7 +177,8 @@ TEST_F(Reliability, AnotherSpellingHardLinkOrSymlinkIsStillTheInput) {
         EXPECT_EQ(c.code, 2) << out << ": " << c.output;
     }
     // The mask is an input too.
-    const auto m = cli("run inpaint " + quote(photo) + " --mask " + quote(mask) + " -o " + quote(mask) + " --overwrite");
+    const auto m =
+        cli("run inpaint " + quote(photo) + " --mask " + quote(mask) + " -o " + quote(mask) + " --overwrite");
     EXPECT_EQ(m.code, 2) << m.output;
     expect_unchanged();
 }

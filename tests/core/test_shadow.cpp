@@ -130,7 +130,8 @@ TEST(RemoveShadow, RelightReducesTheErrorInsideTheShadowAndOnItsEdge) {
         EXPECT_LT(after, 0.65 * before) << "depth " << depth << ": in shadow " << before << " -> " << after;
         const double band_before = rmse_where(s.shadowed, s.clean, band);
         const double band_after = rmse_where(r.pixels, s.clean, band);
-        EXPECT_LT(band_after, 0.85 * band_before) << "depth " << depth << ": band " << band_before << " -> " << band_after;
+        EXPECT_LT(band_after, 0.85 * band_before)
+            << "depth " << depth << ": band " << band_before << " -> " << band_after;
         // Texture survives: the relit region is not a flat fill.
         cv::Scalar mean, sd;
         cv::meanStdDev(r.pixels, mean, sd, inside);

@@ -36,8 +36,8 @@ TEST_P(SrParity, RawCallMatchesTensorflowJs) {
 
     auto model = load_graph_model(s.path, DeviceKind::Cpu);
     std::vector<float> out(ref.size());
-    const PixelView out_view{out.data(), 40 * scale, 40 * scale, 3,
-                             static_cast<std::ptrdiff_t>(40 * scale) * 12, PixelType::F32, false};
+    const PixelView out_view{out.data(),     40 * scale, 40 * scale, 3, static_cast<std::ptrdiff_t>(40 * scale) * 12,
+                             PixelType::F32, false};
     RunOptions raw;
     raw.tile = 0;
     run_tiled(*model, pixel_view(input), out_view, raw, {});
@@ -51,8 +51,8 @@ TEST_P(SrParity, RawCallMatchesTensorflowJs) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, SrParity,
                          ::testing::Values("esrgan-slim-x2", "esrgan-slim-x3", "esrgan-slim-x4", "esrgan-slim-x8",
                                            "esrgan-medium-x2", "esrgan-medium-x3", "esrgan-medium-x4",
-                                           "esrgan-medium-x8", "esrgan-thick-x2", "esrgan-thick-x3",
-                                           "esrgan-thick-x4", "esrgan-thick-x8"),
+                                           "esrgan-medium-x8", "esrgan-thick-x2", "esrgan-thick-x3", "esrgan-thick-x4",
+                                           "esrgan-thick-x8"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');

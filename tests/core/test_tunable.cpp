@@ -59,7 +59,8 @@ TEST(TunableUpscale, RealismRetunesTheNetwork) {
 TEST(TunableUpscale, RealismAppliesOnlyToTheTunableModelAtScaleFour) {
     const Operation& op = Registry::instance().get("upscale");
     EXPECT_EQ(op.resolve({{"model", "tunable"}}).text("realism"), "0");
-    EXPECT_EQ(op.resolve({{"model", "medium"}}).values().count("realism"), 0U) << "not recorded where it does not apply";
+    EXPECT_EQ(op.resolve({{"model", "medium"}}).values().count("realism"), 0U)
+        << "not recorded where it does not apply";
     EXPECT_THROW(op.resolve({{"model", "medium"}, {"realism", "0.5"}}), Error);
     EXPECT_THROW(op.resolve({{"model", "tunable"}, {"scale", "2"}}), Error);
     EXPECT_THROW(op.resolve({{"model", "tunable"}, {"realism", "1.5"}}), Error);
@@ -85,8 +86,8 @@ TEST(TunableUpscale, CliRecordsRealismAndReplaysIt) {
 
 namespace {
 
-cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache, const cv::Rect* region = nullptr,
-                double jpeg = 0) {
+cv::Mat denoise(const cv::Mat& img, double strength, double realism, ModelCache& cache,
+                const cv::Rect* region = nullptr, double jpeg = 0) {
     return run_op("denoise",
                   {{"model", "tunable"},
                    {"strength", std::to_string(strength)},
@@ -124,7 +125,8 @@ TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
     EXPECT_GT(cv::norm(strong, real, cv::NORM_L1) / static_cast<double>(strong.total() * 3), 0.2);
     // Preview = Apply, odd region offsets included (the network needs even sides: mirrored padding).
     const cv::Rect region(7, 5, 41, 33);  // inside the 112 x 74 photo
-    EXPECT_EQ(cv::norm(denoise(noisy, 0.6, 0.3, cache, &region), denoise(noisy, 0.6, 0.3, cache)(region), cv::NORM_INF), 0);
+    EXPECT_EQ(cv::norm(denoise(noisy, 0.6, 0.3, cache, &region), denoise(noisy, 0.6, 0.3, cache)(region), cv::NORM_INF),
+              0);
     // Alpha survives.
     std::vector<cv::Mat> planes;
     cv::split(noisy, planes);
@@ -154,16 +156,17 @@ TEST(TunableDenoise, JpegSliderCleansNoiseSavedAsJpeg) {
     const double slider = std::stod(Registry::instance().get("denoise").source_defaults(q40).at("jpeg"));
     const double plain = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, 0), clean);
     const double aware = cv::PSNR(denoise(jpeg, 1, 0, cache, nullptr, slider), clean);
-    std::printf("[jpeg slider] noise sigma 12 saved at quality %d: input %.2f dB, slider 0 %.2f dB, slider %.2f %.2f dB\n",
-                q40.jpeg_quality, cv::PSNR(jpeg, clean), plain, slider, aware);
+    std::printf(
+        "[jpeg slider] noise sigma 12 saved at quality %d: input %.2f dB, slider 0 %.2f dB, slider %.2f %.2f dB\n",
+        q40.jpeg_quality, cv::PSNR(jpeg, clean), plain, slider, aware);
     EXPECT_GT(aware, plain + 0.3);
     // The slider exists only for the tunable model.
     const Operation& op = Registry::instance().get("denoise");
     EXPECT_THROW((void)op.resolve({{"model", "nlmeans"}, {"jpeg", "0.5"}}), Error);
 }
 
-// The JPEG artefacts slider starts at the photo's own JPEG quality (through the weights' calibration), where it applies:
-// through the CLI's validation, and in the GUI (the same source_defaults). An explicit value wins.
+// The JPEG artefacts slider starts at the photo's own JPEG quality (through the weights' calibration), where it
+// applies: through the CLI's validation, and in the GUI (the same source_defaults). An explicit value wins.
 TEST(TunableDenoise, JpegSliderDefaultsToTheFilesQuality) {
     test::TempDir dir;
     cv::Mat img(32, 32, CV_8UC3, cv::Scalar(90, 120, 150));
@@ -180,7 +183,8 @@ TEST(TunableDenoise, JpegSliderDefaultsToTheFilesQuality) {
     EXPECT_LE(std::stod(at50), 1.0);
     SourceInfo q50;
     q50.jpeg_quality = 50;
-    EXPECT_EQ(Registry::instance().get("denoise").source_defaults(q50).at("jpeg"), at50) << "the GUI's default is the same";
+    EXPECT_EQ(Registry::instance().get("denoise").source_defaults(q50).at("jpeg"), at50)
+        << "the GUI's default is the same";
     r.input = dir / "q98.jpg";
     EXPECT_EQ(validate_edit(r).params.text("jpeg"), "0");
     r.input = dir / "photo.png";

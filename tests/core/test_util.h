@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -43,15 +43,15 @@ inline bool in_ci() {
 
 // Declares `status`, the imported model `id`'s ModelStatus; without the model the test fails under
 // CI=true and skips elsewhere (the message names the command that imports it).
-#define RESTORA_REQUIRE_MODEL(status, id)                                                           \
-    const ::restora::ModelStatus status = ::restora::find_model(id);                                \
-    if ((status).state != ::restora::ModelState::Installed) {                                       \
-        if (::test::in_ci()) FAIL() << (id) << " is not imported: " << (status).restore_command;    \
-        GTEST_SKIP() << (id) << " not imported (" << (status).restore_command << ")";               \
+#define RESTORA_REQUIRE_MODEL(status, id)                                                        \
+    const ::restora::ModelStatus status = ::restora::find_model(id);                             \
+    if ((status).state != ::restora::ModelState::Installed) {                                    \
+        if (::test::in_ci()) FAIL() << (id) << " is not imported: " << (status).restore_command; \
+        GTEST_SKIP() << (id) << " not imported (" << (status).restore_command << ")";            \
     }
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string tmpl = (fs::temp_directory_path() / "restora-test-XXXXXX").string();
         path_ = ::mkdtemp(tmpl.data());
@@ -65,7 +65,7 @@ public:
     [[nodiscard]] const fs::path& path() const { return path_; }
     fs::path operator/(const std::string& name) const { return path_ / name; }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -76,14 +76,17 @@ inline cv::Mat synthetic_photo(int w, int h, int depth = CV_8U, unsigned seed = 
         for (int x = 0; x < w; ++x) {
             const float fx = static_cast<float>(x) / w;
             const float fy = static_cast<float>(y) / h;
-            img.at<cv::Vec3f>(y, x) = {0.2F + 0.6F * fx, 0.3F + 0.5F * fy, 0.5F + 0.3F * std::sin(6.0F * fx + 3.0F * fy)};
+            img.at<cv::Vec3f>(y, x) = {0.2F + 0.6F * fx, 0.3F + 0.5F * fy,
+                                       0.5F + 0.3F * std::sin(6.0F * fx + 3.0F * fy)};
         }
     }
     std::mt19937 rng(seed);
     for (int k = 0; k < 6; ++k) {
-        const cv::Point c(static_cast<int>(rng() % static_cast<unsigned>(w)), static_cast<int>(rng() % static_cast<unsigned>(h)));
+        const cv::Point c(static_cast<int>(rng() % static_cast<unsigned>(w)),
+                          static_cast<int>(rng() % static_cast<unsigned>(h)));
         const int r = 3 + static_cast<int>(rng() % static_cast<unsigned>(std::max(4, std::min(w, h) / 5)));
-        cv::circle(img, c, r, cv::Scalar((rng() % 100) / 100.0, (rng() % 100) / 100.0, (rng() % 100) / 100.0), -1, cv::LINE_AA);
+        cv::circle(img, c, r, cv::Scalar((rng() % 100) / 100.0, (rng() % 100) / 100.0, (rng() % 100) / 100.0), -1,
+                   cv::LINE_AA);
     }
     cv::rectangle(img, cv::Rect(w / 8, h / 3, w / 4, h / 6), cv::Scalar(0.9, 0.85, 0.1), -1);
     cv::Mat out;
@@ -104,9 +107,7 @@ inline cv::Mat add_noise(const cv::Mat& img, double sigma8, unsigned seed = 2) {
     return out;
 }
 
-inline double psnr(const cv::Mat& a, const cv::Mat& b) {
-    return cv::PSNR(a, b, a.depth() == CV_16U ? 65535.0 : 255.0);
-}
+inline double psnr(const cv::Mat& a, const cv::Mat& b) { return cv::PSNR(a, b, a.depth() == CV_16U ? 65535.0 : 255.0); }
 
 inline void write_bytes(const fs::path& p, const std::vector<uint8_t>& bytes) {
     std::ofstream f(p, std::ios::binary);
@@ -175,8 +176,8 @@ inline std::string quote(const fs::path& p) {
 // A minimal ICC profile: a 128-byte header (size, 'acsp' signature) and an empty tag table.
 inline std::vector<uint8_t> tiny_icc_profile() {
     std::vector<uint8_t> icc(132, 0);
-    icc[3] = 132;                                // profile size, big-endian
-    icc[8] = 2;                                  // version 2.1
+    icc[3] = 132;  // profile size, big-endian
+    icc[8] = 2;    // version 2.1
     icc[9] = 0x10;
     const char* cls = "mntrRGB XYZ ";
     std::copy(cls, cls + 12, icc.begin() + 12);  // device class, colour space, PCS

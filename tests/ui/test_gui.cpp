@@ -56,7 +56,7 @@ QString writeNoisePhoto(const QTemporaryDir& dir) {
 
 class GuiTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() {
         QCoreApplication::setOrganizationName("RestoraTest");
         QCoreApplication::setApplicationName("RestoraTest");
@@ -124,8 +124,8 @@ private slots:
         w.show();
         QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
         using restora::ui::CompareMode;
-        for (CompareMode m : {CompareMode::After, CompareMode::SplitVertical, CompareMode::SplitHorizontal,
-                              CompareMode::SideBySide}) {
+        for (CompareMode m :
+             {CompareMode::After, CompareMode::SplitVertical, CompareMode::SplitHorizontal, CompareMode::SideBySide}) {
             w.setCompareMode(m);
             QCOMPARE(w.view()->compareMode(), m);
             const QImage shot = w.view()->grab().toImage();
@@ -256,7 +256,8 @@ private slots:
         w.setParameter("model", "tunable");
         w.setParameter("realism", "0");
         QVERIFY(shown.wait(30000));
-        for (int i = 0; i < 4 && shown.wait(1500); ++i) {}  // let the debounce settle on the last value
+        for (int i = 0; i < 4 && shown.wait(1500); ++i) {
+        }  // let the debounce settle on the last value
         const cv::Mat fidelity = w.lastPreview().clone();
         w.setParameter("realism", "1");
         QVERIFY(shown.wait(30000));
@@ -271,7 +272,8 @@ private slots:
         QCOMPARE(QString::fromStdString(entries.back().params.at("realism")), QString("1"));
         QCOMPARE(QString::fromStdString(entries.back().model), QString("sr-tunable-x4"));
         // Settings → Precision, Automatic (the default): bfloat16 where the CPU computes it natively.
-        QCOMPARE(QString::fromStdString(entries.back().precision), QString(restora::cpu_has_native_bf16() ? "bf16" : ""));
+        QCOMPARE(QString::fromStdString(entries.back().precision),
+                 QString(restora::cpu_has_native_bf16() ? "bf16" : ""));
         // Another model: the realism row no longer applies and is not sent.
         w.setParameter("model", "bicubic");
         w.apply();

@@ -166,8 +166,8 @@ TEST(MaskLayer, ShrinkDoesNotEatAwayFromTheImageEdge) {
     rect.points = {{0, 0}, {20, 50}};
     l.apply(rect);
     l.apply(edit(MaskEdit::Kind::Shrink, 3));
-    EXPECT_EQ(l.coverage().at<uchar>(25, 0), 255);   // touches the left edge: kept
-    EXPECT_EQ(l.coverage().at<uchar>(25, 17), 0);    // 3 px in from the inner edge: removed
+    EXPECT_EQ(l.coverage().at<uchar>(25, 0), 255);  // touches the left edge: kept
+    EXPECT_EQ(l.coverage().at<uchar>(25, 17), 0);   // 3 px in from the inner edge: removed
     EXPECT_EQ(l.coverage().at<uchar>(25, 15), 255);
 }
 
@@ -183,7 +183,7 @@ TEST(MaskLayer, ResamplingScalesTheEditsAndKeepsTheirHistory) {
     l.resample({400, 320});
     EXPECT_EQ(l.size(), cv::Size(400, 320));
     EXPECT_NEAR(selected(l), 16.0 * before, 0.03 * 16 * before);
-    EXPECT_EQ(l.coverage().at<uchar>(60, 100), 255);  // the rectangle, four times as large
+    EXPECT_EQ(l.coverage().at<uchar>(60, 100), 255);   // the rectangle, four times as large
     EXPECT_EQ(l.coverage().at<uchar>(160, 280), 255);  // the stroke
     l.undo();
     EXPECT_EQ(selected(l), 80 * 40);

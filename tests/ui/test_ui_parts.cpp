@@ -14,7 +14,7 @@ using restora::ui::UndoTimeline;
 
 class UiPartsTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() {
         QCoreApplication::setOrganizationName("RestoraTest");
         QCoreApplication::setApplicationName("RestoraPartsTest");

@@ -45,7 +45,6 @@ cv::Mat run_method(const Method& m, const cv::Mat& img, const cv::Mat& mask) {
     return op.run(img, mask, op.resolve(m.params), ctx).pixels;
 }
 
-
 struct Score {
     double psnr_mask = 0, ssim_mask = 0, psnr_all = 0, ssim_all = 0, seconds = 0;
     int n = 0;
@@ -60,13 +59,15 @@ struct Score {
 };
 
 void print_table(const std::string& title, const std::vector<Score>& scores) {
-    std::printf("\n### %s\n\n| method | PSNR in mask (dB) | SSIM in mask | PSNR whole (dB) | SSIM whole | s/image |\n"
-                "|---|---|---|---|---|---|\n", title.c_str());
+    std::printf(
+        "\n### %s\n\n| method | PSNR in mask (dB) | SSIM in mask | PSNR whole (dB) | SSIM whole | s/image |\n"
+        "|---|---|---|---|---|---|\n",
+        title.c_str());
     for (size_t i = 0; i < kMethods.size(); ++i) {
         const Score& s = scores[i];
         const double n = std::max(1, s.n);
-        std::printf("| %s | %.2f | %.4f | %.2f | %.4f | %.3f |\n", kMethods[i].name.c_str(), s.psnr_mask / n, s.ssim_mask / n,
-                    s.psnr_all / n, s.ssim_all / n, s.seconds / n);
+        std::printf("| %s | %.2f | %.4f | %.2f | %.4f | %.3f |\n", kMethods[i].name.c_str(), s.psnr_mask / n,
+                    s.ssim_mask / n, s.psnr_all / n, s.ssim_all / n, s.seconds / n);
     }
 }
 
@@ -88,18 +89,24 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--eval") eval_path = next();
-        else if (a == "--real") real_dir = next();
-        else if (a == "--sheet") sheet = next();
-        else if (a == "--rows") rows = std::stoi(next());
+        if (a == "--eval")
+            eval_path = next();
+        else if (a == "--real")
+            real_dir = next();
+        else if (a == "--sheet")
+            sheet = next();
+        else if (a == "--rows")
+            rows = std::stoi(next());
         else {
-            std::fprintf(stderr, "usage: restora-bench-erase --eval EVAL.shard [--real DIR] [--sheet OUT.jpg] [--rows N]\n");
+            std::fprintf(stderr,
+                         "usage: restora-bench-erase --eval EVAL.shard [--real DIR] [--sheet OUT.jpg] [--rows N]\n");
             return 2;
         }
     }
     try {
         std::vector<cv::Mat> sheet_rows;
-        auto add_row = [&](const cv::Mat& in, const cv::Mat& mask, const std::vector<cv::Mat>& outs, const cv::Mat& gt, int side) {
+        auto add_row = [&](const cv::Mat& in, const cv::Mat& mask, const std::vector<cv::Mat>& outs, const cv::Mat& gt,
+                           int side) {
             std::vector<cv::Mat> cells = {tile(in, side), tile(mask, side)};
             for (size_t k = 1; k < outs.size(); ++k) cells.push_back(tile(outs[k], side));
             cells.push_back(tile(gt, side));
@@ -113,7 +120,8 @@ int main(int argc, char** argv) {
             std::vector<Score> scores(kMethods.size());
             for (int i = 0; i < s.n; ++i) {
                 // 3 or 4 parts per sample (restora-prep-text: input, target, mask[, guide]).
-                const cv::Mat stacked(s.h, side, CV_8UC3, const_cast<uint8_t*>(s.pixels.data()) + static_cast<size_t>(i) * s.h * side * 3);
+                const cv::Mat stacked(s.h, side, CV_8UC3,
+                                      const_cast<uint8_t*>(s.pixels.data()) + static_cast<size_t>(i) * s.h * side * 3);
                 cv::Mat in, gt, mask;
                 cv::cvtColor(stacked(cv::Rect(0, 0, side, side)), in, cv::COLOR_RGB2BGR);
                 cv::cvtColor(stacked(cv::Rect(0, side, side, side)), gt, cv::COLOR_RGB2BGR);
@@ -123,9 +131,11 @@ int main(int argc, char** argv) {
                 for (size_t k = 0; k < kMethods.size(); ++k) {
                     const auto t0 = std::chrono::steady_clock::now();
                     outs.push_back(run_method(kMethods[k], in, mask));
-                    scores[k].add(outs.back(), gt, mask, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                    scores[k].add(outs.back(), gt, mask,
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 }
-                if (i % std::max(1, s.n / rows) == 0 && static_cast<int>(sheet_rows.size()) < rows) add_row(in, mask, outs, gt, 192);
+                if (i % std::max(1, s.n / rows) == 0 && static_cast<int>(sheet_rows.size()) < rows)
+                    add_row(in, mask, outs, gt, 192);
             }
             print_table("Held-out synthetic set: " + std::to_string(s.n) + " crops of " + std::to_string(side) + "x" +
                             std::to_string(side) + " (" + eval_path.filename().string() + ")",
@@ -136,20 +146,27 @@ int main(int argc, char** argv) {
             for (const auto& e : fs::directory_iterator(real_dir / "image")) {
                 const cv::Mat in = cv::imread(e.path().string(), cv::IMREAD_COLOR);
                 const cv::Mat gt = cv::imread((real_dir / "clean" / e.path().filename()).string(), cv::IMREAD_COLOR);
-                cv::Mat mask = cv::imread((real_dir / "mask" / e.path().stem()).string() + ".png", cv::IMREAD_GRAYSCALE);
-                if (in.empty() || gt.empty() || mask.empty()) throw std::runtime_error("incomplete triple for " + e.path().string());
+                cv::Mat mask =
+                    cv::imread((real_dir / "mask" / e.path().stem()).string() + ".png", cv::IMREAD_GRAYSCALE);
+                if (in.empty() || gt.empty() || mask.empty())
+                    throw std::runtime_error("incomplete triple for " + e.path().string());
                 mask = mask > 127;
                 std::vector<cv::Mat> outs;
                 for (size_t k = 0; k < kMethods.size(); ++k) {
                     const auto t0 = std::chrono::steady_clock::now();
                     outs.push_back(run_method(kMethods[k], in, mask));
-                    scores[k].add(outs.back(), gt, mask, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                    scores[k].add(outs.back(), gt, mask,
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 }
                 add_row(in, mask, outs, gt, 192);
                 if (!sheet.empty()) {  // full-resolution outputs next to the sheet
                     const fs::path dir = sheet.parent_path();
                     cv::imwrite((dir / ("erase-text-real-" + e.path().stem().string() + ".jpg")).string(),
-                                [&] { cv::Mat r; cv::hconcat(std::vector<cv::Mat>{in, outs[1], outs[2], outs[3]}, r); return r; }(),
+                                [&] {
+                                    cv::Mat r;
+                                    cv::hconcat(std::vector<cv::Mat>{in, outs[1], outs[2], outs[3]}, r);
+                                    return r;
+                                }(),
                                 {cv::IMWRITE_JPEG_QUALITY, 88});
                 }
             }
@@ -159,8 +176,9 @@ int main(int argc, char** argv) {
             cv::Mat all;
             cv::vconcat(sheet_rows, all);
             cv::imwrite(sheet.string(), all, {cv::IMWRITE_JPEG_QUALITY, 88});
-            std::printf("\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v3, ground truth)\n",
-                        sheet.c_str());
+            std::printf(
+                "\ncontact sheet: %s (columns: input, mask, Telea, inpainting engine, erase-text-v3, ground truth)\n",
+                sheet.c_str());
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "restora-bench-erase: %s\n", e.what());

@@ -120,7 +120,9 @@ int main(int argc, char** argv) {
         double zoom;  // 0: fit
         double radius;
     };
-    const Case cases[] = {{"fit, brush 60 px", 0, 60}, {"fit, brush 300 px", 0, 300}, {"100%, brush 30 px", 1, 30},
+    const Case cases[] = {{"fit, brush 60 px", 0, 60},
+                          {"fit, brush 300 px", 0, 300},
+                          {"100%, brush 30 px", 1, 30},
                           {"100%, brush 150 px", 1, 150}};
     double y = 0.2;
     for (const Case& c : cases) {

@@ -36,8 +36,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 PixelView view_of(std::vector<float>& buf, int w, int h) {
-    return PixelView{buf.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3 * 4, PixelType::F32,
-                     false};
+    return PixelView{buf.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3 * 4, PixelType::F32, false};
 }
 
 // Tiled output must equal one whole-image call with the same border policy.
@@ -47,9 +46,7 @@ bool check_tiled_equals_whole(DeviceKind dev) {
     auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 3, 5).padding(2));
     conv->to(device);
     ModelTraits traits{"conv5", 1, 1, 8};
-    FunctionModel model(traits, device, [&](const torch::Tensor& x) {
-        return torch::sigmoid(conv->forward(x));
-    });
+    FunctionModel model(traits, device, [&](const torch::Tensor& x) { return torch::sigmoid(conv->forward(x)); });
     const int w = 301;
     const int h = 187;
     std::vector<float> in(static_cast<size_t>(w) * h * 3);
@@ -96,13 +93,11 @@ void memory_probe(DeviceKind dev, int w, int h, int tile) {
     const long before = peak_rss_kib();
     RunOptions o;
     o.tile = tile;
-    run_tiled(*model,
-              PixelView{in.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3, PixelType::U8, true},
-              PixelView{out.data(), 2 * w, 2 * h, 3, static_cast<std::ptrdiff_t>(w) * 6, PixelType::U8, true},
-              o, {});
+    run_tiled(*model, PixelView{in.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3, PixelType::U8, true},
+              PixelView{out.data(), 2 * w, 2 * h, 3, static_cast<std::ptrdiff_t>(w) * 6, PixelType::U8, true}, o, {});
     const long after = peak_rss_kib();
-    std::printf("memory bicubic x2 %dx%d (%.1f MP) tile %d: buffers %.1f MiB, runner peak beyond them %.1f MiB\n",
-                w, h, w * h / 1e6, tile, (in.size() + out.size()) / 1048576.0, (after - before) / 1024.0);
+    std::printf("memory bicubic x2 %dx%d (%.1f MP) tile %d: buffers %.1f MiB, runner peak beyond them %.1f MiB\n", w, h,
+                w * h / 1e6, tile, (in.size() + out.size()) / 1048576.0, (after - before) / 1024.0);
 }
 
 // Baseline in the same process: one torch interpolate call on the whole image, already a float
@@ -112,7 +107,8 @@ double raw_interpolate_seconds(DeviceKind dev, int w, int h) {
     torch::NoGradGuard ng;
     torch::Tensor x = torch::rand({1, 3, h, w}).to(device);
     namespace F = torch::nn::functional;
-    auto opts = F::InterpolateFuncOptions().size(std::vector<int64_t>{2 * h, 2 * w}).mode(torch::kBicubic).align_corners(false);
+    auto opts =
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{2 * h, 2 * w}).mode(torch::kBicubic).align_corners(false);
     torch::Tensor y = F::interpolate(x, opts);  // warm-up
     if (device.is_cuda()) torch::cuda::synchronize();
     const auto t0 = std::chrono::steady_clock::now();
@@ -195,25 +191,27 @@ void bench_model(const std::string& file, DeviceKind dev, int w, int h, int tile
             std::snprintf(spread, sizeof spread, "; median of %zu, %.3f-%.3f s; first call %.3f s", times.size(),
                           times.front(), times.back(), first);
         }
-        std::printf("%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
-                    "(%.0f%% of the measured fp32 peak %.0f GFLOP/s%s)\n",
-                    model->traits().id.c_str(), half ? fast_name.c_str() : "fp32", w, h, tile, model->device_name().c_str(),
-                    secs, mp / secs, gflops_per_mp, gflops_per_mp * mp / secs,
-                    100.0 * gflops_per_mp * mp / secs / peak, peak, spread);
+        std::printf(
+            "%s %s %dx%d tile %d on %s: %.3f s, %.3f MP/s, %.1f GFLOP/MP, %.1f GFLOP/s "
+            "(%.0f%% of the measured fp32 peak %.0f GFLOP/s%s)\n",
+            model->traits().id.c_str(), half ? fast_name.c_str() : "fp32", w, h, tile, model->device_name().c_str(),
+            secs, mp / secs, gflops_per_mp, gflops_per_mp * mp / secs, 100.0 * gflops_per_mp * mp / secs / peak, peak,
+            spread);
     }
     if (ran_half) {
         double se = 0;
         size_t bad = 0;
         for (float v : out16) bad += std::isfinite(v) ? 0 : 1;
         if (bad > 0) {
-            std::printf("%s %s: %zu of %zu output values are not finite\n", model->traits().id.c_str(), fast_name.c_str(),
-                        bad, out16.size());
+            std::printf("%s %s: %zu of %zu output values are not finite\n", model->traits().id.c_str(),
+                        fast_name.c_str(), bad, out16.size());
         }
         for (size_t i = 0; i < out32.size(); ++i) se += (out32[i] - out16[i]) * (out32[i] - out16[i]);
         double peak = 0;
         for (float v : out32) peak = std::max(peak, static_cast<double>(std::abs(v)));
-        std::printf("%s %s vs fp32: PSNR %.2f dB (output peak %.3f, %s input%s)\n", model->traits().id.c_str(), fast_name.c_str(),
-                    10 * std::log10(out32.size() / std::max(se, 1e-20)), peak, input.empty() ? "hash-noise" : "photo",
+        std::printf("%s %s vs fp32: PSNR %.2f dB (output peak %.3f, %s input%s)\n", model->traits().id.c_str(),
+                    fast_name.c_str(), 10 * std::log10(out32.size() / std::max(se, 1e-20)), peak,
+                    input.empty() ? "hash-noise" : "photo",
                     fast == Precision::F16 && cpu ? ", CPU float16 emulation" : "");
     }
 }
@@ -233,9 +231,10 @@ void bench_bicubic(DeviceKind dev, int w, int h, int tile) {
     for (int r = 0; r < reps; ++r) run_tiled(*model, vin, vout, o, job);
     const double s = seconds_since(t0) / reps;
     const double raw = raw_interpolate_seconds(dev, w, h);
-    std::printf("bicubic x2 %dx%d tile %d on %s: %.3f s, %.1f MP/s (input); raw whole-tensor "
-                "interpolate %.3f s; runner/raw = %.2f\n", w, h, tile,
-                model->device_name().c_str(), s, w * h / 1e6 / s, raw, s / raw);
+    std::printf(
+        "bicubic x2 %dx%d tile %d on %s: %.3f s, %.1f MP/s (input); raw whole-tensor "
+        "interpolate %.3f s; runner/raw = %.2f\n",
+        w, h, tile, model->device_name().c_str(), s, w * h / 1e6 / s, raw, s / raw);
 }
 
 // A tunable network's slider response: fold for a new operating point, then the preview of a
@@ -273,10 +272,11 @@ void bench_tunable(const std::string& file, const std::string& plain, DeviceKind
     }
     std::sort(fold_ms.begin(), fold_ms.end());
     std::sort(run_ms.begin(), run_ms.end());
-    std::printf("tunable %s on %s: %dx%d -> %dx%d, fold %.2f ms, folded run %.1f ms, slider move %.1f ms (medians of 6; "
-                "first call %.1f ms)\n",
-                file.c_str(), first->device_name().c_str(), side, side, side * scale, side * scale, fold_ms[3], run_ms[3],
-                fold_ms[3] + run_ms[3], first_ms);
+    std::printf(
+        "tunable %s on %s: %dx%d -> %dx%d, fold %.2f ms, folded run %.1f ms, slider move %.1f ms (medians of 6; "
+        "first call %.1f ms)\n",
+        file.c_str(), first->device_name().c_str(), side, side, side * scale, side * scale, fold_ms[3], run_ms[3],
+        fold_ms[3] + run_ms[3], first_ms);
     // The slider move in the device's fast precision (as the app's --precision auto: fp16 on CUDA,
     // bf16 on a CPU), the weights converted after each fold, and its difference from fp32.
     const Precision fast = to_torch_device(dev).is_cuda() ? Precision::F16 : Precision::BF16;
@@ -347,8 +347,8 @@ int write_f16(const std::string& in, const std::string& out, const std::vector<s
         if (eq != std::string::npos) c.meta[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     save_weight_file(out, c);
-    std::printf("%s -> %s: %zu tensors (%zu integer), largest |value| %g, float16 storage\n", in.c_str(),
-                out.c_str(), c.tensors.size(), ints.size(), worst);
+    std::printf("%s -> %s: %zu tensors (%zu integer), largest |value| %g, float16 storage\n", in.c_str(), out.c_str(),
+                c.tensors.size(), ints.size(), worst);
     return 0;
 }
 
@@ -404,16 +404,18 @@ int main(int argc, char** argv) {
             static GraphProfilePrinter profile;
             set_graph_observer(&profile);
         } else {
-            std::fprintf(stderr, "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE | --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] [--profile] | --write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
+            std::fprintf(stderr,
+                         "usage: restora-bench-models [--device auto|cpu|cuda] [--check | --peaks | --memory W H TILE "
+                         "| --model FILE.rsw... [--size N] [--tile T] [--input RGB.u8] [--repeat R] [--profile] | "
+                         "--write-f16 IN OUT [K=V...] | --tunable FILE.rsw [--plain FILE.rsw] [--size N]]\n");
             return 2;
         }
     }
     try {
         configure_threads();
         const DeviceKind dev = parse_device(device);
-        std::printf("libtorch %s, device %s, threads %d%s\n", torch_version().c_str(),
-                    resolve_device_name(dev).c_str(), torch::get_num_threads(),
-                    at::globalContext().benchmarkCuDNN() ? ", cuDNN benchmark mode" : "");
+        std::printf("libtorch %s, device %s, threads %d%s\n", torch_version().c_str(), resolve_device_name(dev).c_str(),
+                    torch::get_num_threads(), at::globalContext().benchmarkCuDNN() ? ", cuDNN benchmark mode" : "");
         if (check) return check_tiled_equals_whole(dev) ? 0 : 1;
         if (peaks) {
             std::printf("fp32 matmul 2048^3: %.1f GFLOP/s; conv 3x3 64->64 on 256x256: %.1f GFLOP/s\n",

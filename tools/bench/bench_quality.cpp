@@ -1,6 +1,7 @@
 // Quality benchmarks on the shared benchmark sets (read in place, never copied): prints markdown
 // tables for docs/QUALITY.md.
-//   restora-bench-quality [--root DIR] [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
+//   restora-bench-quality [--root DIR] [--data DIR] [--task
+//   sr|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
 //                         [--limit N] [--sheet DIR] [--photos FILE]
 //                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
 //                         [--inpaint-methods learned,learned-unrefined,patchmatch,telea,navier-stokes]
@@ -12,15 +13,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <stdexcept>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "bench_quality.h"
 #include "restora/core/image_io.h"
 #include "restora/core/mask.h"
 #include "restora/core/metrics.h"
@@ -38,7 +40,6 @@
 #include "restora/core/resample.h"
 #include "restora/models/engine.h"
 #include "restora/training/shard.h"
-#include "bench_quality.h"
 
 namespace restora::bench {
 
@@ -72,7 +73,9 @@ std::string load_graph_context(const std::string& size) {
 cv::Mat modcrop(const cv::Mat& m, int s) { return m(cv::Rect(0, 0, m.cols - m.cols % s, m.rows - m.rows % s)).clone(); }
 void bench_sr(const fs::path& data, size_t limit) {
     // The MATLAB-style degradation must reproduce Set5's own LR files before it makes Set14's.
-    std::printf("\n### MATLAB-style bicubic downscale vs Set5's LR files (PSNR, RGB)\n\n| scale | PSNR (dB) | images |\n|---|---|---|\n");
+    std::printf(
+        "\n### MATLAB-style bicubic downscale vs Set5's LR files (PSNR, RGB)\n\n| scale | PSNR (dB) | images "
+        "|\n|---|---|---|\n");
     for (int s : {2, 4}) {
         double p = 0;
         int n = 0;
@@ -87,7 +90,10 @@ void bench_sr(const fs::path& data, size_t limit) {
     const std::vector<std::string> models = {"bicubic", "slim", "medium", "thick"};
     std::printf("\n### Super-resolution, PSNR-Y / SSIM (RGB), border = scale\n\n");
     std::printf("| set | scale | model | PSNR-Y (dB) | SSIM | seconds | images |\n|---|---|---|---|---|---|---|\n");
-    struct Case { std::string set; int scale; };
+    struct Case {
+        std::string set;
+        int scale;
+    };
     for (const Case& c : {Case{"Set5", 2}, Case{"Set5", 4}, Case{"Set14", 4}}) {
         for (const std::string& model : models) {
             double p = 0;
@@ -99,20 +105,22 @@ void bench_sr(const fs::path& data, size_t limit) {
                 cv::Mat lr;
                 if (c.set == "Set5") {
                     lr = load_image(data / ("sr/Set5/LR_bicubic_x" + std::to_string(c.scale)) /
-                                    (hr_path.stem().string() + "x" + std::to_string(c.scale) + ".png")).pixels;
+                                    (hr_path.stem().string() + "x" + std::to_string(c.scale) + ".png"))
+                             .pixels;
                 } else {
                     lr = matlab_bicubic_downscale(hr, c.scale);
                 }
                 const auto t0 = std::chrono::steady_clock::now();
-                const cv::Mat up = run_op("upscale", lr, {}, {{"scale", std::to_string(c.scale)}, {"model", model}}).pixels;
+                const cv::Mat up =
+                    run_op("upscale", lr, {}, {{"scale", std::to_string(c.scale)}, {"model", model}}).pixels;
                 secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 p += psnr_y(up, hr, c.scale);
                 q += ssim(up, hr);
                 ++n;
             }
             if (n > 0) {
-                std::printf("| %s | x%d | %s | %.2f | %.4f | %.1f | %d |\n", c.set.c_str(), c.scale, model.c_str(), p / n,
-                            q / n, secs, n);
+                std::printf("| %s | x%d | %s | %.2f | %.4f | %.1f | %d |\n", c.set.c_str(), c.scale, model.c_str(),
+                            p / n, q / n, secs, n);
                 std::fflush(stdout);
             }
         }
@@ -122,9 +130,12 @@ void bench_sr(const fs::path& data, size_t limit) {
 // Tiles against one raw call on the whole image, for the imported SR models (the models reach
 // further than the context each tile reads, so tiles differ slightly; feathering hides seams).
 void bench_tiling(const fs::path& sample) {
-    std::printf("\n### Tiled (tile 128, feathered) vs one whole-image tile with the same mirrored border, x4, on %s\n\n",
-                sample.filename().c_str());
-    std::printf("| model | context (px) | PSNR (dB) | max abs diff (8-bit levels) | raw call (--tile 0, zero padding) vs tiled, PSNR (dB) |\n|---|---|---|---|---|\n");
+    std::printf(
+        "\n### Tiled (tile 128, feathered) vs one whole-image tile with the same mirrored border, x4, on %s\n\n",
+        sample.filename().c_str());
+    std::printf(
+        "| model | context (px) | PSNR (dB) | max abs diff (8-bit levels) | raw call (--tile 0, zero padding) vs "
+        "tiled, PSNR (dB) |\n|---|---|---|---|---|\n");
     const cv::Mat img = load_image(sample).pixels;
     for (const std::string model : {"slim", "medium", "thick"}) {
         const Operation& op = Registry::instance().get("upscale");
@@ -170,8 +181,8 @@ void bench_denoise(const fs::path& data, size_t limit) {
                 ++n;
             }
             if (n == 0) continue;
-            std::printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d |\n", set, sigma, noisy_sum / n,
-                        sums["0.5"] / n, sums["0.7"] / n, sums["1"] / n, n);
+            std::printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d |\n", set, sigma, noisy_sum / n, sums["0.5"] / n,
+                        sums["0.7"] / n, sums["1"] / n, n);
             std::fflush(stdout);
         }
     }
@@ -221,10 +232,12 @@ int main(int argc, char** argv) {
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = static_cast<size_t>(std::atoi(argv[++i]));
         } else {
-            std::fprintf(stderr, "usage: restora-bench-quality [--root DIR] [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
-                                 "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
-                                 "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST] "
-                                 "[--precision auto|fp32|bf16]\n");
+            std::fprintf(
+                stderr,
+                "usage: restora-bench-quality [--root DIR] [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
+                "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
+                "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST] "
+                "[--precision auto|fp32|bf16]\n");
             return 2;
         }
     }

@@ -2,15 +2,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <stdexcept>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +18,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "bench_quality.h"
 #include "restora/core/image_io.h"
 #include "restora/core/mask.h"
 #include "restora/core/metrics.h"
@@ -28,14 +29,14 @@
 #include "restora/core/resample.h"
 #include "restora/models/engine.h"
 #include "restora/training/shard.h"
-#include "bench_quality.h"
 
 namespace restora::bench {
 
 void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir) {
     std::printf("\n### Inpainting, places2_512_freeform (white = hole), inside the hole\n\n");
-    std::printf("| method | PSNR in hole (dB) | L1 in hole | SSIM in hole | SSIM (whole image) | seconds | images |\n"
-                "|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| method | PSNR in hole (dB) | L1 in hole | SSIM in hole | SSIM (whole image) | seconds | images |\n"
+        "|---|---|---|---|---|---|---|\n");
     std::vector<std::string> methods = kInpaintMethods;
     // G'MIC's patch-based inpainting (Debian package gmic), when installed: an external baseline.
     if (!kInpaintMethodsChosen && std::system("command -v gmic >/dev/null 2>&1") == 0) methods.push_back("gmic-patch");
@@ -70,7 +71,8 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
                 out = cv::imread((tmp / "out.png").string(), cv::IMREAD_COLOR);
             } else if (method == "learned-unrefined") {
                 OpContext ctx;
-                out = run_inpaint(holed, mask, InpaintMethod::LearnedNoRefinement, ctx, cv::Rect({0, 0}, img.size())).pixels;
+                out = run_inpaint(holed, mask, InpaintMethod::LearnedNoRefinement, ctx, cv::Rect({0, 0}, img.size()))
+                          .pixels;
             } else {
                 out = run_op("inpaint", holed, mask, {{"model", method}}).pixels;
             }
@@ -86,13 +88,12 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
             }
         }
         if (n > 0) {
-            std::printf("| %s | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n", method.c_str(), p / n, l1 / n, q_hole / n, q / n,
-                        secs, n);
+            std::printf("| %s | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n", method.c_str(), p / n, l1 / n, q_hole / n,
+                        q / n, secs, n);
         }
         std::fflush(stdout);
     }
 }
-
 
 // Mean gradient magnitude (Sobel on grey, 8-bit units) inside the mask: how much texture a fill has.
 double gradient_energy(const cv::Mat& img, const cv::Mat& mask) {
@@ -113,7 +114,8 @@ double gradient_energy(const cv::Mat& img, const cv::Mat& mask) {
 cv::Mat placed_mask(const fs::path& file, cv::Size photo) {
     const cv::Mat m = load_mask(file, {512, 512});
     const double cover = static_cast<double>(cv::countNonZero(m)) / m.total();
-    const double s = std::min(std::sqrt(0.05 * photo.area() / (cover * m.total())), 0.95 * std::min(photo.width, photo.height) / 512.0);
+    const double s = std::min(std::sqrt(0.05 * photo.area() / (cover * m.total())),
+                              0.95 * std::min(photo.width, photo.height) / 512.0);
     const int side = static_cast<int>(std::lround(512 * s));
     cv::Mat big;
     cv::resize(m, big, {side, side}, 0, 0, cv::INTER_NEAREST);
@@ -132,17 +134,25 @@ void bench_inpaint_hires(const fs::path& data, const fs::path& photos_file, size
     if (limit > 0 && photos.size() > limit) photos.resize(limit);
     const auto masks = images_in(data / "inpaint/places2_512_freeform/masks", 0);
     if (masks.size() < photos.size()) throw std::runtime_error("too few masks in " + data.string());
-    struct Method { const char* name; InpaintMethod m; };
+    struct Method {
+        const char* name;
+        InpaintMethod m;
+    };
     const std::vector<Method> methods = {{"learned, no refinement", InpaintMethod::LearnedNoRefinement},
                                          {"learned + PatchMatch refinement (model=learned)", InpaintMethod::Learned},
                                          {"patchmatch", InpaintMethod::PatchMatch},
                                          {"telea", InpaintMethod::Telea}};
-    struct Sum { double psnr = 0, l1 = 0, grad = 0, truth = 0, secs = 0; int n = 0; };
+    struct Sum {
+        double psnr = 0, l1 = 0, grad = 0, truth = 0, secs = 0;
+        int n = 0;
+    };
     std::vector<Sum> sums(methods.size());
     constexpr int kCrop = 200;  // 1:1 crops for the contact sheet
     std::vector<cv::Mat> rows;
     std::printf("\n### Full-resolution inpainting, per photo (hole: a free-form mask scaled to 5%% of the photo)\n\n");
-    std::printf("| photo | size | hole %% | method | PSNR in hole (dB) | L1 in hole | grad energy in hole (truth) | seconds |\n");
+    std::printf(
+        "| photo | size | hole %% | method | PSNR in hole (dB) | L1 in hole | grad energy in hole (truth) | seconds "
+        "|\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < photos.size(); ++i) {
         cv::Mat img = load_image(photos[i]).pixels;
@@ -169,7 +179,8 @@ void bench_inpaint_hires(const fs::path& data, const fs::path& photos_file, size
                 }
             }
         }
-        const cv::Rect crop = cv::Rect(centre.x - kCrop / 2, centre.y - kCrop / 2, kCrop, kCrop) & cv::Rect({0, 0}, img.size());
+        const cv::Rect crop =
+            cv::Rect(centre.x - kCrop / 2, centre.y - kCrop / 2, kCrop, kCrop) & cv::Rect({0, 0}, img.size());
         std::vector<cv::Mat> cells = {holed(crop).clone(), img(crop).clone()};
         for (size_t k = 0; k < methods.size(); ++k) {
             OpContext ctx;
@@ -201,7 +212,9 @@ void bench_inpaint_hires(const fs::path& data, const fs::path& photos_file, size
         cv::hconcat(cells, row);
         rows.push_back(row);
     }
-    std::printf("\n| method | PSNR in hole (dB) | L1 in hole | grad energy in hole / truth | seconds (all photos) | photos |\n");
+    std::printf(
+        "\n| method | PSNR in hole (dB) | L1 in hole | grad energy in hole / truth | seconds (all photos) | photos "
+        "|\n");
     std::printf("|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < methods.size(); ++k) {
         const Sum& s = sums[k];
@@ -211,7 +224,8 @@ void bench_inpaint_hires(const fs::path& data, const fs::path& photos_file, size
     }
     if (sheet_dir != nullptr && !rows.empty()) {
         cv::Mat header(24, rows[0].cols, CV_8UC3, cv::Scalar::all(32));
-        const char* titles[] = {"input", "ground truth", "learned, no refine", "learned (refined)", "patchmatch", "telea"};
+        const char* titles[] = {"input",      "ground truth", "learned, no refine", "learned (refined)",
+                                "patchmatch", "telea"};
         for (int c = 0; c < 6; ++c) {
             cv::putText(header, titles[c], {c * kCrop + 6, 17}, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar::all(255), 1,
                         cv::LINE_AA);
@@ -241,9 +255,11 @@ void bench_inpaint_preview(const fs::path& photos_file) {
     cv::circle(mask, view.tl() + cv::Point(900, 200), 30, cv::Scalar(255), -1);
     std::printf("\n### Preview of a brush mask (%d px, %.2f%% of %dx%d) on a 1200x800 viewport (run_region, CPU)\n\n",
                 cv::countNonZero(mask), 100.0 * cv::countNonZero(mask) / mask.total(), img.cols, img.rows);
-    std::printf("| method | wall s, best of 5 | wall s, median | CPU s per run (all threads), median |\n|---|---|---|---|\n");
-    for (const auto& [name, m] : {std::pair{"learned", InpaintMethod::Learned}, std::pair{"patchmatch", InpaintMethod::PatchMatch},
-                                  std::pair{"telea", InpaintMethod::Telea}}) {
+    std::printf(
+        "| method | wall s, best of 5 | wall s, median | CPU s per run (all threads), median |\n|---|---|---|---|\n");
+    for (const auto& [name, m] :
+         {std::pair{"learned", InpaintMethod::Learned}, std::pair{"patchmatch", InpaintMethod::PatchMatch},
+          std::pair{"telea", InpaintMethod::Telea}}) {
         ModelCache cache;  // as the GUI's worker keeps the network loaded between previews
         OpContext ctx;
         ctx.device = DeviceKind::Cpu;

@@ -2,15 +2,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <stdexcept>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +18,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "bench_quality.h"
 #include "restora/core/image_io.h"
 #include "restora/core/mask.h"
 #include "restora/core/metrics.h"
@@ -28,7 +29,6 @@
 #include "restora/core/resample.h"
 #include "restora/models/engine.h"
 #include "restora/training/shard.h"
-#include "bench_quality.h"
 
 namespace restora::bench {
 
@@ -155,16 +155,18 @@ cv::Mat sheet_tile(const cv::Mat& img, int side, const std::string& caption, con
 
 void print_shadow_table(const std::map<std::string, ShadowScores>& scores, const char* title) {
     std::printf("\n### %s\n\n", title);
-    std::printf("| method | LAB RMSE shadow | band | all | PSNR shadow (dB) | band | all | SSIM shadow | band | all | seconds | images |\n");
+    std::printf(
+        "| method | LAB RMSE shadow | band | all | PSNR shadow (dB) | band | all | SSIM shadow | band | all | seconds "
+        "| images |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& method : kShadowMethods) {
         const auto it = scores.find(method);
         if (it == scores.end() || it->second.n == 0) continue;
         const ShadowScores& s = it->second;
         const double n = s.n;
-        std::printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n", method.c_str(),
-                    s.shadow.lab / n, s.band.lab / n, s.all.lab / n, s.shadow.psnr / n, s.band.psnr / n, s.all.psnr / n,
-                    s.shadow.ssim / n, s.band.ssim / n, s.all.ssim / n, s.secs, s.n);
+        std::printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.4f | %.1f | %d |\n",
+                    method.c_str(), s.shadow.lab / n, s.band.lab / n, s.all.lab / n, s.shadow.psnr / n, s.band.psnr / n,
+                    s.all.psnr / n, s.shadow.ssim / n, s.band.ssim / n, s.all.ssim / n, s.secs, s.n);
     }
     std::fflush(stdout);
 }
@@ -213,7 +215,8 @@ void bench_shadow(const fs::path& data, const fs::path& set, size_t limit, const
     for (const auto& f : images_in(istd, 0)) {
         const std::string stem = f.stem().string();
         const std::string suffix = "_shadow";
-        if (stem.size() < suffix.size() || stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+        if (stem.size() < suffix.size() || stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
         const std::string base = stem.substr(0, stem.size() - suffix.size());
         const fs::path gt_path = istd / (base + "_shadow_free_original.png");
         const fs::path mask_path = istd / (base + "_shadow_mask.png");
@@ -233,8 +236,10 @@ void bench_shadow(const fs::path& data, const fs::path& set, size_t limit, const
         // this is the error of a perfect removal that matched the photo's own lit surroundings.
         cv::Mat near;
         cv::dilate(m8, near, cv::getStructuringElement(cv::MORPH_ELLIPSE, {49, 49}));
-        std::printf("ISTD %s, lit pixels (outside the mask grown by 24 px), input vs ground truth: LAB RMSE %.2f, "
-                    "PSNR %.2f dB\n", base.c_str(), lab_rmse(img, gt, ~near), psnr(img, gt, ~near));
+        std::printf(
+            "ISTD %s, lit pixels (outside the mask grown by 24 px), input vs ground truth: LAB RMSE %.2f, "
+            "PSNR %.2f dB\n",
+            base.c_str(), lab_rmse(img, gt, ~near), psnr(img, gt, ~near));
         const cv::Mat gt_adj = colour_adjusted(gt, img, ~near);
         std::printf("ISTD %s, lit pixels, input vs colour-adjusted ground truth: LAB RMSE %.2f, PSNR %.2f dB\n",
                     base.c_str(), lab_rmse(img, gt_adj, ~near), psnr(img, gt_adj, ~near));
@@ -250,9 +255,11 @@ void bench_shadow(const fs::path& data, const fs::path& set, size_t limit, const
         row.push_back(sheet_tile(gt, kSide, "ground truth"));
         sheet_rows.push_back(row);
     }
-    print_shadow_table(real, "Shadow removal, ISTD (shadow_free_original as ground truth; mask as given, default grow)");
-    print_shadow_table(adjusted, "Shadow removal, ISTD, against the colour-adjusted ground truth (ISTD+ style: "
-                                 "per-channel linear fit of the truth to the photo on lit pixels)");
+    print_shadow_table(real,
+                       "Shadow removal, ISTD (shadow_free_original as ground truth; mask as given, default grow)");
+    print_shadow_table(adjusted,
+                       "Shadow removal, ISTD, against the colour-adjusted ground truth (ISTD+ style: "
+                       "per-channel linear fit of the truth to the photo on lit pixels)");
 
     if (sheet_dir != nullptr && !sheet_rows.empty()) {
         std::vector<cv::Mat> lines;
@@ -264,7 +271,8 @@ void bench_shadow(const fs::path& data, const fs::path& set, size_t limit, const
             lines.push_back(line);
         }
         for (auto& line : lines) {
-            if (line.cols < width) cv::copyMakeBorder(line, line, 0, 0, 0, width - line.cols, cv::BORDER_CONSTANT, cv::Scalar::all(255));
+            if (line.cols < width)
+                cv::copyMakeBorder(line, line, 0, 0, 0, width - line.cols, cv::BORDER_CONSTANT, cv::Scalar::all(255));
         }
         cv::Mat sheet;
         cv::vconcat(lines, sheet);

@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
     configure_threads();
     std::ifstream f(root + "/tests/data/ocr/opencv-scenetext.json");
     if (!f) {
-        std::fprintf(stderr, "restora-bench-text: %s/tests/data/ocr not found (run from the repository or pass --root)\n",
+        std::fprintf(stderr,
+                     "restora-bench-text: %s/tests/data/ocr not found (run from the repository or pass --root)\n",
                      root.c_str());
         return 3;
     }
@@ -91,8 +92,10 @@ int main(int argc, char** argv) {
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::vector<std::vector<cv::Point2f>> truth;
         std::vector<std::vector<cv::Point2f>> ignore;
-        for (const auto& b : entry.at("text")) truth.push_back(corners(cv::Rect2f(cv::Point2f(b[0], b[1]), cv::Point2f(b[2], b[3]))));
-        for (const auto& b : entry.at("ignore")) ignore.push_back(corners(cv::Rect2f(cv::Point2f(b[0], b[1]), cv::Point2f(b[2], b[3]))));
+        for (const auto& b : entry.at("text"))
+            truth.push_back(corners(cv::Rect2f(cv::Point2f(b[0], b[1]), cv::Point2f(b[2], b[3]))));
+        for (const auto& b : entry.at("ignore"))
+            ignore.push_back(corners(cv::Rect2f(cv::Point2f(b[0], b[1]), cv::Point2f(b[2], b[3]))));
         int hit = 0;
         for (const auto& t : truth) {
             for (const TextBox& d : boxes) {
@@ -177,10 +180,11 @@ int main(int argc, char** argv) {
             with_text += t > 0 ? 1 : 0;
             found_any += (t > 0 && cv::countNonZero(text & det) > 0) ? 1 : 0;
         }
-        std::printf("synthetic %s: %d crops of %dx%d; text pixels found (recall) %.3f; detected pixels on text "
-                    "(precision) %.3f; crops whose text was found at all %d of %d\n",
-                    synthetic.c_str(), s.n, side, side, text_px > 0 ? found_px / text_px : 0.0,
-                    det_px > 0 ? det_ok / det_px : 1.0, found_any, with_text);
+        std::printf(
+            "synthetic %s: %d crops of %dx%d; text pixels found (recall) %.3f; detected pixels on text "
+            "(precision) %.3f; crops whose text was found at all %d of %d\n",
+            synthetic.c_str(), s.n, side, side, text_px > 0 ? found_px / text_px : 0.0,
+            det_px > 0 ? det_ok / det_px : 1.0, found_any, with_text);
     }
     if (!sheet.empty() && !tiles.empty()) {
         std::vector<cv::Mat> rows;

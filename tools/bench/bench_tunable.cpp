@@ -8,16 +8,16 @@
 // Metrics: PSNR on Y (border 4), SSIM (RGB), BRISQUE (OpenCV contrib quality module, LIVE model
 // from Debian's opencv-data; lower = more natural) and the gradient-energy ratio of the result to
 // the ground truth on Y (1 = as much fine detail as the original; bicubic-like results sit far below).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -117,7 +117,8 @@ struct Curve {
 
 // A perception-distortion chart: x = PSNR-Y, y = the given measure, one polyline per curve.
 cv::Mat chart(const std::vector<Curve>& curves, const Score& medium, bool brisque,
-            const std::string& xlabel = "PSNR-Y (dB), Set5+Set14 x4", const std::string& marker = "x imported esrgan-medium") {
+              const std::string& xlabel = "PSNR-Y (dB), Set5+Set14 x4",
+              const std::string& marker = "x imported esrgan-medium") {
     const int w = 560, h = 420, l = 70, r = 20, t = 40, b = 55;
     cv::Mat img(h, w, CV_8UC3, cv::Scalar::all(255));
     double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
@@ -126,7 +127,8 @@ cv::Mat chart(const std::vector<Curve>& curves, const Score& medium, bool brisqu
         for (const auto& s : c.s) {
             x0 = std::min(x0, s.psnr), x1 = std::max(x1, s.psnr), y0 = std::min(y0, val(s)), y1 = std::max(y1, val(s));
         }
-    x0 = std::min(x0, medium.psnr), x1 = std::max(x1, medium.psnr), y0 = std::min(y0, val(medium)), y1 = std::max(y1, val(medium));
+    x0 = std::min(x0, medium.psnr), x1 = std::max(x1, medium.psnr), y0 = std::min(y0, val(medium)),
+    y1 = std::max(y1, val(medium));
     const double px = (x1 - x0) * 0.08 + 1e-3, py = (y1 - y0) * 0.08 + 1e-3;
     x0 -= px, x1 += px, y0 -= py, y1 += py;
     auto P = [&](double x, double y) {
@@ -159,7 +161,8 @@ cv::Mat chart(const std::vector<Curve>& curves, const Score& medium, bool brisqu
     }
     if (!marker.empty()) {
         cv::drawMarker(img, P(medium.psnr, val(medium)), cv::Scalar::all(0), cv::MARKER_TILTED_CROSS, 12, 2);
-        cv::putText(img, marker, {w - r - 200, t + 20 + 18 * legend}, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar::all(0));
+        cv::putText(img, marker, {w - r - 200, t + 20 + 18 * legend}, cv::FONT_HERSHEY_SIMPLEX, 0.45,
+                    cv::Scalar::all(0));
     }
     return img;
 }
@@ -203,7 +206,6 @@ void timing(const fs::path& tunable_file, const fs::path& sample) {
     std::printf("\nfolded / plain time ratio: %.3f (threads: %d cores)\n", median(run_ms) / median(plain_ms),
                 static_cast<int>(std::thread::hardware_concurrency()));
 }
-
 
 // Denoising along Realism (Strength 1) and along Strength (Realism 0), against the noisy input and
 // OpenCV non-local means, on Kodak24 and CBSD68 with seeded Gaussian and Poisson-Gaussian noise.
@@ -253,9 +255,12 @@ cv::Mat run_denoise(const std::map<std::string, std::string>& params, const cv::
 }
 
 void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
-    const std::vector<Noise> noises = {{"Gaussian sigma 15", 0, 15, "0.5"},        {"Gaussian sigma 25", 0, 25, "0.7"},
-                                       {"Gaussian sigma 50", 0, 50, "1"},          {"Poisson-Gaussian low", 0.002, 2, "0.5"},
-                                       {"Poisson-Gaussian mid", 0.008, 5, "0.7"}, {"Poisson-Gaussian high", 0.02, 10, "1"},
+    const std::vector<Noise> noises = {{"Gaussian sigma 15", 0, 15, "0.5"},
+                                       {"Gaussian sigma 25", 0, 25, "0.7"},
+                                       {"Gaussian sigma 50", 0, 50, "1"},
+                                       {"Poisson-Gaussian low", 0.002, 2, "0.5"},
+                                       {"Poisson-Gaussian mid", 0.008, 5, "0.7"},
+                                       {"Poisson-Gaussian high", 0.02, 10, "1"},
                                        {"Gaussian sigma 15 + JPEG q50", 0, 15, "0.5", 50},
                                        {"Poisson-Gaussian mid + JPEG q30", 0.008, 5, "0.7", 30}};
     std::vector<cv::Mat> photos;
@@ -269,8 +274,10 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
     ModelCache cache;
     const std::vector<double> rs = {0.0, 0.25, 0.5, 0.75, 1.0};
     std::printf("\n### Tunable denoising along Realism (Strength 1), Kodak24 + CBSD68 (%zu photos)\n\n", photos.size());
-    std::printf("PSNR (dB) / SSIM / BRISQUE / gradient ratio (1 = the original's detail; noise pushes it above 1, "
-                "smoothing below)\n\n| noise | noisy | nlmeans | R=0 | R=0.25 | R=0.5 | R=0.75 | R=1 |\n|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "PSNR (dB) / SSIM / BRISQUE / gradient ratio (1 = the original's detail; noise pushes it above 1, "
+        "smoothing below)\n\n| noise | noisy | nlmeans | R=0 | R=0.25 | R=0.5 | R=0.75 | R=1 "
+        "|\n|---|---|---|---|---|---|---|---|\n");
     auto cell = [](const Score& s) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "%.2f / %.3f / %.1f / %.2f", s.psnr, s.ssim, s.brisque, s.grad);
@@ -310,11 +317,13 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
         if (std::abs(c.s.back().grad - 1) >= std::abs(c.s.front().grad - 1)) ++grad_worse;
         curves.push_back(c);
     }
-    std::printf("\nalong Realism: PSNR rises > 0.05 dB: %d of %zu steps; BRISQUE not better at R=1 than R=0 for %d of %zu "
-                "noises; gradient ratio not closer to 1 at R=1 for %d of %zu noises\n",
-                psnr_rises, noises.size() * (rs.size() - 1), brisque_worse, noises.size(), grad_worse, noises.size());
-    std::printf("\n### Tunable denoising along Strength (Realism 0), Gaussian sigma 25, PSNR (dB) / gradient ratio\n\n"
-                "| strength | 0 | 0.25 | 0.5 | 0.75 | 1 |\n|---|---|---|---|---|---|\n| PSNR / gradient ratio");
+    std::printf(
+        "\nalong Realism: PSNR rises > 0.05 dB: %d of %zu steps; BRISQUE not better at R=1 than R=0 for %d of %zu "
+        "noises; gradient ratio not closer to 1 at R=1 for %d of %zu noises\n",
+        psnr_rises, noises.size() * (rs.size() - 1), brisque_worse, noises.size(), grad_worse, noises.size());
+    std::printf(
+        "\n### Tunable denoising along Strength (Realism 0), Gaussian sigma 25, PSNR (dB) / gradient ratio\n\n"
+        "| strength | 0 | 0.25 | 0.5 | 0.75 | 1 |\n|---|---|---|---|---|---|\n| PSNR / gradient ratio");
     for (double st : rs) {
         Score sc;
         for (size_t k = 0; k < photos.size(); ++k) {
@@ -328,8 +337,9 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
     std::printf(" |\n");
     // The JPEG artefacts slider on the JPEG rows (Strength 1, Realism 0); the row's own quality gives
     // the slider value that the Realism table uses.
-    std::printf("\n### Tunable denoising along JPEG artefacts (Strength 1, Realism 0), PSNR (dB) / gradient ratio\n\n"
-                "| noise | 0 | 0.25 | 0.5 | 0.75 | 1 |\n|---|---|---|---|---|---|\n");
+    std::printf(
+        "\n### Tunable denoising along JPEG artefacts (Strength 1, Realism 0), PSNR (dB) / gradient ratio\n\n"
+        "| noise | 0 | 0.25 | 0.5 | 0.75 | 1 |\n|---|---|---|---|---|---|\n");
     for (const Noise& n : noises) {
         if (n.jpeg == 0) continue;
         std::printf("| %s (slider for q%d: %.2f)", n.name.c_str(), n.jpeg, std::stod(jpeg_slider(n.jpeg)));
@@ -337,7 +347,9 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
             Score sc;
             for (size_t k = 0; k < photos.size(); ++k) {
                 const cv::Mat in = add_noise(photos[k], n, static_cast<int>(k));
-                sc.add(run_denoise({{"model", "tunable"}, {"strength", "1"}, {"realism", "0"}, {"jpeg", std::to_string(j)}}, in, cache),
+                sc.add(run_denoise(
+                           {{"model", "tunable"}, {"strength", "1"}, {"realism", "0"}, {"jpeg", std::to_string(j)}}, in,
+                           cache),
                        photos[k]);
             }
             sc = sc.mean();
@@ -348,14 +360,15 @@ void bench_denoise(const fs::path& data, size_t limit, const fs::path& plot) {
     }
     if (!plot.empty()) {
         // One perception-distortion panel per noise family: PSNR vs BRISQUE along Realism.
-        const cv::Scalar colours[] = {{200, 90, 20}, {40, 40, 220}, {30, 150, 30}, {150, 40, 150}, {0, 140, 200}, {90, 90, 90}};
+        const cv::Scalar colours[] = {{200, 90, 20},  {40, 40, 220}, {30, 150, 30},
+                                      {150, 40, 150}, {0, 140, 200}, {90, 90, 90}};
         for (size_t i = 0; i < curves.size(); ++i) curves[i].colour = colours[i % 6];
         std::vector<Curve> g(curves.begin(), curves.begin() + 3), pg(curves.begin() + 3, curves.end());
         Score none;
         none.psnr = curves[0].s[0].psnr;
         none.brisque = curves[0].s[0].brisque;
-        cv::Mat a = chart(g, none, true, "PSNR (dB), Kodak24 + CBSD68", ""), b = chart(pg, none, true, "PSNR (dB), Kodak24 + CBSD68", ""),
-                both;
+        cv::Mat a = chart(g, none, true, "PSNR (dB), Kodak24 + CBSD68", ""),
+                b = chart(pg, none, true, "PSNR (dB), Kodak24 + CBSD68", ""), both;
         cv::hconcat(a, b, both);
         cv::imwrite(plot.string(), both);
         std::printf("\nwrote %s\n", plot.c_str());
@@ -378,9 +391,10 @@ void calibrate_jpeg(const fs::path& list, int size) {
     }
     if (photos.empty()) throw std::runtime_error(list.string() + " lists no photo");
     ModelCache cache;
-    std::printf("\n### JPEG artefacts slider calibration: %zu held-out photos (%s), %d px centre crops, sigma 5 and 15, "
-                "Strength 1, Realism 0: mean PSNR (dB)\n\n| quality | noisy |",
-                photos.size(), list.filename().c_str(), size);
+    std::printf(
+        "\n### JPEG artefacts slider calibration: %zu held-out photos (%s), %d px centre crops, sigma 5 and 15, "
+        "Strength 1, Realism 0: mean PSNR (dB)\n\n| quality | noisy |",
+        photos.size(), list.filename().c_str(), size);
     std::vector<double> js;
     for (int k = 0; k <= 10; ++k) js.push_back(k / 10.0);
     for (double j : js) std::printf(" J=%.1f |", j);
@@ -398,7 +412,9 @@ void calibrate_jpeg(const fs::path& list, int size) {
                 const cv::Mat x = add_noise(photos[k], nz, static_cast<int>(k * 10 + sigma));
                 noisy += cv::PSNR(x, photos[k]);
                 for (size_t i = 0; i < js.size(); ++i) {
-                    at[i] += cv::PSNR(run_denoise({{"model", "tunable"}, {"strength", "1"}, {"realism", "0"},
+                    at[i] += cv::PSNR(run_denoise({{"model", "tunable"},
+                                                   {"strength", "1"},
+                                                   {"realism", "0"},
                                                    {"jpeg", std::to_string(js[i])}},
                                                   x, cache),
                                       photos[k]);
@@ -434,18 +450,29 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--data") data = next();
-        else if (a == "--root") root = next();
-        else if (a == "--tunable") tunable_file = next();
-        else if (a == "--dni") dni_file = next();
-        else if (a == "--plot") plot = next();
-        else if (a == "--limit") limit = std::stoul(next());
-        else if (a == "--timing-only") timing_only = true;
-        else if (a == "--task") task = next();
-        else if (a == "--photos") photos_list = next();
+        if (a == "--data")
+            data = next();
+        else if (a == "--root")
+            root = next();
+        else if (a == "--tunable")
+            tunable_file = next();
+        else if (a == "--dni")
+            dni_file = next();
+        else if (a == "--plot")
+            plot = next();
+        else if (a == "--limit")
+            limit = std::stoul(next());
+        else if (a == "--timing-only")
+            timing_only = true;
+        else if (a == "--task")
+            task = next();
+        else if (a == "--photos")
+            photos_list = next();
         else {
-            std::fprintf(stderr, "usage: restora-bench-tunable [--task sr|denoise|jpeg-calibration] [--photos LIST] [--root DIR] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
-                                 "[--limit N] [--timing-only]\n");
+            std::fprintf(stderr,
+                         "usage: restora-bench-tunable [--task sr|denoise|jpeg-calibration] [--photos LIST] [--root "
+                         "DIR] [--data DIR] [--tunable FILE] [--dni FILE] [--plot OUT.png] "
+                         "[--limit N] [--timing-only]\n");
             return 2;
         }
     }
@@ -482,7 +509,8 @@ int main(int argc, char** argv) {
         std::printf("\n### Tunable x4 vs Deep Network Interpolation, Set5 + Set14 (%zu images)\n\n", pairs.size());
         std::printf("| model | realism | PSNR-Y (dB) | SSIM | BRISQUE | gradient ratio |\n|---|---|---|---|---|---|\n");
         std::printf("| bicubic | - | %.2f | %.4f | %.2f | %.3f |\n", bic.psnr, bic.ssim, bic.brisque, bic.grad);
-        std::printf("| imported esrgan-medium | - | %.2f | %.4f | %.2f | %.3f |\n", base.psnr, base.ssim, base.brisque, base.grad);
+        std::printf("| imported esrgan-medium | - | %.2f | %.4f | %.2f | %.3f |\n", base.psnr, base.ssim, base.brisque,
+                    base.grad);
         std::vector<Curve> curves;
         std::vector<std::pair<std::string, fs::path>> nets = {{"tunable", tunable_file}};
         if (!dni_file.empty()) nets.emplace_back("DNI", dni_file);
@@ -496,7 +524,8 @@ int main(int argc, char** argv) {
                 s = s.mean();
                 c.r.push_back(r);
                 c.s.push_back(s);
-                std::printf("| %s | %.2f | %.2f | %.4f | %.2f | %.3f |\n", name.c_str(), r, s.psnr, s.ssim, s.brisque, s.grad);
+                std::printf("| %s | %.2f | %.2f | %.4f | %.2f | %.3f |\n", name.c_str(), r, s.psnr, s.ssim, s.brisque,
+                            s.grad);
                 std::fflush(stdout);
             }
             curves.push_back(c);
@@ -508,10 +537,11 @@ int main(int argc, char** argv) {
                 if (c.s[i].brisque > c.s[i - 1].brisque) ++brisque_inv;
                 if (c.s[i].grad < c.s[i - 1].grad) ++grad_inv;
             }
-            std::printf("\n%s: PSNR rises > 0.05 dB along realism: %d; BRISQUE 0 -> 1: %.2f -> %.2f (%d inversions); "
-                        "gradient ratio 0 -> 1: %.3f -> %.3f (%d inversions); fidelity end vs imported medium: %+.3f dB\n",
-                        c.name.c_str(), psnr_rises, c.s.front().brisque, c.s.back().brisque, brisque_inv,
-                        c.s.front().grad, c.s.back().grad, grad_inv, c.s.front().psnr - base.psnr);
+            std::printf(
+                "\n%s: PSNR rises > 0.05 dB along realism: %d; BRISQUE 0 -> 1: %.2f -> %.2f (%d inversions); "
+                "gradient ratio 0 -> 1: %.3f -> %.3f (%d inversions); fidelity end vs imported medium: %+.3f dB\n",
+                c.name.c_str(), psnr_rises, c.s.front().brisque, c.s.back().brisque, brisque_inv, c.s.front().grad,
+                c.s.back().grad, grad_inv, c.s.front().psnr - base.psnr);
         }
         if (!plot.empty()) {
             cv::Mat a = chart(curves, base, true), b = chart(curves, base, false), both;

@@ -59,7 +59,8 @@ cv::Mat render_log_plot(const std::filesystem::path& csv) {
         for (size_t i = 0; i < y.size(); ++i) {
             const double fx = (cols[0][i] - x0) / std::max(1e-12, x1 - x0);
             const double fy = (y[i] - lo) / (hi - lo);
-            pts.emplace_back(area.x + static_cast<int>(fx * area.width), area.y + area.height - static_cast<int>(fy * area.height));
+            pts.emplace_back(area.x + static_cast<int>(fx * area.width),
+                             area.y + area.height - static_cast<int>(fy * area.height));
         }
         cv::polylines(img, pts, false, cv::Scalar(180, 90, 30), 2, cv::LINE_AA);
         auto text = [&](const std::string& s, cv::Point at) {

@@ -13,19 +13,19 @@
 // scales 1/4 and 1/8, --eval-per-scale crops each), all fixed by --seed.
 #include <algorithm>
 #include <cstdio>
-#include <stdexcept>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
 
+#include "photo_list.h"
 #include "restora/core/image_io.h"
 #include "restora/core/resample.h"
 #include "restora/training/shard.h"
-#include "photo_list.h"
 #include "shadow_synth.h"
 
 namespace fs = std::filesystem;
@@ -104,7 +104,8 @@ int prep_shadow(const fs::path& list, const fs::path& holdout, const fs::path& o
             cv::resize(img, small, cv::Size(), 1.0 / factor, 1.0 / factor, cv::INTER_AREA);
             if (small.cols < eval_crop || small.rows < eval_crop) continue;
             std::uniform_int_distribution<int> ux(0, small.cols - eval_crop), uy(0, small.rows - eval_crop);
-            for (int k = 0; k < eval_per_scale; ++k) eval.add(small(cv::Rect(ux(eval_rng), uy(eval_rng), eval_crop, eval_crop)).clone(), eval_rng);
+            for (int k = 0; k < eval_per_scale; ++k)
+                eval.add(small(cv::Rect(ux(eval_rng), uy(eval_rng), eval_crop, eval_crop)).clone(), eval_rng);
         }
     }
     eval.write(out, "eval");
@@ -117,7 +118,8 @@ int prep_shadow(const fs::path& list, const fs::path& holdout, const fs::path& o
 // --scale S), made with the MATLAB-style bicubic downscale the SR benchmark uses, so the tunable
 // SR trainer sees exactly the benchmark's degradation.
 int prep_sr_lr(const fs::path& in, const fs::path& out, int scale) {
-    if (in.empty() || out.empty() || scale < 2) throw std::runtime_error("--kind sr-lr needs --shard IN --out OUT --scale S");
+    if (in.empty() || out.empty() || scale < 2)
+        throw std::runtime_error("--kind sr-lr needs --shard IN --out OUT --scale S");
     const Shard hr = read_shard(in);
     if (hr.h % scale != 0 || hr.w % scale != 0) throw std::runtime_error("crop size is not a multiple of the scale");
     Shard lr{hr.n, hr.h / scale, hr.w / scale, {}};
@@ -150,28 +152,42 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--photos") list = next();
-        else if (a == "--out") out = next();
-        else if (a == "--crop") crop = std::stoi(next());
-        else if (a == "--per-scale") per_scale = std::stoi(next());
-        else if (a == "--shard-mb") shard_mb = std::stod(next());
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--kind") kind = next();
-        else if (a == "--holdout") holdout = next();
-        else if (a == "--eval-crop") eval_crop = std::stoi(next());
-        else if (a == "--eval-per-scale") eval_per_scale = std::stoi(next());
-        else if (a == "--seed") seed = static_cast<unsigned>(std::stoul(next()));
-        else if (a == "--shard") sr_shard = next();
-        else if (a == "--scale") sr_scale = std::stoi(next());
+        if (a == "--photos")
+            list = next();
+        else if (a == "--out")
+            out = next();
+        else if (a == "--crop")
+            crop = std::stoi(next());
+        else if (a == "--per-scale")
+            per_scale = std::stoi(next());
+        else if (a == "--shard-mb")
+            shard_mb = std::stod(next());
+        else if (a == "--eval-every")
+            eval_every = std::stoi(next());
+        else if (a == "--kind")
+            kind = next();
+        else if (a == "--holdout")
+            holdout = next();
+        else if (a == "--eval-crop")
+            eval_crop = std::stoi(next());
+        else if (a == "--eval-per-scale")
+            eval_per_scale = std::stoi(next());
+        else if (a == "--seed")
+            seed = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--shard")
+            sr_shard = next();
+        else if (a == "--scale")
+            sr_scale = std::stoi(next());
         else if (a == "--factors") {
             factors.clear();
             std::stringstream ss(next());
             for (std::string f; std::getline(ss, f, ',');) factors.push_back(std::max(1, std::stoi(f)));
-        }
-        else {
-            std::fprintf(stderr, "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow|sr-lr] [--crop N] [--per-scale K] "
-                                 "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S] "
-                                 "[--factors F1,F2]\n");
+        } else {
+            std::fprintf(
+                stderr,
+                "usage: restora-prep --photos LIST --out DIR [--kind plain|shadow|sr-lr] [--crop N] [--per-scale K] "
+                "[--shard-mb M] [--eval-every E] [--holdout LIST] [--eval-crop N] [--eval-per-scale K] [--seed S] "
+                "[--factors F1,F2]\n");
             return 2;
         }
     }
@@ -230,7 +246,8 @@ int main(int argc, char** argv) {
                 const cv::Mat c = small(cv::Rect(ux(rng), uy(rng), crop, crop)).clone();
                 target.pixels.insert(target.pixels.end(), c.data, c.data + per_crop);
                 ++target.n;
-                if (!to_eval && train.n == max_per_shard) flush(train, "train-" + std::to_string(train_index++) + ".shard");
+                if (!to_eval && train.n == max_per_shard)
+                    flush(train, "train-" + std::to_string(train_index++) + ".shard");
             }
         }
     }

@@ -15,10 +15,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "photo_list.h"
 #include "restora/core/image_io.h"
 #include "restora/core/ops.h"
 #include "restora/training/shard.h"
-#include "photo_list.h"
 #include "text_render.h"
 
 namespace fs = std::filesystem;
@@ -50,17 +50,26 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--photos") list = next();
-        else if (a == "--out") out = next();
-        else if (a == "--crop") crop = std::stoi(next());
-        else if (a == "--train-mb") train_mb = std::stod(next());
-        else if (a == "--eval-every") eval_every = std::stoi(next());
-        else if (a == "--eval-per-photo") eval_per_photo = std::stoi(next());
-        else if (a == "--seed") seed = std::stoi(next());
-        else if (a == "--preview") preview = std::stoi(next());
+        if (a == "--photos")
+            list = next();
+        else if (a == "--out")
+            out = next();
+        else if (a == "--crop")
+            crop = std::stoi(next());
+        else if (a == "--train-mb")
+            train_mb = std::stod(next());
+        else if (a == "--eval-every")
+            eval_every = std::stoi(next());
+        else if (a == "--eval-per-photo")
+            eval_per_photo = std::stoi(next());
+        else if (a == "--seed")
+            seed = std::stoi(next());
+        else if (a == "--preview")
+            preview = std::stoi(next());
         else {
-            std::fprintf(stderr, "usage: restora-prep-text --photos LIST --out DIR [--crop N] [--train-mb M] "
-                                 "[--eval-every E] [--eval-per-photo K] [--seed S] [--preview N]\n");
+            std::fprintf(stderr,
+                         "usage: restora-prep-text --photos LIST --out DIR [--crop N] [--train-mb M] "
+                         "[--eval-every E] [--eval-per-photo K] [--seed S] [--preview N]\n");
             return 2;
         }
     }
@@ -76,7 +85,8 @@ int main(int argc, char** argv) {
                                       {"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
                                        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"});
     if (renderer.font_count() == 0) {
-        std::fprintf(stderr, "restora-prep-text: no fonts found (apt-get install fonts-dejavu-core fonts-liberation2)\n");
+        std::fprintf(stderr,
+                     "restora-prep-text: no fonts found (apt-get install fonts-dejavu-core fonts-liberation2)\n");
         return 1;
     }
     std::printf("%zu Latin fonts, %zu CJK fonts\n", renderer.font_count(), renderer.cjk_font_count());
@@ -111,7 +121,8 @@ int main(int argc, char** argv) {
             const int y = std::uniform_int_distribution<int>(0, small.rows - crop)(rng);
             const cv::Mat clean = small(cv::Rect(x, y, crop, crop)).clone();
             prep::TextSample s = renderer.render(clean, rng);
-            for (int retry = 0; retry < 20 && static_cast<size_t>(cv::countNonZero(s.mask)) < clean.total() / 100; ++retry) {
+            for (int retry = 0; retry < 20 && static_cast<size_t>(cv::countNonZero(s.mask)) < clean.total() / 100;
+                 ++retry) {
                 s = renderer.render(clean, rng);  // the text fell (almost) outside the crop
             }
             append(target, s.input, clean, s.mask);
@@ -124,9 +135,11 @@ int main(int argc, char** argv) {
         }
     }
     write_shard(out / "train.shard", train);
-    std::printf("wrote %s: %d samples (%.1f MiB)\n", (out / "train.shard").c_str(), train.n, train.pixels.size() / 1048576.0);
+    std::printf("wrote %s: %d samples (%.1f MiB)\n", (out / "train.shard").c_str(), train.n,
+                train.pixels.size() / 1048576.0);
     write_shard(out / "eval.shard", eval);
-    std::printf("wrote %s: %d samples (%.1f MiB)\n", (out / "eval.shard").c_str(), eval.n, eval.pixels.size() / 1048576.0);
+    std::printf("wrote %s: %d samples (%.1f MiB)\n", (out / "eval.shard").c_str(), eval.n,
+                eval.pixels.size() / 1048576.0);
     if (!previews.empty()) {
         cv::Mat sheet;
         cv::vconcat(previews, sheet);

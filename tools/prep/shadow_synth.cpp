@@ -85,9 +85,9 @@ void person(cv::Mat& o, std::mt19937& rng) {
     const double neck = head.y + h * 1.1;
     const double shoulder = h * uni(rng, 1.6, 2.2);
     std::vector<cv::Point> body = {
-        {cvRound(head.x - h * 0.4), cvRound(neck - h * 0.2)}, {cvRound(head.x + h * 0.4), cvRound(neck - h * 0.2)},
+        {cvRound(head.x - h * 0.4), cvRound(neck - h * 0.2)},  {cvRound(head.x + h * 0.4), cvRound(neck - h * 0.2)},
         {cvRound(head.x + shoulder), cvRound(neck + h * 0.6)}, {cvRound(head.x + shoulder * 1.1), cvRound(s * 1.5)},
-        {cvRound(head.x - shoulder * 1.1), cvRound(s * 1.5)}, {cvRound(head.x - shoulder), cvRound(neck + h * 0.6)}};
+        {cvRound(head.x - shoulder * 1.1), cvRound(s * 1.5)},  {cvRound(head.x - shoulder), cvRound(neck + h * 0.6)}};
     cv::fillPoly(o, std::vector<std::vector<cv::Point>>{body}, cv::Scalar(1), cv::LINE_AA);
 }
 

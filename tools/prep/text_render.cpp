@@ -15,16 +15,17 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::array<const char*, 64> kWords = {
-    "Summer", "holiday", "beach", "Grandma", "birthday", "Paris", "Roma", "Berlin", "wedding", "family",
-    "Christmas", "1987", "the", "lake", "mountain", "our", "trip", "Happy", "New", "Year", "Oma", "und",
-    "Opa", "vacances", "été", "plage", "Sommer", "Urlaub", "verano", "playa", "fiesta", "Café", "HOTEL",
-    "OPEN", "SALE", "Street", "Avenue", "Station", "EXIT", "Restaurant", "garden", "autumn", "winter",
-    "spring", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    "PROOF", "SAMPLE", "Studio", "Photo", "copyright", "Müller", "Zoë", "Lisboa"};
-const std::array<const char*, 10> kNames = {"J. Smith", "Anna K.", "Photo Studio Bauer", "M. Dupont", "Foto Rossi",
-                                           "studio42", "L. Nguyen", "R. García", "Kodak", "Agfa"};
+    "Summer",    "holiday", "beach",  "Grandma",  "birthday", "Paris",  "Roma",   "Berlin",  "wedding", "family",
+    "Christmas", "1987",    "the",    "lake",     "mountain", "our",    "trip",   "Happy",   "New",     "Year",
+    "Oma",       "und",     "Opa",    "vacances", "été",      "plage",  "Sommer", "Urlaub",  "verano",  "playa",
+    "fiesta",    "Café",    "HOTEL",  "OPEN",     "SALE",     "Street", "Avenue", "Station", "EXIT",    "Restaurant",
+    "garden",    "autumn",  "winter", "spring",   "Jan",      "Feb",    "Mar",    "Apr",     "May",     "Jun",
+    "Jul",       "Aug",     "Sep",    "Oct",      "Nov",      "Dec",    "PROOF",  "SAMPLE",  "Studio",  "Photo",
+    "copyright", "Müller",  "Zoë",    "Lisboa"};
+const std::array<const char*, 10> kNames = {"J. Smith", "Anna K.",   "Photo Studio Bauer", "M. Dupont", "Foto Rossi",
+                                            "studio42", "L. Nguyen", "R. García",          "Kodak",     "Agfa"};
 const std::array<const char*, 12> kCjk = {"夏の思い出", "東京 1998", "北京欢迎你", "家族写真", "生日快乐", "京都",
-                                          "上海外滩", "さくら", "旅行 2003", "新年快乐", "写真館", "富士山"};
+                                          "上海外滩",   "さくら",    "旅行 2003",  "新年快乐", "写真館",   "富士山"};
 
 int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 double real(std::mt19937& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
@@ -36,12 +37,25 @@ std::string date_string(std::mt19937& rng) {
     const int d = uniform(rng, 1, 28), m = uniform(rng, 1, 12), y = uniform(rng, 1950, 2024);
     char buf[48];
     switch (uniform(rng, 0, 5)) {
-        case 0: std::snprintf(buf, sizeof buf, "%02d %02d %04d", d, m, y); break;  // camera date stamp
-        case 1: std::snprintf(buf, sizeof buf, "'%02d %d %d", y % 100, m, d); break;
-        case 2: std::snprintf(buf, sizeof buf, "%04d/%02d/%02d", y, m, d); break;
-        case 3: std::snprintf(buf, sizeof buf, "%02d.%02d.%04d", d, m, y); break;
-        case 4: std::snprintf(buf, sizeof buf, "%02d-%02d-%02d %02d:%02d", d, m, y % 100, uniform(rng, 0, 23), uniform(rng, 0, 59)); break;
-        default: std::snprintf(buf, sizeof buf, "%s %d, %d", kWords[44 + m - 1], d, y); break;
+        case 0:
+            std::snprintf(buf, sizeof buf, "%02d %02d %04d", d, m, y);
+            break;  // camera date stamp
+        case 1:
+            std::snprintf(buf, sizeof buf, "'%02d %d %d", y % 100, m, d);
+            break;
+        case 2:
+            std::snprintf(buf, sizeof buf, "%04d/%02d/%02d", y, m, d);
+            break;
+        case 3:
+            std::snprintf(buf, sizeof buf, "%02d.%02d.%04d", d, m, y);
+            break;
+        case 4:
+            std::snprintf(buf, sizeof buf, "%02d-%02d-%02d %02d:%02d", d, m, y % 100, uniform(rng, 0, 23),
+                          uniform(rng, 0, 59));
+            break;
+        default:
+            std::snprintf(buf, sizeof buf, "%s %d, %d", kWords[44 + m - 1], d, y);
+            break;
     }
     return buf;
 }
@@ -49,10 +63,18 @@ std::string date_string(std::mt19937& rng) {
 std::string number_string(std::mt19937& rng) {
     char buf[32];
     switch (uniform(rng, 0, 3)) {
-        case 0: std::snprintf(buf, sizeof buf, "%d", uniform(rng, 0, 99999)); break;
-        case 1: std::snprintf(buf, sizeof buf, "$%d.%02d", uniform(rng, 1, 999), uniform(rng, 0, 99)); break;
-        case 2: std::snprintf(buf, sizeof buf, "No. %d", uniform(rng, 1, 500)); break;
-        default: std::snprintf(buf, sizeof buf, "%02d:%02d", uniform(rng, 0, 23), uniform(rng, 0, 59)); break;
+        case 0:
+            std::snprintf(buf, sizeof buf, "%d", uniform(rng, 0, 99999));
+            break;
+        case 1:
+            std::snprintf(buf, sizeof buf, "$%d.%02d", uniform(rng, 1, 999), uniform(rng, 0, 99));
+            break;
+        case 2:
+            std::snprintf(buf, sizeof buf, "No. %d", uniform(rng, 1, 500));
+            break;
+        default:
+            std::snprintf(buf, sizeof buf, "%02d:%02d", uniform(rng, 0, 23), uniform(rng, 0, 59));
+            break;
     }
     return buf;
 }
@@ -63,13 +85,16 @@ std::string latin_string(std::mt19937& rng) {
     if (kind == 3) return number_string(rng);
     if (kind == 4) {
         std::string s = "© ";  // appended piece by piece: GCC 12 misreads `"x" + str` (-Wrestrict)
-        s.append(std::to_string(uniform(rng, 1990, 2024))).append(" ").append(kNames[uniform(rng, 0, kNames.size() - 1)]);
+        s.append(std::to_string(uniform(rng, 1990, 2024)))
+            .append(" ")
+            .append(kNames[uniform(rng, 0, kNames.size() - 1)]);
         return s;
     }
     std::string s = pick_word(rng);  // a caption of 1-4 words
     const int words = uniform(rng, 0, 3);
     for (int i = 0; i < words; ++i) s.append(" ").append(pick_word(rng));
-    if (chance(rng, 0.15)) std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c < 128 ? std::toupper(c) : c; });
+    if (chance(rng, 0.15))
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return c < 128 ? std::toupper(c) : c; });
     return s;
 }
 
@@ -83,12 +108,18 @@ cv::Scalar rgb(std::mt19937& rng, cv::Vec3i lo, cv::Vec3i hi) {
 
 cv::Scalar text_colour(std::mt19937& rng) {
     switch (uniform(rng, 0, 6)) {
-        case 0: return {255, 255, 255};
-        case 1: return rgb(rng, {0, 0, 0}, {30, 30, 30});
-        case 2: return rgb(rng, {255, 120, 0}, {255, 170, 60});  // orange date stamp
-        case 3: return rgb(rng, {255, 200, 0}, {255, 240, 80});  // yellow
-        case 4: return rgb(rng, {180, 0, 0}, {255, 40, 40});
-        default: return rgb(rng, {0, 0, 0}, {255, 255, 255});
+        case 0:
+            return {255, 255, 255};
+        case 1:
+            return rgb(rng, {0, 0, 0}, {30, 30, 30});
+        case 2:
+            return rgb(rng, {255, 120, 0}, {255, 170, 60});  // orange date stamp
+        case 3:
+            return rgb(rng, {255, 200, 0}, {255, 240, 80});  // yellow
+        case 4:
+            return rgb(rng, {180, 0, 0}, {255, 40, 40});
+        default:
+            return rgb(rng, {0, 0, 0}, {255, 255, 255});
     }
 }
 
@@ -135,7 +166,8 @@ TextSample TextRenderer::render(const cv::Mat& clean, std::mt19937& rng) const {
     std::vector<std::vector<cv::Point2f>> boxes;  // per line, in layer coordinates
     const double height = watermark ? real(rng, 18, 44) : std::exp(real(rng, std::log(9.0), std::log(40.0)));
     const bool use_cjk = !cjk_.empty() && chance(rng, 0.12);
-    const std::string font = use_cjk ? cjk_[uniform(rng, 0, cjk_.size() - 1)] : latin_[uniform(rng, 0, latin_.size() - 1)];
+    const std::string font =
+        use_cjk ? cjk_[uniform(rng, 0, cjk_.size() - 1)] : latin_[uniform(rng, 0, latin_.size() - 1)];
     const cv::Ptr<cv::freetype::FreeType2> ft = cv::freetype::createFreeType2();
     ft->loadFontData(font, 0);
     const int h = std::max(8, static_cast<int>(std::lround(height)));
@@ -164,7 +196,9 @@ TextSample TextRenderer::render(const cv::Mat& clean, std::mt19937& rng) const {
     std::vector<cv::Point2f> dst;
     cv::transform(src, dst, rot);
     const double jitter = chance(rng, 0.4) ? 0.08 * s_w : 0.0;
-    for (auto& p : dst) p += cv::Point2f(static_cast<float>(real(rng, -jitter, jitter)), static_cast<float>(real(rng, -jitter, jitter)));
+    for (auto& p : dst)
+        p +=
+            cv::Point2f(static_cast<float>(real(rng, -jitter, jitter)), static_cast<float>(real(rng, -jitter, jitter)));
     const cv::Mat H = cv::getPerspectiveTransform(src, dst);
     cv::warpPerspective(fill, fill, H, fill.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
     for (auto& b : boxes) cv::perspectiveTransform(b, b, H);

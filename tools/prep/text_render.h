@@ -19,7 +19,7 @@ struct TextSample {
 };
 
 class TextRenderer {
-public:
+  public:
     // Fonts: every .ttf/.otf under the given folders that FreeType opens (Latin fonts), and the
     // CJK-capable fonts found among `cjk_fonts` (used for CJK strings only).
     TextRenderer(const std::vector<std::filesystem::path>& font_dirs,
@@ -30,7 +30,7 @@ public:
     // Writes text onto a copy of `clean` (CV_8UC3 RGB). Deterministic for a given rng state.
     TextSample render(const cv::Mat& clean, std::mt19937& rng) const;
 
-private:
+  private:
     std::vector<std::string> latin_;
     std::vector<std::string> cjk_;
 };

@@ -32,29 +32,43 @@ std::string show(const T& v) {
 template <typename T>
 void assign(T* target, const std::string& text);
 template <>
-void assign(std::string* target, const std::string& text) { *target = text; }
+void assign(std::string* target, const std::string& text) {
+    *target = text;
+}
 template <>
-void assign(int* target, const std::string& text) { *target = parse_int(text); }
+void assign(int* target, const std::string& text) {
+    *target = parse_int(text);
+}
 template <>
-void assign(long* target, const std::string& text) { *target = parse_long(text); }
+void assign(long* target, const std::string& text) {
+    *target = parse_long(text);
+}
 template <>
-void assign(float* target, const std::string& text) { *target = parse_float(text); }
+void assign(float* target, const std::string& text) {
+    *target = parse_float(text);
+}
 template <>
-void assign(double* target, const std::string& text) { *target = parse_double(text); }
+void assign(double* target, const std::string& text) {
+    *target = parse_double(text);
+}
 
 }  // namespace
 
 int parse_int(const std::string& text) {
-    return parse_whole<int>(text, [](const std::string& t, size_t* n) { return std::stoi(t, n); }, "an integer");
+    return parse_whole<int>(
+        text, [](const std::string& t, size_t* n) { return std::stoi(t, n); }, "an integer");
 }
 long parse_long(const std::string& text) {
-    return parse_whole<long>(text, [](const std::string& t, size_t* n) { return std::stol(t, n); }, "an integer");
+    return parse_whole<long>(
+        text, [](const std::string& t, size_t* n) { return std::stol(t, n); }, "an integer");
 }
 float parse_float(const std::string& text) {
-    return parse_whole<float>(text, [](const std::string& t, size_t* n) { return std::stof(t, n); }, "a number");
+    return parse_whole<float>(
+        text, [](const std::string& t, size_t* n) { return std::stof(t, n); }, "a number");
 }
 double parse_double(const std::string& text) {
-    return parse_whole<double>(text, [](const std::string& t, size_t* n) { return std::stod(t, n); }, "a number");
+    return parse_whole<double>(
+        text, [](const std::string& t, size_t* n) { return std::stod(t, n); }, "a number");
 }
 
 Args::Args(std::string program, std::string summary) : program_(std::move(program)), summary_(std::move(summary)) {}
@@ -62,7 +76,8 @@ Args::Args(std::string program, std::string summary) : program_(std::move(progra
 template <typename T>
 Args& Args::option(const std::string& name, T* target, const std::string& metavar, const std::string& help) {
     const std::string def = show(*target);
-    return option(name, [target](const std::string& v) { assign(target, v); }, metavar, help, def);
+    return option(
+        name, [target](const std::string& v) { assign(target, v); }, metavar, help, def);
 }
 template Args& Args::option(const std::string&, std::string*, const std::string&, const std::string&);
 template Args& Args::option(const std::string&, int*, const std::string&, const std::string&);
@@ -114,7 +129,8 @@ std::optional<int> Args::parse(int argc, char** argv) const {
 }
 
 int Args::fail(const std::string& message) const {
-    std::fprintf(stderr, "%s: %s\n(%s --help lists the options)\n", program_.c_str(), message.c_str(), program_.c_str());
+    std::fprintf(stderr, "%s: %s\n(%s --help lists the options)\n", program_.c_str(), message.c_str(),
+                 program_.c_str());
     return 2;
 }
 
@@ -122,8 +138,10 @@ std::string Args::usage() const {
     std::string u = "usage: " + program_ + " [options]\n" + summary_ + "\n\noptions:\n";
     for (const Spec& s : specs_) {
         std::string left = "  " + s.name + (s.metavar.empty() ? "" : " " + s.metavar);
-        if (left.size() < 26) left.resize(26, ' ');
-        else left += "  ";
+        if (left.size() < 26)
+            left.resize(26, ' ');
+        else
+            left += "  ";
         u += left + s.help;
         if (!s.default_text.empty()) u += " (default " + s.default_text + ")";
         u += "\n";

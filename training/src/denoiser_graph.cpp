@@ -12,8 +12,13 @@ WeightFileContents make_denoiser_graph(int width, int depth, uint64_t seed) {
     WeightFileContents c;
     // Cost for the job estimate: depth convolutions at a quarter of the pixels, 2 FLOPs a MAC.
     const double macs_per_px = (12.0 * width + width * width * (depth - 2.0) + width * 12.0) * 9.0 / 4.0;
-    c.meta = {{"id", "denoise-tunable"}, {"scale", "1"}, {"multiple", "2"}, {"context", std::to_string(2 * depth + 4)},
-              {"input_max", "1"}, {"output_max", "1"}, {"gflops_per_mp", std::to_string(2.0 * macs_per_px / 1e3)},
+    c.meta = {{"id", "denoise-tunable"},
+              {"scale", "1"},
+              {"multiple", "2"},
+              {"context", std::to_string(2 * depth + 4)},
+              {"input_max", "1"},
+              {"output_max", "1"},
+              {"gflops_per_mp", std::to_string(2.0 * macs_per_px / 1e3)},
               {"peak_floats_per_px", std::to_string(3.0 * width / 4.0 + 12.0)}};
     c.graph.push_back("input IN -");
     c.graph.push_back("space_to_depth S IN block=2");

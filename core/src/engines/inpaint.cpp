@@ -29,7 +29,7 @@ cv::Mat run_inpaint_network(const MaskedNetwork& net, const cv::Mat& rgb, const 
 }
 
 class InpaintEngine {
-public:
+  public:
     static OpResult run(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
                         const cv::Rect& region) {
         if (mask.empty() || mask.size() != image.size()) {
@@ -76,8 +76,8 @@ public:
                 if (!network) {
                     network = load_masked_network(MaskedTask::Inpaint, learned.path, ctx);
                 }
-                fill = fill_learned(image, mask, regions.labels, k, box, *network,
-                                    method == InpaintMethod::Learned, sub, crop);
+                fill = fill_learned(image, mask, regions.labels, k, box, *network, method == InpaintMethod::Learned,
+                                    sub, crop);
             } else if (method == InpaintMethod::PatchMatch) {
                 crop = context_window(box, image.size());
                 const cv::Mat role = roles(mask(crop), regions.labels(crop), k);
@@ -93,14 +93,14 @@ public:
         return r;
     }
 
-private:
+  private:
     static constexpr const char* kLearnedId = kInpaintModelId;
-    static constexpr int kWorkingSide = 128;     // the training crop size: measured best (docs/QUALITY.md)
+    static constexpr int kWorkingSide = 128;  // the training crop size: measured best (docs/QUALITY.md)
     // Width of the Telea rim inside the hole, in the network's pixels (4 at its working scale f is
     // 4/f photo pixels; the width barely matters, docs/QUALITY.md).
     static constexpr double kRimNetworkPixels = 4.0;
-    static constexpr int kMergeDistance = 32;    // holes closer than this share one crop
-    static constexpr std::uint64_t kSeed = 1;    // fixed: Apply, Preview and replay agree
+    static constexpr int kMergeDistance = 32;  // holes closer than this share one crop
+    static constexpr std::uint64_t kSeed = 1;  // fixed: Apply, Preview and replay agree
 
     static PatchMatchOptions pm_options() { return PatchMatchOptions{}; }
 
@@ -252,8 +252,8 @@ private:
         cv::cvtColor(up, fill, cv::COLOR_RGB2BGR);
         const cv::Mat net_role = roles(mask(net_crop), labels(net_crop), k);
         correct_seam(photo, fill, net_role, static_cast<float>(std::clamp(std::max(box.width, box.height) / 8, 8, 48)));
-        blend_rim(image(net_crop), mask(net_crop), net_role, static_cast<float>(std::clamp(kRimNetworkPixels / f, 4.0, 64.0)),
-                  fill);
+        blend_rim(image(net_crop), mask(net_crop), net_role,
+                  static_cast<float>(std::clamp(kRimNetworkPixels / f, 4.0, 64.0)), fill);
         const bool refine = allow_refine && (w < net_crop.width || h < net_crop.height);
         if (!refine) {
             crop = net_crop;
@@ -268,9 +268,9 @@ private:
         // steers the coarse levels (structure and colour); the finer levels copy texture freely.
         PatchMatchOptions o = pm_options();
         o.guide_finest_level = std::max(0, static_cast<int>(std::floor(std::log2(1.0 / f))) - 1);
-        return patchmatch_fill(to_float(image(crop)), role, guide, o, region_seed(kSeed, box), progress.sub_job(20, 100));
+        return patchmatch_fill(to_float(image(crop)), role, guide, o, region_seed(kSeed, box),
+                               progress.sub_job(20, 100));
     }
-
 };
 
 }  // namespace

@@ -123,7 +123,9 @@ OpResult run_whole_photo_region(const cv::Mat& image, const std::string& model_i
 
 bool whole_photo_pass_cached(const cv::Mat& image, const std::string& model_id, const OpContext& ctx) {
     if (tone_pass_size(image.size(), ctx.tile) == image.size()) return false;
-    return ModelCache::passes().find(PassCache::key_of(image, model_id, ctx.tile, ctx.device, ctx.precision)).has_value();
+    return ModelCache::passes()
+        .find(PassCache::key_of(image, model_id, ctx.tile, ctx.device, ctx.precision))
+        .has_value();
 }
 
 }  // namespace restora

@@ -27,8 +27,7 @@ MaskRegions find_mask_regions(const cv::Mat& mask, int merge_distance) {
     const int n = cv::connectedComponents(grown, grown_labels, 8, CV_32S);
     r.labels = cv::Mat::zeros(mask.size(), CV_32S);
     grown_labels.copyTo(r.labels, hole);
-    std::vector<cv::Point> lo(static_cast<size_t>(std::max(0, n - 1)),
-                              cv::Point(mask.cols, mask.rows));
+    std::vector<cv::Point> lo(static_cast<size_t>(std::max(0, n - 1)), cv::Point(mask.cols, mask.rows));
     std::vector<cv::Point> hi(lo.size(), cv::Point(-1, -1));
     for (int y = 0; y < mask.rows; ++y) {
         const int* row = r.labels.ptr<int>(y);
@@ -49,15 +48,13 @@ MaskRegions find_mask_regions(const cv::Mat& mask, int merge_distance) {
 
 cv::Rect context_window(const cv::Rect& box, cv::Size image, int min_margin, int max_margin) {
     const int m = std::clamp(std::max(box.width, box.height), min_margin, max_margin);
-    return cv::Rect(box.x - m, box.y - m, box.width + 2 * m, box.height + 2 * m) &
-           cv::Rect({0, 0}, image);
+    return cv::Rect(box.x - m, box.y - m, box.width + 2 * m, box.height + 2 * m) & cv::Rect({0, 0}, image);
 }
 
 std::uint64_t region_seed(std::uint64_t seed, const cv::Rect& box) {
     std::uint64_t h = seed ^ 0x9E3779B97F4A7C15ULL;
     for (const int v : {box.x, box.y, box.width, box.height}) {
-        h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(v)) + 0x9E3779B97F4A7C15ULL +
-             (h << 6) + (h >> 2);
+        h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(v)) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
     }
     return h;
 }
@@ -108,8 +105,7 @@ Level downsample(const Level& f) {
                     if (guided) gsum += f.guide.at<cv::Vec3f>(fy, fx);
                 }
             }
-            c.role.at<std::uint8_t>(y, x) =
-                fill ? kRoleFill : (known == all ? kRoleKnown : kRoleIgnore);
+            c.role.at<std::uint8_t>(y, x) = fill ? kRoleFill : (known == all ? kRoleKnown : kRoleIgnore);
             if (known > 0) c.img.at<cv::Vec3f>(y, x) = sum / static_cast<float>(known);
             if (guided) c.guide.at<cv::Vec3f>(y, x) = gsum / static_cast<float>(all);
         }
@@ -121,12 +117,11 @@ void prepare(Level& l, int patch) {
     const int r = patch / 2;
     cv::Mat known = l.role == kRoleKnown;
     // A source centre needs its whole patch inside the crop and known.
-    cv::erode(known, l.valid, cv::getStructuringElement(cv::MORPH_RECT, {patch, patch}), {-1, -1},
-              1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::erode(known, l.valid, cv::getStructuringElement(cv::MORPH_RECT, {patch, patch}), {-1, -1}, 1,
+              cv::BORDER_CONSTANT, cv::Scalar(0));
     l.source_count = cv::countNonZero(l.valid);
     const cv::Mat fill = l.role == kRoleFill;
-    cv::dilate(fill, l.is_target,
-               cv::getStructuringElement(cv::MORPH_RECT, {2 * r + 1, 2 * r + 1}));
+    cv::dilate(fill, l.is_target, cv::getStructuringElement(cv::MORPH_RECT, {2 * r + 1, 2 * r + 1}));
     l.targets.clear();
     cv::findNonZero(l.is_target, l.targets);
     l.hole_box = cv::boundingRect(fill);
@@ -156,10 +151,8 @@ class Solver {
         if (!l.guide.empty() && guide_weight > 0) {
             gw_ = static_cast<float>(guide_weight);
             // The guide's mean over each patch, with the current photo at known pixels.
-            cv::boxFilter(l.guide, guide_mean_, CV_32F, {patch, patch}, {-1, -1}, true,
-                          cv::BORDER_REFLECT);
-            cv::boxFilter(l.img, source_mean_, CV_32F, {patch, patch}, {-1, -1}, true,
-                          cv::BORDER_REFLECT);
+            cv::boxFilter(l.guide, guide_mean_, CV_32F, {patch, patch}, {-1, -1}, true, cv::BORDER_REFLECT);
+            cv::boxFilter(l.img, source_mean_, CV_32F, {patch, patch}, {-1, -1}, true, cv::BORDER_REFLECT);
         }
         // Wexler's confidence: known pixels 1, hole pixels fade with their distance to known ones,
         // so patches that rest on the hole's border vote hardest.
@@ -173,16 +166,14 @@ class Solver {
                 conf.at<float>(y, x) = dist > 0 ? std::pow(1.3F, -dist) : 1.0F;
             }
         }
-        cv::boxFilter(conf, patch_conf_, CV_32F, {patch, patch}, {-1, -1}, true,
-                      cv::BORDER_REFLECT);
+        cv::boxFilter(conf, patch_conf_, CV_32F, {patch, patch}, {-1, -1}, true, cv::BORDER_REFLECT);
     }
 
     // Initial field: from the coarser level's field when given, else random sources.
     void init(const cv::Mat* coarse_nnf, const cv::Mat* coarse_is_target) {
         // Random sources by rejection (most of a crop is usually valid), a list when few are.
         std::vector<cv::Point> few;
-        if (static_cast<double>(l_.source_count) < l_.valid.total() / 16.0)
-            cv::findNonZero(l_.valid, few);
+        if (static_cast<double>(l_.source_count) < l_.valid.total() / 16.0) cv::findNonZero(l_.valid, few);
         std::uniform_int_distribution<size_t> pick(0, few.empty() ? 0 : few.size() - 1);
         std::uniform_int_distribution<int> px(0, l_.valid.cols - 1);
         std::uniform_int_distribution<int> py(0, l_.valid.rows - 1);
@@ -196,8 +187,7 @@ class Solver {
         for (const cv::Point& t : l_.targets) {
             cv::Point s(-1, -1);
             if (coarse_nnf != nullptr) {
-                const cv::Point c(std::min(t.x / 2, coarse_nnf->cols - 1),
-                                  std::min(t.y / 2, coarse_nnf->rows - 1));
+                const cv::Point c(std::min(t.x / 2, coarse_nnf->cols - 1), std::min(t.y / 2, coarse_nnf->rows - 1));
                 if (coarse_is_target->at<std::uint8_t>(c) != 0) {
                     const cv::Vec2i cs = coarse_nnf->at<cv::Vec2i>(c);
                     s = {cs[0] * 2 + (t.x & 1), cs[1] * 2 + (t.y & 1)};
@@ -280,8 +270,7 @@ class Solver {
 
   private:
     [[nodiscard]] bool is_source(cv::Point s) const {
-        return s.x >= 0 && s.y >= 0 && s.x < l_.valid.cols && s.y < l_.valid.rows &&
-               l_.valid.at<std::uint8_t>(s) != 0;
+        return s.x >= 0 && s.y >= 0 && s.x < l_.valid.cols && s.y < l_.valid.rows && l_.valid.at<std::uint8_t>(s) != 0;
     }
 
     void try_candidate(cv::Point t, cv::Point s, cv::Vec2i& best, float& bd) {
@@ -336,8 +325,8 @@ class Solver {
 
 }  // namespace
 
-cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& guide,
-                        const PatchMatchOptions& opts, std::uint64_t seed, const JobControl& job) {
+cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& guide, const PatchMatchOptions& opts,
+                        std::uint64_t seed, const JobControl& job) {
     CV_Assert(bgr.type() == CV_32FC3 && role.type() == CV_8U && role.size() == bgr.size());
     CV_Assert(guide.empty() || (guide.type() == CV_32FC3 && guide.size() == bgr.size()));
     CV_Assert(opts.patch_size >= 3 && opts.patch_size % 2 == 1);
@@ -378,13 +367,12 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
     const int top = static_cast<int>(levels.size()) - 1;
     auto em_iterations = [&](int level) {
         if (top == 0) return opts.em_coarse;
-        return static_cast<int>(std::lround(opts.em_fine + (opts.em_coarse - opts.em_fine) *
-                                                               static_cast<double>(level) / top));
+        return static_cast<int>(
+            std::lround(opts.em_fine + (opts.em_coarse - opts.em_fine) * static_cast<double>(level) / top));
     };
     double total = 0;
     for (int i = 0; i <= top; ++i)
-        total +=
-            static_cast<double>(levels[static_cast<size_t>(i)].targets.size()) * em_iterations(i);
+        total += static_cast<double>(levels[static_cast<size_t>(i)].targets.size()) * em_iterations(i);
     double done = 0;
 
     std::mt19937_64 rng(seed);
@@ -398,8 +386,7 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
     cv::Mat prev_is_target;
     for (int i = top; i >= 0; --i) {
         Level& l = levels[static_cast<size_t>(i)];
-        Solver solver(l, opts.patch_size, i >= opts.guide_finest_level ? opts.guide_weight : 0.0,
-                      rng);
+        Solver solver(l, opts.patch_size, i >= opts.guide_finest_level ? opts.guide_weight : 0.0, rng);
         if (i == top) {
             solver.init(nullptr, nullptr);
         } else {
@@ -429,9 +416,9 @@ void correct_seam(const cv::Mat& known, cv::Mat& fill, const cv::Mat& role, floa
     const int reach = static_cast<int>(std::ceil(3 * sigma)) + 3;
     const cv::Rect hole_box = cv::boundingRect(role == kRoleFill);
     if (hole_box.area() == 0) return;
-    const cv::Rect roi = cv::Rect(hole_box.x - reach, hole_box.y - reach,
-                                  hole_box.width + 2 * reach, hole_box.height + 2 * reach) &
-                         cv::Rect({0, 0}, role.size());
+    const cv::Rect roi =
+        cv::Rect(hole_box.x - reach, hole_box.y - reach, hole_box.width + 2 * reach, hole_box.height + 2 * reach) &
+        cv::Rect({0, 0}, role.size());
     const cv::Mat r = role(roi);
     const cv::Mat hole = r == kRoleFill;
     cv::Mat ring;

@@ -75,8 +75,9 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
     if (long_side < o.min_side) s = std::min(4.0, static_cast<double>(o.min_side) / long_side);
     cv::Mat det = bgr;
     if (s != 1.0) {
-        cv::resize(bgr, det, cv::Size(std::max(1, static_cast<int>(std::lround(bgr.cols * s))),
-                                      std::max(1, static_cast<int>(std::lround(bgr.rows * s)))),
+        cv::resize(bgr, det,
+                   cv::Size(std::max(1, static_cast<int>(std::lround(bgr.cols * s))),
+                            std::max(1, static_cast<int>(std::lround(bgr.rows * s)))),
                    0, 0, s < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
     }
     // Tiles: cores of (tile - 2 * overlap) with `overlap` pixels of real context around them.
@@ -92,12 +93,12 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
     for (int ty = 0; ty < ny; ++ty) {
         for (int tx = 0; tx < nx; ++tx) {
             ctx.job.cancel.throw_if_requested();
-            const cv::Rect keep = nx == 1 && ny == 1 ? cv::Rect(0, 0, det.cols, det.rows)
-                                                     : cv::Rect(tx * core, ty * core, core, core) &
-                                                           cv::Rect(0, 0, det.cols, det.rows);
-            const cv::Rect read = cv::Rect(keep.x - kOverlap, keep.y - kOverlap, keep.width + 2 * kOverlap,
-                                           keep.height + 2 * kOverlap) &
-                                  cv::Rect(0, 0, det.cols, det.rows);
+            const cv::Rect keep = nx == 1 && ny == 1
+                                      ? cv::Rect(0, 0, det.cols, det.rows)
+                                      : cv::Rect(tx * core, ty * core, core, core) & cv::Rect(0, 0, det.cols, det.rows);
+            const cv::Rect read =
+                cv::Rect(keep.x - kOverlap, keep.y - kOverlap, keep.width + 2 * kOverlap, keep.height + 2 * kOverlap) &
+                cv::Rect(0, 0, det.cols, det.rows);
             const cv::Mat m = run_padded(*net, det(read));
             m(cv::Rect(keep.x - read.x, keep.y - read.y, keep.width, keep.height)).copyTo(map(keep));
             progress.update(++done / steps);
@@ -107,8 +108,9 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
         ctx.job.cancel.throw_if_requested();
         const double f = static_cast<double>(o.coarse_side) / std::max(det.cols, det.rows);
         cv::Mat small;
-        cv::resize(det, small, cv::Size(std::max(1, static_cast<int>(std::lround(det.cols * f))),
-                                        std::max(1, static_cast<int>(std::lround(det.rows * f)))),
+        cv::resize(det, small,
+                   cv::Size(std::max(1, static_cast<int>(std::lround(det.cols * f))),
+                            std::max(1, static_cast<int>(std::lround(det.rows * f)))),
                    0, 0, cv::INTER_AREA);
         cv::Mat m = run_padded(*net, small);
         cv::resize(m, m, det.size(), 0, 0, cv::INTER_LINEAR);
@@ -130,7 +132,8 @@ std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOpt
         // Score: the mean probability inside the box (DB's fast score).
         cv::Point2f pts[4];
         r.points(pts);
-        const cv::Rect bb = cv::boundingRect(std::vector<cv::Point2f>(pts, pts + 4)) & cv::Rect(0, 0, map.cols, map.rows);
+        const cv::Rect bb =
+            cv::boundingRect(std::vector<cv::Point2f>(pts, pts + 4)) & cv::Rect(0, 0, map.cols, map.rows);
         if (bb.area() == 0) continue;
         cv::Mat inside(bb.size(), CV_8U, cv::Scalar(0));
         std::vector<cv::Point> poly;
@@ -143,8 +146,9 @@ std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOpt
         const double perimeter = 2.0 * (r.size.width + r.size.height);
         const double distance = area * o.unclip_ratio / perimeter;
         ClipperLib::Path path;
-        for (const auto& p : pts) path.emplace_back(static_cast<ClipperLib::cInt>(std::lround(p.x * 16)),
-                                                    static_cast<ClipperLib::cInt>(std::lround(p.y * 16)));
+        for (const auto& p : pts)
+            path.emplace_back(static_cast<ClipperLib::cInt>(std::lround(p.x * 16)),
+                              static_cast<ClipperLib::cInt>(std::lround(p.y * 16)));
         ClipperLib::ClipperOffset offset;
         offset.AddPath(path, ClipperLib::jtRound, ClipperLib::etClosedPolygon);
         ClipperLib::Paths grown;

@@ -22,9 +22,8 @@ cv::Mat extract_mirrored(const cv::Mat& src, int x, int y, int w, int h) {
     return out;
 }
 
-cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
-                    const std::function<cv::Mat(const cv::Mat&)>& fn, const JobControl& job,
-                    const cv::Rect& region_in) {
+cv::Mat apply_tiled(const cv::Mat& src, int tile, int context, const std::function<cv::Mat(const cv::Mat&)>& fn,
+                    const JobControl& job, const cv::Rect& region_in) {
     tiling::PlanOptions o;
     o.tile = tile;
     o.context = context;

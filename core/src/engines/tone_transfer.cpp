@@ -111,7 +111,8 @@ ToneModel fit_tone_model(const cv::Mat& small_in, const cv::Mat& small_out, cv::
     }
     std::array<std::array<cv::Mat, 3>, 3> cov_ii, cov_ip;  // cov_ip[k][i]: output k with input i
     for (int i = 0; i < 3; ++i) {
-        for (int j = i; j < 3; ++j) cov_ii[i][j] = cov_ii[j][i] = box(I[i].mul(I[j]), radius) - mean_i[i].mul(mean_i[j]);
+        for (int j = i; j < 3; ++j)
+            cov_ii[i][j] = cov_ii[j][i] = box(I[i].mul(I[j]), radius) - mean_i[i].mul(mean_i[j]);
     }
     for (int k = 0; k < 3; ++k) {
         for (int i = 0; i < 3; ++i) cov_ip[k][i] = box(I[i].mul(P[k]), radius) - mean_i[i].mul(mean_p[k]);

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "common.h"
 #include "restora/core/engines/maxim.h"
 #include "restora/core/engines/tiling.h"
 #include "restora/core/image.h"
@@ -17,16 +18,19 @@
 #include "restora/models/errors.h"
 #include "restora/models/jpeg_axis.h"
 #include "restora/models/weight_file.h"
-#include "common.h"
 
 namespace restora {
 
 namespace {
 
 class Denoise : public Operation {
-public:
+  public:
     Denoise() {
-        info_ = {"denoise", 1, "Denoise", "Remove sensor noise and grain.", MaskUse::None,
+        info_ = {"denoise",
+                 1,
+                 "Denoise",
+                 "Remove sensor noise and grain.",
+                 MaskUse::None,
                  {choice_param("model", "Method", {"nlmeans", "maxim", "tunable"}, "nlmeans",
                                "nlmeans: OpenCV non-local means (no weights needed, fast); maxim: the MAXIM-3S "
                                "network trained on real camera noise (SIDD; slow on a CPU); tunable: Restora's "
@@ -83,7 +87,8 @@ public:
                     std::stringstream in(it->second);
                     for (std::string item; std::getline(in, item, ',');) {
                         const auto colon = item.find(':');
-                        if (colon != std::string::npos) table.emplace_back(std::stod(item.substr(0, colon)), std::stod(item.substr(colon + 1)));
+                        if (colon != std::string::npos)
+                            table.emplace_back(std::stod(item.substr(0, colon)), std::stod(item.substr(colon + 1)));
                     }
                 }
             }
@@ -127,12 +132,9 @@ public:
     // Filter strength h in 8-bit units, quadratic so the slider has room at the light end:
     // 0.5 gives h = 8 (noise of sigma about 15), 0.7 gives 13.8 (sigma 25), 1.0 gives 26
     // (sigma 50); measured in docs/QUALITY.md.
-    static float filter_h(double strength) {
-        return static_cast<float>(2.0 + 24.0 * strength * strength);
-    }
+    static float filter_h(double strength) { return static_cast<float>(2.0 + 24.0 * strength * strength); }
 
-    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
-                 const OpContext& ctx) const override {
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
         return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
@@ -199,7 +201,7 @@ public:
         return out;
     }
 
-private:
+  private:
     static constexpr const char* kMaximId = "maxim-denoising";
     OperationInfo info_;
 };

@@ -13,9 +13,9 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "restora/core/engines/inpaint.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
-#include "restora/core/engines/inpaint.h"
 #include "restora/core/ops.h"
 #include "restora/core/text_detect.h"
 #include "restora/models/errors.h"
@@ -25,10 +25,10 @@ namespace restora {
 namespace {
 
 constexpr const char* kEraserId = "erase-text-v3";
-constexpr int kGrow = 4;  // px around detected boxes: anti-aliasing, outlines and soft shadows
-constexpr int kMergeGap = 16;           // mask parts closer than this run as one region
+constexpr int kGrow = 4;                 // px around detected boxes: anti-aliasing, outlines and soft shadows
+constexpr int kMergeGap = 16;            // mask parts closer than this run as one region
 constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
-constexpr int kMinContext = 24;         // px of known pixels around a region (at least its short side)
+constexpr int kMinContext = 24;          // px of known pixels around a region (at least its short side)
 
 // The guide on a float RGB crop in [0,1], through 8 bits as in training.
 cv::Mat telea_guide(const cv::Mat& rgb, const cv::Mat& mask8) {
@@ -44,7 +44,8 @@ cv::Mat run_eraser(const MaskedNetwork& network, const cv::Mat& rgb, const cv::M
     const cv::Mat m = mask.isContinuous() ? mask : mask.clone();
     const cv::Mat g = guide.empty() || guide.isContinuous() ? guide : guide.clone();
     cv::Mat out(in.size(), CV_32FC3);
-    network.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>(), g.empty() ? nullptr : g.ptr<float>());
+    network.run(in.cols, in.rows, in.ptr<float>(), m.ptr<float>(), out.ptr<float>(),
+                g.empty() ? nullptr : g.ptr<float>());
     return out;
 }
 
@@ -74,8 +75,7 @@ std::vector<cv::Rect> mask_regions(const cv::Mat& mask) {
 
 // One region through the eraser; writes its masked pixels into `out` (alpha kept). Reads the
 // current `out`, so a region sees the regions erased before it as context.
-void erase_region(const MaskedNetwork& network, const cv::Mat& mask, const cv::Rect& box,
-                  cv::Mat& out) {
+void erase_region(const MaskedNetwork& network, const cv::Mat& mask, const cv::Rect& box, cv::Mat& out) {
     const int margin = std::max(kMinContext, std::min(box.width, box.height));
     const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
                           cv::Rect(0, 0, out.cols, out.rows);
@@ -117,9 +117,11 @@ void erase_region(const MaskedNetwork& network, const cv::Mat& mask, const cv::R
 }
 
 class EraseText : public Operation {
-public:
+  public:
     EraseText() {
-        info_ = {"erase-text", 1, "Erase text",
+        info_ = {"erase-text",
+                 1,
+                 "Erase text",
                  "Remove captions, date stamps, watermarks and signs: finds the text or uses your mask, then fills it.",
                  MaskUse::Optional,
                  {choice_param("model", "Method", {"learned", "inpaint"}, "learned",
@@ -201,7 +203,7 @@ public:
         return r;
     }
 
-private:
+  private:
     OperationInfo info_;
 };
 

@@ -7,11 +7,14 @@ namespace restora {
 namespace {
 
 class Inpaint : public Operation {
-public:
+  public:
     Inpaint() {
         // Version 2: per-region crops, seam correction, PatchMatch refinement of the learned fill
         // (version-1 histories replay to different pixels, so replay refuses them by name).
-        info_ = {"inpaint", 2, "Inpaint", "Fill the masked region from its surroundings.",
+        info_ = {"inpaint",
+                 2,
+                 "Inpaint",
+                 "Fill the masked region from its surroundings.",
                  MaskUse::Required,
                  {choice_param("model", "Method", {"learned", "patchmatch", "telea"}, "learned",
                                "learned: Restora's Fourier-convolution network (inpaint-ffc-v1) for the "
@@ -26,8 +29,7 @@ public:
         return {};
     }
 
-    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
-                 const OpContext& ctx) const override {
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
         return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
     }
 
@@ -42,7 +44,7 @@ public:
         return run_inpaint(image, mask, method, ctx, region);
     }
 
-private:
+  private:
     OperationInfo info_;
 };
 

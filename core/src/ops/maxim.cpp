@@ -25,7 +25,7 @@ namespace {
 constexpr double kLowLightInputNoise = 1.0 / 255.0;
 
 class MaximOp : public Operation {
-public:
+  public:
     // models: the weight id for each value of the `variant` parameter, or one entry under "" for
     // an operation without variants.
     // whole_photo_tone: the edit is one tone for the whole photo (run_whole_photo_region).
@@ -33,7 +33,9 @@ public:
     // whole_photo_tone), add_sensor_noise.
     MaximOp(OperationInfo info, std::map<std::string, std::string> models, bool whole_photo_tone = false,
             double input_noise = 0)
-        : info_(std::move(info)), models_(std::move(models)), whole_photo_tone_(whole_photo_tone),
+        : info_(std::move(info)),
+          models_(std::move(models)),
+          whole_photo_tone_(whole_photo_tone),
           input_noise_(input_noise) {}
     const OperationInfo& info() const override { return info_; }
     std::vector<std::string> networks(const Params& p) const override { return {model(p)}; }
@@ -56,7 +58,7 @@ public:
         return whole_photo_tone_ && whole_photo_pass_cached(image, model(p), ctx);
     }
 
-private:
+  private:
     [[nodiscard]] std::string model(const Params& p) const {
         return models_.size() == 1 ? models_.begin()->second : models_.at(p.text("variant"));
     }
@@ -69,10 +71,13 @@ private:
 }  // namespace
 
 std::unique_ptr<Operation> make_deblur() {
-    return std::make_unique<MaximOp>(
-        OperationInfo{"deblur", 1, "Deblur", "Remove camera shake and motion blur (MAXIM-3S, trained on GoPro).",
-                      MaskUse::None, {}},
-        std::map<std::string, std::string>{{"", "maxim-deblurring"}});
+    return std::make_unique<MaximOp>(OperationInfo{"deblur",
+                                                   1,
+                                                   "Deblur",
+                                                   "Remove camera shake and motion blur (MAXIM-3S, trained on GoPro).",
+                                                   MaskUse::None,
+                                                   {}},
+                                     std::map<std::string, std::string>{{"", "maxim-deblurring"}});
 }
 
 std::unique_ptr<Operation> make_derain() {
@@ -83,7 +88,11 @@ std::unique_ptr<Operation> make_derain() {
 
 std::unique_ptr<Operation> make_dehaze() {
     return std::make_unique<MaximOp>(
-        OperationInfo{"dehaze", 1, "Dehaze", "Remove haze and fog (MAXIM-2S, trained on RESIDE SOTS).", MaskUse::None,
+        OperationInfo{"dehaze",
+                      1,
+                      "Dehaze",
+                      "Remove haze and fog (MAXIM-2S, trained on RESIDE SOTS).",
+                      MaskUse::None,
                       {choice_param("variant", "Scene", {"outdoor", "indoor"}, "outdoor",
                                     "outdoor: landscapes and streets; indoor: rooms")}},
         std::map<std::string, std::string>{{"outdoor", "maxim-dehazing-outdoor"}, {"indoor", "maxim-dehazing-indoor"}});
@@ -94,8 +103,11 @@ std::unique_ptr<Operation> make_enhance_lowlight() {
         // Version 2: one 8-bit level of sensor-like noise is added to the input first
         // (kLowLightInputNoise), and a photo larger than the tile is brightened whole at the
         // tile's size and carried over as retouch is; version 1 tiled the photo as it was.
-        OperationInfo{"enhance-lowlight", 2, "Enhance low light",
-                      "Brighten dark, underexposed photos and their noise (MAXIM-2S, trained on LOL).", MaskUse::None,
+        OperationInfo{"enhance-lowlight",
+                      2,
+                      "Enhance low light",
+                      "Brighten dark, underexposed photos and their noise (MAXIM-2S, trained on LOL).",
+                      MaskUse::None,
                       {}},
         std::map<std::string, std::string>{{"", "maxim-enhancement"}}, true, kLowLightInputNoise);
 }
@@ -104,8 +116,12 @@ std::unique_ptr<Operation> make_retouch() {
     return std::make_unique<MaximOp>(
         // Version 2: photos larger than the tile are retouched whole at the tile's size and carried
         // to full resolution (run_whole_photo_region); version 1 tiled them.
-        OperationInfo{"retouch", 2, "Retouch", "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
-                      MaskUse::None, {}},
+        OperationInfo{"retouch",
+                      2,
+                      "Retouch",
+                      "Expert-style colour and tone retouching (MAXIM-2S, trained on MIT-Adobe FiveK).",
+                      MaskUse::None,
+                      {}},
         std::map<std::string, std::string>{{"", "maxim-retouching"}}, true);
 }
 

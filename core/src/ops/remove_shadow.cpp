@@ -56,7 +56,6 @@ cv::Mat from_float_bgr(const cv::Mat& f, int depth) {
     return out;
 }
 
-
 }  // namespace
 
 cv::Mat grow_mask(const cv::Mat& mask, int grow) {
@@ -118,9 +117,9 @@ cv::Mat relight(const cv::Mat& bgr, const cv::Mat& mask, int grow) {
     const cv::Rect box = cv::boundingRect(mask);
     const double extent = std::max(box.width, box.height);
     // Constants tuned on the held-out synthetic set (docs/QUALITY.md), not on the tests.
-    const double rim = grow + std::max(3.0, extent * 0.12);     // holds the true edge (painted loosely)
-    const double band = std::max(4.0, extent * 0.06);           // width of the sampled bands
-    const double sigma = std::max(8.0, extent * 0.5);           // locality of the ratio along the edge
+    const double rim = grow + std::max(3.0, extent * 0.12);  // holds the true edge (painted loosely)
+    const double band = std::max(4.0, extent * 0.06);        // width of the sampled bands
+    const double sigma = std::max(8.0, extent * 0.5);        // locality of the ratio along the edge
     constexpr float kFloor = 1.0F / 1024;
 
     cv::Mat logc;
@@ -203,9 +202,11 @@ ParamSpec grow_param() {
 }
 
 class RemoveShadow : public Operation {
-public:
+  public:
     RemoveShadow() {
-        info_ = {"remove-shadow", 1, "Remove shadow",
+        info_ = {"remove-shadow",
+                 1,
+                 "Remove shadow",
                  "Relight a cast shadow painted with the mask (white = the shadow, roughly).",
                  MaskUse::Required,
                  {choice_param("model", "Method", {"learned", "relight"}, "learned",
@@ -239,8 +240,9 @@ public:
         const cv::Rect box = cv::boundingRect(grown);
         // Context: the lit surroundings the ratio (relight) and the inpainting view (learned) read.
         const int margin = std::max(32, std::max(box.width, box.height) / 2);
-        const cv::Rect crop = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
-                              cv::Rect(0, 0, image.cols, image.rows);
+        const cv::Rect crop =
+            cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+            cv::Rect(0, 0, image.cols, image.rows);
         const cv::Mat bgr = to_float_bgr(image(crop));
         const cv::Mat m = grown(crop);
         progress.update(0.1);
@@ -261,14 +263,13 @@ public:
         return r;
     }
 
-private:
+  private:
     // Larger crops run scaled down to this side and their per-pixel gain is upsampled, so the
     // photo's own texture is kept at full detail. 128 px is the scale the network was trained
     // at; measured against 192, 256 and 512 in docs/QUALITY.md.
     static constexpr int kWorkingSide = 128;
 
-    static cv::Mat run_learned(const MaskedNetwork& network, const cv::Mat& bgr,
-                               const cv::Mat& mask) {
+    static cv::Mat run_learned(const MaskedNetwork& network, const cv::Mat& bgr, const cv::Mat& mask) {
         const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(bgr.cols, bgr.rows));
         // The network needs sides that are multiples of 4: pad by mirroring, then crop back.
         const int w = std::max(4, static_cast<int>(std::lround(bgr.cols * f)));

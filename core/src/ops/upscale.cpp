@@ -3,37 +3,40 @@
 // through the models layer's tiled runner.
 #include <opencv2/imgproc.hpp>
 
+#include "common.h"
 #include "restora/core/image.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/operation.h"
 #include "restora/models/errors.h"
-#include "common.h"
 
 namespace restora {
 
 namespace {
 
 class Upscale : public Operation {
-public:
+  public:
     Upscale() {
-        info_ = {"upscale", 1, "Upscale", "Enlarge the photo by 2, 3, 4 or 8 times.",
-                 MaskUse::None,
-                 {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
-                               "Output size as a multiple of the input size", "x"),
-                  choice_param("model", "Model",
-                               {"thick", "medium", "slim", "bicubic", "tunable", "realesrgan", "realesrgan-fast"},
-                               "thick",
-                               "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
-                               "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
-                               "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
-                               "Realism slider (x4 only); realesrgan: Real-ESRGAN x4plus, 16.7M, "
-                               "for real photos (removes noise, blur and JPEG artefacts), slow; "
-                               "realesrgan-fast: Real-ESRGAN's compact network, 1.2M, fast. The two "
-                               "Real-ESRGAN networks enlarge x4: scale 2 and 3 shrink their x4 result "
-                               "(area average), scale 8 enlarges it x2 more (Lanczos)."),
-                  realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
-                                "texture (sharper, less faithful).")}};
+        info_ = {
+            "upscale",
+            1,
+            "Upscale",
+            "Enlarge the photo by 2, 3, 4 or 8 times.",
+            MaskUse::None,
+            {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4", "Output size as a multiple of the input size",
+                          "x"),
+             choice_param("model", "Model",
+                          {"thick", "medium", "slim", "bicubic", "tunable", "realesrgan", "realesrgan-fast"}, "thick",
+                          "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
+                          "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
+                          "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
+                          "Realism slider (x4 only); realesrgan: Real-ESRGAN x4plus, 16.7M, "
+                          "for real photos (removes noise, blur and JPEG artefacts), slow; "
+                          "realesrgan-fast: Real-ESRGAN's compact network, 1.2M, fast. The two "
+                          "Real-ESRGAN networks enlarge x4: scale 2 and 3 shrink their x4 result "
+                          "(area average), scale 8 enlarges it x2 more (Lanczos)."),
+             realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
+                           "texture (sharper, less faithful).")}};
     }
     void check_combination(const Params& p) const override {
         if (p.text("model") == "tunable" && p.integer("scale") != 4) {
@@ -70,8 +73,7 @@ public:
         c.basis = "bicubic";
         return c;
     }
-    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p,
-                 const OpContext& ctx) const override {
+    OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx) const override {
         return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
     }
     OpResult run_region(const cv::Mat& image, const cv::Mat& /*mask*/, const Params& p, const OpContext& ctx,
@@ -117,7 +119,7 @@ public:
         return r;
     }
 
-private:
+  private:
     // Real-ESRGAN is x4 only: scale 4 is the network's output; 2 and 3 average it down
     // (INTER_AREA, which Upscayl's downscale also is in spirit); 8 enlarges it x2 with Lanczos.
     // The region grows by kMargin input pixels for Lanczos' taps (4 pixels of the x4 image) so a

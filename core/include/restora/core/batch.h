@@ -13,8 +13,7 @@ struct BatchItem {
 };
 
 // Throws Error(Usage) for missing inputs, -o equal to an input, or a file -o for several inputs.
-std::vector<BatchItem> plan_batch(const std::vector<std::filesystem::path>& inputs,
-                                  const std::filesystem::path& output,
+std::vector<BatchItem> plan_batch(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& output,
                                   const std::filesystem::path& mask);
 
 bool has_image_extension(const std::filesystem::path& p);

@@ -14,13 +14,13 @@ struct JobEstimate {
     double seconds = 0;     // wall time on the given throughput
     double peak_bytes = 0;  // working memory beyond the input and output images
     double output_bytes = 0;
-    std::string basis;      // how it was computed, for the status line
+    std::string basis;  // how it was computed, for the status line
 };
 
 // conv_gflops: the device's measured 3x3 convolution throughput (measure_conv_gflops), in float32;
 // precision: the networks' arithmetic (bfloat16 on the CPU is counted at its measured speed-up).
-JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel,
-                         int tile, double conv_gflops, Precision precision = Precision::F32);
+JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size input, int bytes_per_pixel, int tile,
+                         double conv_gflops, Precision precision = Precision::F32);
 
 // The live preview of `region` of a photo of `image` size: the region's tiles, except for
 // operations with a whole-photo pass (CostModel::whole_photo_pass: retouch, enhance-lowlight),

@@ -43,7 +43,7 @@ struct LoadedImage {
     cv::Mat pixels;  // BGR/BGRA, CV_8U or CV_16U, orientation applied
     Metadata metadata;
     ImageFormat format = ImageFormat::Unknown;
-    int orientation = 1;  // the EXIF orientation that was applied
+    int orientation = 1;   // the EXIF orientation that was applied
     int jpeg_quality = 0;  // a JPEG's estimated quality (jpeg_quality_estimate); 0 for other formats
 };
 
@@ -72,8 +72,7 @@ struct ExportOptions {
 };
 
 // What exporting these pixels and this metadata to `format` would drop (empty: nothing).
-std::vector<std::string> export_losses(const cv::Mat& pixels, const Metadata& metadata,
-                                       ImageFormat format);
+std::vector<std::string> export_losses(const cv::Mat& pixels, const Metadata& metadata, ImageFormat format);
 
 // Encodes to a temp file next to `out`, writes the metadata, then renames it onto `out`.
 // Refuses (Usage) an existing `out` without overwrite and any loss without allow_loss.

@@ -12,7 +12,7 @@
 namespace restora {
 
 struct MetadataEdits {
-    int width = 0;   // pixel size of the exported image (after orientation)
+    int width = 0;  // pixel size of the exported image (after orientation)
     int height = 0;
     std::vector<uint8_t> thumbnail_jpeg;  // empty: the EXIF thumbnail is removed
     std::string history_json;             // written to Xmp.restora.History when not empty
@@ -27,7 +27,7 @@ struct MetadataCapabilities {
 };
 
 class Metadata {
-public:
+  public:
     Metadata();
     ~Metadata();
     Metadata(const Metadata&);
@@ -44,7 +44,7 @@ public:
     [[nodiscard]] bool has_xmp() const;
     [[nodiscard]] bool has_icc() const;
     [[nodiscard]] bool has_thumbnail() const;
-    [[nodiscard]] int orientation() const;  // EXIF orientation 1..8 (1 when absent)
+    [[nodiscard]] int orientation() const;           // EXIF orientation 1..8 (1 when absent)
     [[nodiscard]] std::string history_json() const;  // Xmp.restora.History, empty when absent
     [[nodiscard]] std::vector<std::string> warnings() const;
     // key -> value for every EXIF, IPTC and XMP datum (for tests and `restora-cli info`).
@@ -54,8 +54,8 @@ public:
 
     // This metadata, with the edits applied, written into an encoded image held in memory;
     // `name` (the output) is for messages.
-    [[nodiscard]] std::vector<uint8_t> write_into_bytes(const std::vector<uint8_t>& encoded,
-                                                        const MetadataEdits& edits, const std::string& name) const;
+    [[nodiscard]] std::vector<uint8_t> write_into_bytes(const std::vector<uint8_t>& encoded, const MetadataEdits& edits,
+                                                        const std::string& name) const;
     // The same for an encoded image file, replaced through a temp file.
     void write_into(const std::filesystem::path& encoded_file, const MetadataEdits& edits) const;
 
@@ -63,7 +63,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -27,7 +27,7 @@ struct OpContext;  // operation.h
 // is shared by every run of the process and thread-safe: the desktop's window asks
 // Operation::has_cached_pass while its worker fills it.
 class PassCache {
-public:
+  public:
     struct Key {
         uint64_t pixels = 0;
         int rows = 0;
@@ -47,12 +47,11 @@ public:
         std::string precision;
         std::vector<std::string> warnings;
     };
-    static Key key_of(const cv::Mat& image, const std::string& model, int tile, DeviceKind device,
-                      Precision precision);
+    static Key key_of(const cv::Mat& image, const std::string& model, int tile, DeviceKind device, Precision precision);
     std::optional<Pass> find(const Key& k);
     void store(const Key& k, const Pass& pass);
 
-private:
+  private:
     std::mutex mutex_;
     std::optional<std::pair<Key, Pass>> entry_;
 };
@@ -60,7 +59,7 @@ private:
 // Loaded models kept for reuse by one thread (the GUI's worker, a CLI batch): weights are read
 // and moved to the device once. Not thread-safe by design: one owner, one thread.
 class ModelCache {
-public:
+  public:
     // The model in `file` on `device`, loading it on first use.
     std::shared_ptr<ImageModel> graph_model(const std::string& file, DeviceKind device,
                                             Precision precision = Precision::F32);
@@ -79,7 +78,7 @@ public:
         masked_.clear();
     }
 
-private:
+  private:
     std::map<std::tuple<std::string, DeviceKind, Precision>, std::shared_ptr<ImageModel>> models_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MapNetwork>> maps_;
     std::map<std::pair<std::string, DeviceKind>, std::shared_ptr<MaskedNetwork>> masked_;

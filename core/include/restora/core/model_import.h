@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "restora/core/model_store.h"
-#include "restora/models/weight_file.h"
 #include "restora/models/job.h"
+#include "restora/models/weight_file.h"
 
 namespace restora {
 
@@ -19,14 +19,14 @@ struct ImportableModel {
     std::string version;  // pinned in models/npm/package.json
     std::string size;     // slim | medium | thick
     int scale = 4;
-    bool rrdn = false;    // RRDN takes [0,1]; RDN takes [0,255]
+    bool rrdn = false;  // RRDN takes [0,1]; RDN takes [0,255]
     // ONNX models (the PP-OCRv4 text detector): the file inside the package, task and licence.
     std::string format = "tfjs-layers";  // or "onnx", "tfjs-graph", "ncnn" (asset: path without .param/.bin)
     std::string asset;
     std::string task = "upscale";
     std::string licence = "MIT";
     int multiple = 1;
-    double gflops_per_mp = 0;  // for job estimates (MAXIM: from the paper's counts)
+    double gflops_per_mp = 0;    // for job estimates (MAXIM: from the paper's counts)
     int peak_floats_per_px = 0;  // for memory estimates (MAXIM: measured per pixel of one call)
 };
 

@@ -11,13 +11,13 @@ namespace restora {
 struct ModelEntry {
     std::string id;
     std::string task;
-    std::string source;   // package@version or training run
+    std::string source;  // package@version or training run
     std::string licence;
     int64_t parameters = 0;
     std::string input_range;
     int scale = 1;
     int multiple = 1;
-    std::string file;     // weight file, relative to the manifest's folder
+    std::string file;  // weight file, relative to the manifest's folder
     std::string sha256;
 };
 

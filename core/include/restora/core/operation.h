@@ -83,13 +83,14 @@ struct CostModel {
 };
 
 class Operation {
-public:
+  public:
     virtual ~Operation() = default;
     [[nodiscard]] virtual const OperationInfo& info() const = 0;
     // Validates the given key=value pairs against the schema, fills defaults, canonicalises
     // numbers. Throws Error(Usage) naming the key, the value and what is allowed.
     // With `source`, parameters left out take source_defaults() where the operation has them.
-    [[nodiscard]] Params resolve(const std::map<std::string, std::string>& given, const SourceInfo* source = nullptr) const;
+    [[nodiscard]] Params resolve(const std::map<std::string, std::string>& given,
+                                 const SourceInfo* source = nullptr) const;
     // Defaults that depend on the photo, as key -> value text (denoise: the JPEG artefacts slider
     // from the file's own JPEG quality). Applied only where the parameter applies (only_for).
     [[nodiscard]] virtual std::map<std::string, std::string> source_defaults(const SourceInfo& source) const;
@@ -102,8 +103,8 @@ public:
     // What estimate_job needs to know about a run with these parameters.
     [[nodiscard]] virtual CostModel cost(const Params& params) const;
     // image: BGR(A) 8/16-bit; mask: CV_8U 0/255 of the same size, or empty.
-    [[nodiscard]] virtual OpResult run(const cv::Mat& image, const cv::Mat& mask,
-                                       const Params& params, const OpContext& ctx) const = 0;
+    [[nodiscard]] virtual OpResult run(const cv::Mat& image, const cv::Mat& mask, const Params& params,
+                                       const OpContext& ctx) const = 0;
     // Preview = Apply: the output pixels over `region` (input coordinates; the result covers
     // region x the operation's scale), exactly what run() computes there. The default runs the
     // whole image and crops; tiled operations run only the tiles that touch the region.
@@ -121,7 +122,7 @@ public:
     [[nodiscard]] virtual DetectedMask detect_mask(const cv::Mat& image, const Params& params,
                                                    const OpContext& ctx) const;
 
-protected:
+  protected:
     virtual void check_combination(const Params& params) const;
 };
 

@@ -24,7 +24,7 @@ struct ParamSpec {
     std::string def_choice;            // Choice default
     std::string unit;
     std::string help;
-    std::string only_for;  // "key=value": the parameter applies only with that setting
+    std::string only_for;    // "key=value": the parameter applies only with that setting
     std::string low_label;   // Number: what the low end of the slider means ("Fidelity")
     std::string high_label;  // Number: what the high end means ("Realism")
 
@@ -32,10 +32,10 @@ struct ParamSpec {
 };
 
 // Schema builders for the common parameter kinds.
-ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices,
-                       std::string def, std::string help, std::string unit = {});
-ParamSpec number_param(std::string key, std::string label, double min, double max, double step,
-                       double def, std::string help);
+ParamSpec choice_param(std::string key, std::string label, std::vector<std::string> choices, std::string def,
+                       std::string help, std::string unit = {});
+ParamSpec number_param(std::string key, std::string label, double min, double max, double step, double def,
+                       std::string help);
 
 // The canonical text of a number parameter's value ("%.6g"): what the history records.
 std::string format_number(double v);
@@ -44,7 +44,7 @@ std::string kind_name(ParamKind k);
 
 // Parameter values, canonical text per key (what the history records and replay reads back).
 class Params {
-public:
+  public:
     Params() = default;
     explicit Params(std::map<std::string, std::string> values) : values_(std::move(values)) {}
     [[nodiscard]] const std::string& text(const std::string& key) const;
@@ -53,7 +53,7 @@ public:
     [[nodiscard]] const std::map<std::string, std::string>& values() const { return values_; }
     bool operator==(const Params&) const = default;
 
-private:
+  private:
     std::map<std::string, std::string> values_;
 };
 

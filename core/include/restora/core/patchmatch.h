@@ -21,14 +21,13 @@ enum PixelRole : std::uint8_t {
 };
 
 struct PatchMatchOptions {
-    int patch_size = 7;         // odd, in pixels at every pyramid level
-    int coarsest_hole = 24;     // the pyramid stops once the hole's larger side is this small
-    int em_coarse = 8;          // EM iterations at the coarsest level
-    int em_fine = 2;            // EM iterations at the finest level (levels between interpolate)
-    int pm_sweeps = 2;          // PatchMatch sweeps (alternating scan order) per EM iteration
-    double guide_weight = 1.0;  // weight of the guide's patch mean colour in the patch distance
-    int guide_finest_level =
-        0;  // the guide term applies at this pyramid level (0 = full size) and coarser
+    int patch_size = 7;          // odd, in pixels at every pyramid level
+    int coarsest_hole = 24;      // the pyramid stops once the hole's larger side is this small
+    int em_coarse = 8;           // EM iterations at the coarsest level
+    int em_fine = 2;             // EM iterations at the finest level (levels between interpolate)
+    int pm_sweeps = 2;           // PatchMatch sweeps (alternating scan order) per EM iteration
+    double guide_weight = 1.0;   // weight of the guide's patch mean colour in the patch distance
+    int guide_finest_level = 0;  // the guide term applies at this pyramid level (0 = full size) and coarser
     std::uint64_t seed = 0x5eedu;
 };
 
@@ -42,16 +41,15 @@ MaskRegions find_mask_regions(const cv::Mat& mask, int merge_distance);
 
 // The context window read for a region whose hole has bounding box `box`: generous (the hole's
 // larger side on each side, at least min_margin), clipped to the image.
-cv::Rect context_window(const cv::Rect& box, cv::Size image, int min_margin = 64,
-                        int max_margin = 1024);
+cv::Rect context_window(const cv::Rect& box, cv::Size image, int min_margin = 64, int max_margin = 1024);
 
 // Fills the kRoleFill pixels of one crop. bgr: CV_32FC3 in [0,1] (values at non-known pixels are
 // not read); role: CV_8U PixelRole per pixel; guide: empty, or CV_32FC3 whose kRoleFill pixels hold
 // an initial fill (it initialises the coarsest level and its patch mean colour joins the patch
 // distance). Returns bgr with the fill pixels replaced. Deterministic for a given seed; checks
 // job.cancel between sweeps and reports progress 0-100 on job.progress.
-cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& guide,
-                        const PatchMatchOptions& opts, std::uint64_t seed, const JobControl& job);
+cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& guide, const PatchMatchOptions& opts,
+                        std::uint64_t seed, const JobControl& job);
 
 // Removes the seam of a fill computed away from the photo (e.g. a network's output over the whole
 // crop): the difference photo - fill on the ring of known pixels around the hole is spread into

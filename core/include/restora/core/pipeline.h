@@ -22,7 +22,7 @@ struct EditRequest {
     std::filesystem::path output;
     std::filesystem::path mask;  // empty: none
     DeviceKind device = DeviceKind::Auto;
-    int tile = 512;  // the CLI's default: default_tile_for
+    int tile = 512;                  // the CLI's default: default_tile_for
     std::string precision = "auto";  // auto | fp32 | bf16 | fp16 (resolve_precision)
     ExportOptions export_options;
 };
@@ -71,7 +71,7 @@ std::string store_mask(const cv::Mat& mask, const std::filesystem::path& output)
 // is in place), the destructor removes the masks it wrote and OUT.restora/ when it created the
 // folder: a failed export leaves nothing behind.
 class MaskStore {
-public:
+  public:
     explicit MaskStore(std::filesystem::path output);
     ~MaskStore();
     MaskStore(const MaskStore&) = delete;
@@ -79,7 +79,7 @@ public:
     std::string store(const cv::Mat& mask);  // the sha256
     void commit() { committed_ = true; }
 
-private:
+  private:
     std::filesystem::path output_;
     std::vector<std::filesystem::path> written_;
     bool created_folder_ = false;

@@ -10,7 +10,7 @@
 namespace restora {
 
 class Registry {
-public:
+  public:
     static const Registry& instance();
     [[nodiscard]] const Operation* find(const std::string& id) const;
     [[nodiscard]] const Operation& get(const std::string& id) const;  // throws Error(Usage)
@@ -18,7 +18,7 @@ public:
     [[nodiscard]] std::string to_json() const;
     void add(std::unique_ptr<Operation> op);
 
-private:
+  private:
     std::vector<std::unique_ptr<Operation>> ops_;
 };
 

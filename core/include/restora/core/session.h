@@ -12,7 +12,7 @@
 namespace restora {
 
 class EditSession {
-public:
+  public:
     // Throws Error(Input) like load_image.
     explicit EditSession(const std::filesystem::path& path);
 
@@ -33,7 +33,7 @@ public:
     void export_to(const std::filesystem::path& out, const ExportOptions& options) const;
     [[nodiscard]] std::vector<std::string> export_losses_for(const std::filesystem::path& out) const;
 
-private:
+  private:
     struct State {
         cv::Mat pixels;
         HistoryEntry entry;  // empty op for the original

@@ -18,13 +18,13 @@ struct TextBox {
 };
 
 struct TextDetectOptions {
-    double threshold = 0.3;     // probability that marks a text kernel pixel
+    double threshold = 0.3;      // probability that marks a text kernel pixel
     double box_threshold = 0.6;  // mean probability a box needs
-    double unclip_ratio = 1.5;  // DB's offset: area * ratio / perimeter
-    int max_side = 2560;        // detection resolution: the photo's long side, at most this
-    int min_side = 960;         // ... and at least this (small photos are enlarged up to 4x)
-    int tile = 960;             // network tile side at detection resolution (multiple of 32)
-    int coarse_side = 960;      // the whole-image pass for large text (0: none)
+    double unclip_ratio = 1.5;   // DB's offset: area * ratio / perimeter
+    int max_side = 2560;         // detection resolution: the photo's long side, at most this
+    int min_side = 960;          // ... and at least this (small photos are enlarged up to 4x)
+    int tile = 960;              // network tile side at detection resolution (multiple of 32)
+    int coarse_side = 960;       // the whole-image pass for large text (0: none)
 };
 
 // The detector's input: BGR planes normalised with the model's mean and std (PaddleOCR's).
@@ -35,8 +35,7 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
                              const TextDetectOptions& options = {});
 
 // DB post-processing of a probability map; boxes scaled by `scale` (map -> photo pixels).
-std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOptions& options = {},
-                                         double scale = 1.0);
+std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOptions& options = {}, double scale = 1.0);
 
 // Both: throws Error(Processing) naming the restoring command when the detector is missing.
 std::vector<TextBox> detect_text(const cv::Mat& image, const OpContext& ctx, const TextDetectOptions& options = {});

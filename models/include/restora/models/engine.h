@@ -51,7 +51,7 @@ struct ModelTraits {
 };
 
 class ImageModel {
-public:
+  public:
     virtual ~ImageModel() = default;
     [[nodiscard]] virtual const ModelTraits& traits() const = 0;
     [[nodiscard]] virtual std::string device_name() const = 0;
@@ -73,7 +73,7 @@ std::unique_ptr<ImageModel> load_tf_graph_model(const std::filesystem::path& fil
 // (input_mean / input_std / input_order); h and w multiples of multiple(). Returns the number of
 // output channels; output receives planar [c][h][w].
 class MapNetwork {
-public:
+  public:
     virtual ~MapNetwork() = default;
     [[nodiscard]] virtual int multiple() const = 0;
     [[nodiscard]] virtual const std::map<std::string, std::string>& meta() const = 0;
@@ -93,7 +93,7 @@ std::unique_ptr<MapNetwork> load_onnx_graph(const std::filesystem::path& file, D
 enum class MaskedTask { Inpaint, RemoveShadow, EraseText };
 
 class MaskedNetwork {
-public:
+  public:
     MaskedNetwork(MaskedTask task, const std::filesystem::path& weights, DeviceKind device);
     ~MaskedNetwork();
     MaskedNetwork(const MaskedNetwork&) = delete;
@@ -102,7 +102,7 @@ public:
     void run(int w, int h, const float* rgb, const float* mask, float* out, const float* guide = nullptr) const;
     bool needs_guide() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -111,7 +111,7 @@ private:
 // into an ordinary model that runs as fast as the plain network; the result is independent of
 // this object and may run on another thread.
 class TunableNetwork {
-public:
+  public:
     TunableNetwork(const std::filesystem::path& weights, DeviceKind device);
     ~TunableNetwork();
     TunableNetwork(const TunableNetwork&) = delete;
@@ -119,7 +119,7 @@ public:
     [[nodiscard]] int objectives() const;
     [[nodiscard]] std::unique_ptr<ImageModel> fold(const std::vector<double>& p) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -171,7 +171,7 @@ struct RunStats {
 // Runs the model over `in` (RGB from the first three channels) and writes RGB into the first
 // three channels of `out`, which must be scale times the size of `in`. Values are clamped to the
 // output's range. Cancel is checked and progress reported once per tile.
-RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out,
-                   const RunOptions& options, const JobControl& job);
+RunStats run_tiled(ImageModel& model, const PixelView& in, const PixelView& out, const RunOptions& options,
+                   const JobControl& job);
 
 }  // namespace restora

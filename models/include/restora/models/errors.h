@@ -14,17 +14,17 @@ enum class ErrorKind {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
     [[nodiscard]] ErrorKind kind() const { return kind_; }
     [[nodiscard]] int exit_code() const { return static_cast<int>(kind_); }
 
-private:
+  private:
     ErrorKind kind_;
 };
 
 class Cancelled : public Error {
-public:
+  public:
     Cancelled() : Error(ErrorKind::Cancelled, "cancelled") {}
 };
 

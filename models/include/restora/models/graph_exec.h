@@ -27,7 +27,18 @@
 namespace restora::graph {
 
 enum class Op {
-    Input, Conv, Relu, LeakyRelu, PRelu, Concat, Add, Scale, Upsample, DepthToSpace, SpaceToDepth, PixelShuffle,
+    Input,
+    Conv,
+    Relu,
+    LeakyRelu,
+    PRelu,
+    Concat,
+    Add,
+    Scale,
+    Upsample,
+    DepthToSpace,
+    SpaceToDepth,
+    PixelShuffle,
     Output
 };
 
@@ -35,8 +46,8 @@ struct Node {
     Op op = Op::Input;
     std::string name;
     std::vector<int> inputs;
-    int ivalue = 0;     // conv: padding; upsample: factor; depth_to_space, space_to_depth: block
-    double fvalue = 0;  // scale; leaky_relu: slope
+    int ivalue = 0;      // conv: padding; upsample: factor; depth_to_space, space_to_depth: block
+    double fvalue = 0;   // scale; leaky_relu: slope
     std::string weight;  // conv, prelu: tensor names in the weight file
     std::string bias;
 };

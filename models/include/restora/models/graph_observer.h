@@ -8,7 +8,7 @@
 namespace restora {
 
 class GraphObserver {
-public:
+  public:
     virtual ~GraphObserver() = default;
 
     // Load-time operator fusion replaced this many chains.
@@ -17,13 +17,13 @@ public:
     virtual void static_values(const std::string& shape, double seconds) = 0;
 
     struct NodeRun {
-        int op = 0;             // the operator's code: orders the summary
-        std::string op_name;    // its TensorFlow name, "(fused)" for the fused ones
+        int op = 0;           // the operator's code: orders the summary
+        std::string op_name;  // its TensorFlow name, "(fused)" for the fused ones
         double seconds = 0;
-        double flops = 0;       // 2 x multiply-adds of a product node, else 0
-        std::string kind;       // products: "dense", "conv" or "other"
-        std::string operands;   // products and einsums: "[a, b] x [c, d]"
-        std::string equation;   // einsums
+        double flops = 0;      // 2 x multiply-adds of a product node, else 0
+        std::string kind;      // products: "dense", "conv" or "other"
+        std::string operands;  // products and einsums: "[a, b] x [c, d]"
+        std::string equation;  // einsums
     };
     virtual void node(const NodeRun& run) = 0;
     // A call ended; `resizes_by_taps` of its einsums ran as resizes.
@@ -37,7 +37,7 @@ GraphObserver* graph_observer();
 // The profile the benchmark prints to stderr: per operator, seconds, nodes and GFLOP/s, and the
 // slowest product shapes, after each call; the fused chains at load.
 class GraphProfilePrinter : public GraphObserver {
-public:
+  public:
     GraphProfilePrinter();
     ~GraphProfilePrinter() override;
     void fused(int gelus, int layer_norms, int denses) override;
@@ -45,7 +45,7 @@ public:
     void node(const NodeRun& run) override;
     void call_end(size_t resizes_by_taps) override;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

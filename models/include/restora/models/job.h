@@ -13,7 +13,7 @@ namespace restora {
 // Copyable handle to one shared atomic flag: the CLI's signal handler or the GUI's Cancel button
 // sets it, the worker polls it once per tile.
 class CancelToken {
-public:
+  public:
     CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
     void request() const { flag_->store(true, std::memory_order_relaxed); }
     [[nodiscard]] bool requested() const { return flag_->load(std::memory_order_relaxed); }
@@ -23,7 +23,7 @@ public:
     // The raw flag, for an async-signal-safe store from a signal handler.
     [[nodiscard]] std::atomic<bool>* raw() const { return flag_.get(); }
 
-private:
+  private:
     std::shared_ptr<std::atomic<bool>> flag_;
 };
 
@@ -33,14 +33,14 @@ private:
 // and reports how far the call has got, which run_tiled maps into the current tile's share of the
 // job's progress. run_tiled sets the scope for the duration of a run.
 class CallScope {
-public:
+  public:
     CallScope(const CancelToken& token, std::function<void(double fraction)> progress);
     ~CallScope();
     CallScope(const CallScope&) = delete;
     CallScope& operator=(const CallScope&) = delete;
     static void checkpoint(double fraction);  // nothing outside a scope
 
-private:
+  private:
     const CancelToken& token_;
     std::function<void(double)> progress_;
     const CallScope* previous_;
@@ -58,12 +58,12 @@ struct JobControl {
 // Maps the fraction done of one stage onto [begin, end] of the job's 0-100 range and forwards it
 // only when the integer value changes.
 class ProgressStage {
-public:
+  public:
     ProgressStage(const JobControl& job, int begin, int end);
     void update(double fraction);  // fraction in [0,1]
     [[nodiscard]] JobControl sub_job(int sub_begin, int sub_end) const;
 
-private:
+  private:
     JobControl job_;
     int begin_;
     int end_;

@@ -11,7 +11,7 @@ struct PixelView {
     void* data = nullptr;
     int width = 0;
     int height = 0;
-    int channels = 3;             // 1 (grey, replicated), 3 or 4 (the 4th is alpha, ignored)
+    int channels = 3;               // 1 (grey, replicated), 3 or 4 (the 4th is alpha, ignored)
     std::ptrdiff_t row_stride = 0;  // bytes between rows
     PixelType type = PixelType::U8;
     bool bgr = true;  // OpenCV order; the models see RGB

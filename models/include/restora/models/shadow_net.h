@@ -56,8 +56,8 @@ struct ShadowNetImpl : torch::nn::Module {
 TORCH_MODULE(ShadowNet);
 
 // Weights in Restora's weight-file format; `half` stores the values rounded to fp16.
-void save_shadow_net(ShadowNet& net, const std::filesystem::path& file,
-                     const std::map<std::string, std::string>& meta, bool half = false);
+void save_shadow_net(ShadowNet& net, const std::filesystem::path& file, const std::map<std::string, std::string>& meta,
+                     bool half = false);
 ShadowNet load_shadow_net(const std::filesystem::path& file, torch::Device device);
 
 }  // namespace restora

@@ -18,21 +18,21 @@ struct Rect {
 };
 
 struct PlanOptions {
-    int tile = 512;    // longest core side in input pixels; 0 = the whole image in one model call
-    int context = 16;  // border context read around each tile (mirrored outside the image)
-    int feather = 8;   // half-width of the blend ramp at interior seams (clamped to context)
-    int scale = 1;     // model output pixels per input pixel
-    int multiple = 1;  // model input sides must be a multiple of this
+    int tile = 512;              // longest core side in input pixels; 0 = the whole image in one model call
+    int context = 16;            // border context read around each tile (mirrored outside the image)
+    int feather = 8;             // half-width of the blend ramp at interior seams (clamped to context)
+    int scale = 1;               // model output pixels per input pixel
+    int multiple = 1;            // model input sides must be a multiple of this
     bool border_context = true;  // false: context only towards neighbouring tiles, none at the image's edges
 };
 
 struct Tile {
     int col = 0;
     int row = 0;
-    Rect core;    // cores of all tiles partition the image
-    Rect blend;   // core grown by the feather at interior edges: the pixels this tile contributes to
-    Rect source;  // blend grown by the context, may extend outside the image (read mirrored); without
-                  // border_context it stops at the image's edges
+    Rect core;        // cores of all tiles partition the image
+    Rect blend;       // core grown by the feather at interior edges: the pixels this tile contributes to
+    Rect source;      // blend grown by the context, may extend outside the image (read mirrored); without
+                      // border_context it stops at the image's edges
     int input_w = 0;  // model input size: source rounded up to the multiple (extra read mirrored)
     int input_h = 0;
     Rect out_crop;  // the blend rect inside the model output (model-output pixels)

@@ -12,9 +12,8 @@ namespace restora {
 torch::Device to_torch_device(DeviceKind kind);
 
 class TorchImageModel : public ImageModel {
-public:
-    TorchImageModel(ModelTraits traits, torch::Device device)
-        : traits_(std::move(traits)), device_(device) {}
+  public:
+    TorchImageModel(ModelTraits traits, torch::Device device) : traits_(std::move(traits)), device_(device) {}
     [[nodiscard]] const ModelTraits& traits() const override { return traits_; }
     [[nodiscard]] std::string device_name() const override { return device_.str(); }
     [[nodiscard]] torch::Device device() const { return device_; }
@@ -30,20 +29,20 @@ public:
         return false;
     }
 
-private:
+  private:
     ModelTraits traits_;
     torch::Device device_;
 };
 
 // Wraps a function as a model: for tests and simple resamplers.
 class FunctionModel : public TorchImageModel {
-public:
+  public:
     using Fn = std::function<torch::Tensor(const torch::Tensor&)>;
     FunctionModel(ModelTraits traits, torch::Device device, Fn fn)
         : TorchImageModel(std::move(traits), device), fn_(std::move(fn)) {}
     torch::Tensor forward(const torch::Tensor& x) override { return fn_(x); }
 
-private:
+  private:
     Fn fn_;
 };
 

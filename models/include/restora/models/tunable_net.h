@@ -17,7 +17,7 @@
 namespace restora {
 
 class TunableGraphNetImpl : public torch::nn::Module {
-public:
+  public:
     // From an imported plain graph (every objective starts at its weights, the maps start as the
     // identity, so the network reproduces the import at every p) or from a tunable file
     // (meta "format tunable-graph"; `objectives` is then read from the file). Throws
@@ -41,7 +41,7 @@ public:
     // A weight file (format tunable-graph) with `extra` merged into the meta section.
     WeightFileContents to_weight_file(const std::map<std::string, std::string>& extra) const;
 
-private:
+  private:
     torch::Tensor alpha(size_t node, const torch::Tensor& p) const;
 
     int objectives_ = 2;

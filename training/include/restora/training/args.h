@@ -10,7 +10,7 @@
 namespace restora::training {
 
 class Args {
-public:
+  public:
     // `program` as the usage line names it (e.g. "restora-train --task shadow"); `summary` one
     // line on what it does.
     Args(std::string program, std::string summary);
@@ -33,7 +33,7 @@ public:
     [[nodiscard]] int fail(const std::string& message) const;
     [[nodiscard]] std::string usage() const;
 
-private:
+  private:
     struct Spec {
         std::string name, metavar, help, default_text;
         std::function<void(const std::string&)> apply;  // empty for a flag

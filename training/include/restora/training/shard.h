@@ -17,7 +17,7 @@ struct Shard {
 };
 
 void write_shard(const std::filesystem::path& path, const Shard& shard);  // throws Error(Processing)
-Shard read_shard(const std::filesystem::path& path);                       // throws Error(Processing)
+Shard read_shard(const std::filesystem::path& path);                      // throws Error(Processing)
 // Comma-separated shard files of one crop size, concatenated; throws Error(Usage) when sizes differ.
 Shard read_shards(const std::string& list);
 

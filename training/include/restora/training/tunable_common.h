@@ -12,9 +12,9 @@
 #include <map>
 
 #include "restora/models/errors.h"
-#include "restora/training/shard.h"
 #include "restora/models/tunable_net.h"
 #include "restora/models/weight_file.h"
+#include "restora/training/shard.h"
 
 namespace restora::tunable_train {
 
@@ -58,7 +58,6 @@ inline double gradient_energy(const torch::Tensor& t) {
     return (dx.pow(2).mean() + dy.pow(2).mean()).item<double>();
 }
 
-
 // The generator's adversarial and feature-matching terms against `real` (the discriminator's own
 // weights get no gradient from them).
 struct AdversarialTerms {
@@ -81,8 +80,8 @@ inline AdversarialTerms adversarial_terms(Discriminator& disc, const torch::Tens
 // One discriminator step: real vs the (detached) fake. Returns its loss.
 inline torch::Tensor discriminator_step(Discriminator& disc, torch::optim::Optimizer& opt, const torch::Tensor& real,
                                         const torch::Tensor& fake) {
-    const torch::Tensor loss =
-        torch::softplus(-disc->forward(real).back()).mean() + torch::softplus(disc->forward(fake.detach()).back()).mean();
+    const torch::Tensor loss = torch::softplus(-disc->forward(real).back()).mean() +
+                               torch::softplus(disc->forward(fake.detach()).back()).mean();
     opt.zero_grad();
     loss.backward();
     opt.step();

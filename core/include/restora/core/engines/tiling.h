@@ -13,9 +13,8 @@ namespace restora {
 // cores. Exact for algorithms whose reach is at most `context`. Cancel and progress per tile.
 // tile == 0: fn runs once on the whole image.
 // With a non-empty `region`, only the tiles touching it run and the result covers the region.
-cv::Mat apply_tiled(const cv::Mat& src, int tile, int context,
-                    const std::function<cv::Mat(const cv::Mat&)>& fn, const JobControl& job,
-                    const cv::Rect& region = cv::Rect());
+cv::Mat apply_tiled(const cv::Mat& src, int tile, int context, const std::function<cv::Mat(const cv::Mat&)>& fn,
+                    const JobControl& job, const cv::Rect& region = cv::Rect());
 
 // The pixels of rect (x, y, w, h), mirrored (reflect-101) where it leaves the image.
 cv::Mat extract_mirrored(const cv::Mat& src, int x, int y, int w, int h);
