@@ -61,7 +61,9 @@ class Reliability : public ::testing::Test {
         for (const auto& p : now) EXPECT_TRUE(before.count(p)) << "written: " << p;
         for (const auto& [p, bytes] : before) {
             EXPECT_TRUE(now.count(p)) << "removed: " << p;
-            if (!fs::is_symlink(p) && fs::is_regular_file(p)) EXPECT_EQ(test::read_bytes(p), bytes) << "changed: " << p;
+            if (!fs::is_symlink(p) && fs::is_regular_file(p)) {
+                EXPECT_EQ(test::read_bytes(p), bytes) << "changed: " << p;
+            }
         }
     }
     TempDir dir;
