@@ -4,11 +4,19 @@
 #   npm/     a link to the source tree's models/npm, where `npm ci` puts the published packages
 set(RESTORA_BUILD_SHARE "${CMAKE_BINARY_DIR}/share/restora")
 
-file(GLOB RESTORA_COMMITTED_WEIGHTS CONFIGURE_DEPENDS
-     "${PROJECT_SOURCE_DIR}/models/weights/*.rsw" "${PROJECT_SOURCE_DIR}/models/weights/manifest.json")
+# The weight files models/weights/manifest.json lists, and the manifest (the DNI baseline in
+# baselines/ is for benchmarks only). A new committed weight file is added here and in the manifest.
+set(RESTORA_COMMITTED_WEIGHTS
+  manifest.json
+  denoise-tunable-v3.rsw
+  erase-text-v3.rsw
+  inpaint-ffc-v1.rsw
+  shadow-fusion-v1.rsw
+  sr-tunable-x4.rsw
+)
 set(copies "")
-foreach(src IN LISTS RESTORA_COMMITTED_WEIGHTS)
-  get_filename_component(name "${src}" NAME)
+foreach(name IN LISTS RESTORA_COMMITTED_WEIGHTS)
+  set(src "${PROJECT_SOURCE_DIR}/models/weights/${name}")
   set(dst "${RESTORA_BUILD_SHARE}/models/${name}")
   add_custom_command(OUTPUT "${dst}"
     COMMAND ${CMAKE_COMMAND} -E copy_if_different "${src}" "${dst}"

@@ -112,4 +112,9 @@ std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path
                                  : std::make_shared<TunableNetwork>(file, ctx.device);
 }
 
+std::shared_ptr<ImageModel> load_graph_network(const std::filesystem::path& file, const OpContext& ctx) {
+    return ctx.models != nullptr ? ctx.models->graph_model(file.string(), ctx.device, ctx.precision)
+                                 : load_graph_model_in(file, ctx.device, ctx.precision);
+}
+
 }  // namespace restora

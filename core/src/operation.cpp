@@ -8,16 +8,6 @@
 
 namespace restora {
 
-namespace {
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
-
-}  // namespace
-
 std::map<std::string, std::string> Operation::source_defaults(const SourceInfo& /*source*/) const { return {}; }
 
 Params Operation::resolve(const std::map<std::string, std::string>& given, const SourceInfo* source) const {

@@ -19,6 +19,12 @@ std::string to_string(MaskUse m) {
     return "none";
 }
 
+std::string join(const std::vector<std::string>& words, const std::string& sep) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
+    return out;
+}
+
 std::string format_number(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", v);

@@ -7,16 +7,6 @@
 
 namespace restora {
 
-namespace {
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
-
-}  // namespace
-
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;

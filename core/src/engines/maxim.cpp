@@ -18,9 +18,7 @@ namespace restora {
 OpResult run_maxim_region(const cv::Mat& image, const std::string& model_id, const OpContext& ctx,
                           const cv::Rect& region) {
     const ModelStatus m = require_model(model_id);
-    std::shared_ptr<ImageModel> model = ctx.models != nullptr
-                                            ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
-                                            : load_graph_model_in(m.path, ctx.device, ctx.precision);
+    std::shared_ptr<ImageModel> model = load_graph_network(m.path, ctx);
     OpResult r;
     r.precision = precision_used(ctx.precision);
     r.model_id = m.entry.id;

@@ -96,8 +96,7 @@ class Upscale : public Operation {
             r.model_sha256 = m.entry.sha256;
         } else {
             const ModelStatus m = require_model(sr_model_id(p.text("model"), s));
-            model = ctx.models != nullptr ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
-                                          : load_graph_model_in(m.path, ctx.device, ctx.precision);
+            model = load_graph_network(m.path, ctx);
             r.precision = precision_used(ctx.precision);
             r.model_id = m.entry.id;
             r.model_sha256 = m.entry.sha256;
@@ -129,9 +128,7 @@ class Upscale : public Operation {
         constexpr int kMargin = 2;
         const int s = p.integer("scale");
         const ModelStatus m = require_model(id);
-        std::shared_ptr<ImageModel> model = ctx.models != nullptr
-                                                ? ctx.models->graph_model(m.path.string(), ctx.device, ctx.precision)
-                                                : load_graph_model_in(m.path, ctx.device, ctx.precision);
+        std::shared_ptr<ImageModel> model = load_graph_network(m.path, ctx);
         OpResult r;
         r.precision = precision_used(ctx.precision);
         r.model_id = m.entry.id;

@@ -96,6 +96,8 @@ int default_tile(DeviceKind device);
 std::shared_ptr<MaskedNetwork> load_masked_network(MaskedTask task, const std::filesystem::path& file,
                                                    const OpContext& ctx);
 std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path& file, const OpContext& ctx);
+// An imported network (load_graph_model_in) on ctx.device in ctx.precision.
+std::shared_ptr<ImageModel> load_graph_network(const std::filesystem::path& file, const OpContext& ctx);
 // An imported network (load_graph_model) computing in `precision`; throws Error(Usage) where it
 // cannot (bfloat16 on CUDA).
 std::shared_ptr<ImageModel> load_graph_model_in(const std::filesystem::path& file, DeviceKind device,

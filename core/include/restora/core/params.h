@@ -41,6 +41,8 @@ ParamSpec number_param(std::string key, std::string label, double min, double ma
 std::string format_number(double v);
 // "integer", "number", "choice": the names ops --json uses.
 std::string kind_name(ParamKind k);
+// The words joined with `sep` between them (the choices or keys an error message lists).
+std::string join(const std::vector<std::string>& words, const std::string& sep);
 
 // Parameter values, canonical text per key (what the history records and replay reads back).
 class Params {
