@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/all_ops.h"
+#include "restora/core/finishing.h"
 #include "restora/models/errors.h"
 
 namespace restora {
@@ -16,7 +17,9 @@ const Registry& Registry::instance() {
     return registry;
 }
 
-void Registry::add(std::unique_ptr<Operation> op) { ops_.push_back(std::move(op)); }
+// Every operation gets the common finishing (finishing.h): amount, and a feathered mask where it
+// takes none of its own.
+void Registry::add(std::unique_ptr<Operation> op) { ops_.push_back(with_finishing(std::move(op))); }
 
 const Operation* Registry::find(const std::string& id) const {
     for (const auto& op : ops_) {

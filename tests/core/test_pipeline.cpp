@@ -91,9 +91,10 @@ TEST(Pipeline, ValidationHappensBeforeAnyFileIsRead) {
     r.input = dir / "does-not-exist.jpg";
     r.output = dir / "out.png";
     EXPECT_EQ(kind_of([&] { validate_edit(r); }), ErrorKind::Usage);  // needs a mask
-    r.op = "denoise";
+    r.op = "upscale";
     r.mask = dir / "m.png";
-    EXPECT_EQ(kind_of([&] { validate_edit(r); }), ErrorKind::Usage);  // takes no mask
+    EXPECT_EQ(kind_of([&] { validate_edit(r); }), ErrorKind::Usage);  // changes the size: takes no mask
+    r.op = "denoise";
     r.mask.clear();
     r.output = dir / "out.gif";
     EXPECT_EQ(kind_of([&] { validate_edit(r); }), ErrorKind::Usage);
