@@ -9,6 +9,7 @@
 
 #include "engine_settings.h"
 #include "restora/core/estimate.h"
+#include "restora/core/finishing.h"
 
 namespace restora::ui {
 
@@ -208,6 +209,51 @@ void JobController::setLivePreview(bool on) {
     schedulePreview();
 }
 
+bool JobController::reblend() {
+    if (!full_preview_ || !live_ || running_id_ != 0 || !source_->hasPhoto()) return false;
+    const JobInputs in = source_->jobInputs();
+    const FullPreview& f = *full_preview_;
+    auto params = in.params;
+    const auto amount_text = params.find("amount");
+    if (amount_text == params.end()) return false;
+    params.erase("amount");
+    const auto same_mat = [](const cv::Mat& a, const cv::Mat& b) {
+        if (a.empty() || b.empty()) return a.empty() && b.empty();
+        return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+    };
+    if (in.op != f.op || in.image.data != f.image.data || in.image.size() != f.image.size() ||
+        !same_mat(in.mask, f.mask)) {
+        return false;
+    }
+    // The form's other values, canonicalised as the job's were.
+    std::map<std::string, std::string> canonical;
+    try {
+        canonical = Registry::instance().get(in.op).resolve(in.params).values();
+    } catch (const std::exception&) {
+        return false;
+    }
+    const double amount = std::stod(canonical.at("amount"));
+    canonical.erase("amount");
+    if (canonical != f.params || (in.visible & f.region) != in.visible || in.visible.empty()) return false;
+    preview_amount_ = amount;
+    // What is on screen now counts as the newest preview: one still running was asked for other
+    // settings and is dropped.
+    preview_valid_from_ = next_id_;
+    shown_preview_id_ = next_id_++;
+    pending_preview_.reset();
+    if (preview_running_id_ != 0) preview_cancel_.request();
+    PreviewResult r;
+    r.id = shown_preview_id_;
+    r.region = f.region;
+    r.pixels = blend_result(in.image(f.region), f.pixels, {}, amount);
+    last_preview_ = r.pixels;
+    last_preview_region_ = r.region;
+    emit previewReady(r);
+    emit statusChanged(tr("Amount %1%: blended from the last preview").arg(qRound(amount * 100)));
+    emit previewShown();
+    return true;
+}
+
 void JobController::invalidatePreview() {
     preview_valid_from_ = next_id_;
     pending_preview_.reset();
@@ -216,6 +262,7 @@ void JobController::invalidatePreview() {
 }
 
 void JobController::schedulePreview() {
+    if (reblend()) return;
     invalidatePreview();
     preview_armed_ = true;
     if (!source_->hasPhoto() || !live_) return;
@@ -245,6 +292,12 @@ void JobController::startPreview(bool requested) {
         if (op.info().mask == MaskUse::Required && job.mask.empty()) return;
         if (in.visible.empty()) return;
         job.region = in.visible;
+        if (op.output_size(job.image.size(), p) == job.image.size() && p.values().count("amount") != 0) {
+            preview_amount_ = p.number("amount");
+            job.params["amount"] = "1";  // blended on this side, so that Amount re-blends at once
+        } else {
+            preview_amount_ = 1;
+        }
         if (!requested && shown_preview_id_ >= preview_valid_from_ && shown_preview_id_ != 0 &&
             (job.region & last_preview_region_) == job.region) {
             return;  // the preview on screen already covers the view (a redraw, or zoomed in on it)
@@ -287,6 +340,19 @@ void JobController::startPreview(bool requested) {
 }
 
 void JobController::submitPreview(const PreviewJob& job) {
+    ++previews_submitted_;
+    FullPreview f;
+    f.op = job.op;
+    try {
+        f.params = Registry::instance().get(job.op).resolve(job.params).values();
+    } catch (const std::exception&) {
+        f.op.clear();  // never matches: the settings are checked again when the job runs
+    }
+    f.params.erase("amount");
+    f.image = job.image;
+    f.mask = job.mask;
+    f.region = job.region;
+    preview_inputs_[job.id] = f;
     preview_running_id_ = job.id;
     preview_cancel_ = job.cancel;
     host_.submit(job);
@@ -353,11 +419,24 @@ void JobController::onPreview(const PreviewResult& r) {
     endRequestedPreview(r.id);
     const bool show = r.id >= preview_valid_from_ && running_id_ == 0 && source_->hasPhoto();
     if (requested && !show) emit previewFailed(true);  // replaced by a newer request or by Apply
+    cv::Mat computed_from;
+    if (auto from = preview_inputs_.find(r.id); show && from != preview_inputs_.end()) {
+        full_preview_ = from->second;
+        full_preview_->pixels = r.pixels;
+        computed_from = from->second.image;
+    }
+    for (auto it = preview_inputs_.begin(); it != preview_inputs_.end();) {
+        it = it->first <= r.id ? preview_inputs_.erase(it) : std::next(it);
+    }
     if (show) {
-        last_preview_ = r.pixels;
+        PreviewResult shown = r;
+        if (preview_amount_ < 1 && !computed_from.empty() && r.pixels.size() == r.region.size()) {
+            shown.pixels = blend_result(computed_from(r.region), r.pixels, {}, preview_amount_);
+        }
+        last_preview_ = shown.pixels;
         last_preview_region_ = r.region;
         shown_preview_id_ = r.id;
-        emit previewReady(r);
+        emit previewReady(shown);
         emit statusChanged(tr("Preview of the visible area in %1 s").arg(r.seconds, 0, 'f', 1));
         emit previewShown();
     }

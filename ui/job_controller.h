@@ -73,6 +73,8 @@ class JobController : public QObject {
     // The last preview shown: result pixels and the input region they cover.
     [[nodiscard]] const cv::Mat& lastPreview() const { return last_preview_; }
     [[nodiscard]] cv::Rect lastPreviewRegion() const { return last_preview_region_; }
+    // How many preview jobs went to the worker (moving Amount re-blends without one).
+    [[nodiscard]] int previewJobsSubmitted() const { return previews_submitted_; }
 
   signals:
     void statusChanged(const QString& text);
@@ -109,6 +111,9 @@ class JobController : public QObject {
     void onFinished(const JobResult& result);
     void onPreview(const PreviewResult& r);
     void onFailed(int id, const QString& message, bool cancelled);
+    // Amount alone changed since the last preview: blend its full-strength result with the photo
+    // again at once, without a job. False when anything else changed.
+    bool reblend();
 
     QWidget* window_;
     JobSource* source_;
@@ -135,6 +140,18 @@ class JobController : public QObject {
     int shown_preview_id_ = 0;      // the job of the preview on screen (valid from preview_valid_from_)
     cv::Mat last_preview_;
     cv::Rect last_preview_region_;
+    int previews_submitted_ = 0;
+    // Previews of same-size tools run at amount 1; the window blends them at its Amount. The last
+    // one and what it was computed from, for reblend().
+    struct FullPreview {
+        std::string op;
+        std::map<std::string, std::string> params;  // without amount
+        cv::Mat image, mask, pixels;
+        cv::Rect region;
+    };
+    std::optional<FullPreview> full_preview_;
+    std::map<int, FullPreview> preview_inputs_;  // running preview jobs: what each was computed from
+    double preview_amount_ = 1;
 };
 
 }  // namespace restora::ui

@@ -60,6 +60,7 @@ class MainWindow : public QMainWindow, private JobSource {
     // The last preview shown: result pixels and the input region they cover.
     [[nodiscard]] const cv::Mat& lastPreview() const { return jobs_->lastPreview(); }
     [[nodiscard]] cv::Rect lastPreviewRegion() const { return jobs_->lastPreviewRegion(); }
+    [[nodiscard]] int previewJobsSubmitted() const { return jobs_->previewJobsSubmitted(); }
 
   public slots:
     void apply();

@@ -189,6 +189,43 @@ class GuiTest : public QObject {
         QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
     }
 
+    // Amount re-blends the last preview at once, without running the tool again, and Apply gives
+    // what the preview showed; the history records the amount.
+    void amountReblendsThePreviewWithoutRunningTheToolAgain() {
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        w.setLivePreview(true);
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        w.view()->actualSize();
+        w.view()->zoomIn();
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        QVERIFY(shown.wait(30000));
+        for (int i = 0; i < 4 && shown.wait(1500); ++i) {
+        }  // let the debounce settle
+        const cv::Mat full = w.lastPreview().clone();
+        const cv::Rect region = w.lastPreviewRegion();
+        const cv::Mat photo = w.session()->current()(region).clone();
+        QVERIFY(cv::norm(full, photo, cv::NORM_INF) > 10);
+        const int jobs = w.previewJobsSubmitted();
+        shown.clear();
+        w.setParameter("amount", "0.5");
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 1000);
+        QCOMPARE(w.previewJobsSubmitted(), jobs);  // no network, no job: a blend
+        QCOMPARE(w.lastPreviewRegion(), region);
+        const cv::Mat half = w.lastPreview().clone();
+        cv::Mat expected;
+        cv::addWeighted(photo, 0.5, full, 0.5, 0, expected);
+        QVERIFY(cv::norm(half, expected, cv::NORM_INF) <= 1);
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(30000));
+        QVERIFY(cv::norm(w.session()->current()(region), half, cv::NORM_INF) <= 1);  // Apply = preview
+        QCOMPARE(QString::fromStdString(w.session()->history().entries.back().params.at("amount")), QString("0.5"));
+    }
+
     // Preview (P) computes the visible area on request, with the live preview off, and equals
     // Apply there; a requested preview can be cancelled and leaves the photo as it was.
     void previewNowOnRequestAndCancel() {
