@@ -105,7 +105,7 @@ void MainWindow::buildMenus() {
     recent_menu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     QAction* save = file->addAction(tr("&Export"), this, [this] {
-        if (last_export_.isEmpty()) {
+        if (last_export_.isEmpty() || session_ == nullptr) {
             exportDialog();
         } else {
             const QString err = exportTo(last_export_, false);
@@ -360,16 +360,54 @@ void MainWindow::updateUndoActions() {
 // A tool whose model is missing or corrupt is disabled, with the command that restores it.
 void MainWindow::updateAvailability() { tools_->updateAvailability(session_ != nullptr, view_->maskLayer(), busy()); }
 
+bool MainWindow::hasUnexportedChanges() const {
+    return session_ != nullptr && session_->current().data != exported_.data;
+}
+
+bool MainWindow::settleUnsavedChanges() {
+    if (!hasUnexportedChanges()) return true;
+    const QString name = QFileInfo(q(session_->path().string())).fileName();
+    UnsavedChoice choice = UnsavedChoice::Discard;
+    if (ask_unsaved_) {
+        choice = ask_unsaved_(name);
+    } else if (QApplication::platformName() == "offscreen") {
+        status_->setText(tr("Unexported changes to %1 discarded").arg(name));
+    } else {
+        QMessageBox box(QMessageBox::Warning, tr("Unexported changes"),
+                        tr("The changes to %1 are not exported yet.").arg(name), QMessageBox::NoButton, this);
+        box.setInformativeText(tr("Export them first, discard them, or cancel and keep working."));
+        QPushButton* exp = box.addButton(tr("Export…"), QMessageBox::AcceptRole);
+        box.addButton(tr("Discard"), QMessageBox::DestructiveRole);
+        QPushButton* cancel = box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(exp);
+        box.setEscapeButton(cancel);
+        box.exec();
+        choice = box.clickedButton() == exp      ? UnsavedChoice::Export
+                 : box.clickedButton() == cancel ? UnsavedChoice::Cancel
+                                                 : UnsavedChoice::Discard;
+    }
+    if (choice == UnsavedChoice::Cancel) return false;
+    if (choice == UnsavedChoice::Discard) return true;
+    if (last_export_.isEmpty()) {
+        exportDialog();
+    } else if (const QString err = exportTo(last_export_, false); !err.isEmpty()) {
+        showError(tr("Export failed"), err);
+    }
+    return !hasUnexportedChanges();  // a cancelled or failed export keeps the photo open
+}
+
 bool MainWindow::openFile(const QString& path) {
     if (busy()) {
         showError(tr("Busy"), tr("Wait for the running job to finish or cancel it first."));
         return false;
     }
+    if (!settleUnsavedChanges()) return false;
     try {
         auto next = std::make_unique<EditSession>(s(path));
         view_->setMaskLayer(nullptr);
         timeline_.clear();  // masks and steps belong to a photo
         session_ = std::move(next);
+        exported_ = session_->current();
     } catch (const std::exception& e) {
         showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), q(e.what()));
         return false;
@@ -416,12 +454,16 @@ QString MainWindow::exportTo(const QString& path, bool allow_loss) {
         return q(e.what());
     }
     last_export_ = path;
+    exported_ = session_->current();
     status_->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
     return {};
 }
 
 void MainWindow::exportDialog() {
-    if (session_ == nullptr) return;
+    if (session_ == nullptr) {
+        showError(tr("Nothing to export"), tr("Open a photo first (Ctrl+O, or drop one on the window)."));
+        return;
+    }
     const std::optional<ExportChoice> choice = askExport(this, *session_);
     if (!choice) return;
     const QString err = exportTo(choice->path, choice->allow_loss);
@@ -469,6 +511,10 @@ void MainWindow::keyReleaseEvent(QKeyEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!settleUnsavedChanges()) {
+        event->ignore();
+        return;
+    }
     jobs_->cancelRunning();
     EngineSettings::setWindowLayout(saveGeometry(), saveState());
     event->accept();

@@ -6,6 +6,7 @@
 // through EngineSettings. The window wires these parts together.
 #include <QMainWindow>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -61,6 +62,14 @@ class MainWindow : public QMainWindow, private JobSource {
     [[nodiscard]] const cv::Mat& lastPreview() const { return jobs_->lastPreview(); }
     [[nodiscard]] cv::Rect lastPreviewRegion() const { return jobs_->lastPreviewRegion(); }
     [[nodiscard]] int previewJobsSubmitted() const { return jobs_->previewJobsSubmitted(); }
+    // Whether the photo on screen differs from what was opened or last exported (undoing back to
+    // it counts as no change).
+    [[nodiscard]] bool hasUnexportedChanges() const;
+    // What to do with unexported changes before another photo opens or the window closes.
+    enum class UnsavedChoice { Export, Discard, Cancel };
+    // Replaces the question (tests, scripting). Without it the window asks with a dialog; on the
+    // offscreen platform, where nobody can answer, it discards and says so in the status line.
+    void setUnsavedQuestion(std::function<UnsavedChoice(const QString& file)> ask) { ask_unsaved_ = std::move(ask); }
 
   public slots:
     void apply();
@@ -101,12 +110,16 @@ class MainWindow : public QMainWindow, private JobSource {
     void openDialog();
     void exportDialog();
     void step(bool back);  // undo (back) or redo, whichever kind of step comes next
+    // Asks about unexported changes (Export / Discard / Cancel); false when the user stays.
+    bool settleUnsavedChanges();
     void onApplied(const ApplyResult& r);
     void onMaskEdited();
     void updateMaskInfo();
     void updateUndoActions();
 
     std::unique_ptr<EditSession> session_;
+    cv::Mat exported_;  // the pixels last opened or exported (shares the session's buffer)
+    std::function<UnsavedChoice(const QString&)> ask_unsaved_;
     std::unique_ptr<JobController> jobs_;
     UndoTimeline timeline_;
     ImageView* view_ = nullptr;

@@ -189,6 +189,67 @@ class GuiTest : public QObject {
         QCOMPARE(cv::norm(applied, preview, cv::NORM_INF), 0.0);  // Preview = Apply
     }
 
+    // Opening another photo or closing with unexported changes asks first: Cancel stays, Export
+    // writes the photo and goes on, Discard goes on; no question without changes (also after
+    // undoing back to the opened photo or after an export).
+    void unexportedChangesAskBeforeOpeningOrClosing() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.resize(900, 600);
+        w.show();
+        w.setLivePreview(false);
+        const QString sample = sourceDir() + "/resources/sample/chelsea-noisy.jpg";
+        QVERIFY(w.openFile(sample));
+        int asked = 0;
+        QString named;
+        auto answer = MainWindow::UnsavedChoice::Cancel;
+        w.setUnsavedQuestion([&](const QString& file) {
+            ++asked;
+            named = file;
+            return answer;
+        });
+        QVERIFY(w.openFile(sample));  // nothing changed: no question
+        QCOMPARE(asked, 0);
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        const auto applyOnce = [&] {
+            w.apply();
+            return done.wait(30000);
+        };
+        QVERIFY(applyOnce());
+        QVERIFY(w.hasUnexportedChanges());
+        const cv::Mat edited = w.session()->current();
+        QVERIFY(!w.openFile(sample));  // Cancel: the edit stays on screen
+        QCOMPARE(asked, 1);
+        QCOMPARE(named, QString("chelsea-noisy.jpg"));
+        QVERIFY(w.session()->current().data == edited.data);
+        QVERIFY(!w.close());  // Cancel keeps the window open
+        QVERIFY(w.isVisible());
+        QCOMPARE(asked, 2);
+        w.undo();
+        QVERIFY(!w.hasUnexportedChanges());
+        w.redo();
+        QVERIFY(w.hasUnexportedChanges());
+        const QString out = dir.filePath("out.png");
+        QVERIFY(w.exportTo(out, false).isEmpty());
+        QVERIFY(!w.hasUnexportedChanges());
+        QVERIFY(applyOnce());  // a second denoise, not exported yet
+        const cv::Mat twice = w.session()->current().clone();
+        answer = MainWindow::UnsavedChoice::Export;  // exports to the last export, then opens
+        QVERIFY(w.openFile(sample));
+        QCOMPARE(asked, 3);
+        QCOMPARE(cv::norm(cv::imread(out.toStdString()), twice, cv::NORM_INF), 0.0);
+        QVERIFY(!w.session()->can_undo());
+        QVERIFY(applyOnce());
+        answer = MainWindow::UnsavedChoice::Discard;
+        QVERIFY(w.openFile(sample));
+        QCOMPARE(asked, 4);
+        QVERIFY(!w.hasUnexportedChanges());
+        QVERIFY(w.close());  // nothing to lose: closes at once
+        QCOMPARE(asked, 4);
+    }
+
     // Amount re-blends the last preview at once, without running the tool again, and Apply gives
     // what the preview showed; the history records the amount.
     void amountReblendsThePreviewWithoutRunningTheToolAgain() {
