@@ -79,8 +79,11 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
             const int context = meta.count("context") ? std::stoi(meta.at("context")) : 32;
             const bool border = !meta.count("border_context") || meta.at("border_context") != "0";
             const auto [all, largest] = call_pixels(input, std::max(0, tile), context, 1, border);
-            e.seconds = gflops * (all / 1e6) /
-                        std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
+            const ImportableModel* known = find_importable(cost.network);
+            const double efficiency =
+                known != nullptr && known->efficiency > 0 ? known->efficiency : kNetworkEfficiency;
+            e.seconds =
+                gflops * (all / 1e6) / std::max(1.0, conv_gflops * efficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             // bfloat16 and float16 activations take two bytes (docs/PERFORMANCE.md).
             e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * largest + weights;

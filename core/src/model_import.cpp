@@ -81,6 +81,9 @@ const std::vector<ImportableModel>& importable_models() {
             // x4plus sees 348 px; beyond 104 px a tile's edge changes its output by less than 2e-5
             // (of 1), beyond 112 px by less than 7e-6 (docs/QUALITY.md, "Tiles equal one call").
             if (re.id == kRealEsrganId) re.context = 112;
+            // Their convolutions reach less of the peak than the ESRGAN family's (measured run /
+            // estimate at 0.45 was 1.18-1.27 on the bundled sample; docs/PERFORMANCE.md).
+            re.efficiency = re.id == kRealEsrganId ? 0.37 : 0.35;
             re.revision = "2";  // 2: tiles with enough context and zero-padded photo edges
             v.push_back(re);
         }

