@@ -2,7 +2,7 @@
 # Quick start, command one: set up, build, and restore the bundled sample photo: in the desktop
 # application when there is a display, else with the CLI (RESTORA_CLI_DEMO=1 forces the CLI).
 # The CLI demo: upscale x4 with the defaults (Real-ESRGAN x4plus, which also removes the sensor
-# noise and JPEG artefacts, so there is no separate denoise step; about 75 s on 2 CPU cores), and a
+# noise and JPEG artefacts, so there is no separate denoise step; 75-105 s on 2 CPU cores), and a
 # side-by-side before/after image, all in demo-output/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
