@@ -247,7 +247,7 @@ int cmd_models(const Options& o) {
 }
 
 // Imports the named models (all importable ones when none is named); already installed, intact
-// models are kept unless --overwrite.
+// models of the importer's current revision are kept unless --overwrite.
 int cmd_import(const Options& o) {
     std::vector<const ImportableModel*> chosen;
     if (o.positional.size() == 1) {
@@ -265,7 +265,7 @@ int cmd_import(const Options& o) {
     const fs::path dir = default_model_dir();
     int imported = 0;
     for (const ImportableModel* m : chosen) {
-        if (!o.overwrite && find_model(m->id).state == ModelState::Installed) continue;
+        if (!o.overwrite && import_is_current(*m)) continue;
         const ModelStatus s = import_model(*m, dir);
         std::fprintf(stderr, "imported %s (%lld parameters) -> %s\n", m->id.c_str(),
                      static_cast<long long>(s.entry.parameters), s.path.string().c_str());

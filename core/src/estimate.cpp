@@ -27,16 +27,17 @@ constexpr double kBf16MaximSpeedup = 1.45;
 // float16 on CUDA: MAXIM gains; the upscalers barely do, so they count at float32's speed.
 constexpr double kF16MaximSpeedup = 1.25;
 
-// MAXIM's tiles as the runner makes them: 64 px of context towards each neighbouring tile (none at
-// the photo's edges) and a 32-px feather at interior seams, each call padded up to a multiple of 64
-// (tf_graph.cpp, tiled_runner.cpp). Returns the pixels of all calls together and of the largest one.
-std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
+// The tiles as the runner makes them (tile_plan.cpp): each call reads its tile with `context` px
+// towards each neighbouring tile (and beyond the photo's edges where the model reads there),
+// padded up to `multiple`. MAXIM: 64 px of context, none at the edges, multiples of 64
+// (tf_graph.cpp). Returns the pixels of all calls together and of the largest one.
+std::pair<double, double> call_pixels(cv::Size input, int tile, int context, int multiple, bool border_context) {
     tiling::PlanOptions o;
     o.tile = tile;
-    o.multiple = 64;
-    o.context = 64;
+    o.multiple = multiple;
+    o.context = context;
     o.feather = o.context / 2;
-    o.border_context = false;
+    o.border_context = border_context;
     const tiling::Plan plan = tiling::make_plan(input.width, input.height, o);
     double all = 0;
     double largest = 0;
@@ -46,6 +47,10 @@ std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
         largest = std::max(largest, px);
     }
     return {all, largest};
+}
+
+std::pair<double, double> maxim_call_pixels(cv::Size input, int tile) {
+    return call_pixels(input, tile, 64, 64, false);
 }
 
 }  // namespace
@@ -69,11 +74,19 @@ JobEstimate estimate_job(const Operation& op, const Params& params, cv::Size inp
         const double floats = meta.count("peak_floats_per_px") ? std::stod(meta.at("peak_floats_per_px")) : 1000.0;
         const double weights = 4.0 * static_cast<double>(std::filesystem::file_size(m.path));
         if (!cost.maxim_tiles) {
+            // Every call's pixels count, the tiles' context included (x4plus reads 112 px around
+            // each tile; older weight files say 32 at most).
+            const int context = meta.count("context") ? std::stoi(meta.at("context")) : 32;
+            const bool border = !meta.count("border_context") || meta.at("border_context") != "0";
+            const auto [all, largest] = call_pixels(input, std::max(0, tile), context, 1, border);
+            const ImportableModel* known = find_importable(cost.network);
+            const double efficiency =
+                known != nullptr && known->efficiency > 0 ? known->efficiency : kNetworkEfficiency;
             e.seconds =
-                gflops * mp / std::max(1.0, conv_gflops * kNetworkEfficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
+                gflops * (all / 1e6) / std::max(1.0, conv_gflops * efficiency * (bf16 ? kBf16NetworkSpeedup : 1.0));
             // Live activations of one tile, twice for the allocator's slack, plus the weights.
             // bfloat16 and float16 activations take two bytes (docs/PERFORMANCE.md).
-            e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * tile_px + weights;
+            e.peak_bytes = 2.0 * floats * (two_bytes ? 2.0 : 4.0) * largest + weights;
         } else {
             // Every call's padded pixels count, the tiles' overlap included. A whole-photo pass
             // runs a photo larger than the tile as one call at the tile's size and carries the

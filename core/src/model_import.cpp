@@ -78,6 +78,13 @@ const std::vector<ImportableModel>& importable_models() {
             re.format = "ncnn";
             re.asset = std::string("dist/upscaler/sub-classes/model-manager/models/") + id;
             re.licence = "BSD-3-Clause (Real-ESRGAN weights, Xintao Wang); package code AGPL-3.0, not used";
+            // x4plus sees 348 px; beyond 104 px a tile's edge changes its output by less than 2e-5
+            // (of 1), beyond 112 px by less than 7e-6 (docs/QUALITY.md, "Tiles equal one call").
+            if (re.id == kRealEsrganId) re.context = 112;
+            // Their convolutions reach less of the peak than the ESRGAN family's (measured run /
+            // estimate at 0.45 was 1.18-1.27 on the bundled sample; docs/PERFORMANCE.md).
+            re.efficiency = re.id == kRealEsrganId ? 0.37 : 0.35;
+            re.revision = "2";  // 2: tiles with enough context and zero-padded photo edges
             v.push_back(re);
         }
         for (const auto& [pkg, id, task, gflops, floats] : kMaximPackages) {
@@ -105,6 +112,15 @@ const ImportableModel* find_importable(const std::string& id) {
         if (m.id == id) return &m;
     }
     return nullptr;
+}
+
+bool import_is_current(const ImportableModel& model) {
+    const ModelStatus s = find_model(model.id);
+    if (s.state != ModelState::Installed) return false;
+    if (model.revision.empty()) return true;
+    const auto meta = read_weight_meta(s.path);
+    const auto it = meta.find("import_revision");
+    return it != meta.end() && it->second == model.revision;
 }
 
 std::vector<fs::path> npm_search_path() {

@@ -321,10 +321,15 @@ ModelStatus import_ncnn_model(const ImportableModel& m, const fs::path& pkg, con
     if (bin.pos != bin.data.size()) fail(binfile.string() + " is longer than its .param says");
     const std::string out_value = g.value(last);
     g.out.graph.push_back("output output " + out_value);
-    const int context = std::min(32, static_cast<int>(std::ceil(g.reach[out_value])) + 1);
+    // Tiles read enough context to reproduce a whole-image call (the receptive radius, or where the
+    // edge stops mattering), and none beyond the photo's edges: there the convolutions' own zero
+    // padding is what the whole call sees.
+    const int context = m.context > 0 ? m.context : static_cast<int>(std::ceil(g.reach[out_value])) + 1;
     g.out.meta = {{"id", m.id},
                   {"scale", std::to_string(m.scale)},
                   {"context", std::to_string(context)},
+                  {"border_context", "0"},
+                  {"import_revision", m.revision},
                   {"receptive_radius", std::to_string(g.reach[out_value])},
                   {"gflops_per_mp", std::to_string(g.flops_per_input_pixel / 1000.0)},
                   {"peak_floats_per_px", std::to_string(g.peak_floats_per_input_pixel)},

@@ -313,6 +313,8 @@ std::unique_ptr<ImageModel> load_graph_model(const fs::path& file, DeviceKind de
     traits.scale = std::stoi(meta("scale"));
     traits.multiple = 1;
     traits.context = std::stoi(meta("context"));
+    // Imported ncnn networks (Real-ESRGAN) pad with zeros at the photo's edges as a whole call does.
+    traits.border_context = c.meta.count("border_context") == 0 || c.meta.at("border_context") != "0";
     return graph::make_model(traits, device, std::move(nodes), std::move(weights), std::move(biases),
                              std::stod(meta("input_max")), std::stod(meta("output_max")));
 }

@@ -1,7 +1,7 @@
 // Quality benchmarks on the shared benchmark sets (read in place, never copied): prints markdown
 // tables for docs/QUALITY.md.
 //   restora-bench-quality [--root DIR] [--data DIR] [--task
-//   sr|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
+//   sr|realsr|sr-estimate|denoise|inpaint|inpaint-hires|inpaint-preview|shadow|all]
 //                         [--limit N] [--sheet DIR] [--photos FILE]
 //                         [--shadow-set PREFIX] [--shadow-methods input,relight,inpaint,learned]
 //                         [--inpaint-methods learned,learned-unrefined,patchmatch,telea,navier-stokes]
@@ -232,12 +232,12 @@ int main(int argc, char** argv) {
         } else if (std::strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = static_cast<size_t>(std::atoi(argv[++i]));
         } else {
-            std::fprintf(
-                stderr,
-                "usage: restora-bench-quality [--root DIR] [--data DIR] [--task sr|denoise|inpaint|inpaint-hires|"
-                "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
-                "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST] "
-                "[--precision auto|fp32|bf16]\n");
+            std::fprintf(stderr,
+                         "usage: restora-bench-quality [--root DIR] [--data DIR] [--task "
+                         "sr|realsr|denoise|inpaint|inpaint-hires|"
+                         "inpaint-preview|shadow|tiling|all] [--limit N] [--sheet DIR] [--photos FILE] "
+                         "[--shadow-set PREFIX] [--shadow-methods LIST] [--inpaint-methods LIST] "
+                         "[--precision auto|fp32|bf16]\n");
             return 2;
         }
     }
@@ -251,10 +251,12 @@ int main(int argc, char** argv) {
     configure_threads();
     try {
         if (task == "sr" || task == "all") bench_sr(data, limit);
+        if (task == "realsr" || task == "all") bench_realsr(data, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "denoise" || task == "all") bench_denoise(data, limit);
         if (task == "inpaint" || task == "all") bench_inpaint(data, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "shadow" || task == "all") bench_shadow(data, shadow_set, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "tiling") bench_tiling(sample);
+        if (task == "sr-estimate") bench_sr_estimate(sample);
         if (task == "inpaint-hires") bench_inpaint_hires(data, photos, limit, sheet.empty() ? nullptr : &sheet);
         if (task == "inpaint-preview") bench_inpaint_preview(photos);
     } catch (const std::exception& e) {

@@ -30,6 +30,8 @@ extern std::vector<std::string> kShadowMethods;
 
 void bench_sr(const fs::path& data, size_t limit);
 void bench_tiling(const fs::path& sample);
+void bench_realsr(const fs::path& data, size_t limit, const fs::path* sheet_dir);
+void bench_sr_estimate(const fs::path& sample);
 void bench_denoise(const fs::path& data, size_t limit);
 void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir);
 void bench_inpaint_hires(const fs::path& data, const fs::path& photos_file, size_t limit, const fs::path* sheet_dir);

@@ -5,6 +5,7 @@
 namespace restora {
 
 std::unique_ptr<Operation> make_upscale();           // upscale.cpp
+std::unique_ptr<Operation> make_clean_up();          // clean_up.cpp
 std::unique_ptr<Operation> make_denoise();           // denoise.cpp
 std::unique_ptr<Operation> make_inpaint();           // inpaint.cpp
 std::unique_ptr<Operation> make_deblur();            // maxim.cpp
@@ -17,6 +18,7 @@ std::unique_ptr<Operation> make_remove_shadow();     // remove_shadow.cpp
 
 void register_all_operations(Registry& registry) {
     registry.add(make_upscale());
+    registry.add(make_clean_up());
     registry.add(make_denoise());
     registry.add(make_inpaint());
     registry.add(make_deblur());

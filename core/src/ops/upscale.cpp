@@ -17,26 +17,27 @@ namespace {
 class Upscale : public Operation {
   public:
     Upscale() {
-        info_ = {
-            "upscale",
-            1,
-            "Upscale",
-            "Enlarge the photo by 2, 3, 4 or 8 times.",
-            MaskUse::None,
-            {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4", "Output size as a multiple of the input size",
-                          "x"),
-             choice_param("model", "Model",
-                          {"thick", "medium", "slim", "bicubic", "tunable", "realesrgan", "realesrgan-fast"}, "thick",
-                          "thick: RRDN, 7.3M parameters, best and slowest; medium: RDN "
-                          "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
-                          "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
-                          "Realism slider (x4 only); realesrgan: Real-ESRGAN x4plus, 16.7M, "
-                          "for real photos (removes noise, blur and JPEG artefacts), slow; "
-                          "realesrgan-fast: Real-ESRGAN's compact network, 1.2M, fast. The two "
-                          "Real-ESRGAN networks enlarge x4: scale 2 and 3 shrink their x4 result "
-                          "(area average), scale 8 enlarges it x2 more (Lanczos)."),
-             realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
-                           "texture (sharper, less faithful).")}};
+        info_ = {"upscale",
+                 1,
+                 "Upscale",
+                 "Enlarge the photo by 2, 3, 4 or 8 times.",
+                 MaskUse::None,
+                 {choice_param("scale", "Scale", {"2", "3", "4", "8"}, "4",
+                               "Output size as a multiple of the input size", "x"),
+                  choice_param(
+                      "model", "Model",
+                      {"realesrgan", "realesrgan-fast", "thick", "medium", "slim", "bicubic", "tunable"}, "realesrgan",
+                      "realesrgan (default): Real-ESRGAN x4plus, 16.7M parameters, for real photos (removes "
+                      "noise, blur and JPEG artefacts, draws texture), slow: on a CPU minutes per megapixel; "
+                      "realesrgan-fast: Real-ESRGAN's compact network, 1.2M, about 10x faster, slightly flatter; "
+                      "thick: RRDN, 7.3M; medium: RDN "
+                      "0.7M; slim: RDN 0.2M, fastest; bicubic: classical resampling "
+                      "(no weights); tunable: RDN 0.7M with tunable convolutions and a "
+                      "Realism slider (x4 only). The two Real-ESRGAN networks enlarge x4: scale 2 and 3 shrink their "
+                      "x4 result "
+                      "(area average), scale 8 enlarges it x2 more (Lanczos)."),
+                  realism_param("0: the most faithful result (highest PSNR, smooth); 1: the most realistic "
+                                "texture (sharper, less faithful).")}};
     }
     void check_combination(const Params& p) const override {
         if (p.text("model") == "tunable" && p.integer("scale") != 4) {

