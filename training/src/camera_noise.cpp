@@ -41,6 +41,24 @@ torch::Tensor demosaic(const torch::Tensor& mosaic, const torch::Tensor& masks) 
     return masks * mosaic + (1 - masks) * interp;
 }
 
+// Colour-difference demosaic: green as above, then the differences R-G and B-G, known at the red
+// and blue sites, interpolated the same way and added back to green. Smoother colour, and noise
+// that spreads as chroma patches.
+torch::Tensor demosaic_colour_difference(const torch::Tensor& mosaic, const torch::Tensor& masks) {
+    const torch::Tensor green = demosaic(mosaic, masks)[1];
+    const torch::Tensor diff = mosaic - green;  // at a red site R-G, at a blue site B-G
+    const torch::Tensor d = demosaic(diff, masks);
+    return torch::stack({green + d[0], green, green + d[2]});
+}
+
+// A raw converter's chroma noise reduction: the colour differences averaged over k x k pixels.
+torch::Tensor blur_chroma(const torch::Tensor& rgb, int k) {
+    const torch::Tensor g = rgb[1];
+    const torch::Tensor diff = torch::stack({rgb[0] - g, rgb[2] - g}).unsqueeze(0);
+    const torch::Tensor mean = torch::avg_pool2d(diff, k, 1, k / 2, false, false)[0];
+    return torch::stack({g + mean[0], g, g + mean[1]});
+}
+
 }  // namespace
 
 CameraDraw draw_camera(std::mt19937& rng, float max_shot) {
@@ -57,9 +75,11 @@ CameraDraw draw_camera(std::mt19937& rng, float max_shot) {
     const float log_shot = lo + (hi - lo) * u(rng);
     c.shot = std::exp(log_shot);
     // Read noise against shot noise: the log-linear law of Brooks et al. ("Unprocessing images",
-    // CVPR 2019) with its scatter, widened upwards (up to 5x the variance) for sensors whose read
-    // noise is high for their gain.
-    c.read = std::exp(2.18F * log_shot + 1.2F + 0.26F * n(rng) + 1.6F * u(rng));
+    // CVPR 2019) with its scatter, widened upwards (up to 11x the variance) for sensors whose
+    // read noise is high for their gain.
+    c.read = std::exp(2.18F * log_shot + 1.2F + 0.26F * n(rng) + 2.4F * u(rng));
+    c.demosaic = u(rng) < 0.5F ? 0 : 1;
+    c.chroma_blur = u(rng) < 0.5F ? 0 : (u(rng) < 0.5F ? 3 : 5);
     return c;
 }
 
@@ -82,7 +102,9 @@ torch::Tensor camera_roundtrip(const torch::Tensor& srgb, const CameraDraw& cam)
     const torch::Tensor var = mosaic * cam.shot + cam.read;
     const torch::Tensor noisy = (mosaic + torch::randn_like(mosaic) * var.sqrt()).clamp(0, 1);
     // Forwards: demosaic, white balance, colour matrix, gamma, 8 bits.
-    const torch::Tensor rgb = (demosaic(noisy, masks) * gains).clamp(0, 1);
+    torch::Tensor rgb =
+        ((cam.demosaic == 1 ? demosaic_colour_difference(noisy, masks) : demosaic(noisy, masks)) * gains).clamp(0, 1);
+    if (cam.chroma_blur > 1) rgb = blur_chroma(rgb, cam.chroma_blur).clamp(0, 1);
     const torch::Tensor out = apply_matrix(rgb, ccm).clamp(0, 1).pow(1.0F / cam.gamma);
     return (out * 255).round() / 255;
 }

@@ -4,7 +4,8 @@
 // an inverse colour matrix, inverse white-balance gains) to a raw Bayer mosaic of random CFA
 // phase; Poisson-Gaussian sensor noise is added at a random ISO (shot noise drawn log-uniformly,
 // read noise tied to it by a log-linear law with scatter); then the pipeline runs forwards:
-// demosaic by normalised convolution (bilinear weights), white balance, colour matrix, gamma and
+// demosaic by normalised convolution (bilinear, or colour-difference interpolation), white balance,
+// an optional chroma noise reduction (box mean of the colour differences), colour matrix, gamma and
 // 8-bit rounding. The noise comes out spatially correlated, signal dependent and with chroma
 // blotches, as in a camera's JPEG.
 //
@@ -27,6 +28,11 @@ struct CameraDraw {
     int phase_x = 0, phase_y = 0;                // CFA phase: (0, 0) is RGGB, (1, 0) GRBG, (0, 1) GBRG, (1, 1) BGGR
     float shot = 0.002F;                         // raw noise variance = shot * signal + read
     float read = 1e-5F;
+    // The raw converter: demosaic 0 = bilinear, 1 = colour-difference (green bilinear, then R-G and
+    // B-G interpolated bilinearly and added back); chroma_blur > 1: its chroma noise reduction, a box
+    // mean of R-G and B-G over chroma_blur x chroma_blur pixels (0: none).
+    int demosaic = 0;
+    int chroma_blur = 0;
 };
 
 // Draws a camera and an ISO level. `max_shot` bounds the shot-noise coefficient (log-uniform from
