@@ -9,6 +9,7 @@ set(RESTORA_BUILD_SHARE "${CMAKE_BINARY_DIR}/share/restora")
 set(RESTORA_COMMITTED_WEIGHTS
   manifest.json
   denoise-tunable-v3.rsw
+  denoise-tunable-v4.rsw
   erase-text-v3.rsw
   inpaint-ffc-v1.rsw
   shadow-fusion-v1.rsw

@@ -12,6 +12,12 @@
 // Noise is synthesised per crop on clean crops from restora-prep: signal-dependent
 // Poisson-Gaussian (variance a*x + b^2) or plain Gaussian, plus low-frequency chroma noise, then
 // 8-bit quantisation.
+// --camera P: a share P of the crops gets realistic camera noise instead (camera_noise.h: raw Bayer
+// mosaic, Poisson-Gaussian at a random ISO, demosaic, white balance, colour matrix, gamma), so the
+// noise is correlated and has chroma blotches. With --objectives 8 (a network with the JPEG axis,
+// denoise-tunable-v3) and no --distill, each step draws J (half the steps 0, else as --jpeg-axis)
+// and compresses the step's crops at quality 95 - 65 J; --no-perception then trains the fidelity
+// corners at J = 0 and J = 1 with everything else bit for bit unchanged.
 // Two phases (a network from scratch learns slowly when four objectives share its steps):
 // --objectives 1 pre-trains a plain denoiser (strong + fidelity only), then --objectives 4 --init
 // CKPT grows it into the tunable network (every objective starts from it) and trains all four.
@@ -42,6 +48,7 @@
 #include "restora/models/weight_file.h"
 #include "restora/training/args.h"
 #include "restora/training/batches.h"
+#include "restora/training/camera_noise.h"
 #include "restora/training/denoiser_graph.h"
 #include "restora/training/jpeg_sim.h"
 #include "restora/training/shard.h"
@@ -59,14 +66,23 @@ constexpr double kLightKeep = 0.4;  // share of the noise the light objective ke
 // `jpeg` a crop is then JPEG-compressed (quality 30-90, jpeg_sim.h), as a camera or a web upload
 // does after the sensor noise. `before_jpeg`, when given, receives the noisy crops as they were
 // before the compression (identical to the result for the crops that were not compressed).
-// `quality` > 0 fixes the JPEG quality (the JPEG axis's training).
+// `quality` > 0 fixes the JPEG quality (the JPEG axis's training). A share `camera` of the crops
+// goes through the simulated camera (camera_noise.h) instead of the additive noise.
 torch::Tensor add_noise(const torch::Tensor& x, std::mt19937& rng, float jpeg = 0.0F,
-                        torch::Tensor* before_jpeg = nullptr, int quality = 0) {
+                        torch::Tensor* before_jpeg = nullptr, int quality = 0, float camera = 0.0F) {
     std::uniform_real_distribution<float> u(0.0F, 1.0F);
     const int64_t b = x.size(0);
     std::vector<torch::Tensor> out, pre;
     for (int64_t i = 0; i < b; ++i) {
         const torch::Tensor c = x[i];
+        if (camera > 0 && u(rng) < camera) {
+            const torch::Tensor noisy = camera_roundtrip(c, draw_camera(rng));
+            pre.push_back(noisy);
+            out.push_back(jpeg > 0 && u(rng) < jpeg
+                              ? jpeg_roundtrip(noisy, quality > 0 ? quality : 30 + static_cast<int>(60 * u(rng)))
+                              : noisy);
+            continue;
+        }
         torch::Tensor var;
         if (u(rng) < 0.5F) {  // Gaussian, sigma 2..55 (8-bit units)
             const float s = (2.0F + 53.0F * u(rng)) / 255.0F;
@@ -138,7 +154,8 @@ int train_denoise_main(int argc, char** argv) {
     // get no gradient). --disc-warmup N: the first N steps train only the (fresh) discriminator.
     bool perception_only = false;
     long disc_warmup = 0;
-    float jpeg = 0.0F;  // --jpeg P: share of crops JPEG-compressed after the noise
+    float jpeg = 0.0F;    // --jpeg P: share of crops JPEG-compressed after the noise
+    float camera = 0.0F;  // --camera P: share of crops with simulated camera noise
     // --distill TEACHER: JPEG robustness by self-distillation, no discriminator. At every slider
     // point p the target is the teacher's own output, folded at p, for the crop *before* its JPEG
     // compression; the loss is MSE. For the fidelity corners this has the same optimum as MSE to
@@ -185,6 +202,7 @@ int train_denoise_main(int argc, char** argv) {
         .flag("--perception-only", &perception_only, "R = 1 always: only the perception corners learn")
         .option("--disc-warmup", &disc_warmup, "N", "steps that train only the discriminator")
         .option("--jpeg", &jpeg, "P", "share of crops JPEG-compressed after the noise")
+        .option("--camera", &camera, "P", "share of crops with simulated camera noise (raw mosaic, demosaic)")
         .option("--distill", &teacher_path, "TEACHER", "JPEG robustness by self-distillation from TEACHER")
         .option("--warmup", &warmup, "N", "steps of linear warm-up of the rate")
         .option("--distill-amplitude", &distill_amplitude, "W", "weight of the luma amplitude spectrum in distillation")
@@ -192,7 +210,8 @@ int train_denoise_main(int argc, char** argv) {
         .option(
             "--groups", [&](const std::string& v) { groups = std::max(1, training::parse_int(v)); }, "G",
             "groups of crops per step on the JPEG axis", std::to_string(groups))
-        .option("--objectives", &objectives, "1|4", "1: pre-train a plain denoiser; 4: the tunable network")
+        .option("--objectives", &objectives, "1|4|8",
+                "1: pre-train a plain denoiser; 4: the tunable network; 8: with the JPEG axis")
         .option("--init", &init, "CKPT", "starting weights");
     if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
@@ -218,7 +237,7 @@ int train_denoise_main(int argc, char** argv) {
             objectives = 8;
         }
         if (objectives != 1 && objectives != 4 && objectives != 8)
-            throw Error(ErrorKind::Usage, "--objectives is 1 or 4");
+            throw Error(ErrorKind::Usage, "--objectives is 1, 4 or 8");
         const WeightFileContents start = resuming ? load_weight_file(ckpt)
                                          : !init.empty()
                                              ? load_weight_file(init)
@@ -261,23 +280,33 @@ int train_denoise_main(int argc, char** argv) {
             for (int64_t i = 0; i < ejpeg.size(0); ++i) v.push_back(jpeg_roundtrip(ejpeg[i], 50));
             ejpeg = torch::stack(v);
         }
+        // The same crops through the simulated camera (seeded, ISO drawn per crop): the camera columns.
+        torch::Tensor ecamera;
+        {
+            std::mt19937 crng(778);
+            std::vector<torch::Tensor> v;
+            for (int64_t i = 0; i < eclean.size(0); ++i)
+                v.push_back(camera_roundtrip(eclean[i].cpu(), draw_camera(crng, 0.012F)));
+            ecamera = torch::stack(v).to(dev);
+        }
         torch::manual_seed(seed + step0);
         // One objective (pre-training): strong fidelity only, p = (1).
         auto point = [&](float s, float r, float j = 0) {
             return objectives == 1 ? torch::ones({1}) : (objectives == 8 ? corners(s, r, j) : corners(s, r));
         };
         const auto eval_j = static_cast<float>(jpeg_axis_of(50));
-        auto evaluate = [&](float s, float r, bool on_jpeg = false) {
+        auto evaluate = [&](float s, float r, bool on_jpeg = false, bool on_camera = false) {
             torch::NoGradGuard ng;
-            const torch::Tensor y =
-                net->forward(on_jpeg ? ejpeg : enoisy, point(s, r, on_jpeg ? eval_j : 0.0F).to(dev)).clamp(0, 1);
+            const torch::Tensor& in = on_camera ? ecamera : (on_jpeg ? ejpeg : enoisy);
+            const torch::Tensor y = net->forward(in, point(s, r, on_jpeg ? eval_j : 0.0F).to(dev)).clamp(0, 1);
             return std::pair<double, double>(psnr(y, eclean), gradient_energy(y) / gradient_energy(eclean));
         };
         std::ofstream log(log_file, std::ios::app);
         if (step0 == 0) {
             log << "step,seconds,s,r,l1_clean,adv,fm,d_loss_or_distill_mse,eval_noisy,eval_s1r0,eval_s1r1,eval_s0r0,"
                    "grad_s1r0,grad_s1r1,"
-                   "eval_s1r025,eval_s1r05,jpeg_input,jpeg_s1r0,jpeg_s1r1,jpeg_grad_s1r1\n";
+                   "eval_s1r025,eval_s1r05,jpeg_input,jpeg_s1r0,jpeg_s1r1,jpeg_grad_s1r1,camera_input,camera_s1r0,"
+                   "camera_s05r0\n";
         }
         auto save = [&](long step) {
             const std::map<std::string, std::string> extra = {
@@ -288,11 +317,19 @@ int train_denoise_main(int argc, char** argv) {
             save_state(net, extra, out_dir, gopt, dopt, disc);
         };
         const double noisy_psnr = psnr(enoisy, eclean), jpeg_psnr = psnr(ejpeg, eclean);
+        const double camera_psnr = psnr(ecamera, eclean);
         const auto t0 = std::chrono::steady_clock::now();
         std::uniform_real_distribution<float> u(0.0F, 1.0F);
         auto draw = [&] {
             const float c = u(rng);
             return c < 0.2F ? 0.0F : (c < 0.4F ? 1.0F : u(rng));
+        };
+        // The camera columns: input, S=1 and S=0.5 at R=0, J=0.
+        auto log_camera = [&] {
+            const auto full = evaluate(1, 0, false, true), half = evaluate(0.5F, 0, false, true);
+            log << "," << camera_psnr << "," << full.first << "," << half.first;
+            std::printf("  camera noise: input %.2f dB, S=1 R=0 %.2f dB, S=0.5 R=0 %.2f dB\n", camera_psnr, full.first,
+                        half.first);
         };
         // Ends a log row: every eval_every steps `eval` writes the evaluation columns and prints them,
         // and the checkpoint is saved; else the columns stay empty.
@@ -302,7 +339,7 @@ int train_denoise_main(int argc, char** argv) {
                 std::fflush(stdout);
                 save(step);
             } else {
-                log << ",,,,,,,,,,,,";
+                log << ",,,,,,,,,,,,,,,";
             }
             log << "\n";
             log.flush();
@@ -318,10 +355,14 @@ int train_denoise_main(int argc, char** argv) {
             const float s = objectives == 1 ? 1.0F : draw();
             const float r = perception_only ? 1.0F : (no_perception || objectives == 1 ? 0.0F : draw());
             const torch::Tensor clean = random_patches(train, batch, patch, rng).to(dev);
-            const float j = jpeg_axis ? (u(rng) < 0.25F ? 1.0F : u(rng)) : 0.0F;
+            // J: the JPEG axis's steps always compress; an eight-objective network trained without
+            // the teacher sees uncompressed crops at J = 0 half the time.
+            float j = 0.0F;
+            if (jpeg_axis || (objectives == 8 && u(rng) < 0.5F)) j = u(rng) < 0.25F ? 1.0F : u(rng);
             torch::Tensor before_jpeg;
-            const torch::Tensor noisy = jpeg_axis ? add_noise(clean, rng, 1.0F, &before_jpeg, jpeg_quality_at(j))
-                                                  : add_noise(clean, rng, jpeg, &before_jpeg);
+            const torch::Tensor noisy =
+                objectives == 8 ? add_noise(clean, rng, j > 0 ? 1.0F : 0.0F, &before_jpeg, jpeg_quality_at(j), camera)
+                                : add_noise(clean, rng, jpeg, &before_jpeg, 0, camera);
             // The light target keeps 40 % of the sensor noise, not of the JPEG artefacts.
             const torch::Tensor light = clean + kLightKeep * (before_jpeg - clean);
             const torch::Tensor out = net->forward(noisy, point(s, r, j).to(dev));
@@ -372,6 +413,7 @@ int train_denoise_main(int argc, char** argv) {
                         log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << ","
                             << a.second << "," << b.second << "," << q.first << "," << h.first << "," << jpeg_psnr
                             << "," << ja.first << "," << jb.first << "," << jb.second;
+                        log_camera();
                         std::printf(
                             "step %ld (%.0f s): distill loss %.3g; sigma-25 S=1 R=0 %.2f, R=0.5 %.2f, R=1 %.2f, "
                             "S=0 R=0 %.2f, gradient ratio %.3f / %.3f; sigma-10+JPEG50 input %.2f, S=1 R=0 %.2f, "
@@ -422,6 +464,7 @@ int train_denoise_main(int argc, char** argv) {
                     const auto q = evaluate(1, 0.25F), h = evaluate(1, 0.5F);
                     log << "," << noisy_psnr << "," << a.first << "," << b.first << "," << c.first << "," << a.second
                         << "," << b.second << "," << q.first << "," << h.first << ",,,,";
+                    log_camera();
                     std::printf(
                         "step %ld (%.0f s): sigma-25 eval PSNR noisy %.2f, S=1 R=0 %.2f, R=0.25 %.2f, R=0.5 %.2f, "
                         "R=1 %.2f, S=0 R=0 %.2f; gradient ratio %.3f / %.3f\n",

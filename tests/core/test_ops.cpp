@@ -49,7 +49,7 @@ TEST(Registry, ListsOperationsWithSchemas) {
 
 TEST(Registry, ResolvesDefaultsAndRejectsBadParameters) {
     const Params p = Registry::instance().get("denoise").resolve({});
-    EXPECT_EQ(p.text("model"), "nlmeans");
+    EXPECT_EQ(p.text("model"), "tunable") << "denoise defaults to the tunable network (docs/QUALITY.md)";
     EXPECT_DOUBLE_EQ(p.number("strength"), 0.5);
     EXPECT_EQ(Registry::instance().get("denoise").resolve({{"strength", "0.250"}}).text("strength"), "0.25");
     EXPECT_EQ(resolve_error("denoise", {{"strength", "1.5"}}), ErrorKind::Usage);
@@ -92,7 +92,7 @@ TEST(Denoise, NonLocalMeansImprovesNoisyPhotos) {
         const cv::Mat clean = test::synthetic_photo(160, 120, depth);
         const cv::Mat noisy = test::add_noise(clean, 15.0);
         const Operation& dn = Registry::instance().get("denoise");
-        const OpResult r = dn.run(noisy, {}, dn.resolve({}), cpu(64));
+        const OpResult r = dn.run(noisy, {}, dn.resolve({{"model", "nlmeans"}}), cpu(64));
         ASSERT_EQ(r.pixels.type(), clean.type());
         const double before = test::psnr(noisy, clean);
         const double after = test::psnr(r.pixels, clean);
@@ -103,8 +103,8 @@ TEST(Denoise, NonLocalMeansImprovesNoisyPhotos) {
 TEST(Denoise, TilesMatchTheWholeImage) {
     const cv::Mat noisy = test::add_noise(test::synthetic_photo(150, 110), 20.0);
     const Operation& dn = Registry::instance().get("denoise");
-    const OpResult tiled = dn.run(noisy, {}, dn.resolve({}), cpu(64));
-    const OpResult whole = dn.run(noisy, {}, dn.resolve({}), cpu(0));
+    const OpResult tiled = dn.run(noisy, {}, dn.resolve({{"model", "nlmeans"}}), cpu(64));
+    const OpResult whole = dn.run(noisy, {}, dn.resolve({{"model", "nlmeans"}}), cpu(0));
     // The whole-image call sees OpenCV's own border handling at the image edge; inside, tiles
     // with their 16-pixel context are exact.
     const cv::Rect inner(16, 16, 150 - 32, 110 - 32);
@@ -173,7 +173,7 @@ TEST(ApplyTiled, MirroredExtractionAndCancel) {
 
 TEST(Estimate, ScalesWithTheImageAndTheTile) {
     const Operation& dn = Registry::instance().get("denoise");
-    const Params p = dn.resolve({});
+    const Params p = dn.resolve({{"model", "nlmeans"}});
     const JobEstimate small = estimate_job(dn, p, {1000, 1000}, 3, 512, 100.0);
     const JobEstimate big = estimate_job(dn, p, {4000, 3000}, 3, 512, 100.0);
     EXPECT_GT(small.seconds, 0);
@@ -198,7 +198,8 @@ TEST(PreviewEqualsApply, EveryOperationOnRegions) {
     const std::vector<std::pair<std::string, std::map<std::string, std::string>>> cases = {
         {"upscale", {{"scale", "2"}, {"model", "bicubic"}}},
         {"upscale", {{"scale", "3"}, {"model", "bicubic"}}},
-        {"denoise", {{"strength", "0.6"}}},
+        {"denoise", {{"model", "nlmeans"}, {"strength", "0.6"}}},
+        {"denoise", {{"strength", "0.6"}}},  // the default, the tunable network
         {"inpaint", {}},
         {"remove-shadow", {{"model", "relight"}}},
         {"remove-shadow", {{"model", "learned"}, {"grow", "12"}}},

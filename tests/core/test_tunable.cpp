@@ -141,6 +141,26 @@ TEST(TunableDenoise, StrengthAndRealismRetuneTheNetworkAndNoiseGoesDown) {
     EXPECT_EQ(cv::norm(a[3], b[3], cv::NORM_INF), 0);
 }
 
+// denoise's defaults are the tunable network's: on a noisy photo they beat non-local means at its
+// defaults (docs/QUALITY.md measures both, on Gaussian and on simulated camera noise).
+TEST(TunableDenoise, IsTheDefaultAndBeatsNonLocalMeans) {
+    cv::Mat clean;
+    const cv::Mat noisy = noisy_sample(3, 15, 11, clean);
+    const Operation& op = Registry::instance().get("denoise");
+    EXPECT_EQ(op.resolve({}).text("model"), "tunable");
+    ModelCache cache;
+    const double input = cv::PSNR(noisy, clean);
+    const double tunable = cv::PSNR(run_op("denoise", {}, noisy, cache, 512), clean);
+    const double nlmeans = cv::PSNR(run_op("denoise", {{"model", "nlmeans"}}, noisy, cache, 512), clean);
+    std::printf("[defaults] sigma 15: input %.2f dB, tunable %.2f dB, nlmeans %.2f dB\n", input, tunable, nlmeans);
+    EXPECT_GT(tunable, input + 3);
+    EXPECT_GT(tunable, nlmeans);
+    // 16-bit photos keep their depth.
+    cv::Mat deep;
+    noisy.convertTo(deep, CV_16U, 257);
+    EXPECT_EQ(run_op("denoise", {}, deep, cache, 512).type(), CV_16UC3);
+}
+
 // The JPEG artefacts slider (denoise-tunable-v3's third axis): on noise saved as a JPEG, the slider
 // at its default for the file's quality removes the blocks that the uncompressed-photo network
 // (slider 0, denoise-tunable-v2) leaves.

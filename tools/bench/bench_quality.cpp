@@ -176,7 +176,8 @@ void bench_denoise(const fs::path& data, size_t limit) {
                 cv::Mat(fl + noise).convertTo(noisy, CV_8U);
                 noisy_sum += psnr(noisy, clean);
                 for (const char* st : {"0.5", "0.7", "1"}) {
-                    sums[st] += psnr(run_op("denoise", noisy, {}, {{"strength", st}}).pixels, clean);
+                    sums[st] +=
+                        psnr(run_op("denoise", noisy, {}, {{"model", "nlmeans"}, {"strength", st}}).pixels, clean);
                 }
                 ++n;
             }

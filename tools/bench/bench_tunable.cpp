@@ -223,7 +223,9 @@ cv::Mat add_noise(const cv::Mat& clean, const Noise& n, int seed) {
     cv::Mat g(clean.size(), CV_32FC3);
     cv::theRNG().state = 1234 + seed;
     cv::randn(g, 0, 1);
-    cv::Mat var = f * n.a + (n.sigma / 255) * (n.sigma / 255);
+    // Scalar::all: a plain double added to a 3-channel matrix reaches only its first channel (the
+    // benchmark's tables up to 2026-12-07 were measured so, docs/QUALITY.md).
+    cv::Mat var = f * n.a + cv::Scalar::all((n.sigma / 255) * (n.sigma / 255));
     cv::Mat sd;
     cv::sqrt(var, sd);
     cv::Mat noisy;

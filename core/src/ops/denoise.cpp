@@ -31,10 +31,11 @@ class Denoise : public Operation {
                  "Denoise",
                  "Remove sensor noise and grain.",
                  MaskUse::None,
-                 {choice_param("model", "Method", {"nlmeans", "maxim", "tunable"}, "nlmeans",
-                               "nlmeans: OpenCV non-local means (no weights needed, fast); maxim: the MAXIM-3S "
-                               "network trained on real camera noise (SIDD; slow on a CPU); tunable: Restora's "
-                               "denoiser with tunable convolutions, Strength and Realism retune the network"),
+                 {choice_param("model", "Method", {"nlmeans", "maxim", "tunable"}, "tunable",
+                               "tunable (the default): Restora's denoiser with tunable convolutions, Strength, "
+                               "Realism and JPEG artefacts retune the network (fast, best on most photos); "
+                               "nlmeans: OpenCV non-local means (no weights needed); maxim: the MAXIM-3S network "
+                               "trained on real camera noise (SIDD; slow on a CPU)"),
                   strength_param(),
                   realism_param("0: the most faithful result (highest PSNR, can look smooth); 1: natural "
                                 "texture and grain kept."),

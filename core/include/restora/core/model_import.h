@@ -82,7 +82,7 @@ inline constexpr const char* kTextDetectorId = "ppocr-det-v4";
 
 // The committed tunable networks (models/weights): upscale model=tunable, denoise model=tunable.
 inline constexpr const char* kTunableSrId = "sr-tunable-x4";
-inline constexpr const char* kTunableDenoiseId = "denoise-tunable-v3";
+inline constexpr const char* kTunableDenoiseId = "denoise-tunable-v4";
 
 // The id for upscale model=size at a scale.
 std::string sr_model_id(const std::string& size, int scale);
