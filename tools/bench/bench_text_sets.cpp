@@ -1,19 +1,24 @@
 // restora-bench-text-sets: text detection on whole sets of photos (docs/QUALITY.md, "Text
 // detection"). Counts the regions erase-text would find on each photo, and with --candidates
 // prints every candidate of the detector with the evidence the check weighs (kept or dropped).
-//   restora-bench-text-sets [--candidates] [--sheet FILE.jpg] DIR_OR_FILE...
+//   restora-bench-text-sets [--candidates] [--sheet FILE.jpg] [--box-threshold T] DIR_OR_FILE...
+//   restora-bench-text-sets --network-time WxH [--network-time WxH...] PHOTO  (threads: the core count)
 // Folders are read non-recursively (png, jpg, bmp, tif); files are taken as they are.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "restora/core/model_cache.h"
+#include "restora/core/model_import.h"
+#include "restora/core/model_store.h"
 #include "restora/core/text_detect.h"
 #include "restora/models/engine.h"
 
@@ -35,24 +40,82 @@ std::vector<fs::path> images_in(const fs::path& p) {
     return out;
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// --network-time WxH: the detector network alone on a WxH input (the median of 5 runs after a
+// warm-up), then the whole detection of `photo` resized to WxH, split into the probability map
+// (network, tiling, resizing), the boxes (DB post-processing) and the check of the candidates.
+void network_time(const std::string& size, const fs::path& photo, const OpContext& ctx) {
+    const int w = std::stoi(size.substr(0, size.find('x')));
+    const int h = std::stoi(size.substr(size.find('x') + 1));
+    const ModelStatus m = require_model(kTextDetectorId);
+    std::shared_ptr<MapNetwork> net = ctx.models->map_network(m.path.string(), ctx.device);
+    std::vector<float> in(static_cast<size_t>(3) * w * h);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(std::sin(i * 0.001));
+    std::vector<float> out;
+    net->run(w, h, in.data(), out);
+    std::vector<double> t_net;
+    for (int r = 0; r < 5; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        net->run(w, h, in.data(), out);
+        t_net.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    cv::Mat img = cv::imread(photo.string(), cv::IMREAD_COLOR);
+    cv::resize(img, img, {w, h}, 0, 0, cv::INTER_AREA);
+    TextDetectOptions o;
+    o.min_side = o.max_side = std::max(w, h);  // detect at exactly this size
+    std::vector<double> t_map, t_boxes, t_all;
+    size_t n = 0;
+    for (int r = 0; r < 3; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const cv::Mat map = text_probability_map(img, m.path, ctx, o);
+        const auto t1 = std::chrono::steady_clock::now();
+        const std::vector<TextBox> boxes = text_boxes_from_map(map, o, 1.0);
+        const auto t2 = std::chrono::steady_clock::now();
+        n = text_candidates(img, ctx, o).size();
+        const auto t3 = std::chrono::steady_clock::now();
+        t_map.push_back(std::chrono::duration<double>(t1 - t0).count());
+        t_boxes.push_back(std::chrono::duration<double>(t2 - t1).count());
+        t_all.push_back(std::chrono::duration<double>(t3 - t2).count());
+    }
+    std::printf(
+        "%dx%d, %u thread(s): network alone %.0f ms (median of 5); detection of %s at this size: "
+        "probability map %.0f ms, boxes %.0f ms, all with the check of %zu candidate(s) %.0f ms "
+        "(medians of 3)\n",
+        w, h, std::thread::hardware_concurrency(), 1000 * median(t_net), photo.filename().c_str(), 1000 * median(t_map),
+        1000 * median(t_boxes), n, 1000 * median(t_all));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     bool verbose = false;
     std::string sheet;
+    TextDetectOptions opt;
     std::vector<fs::path> inputs;
+    std::vector<std::string> timed;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--candidates") {
             verbose = true;
         } else if (a == "--sheet" && i + 1 < argc) {
             sheet = argv[++i];
+        } else if (a == "--network-time" && i + 1 < argc) {
+            timed.emplace_back(argv[++i]);
+        } else if (a == "--box-threshold" && i + 1 < argc) {
+            opt.box_threshold = std::stod(argv[++i]);
         } else {
             inputs.emplace_back(a);
         }
     }
     if (inputs.empty()) {
-        std::fprintf(stderr, "usage: restora-bench-text-sets [--candidates] [--sheet FILE.jpg] DIR_OR_FILE...\n");
+        std::fprintf(
+            stderr,
+            "usage: restora-bench-text-sets [--candidates] [--sheet FILE.jpg] [--box-threshold T] DIR_OR_FILE...\n     "
+            "  restora-bench-text-sets --network-time WxH [--network-time WxH...] PHOTO\n");
         return 2;
     }
     configure_threads();
@@ -60,6 +123,10 @@ int main(int argc, char** argv) {
     OpContext ctx;
     ctx.models = &cache;
     ctx.device = DeviceKind::Cpu;
+    if (!timed.empty()) {
+        for (const std::string& t : timed) network_time(t, inputs.front(), ctx);
+        return 0;
+    }
     std::vector<cv::Mat> tiles;
     for (const fs::path& in : inputs) {
         int photos = 0, with_regions = 0, regions = 0, candidates = 0;
@@ -71,7 +138,7 @@ int main(int argc, char** argv) {
                 return 3;
             }
             const auto t0 = std::chrono::steady_clock::now();
-            const std::vector<TextCandidate> cs = text_candidates(img, ctx);
+            const std::vector<TextCandidate> cs = text_candidates(img, ctx, opt);
             secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             int kept = 0;
             for (const TextCandidate& c : cs) {

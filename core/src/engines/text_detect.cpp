@@ -186,17 +186,22 @@ float recheck(MapNetwork& net, const cv::Mat& bgr, const cv::RotatedRect& box) {
     const cv::Rect want(bb.x - m, bb.y - m, bb.width + 2 * m, bb.height + 2 * m);
     const cv::Rect roi = want & cv::Rect(0, 0, bgr.cols, bgr.rows);
     if (roi.area() == 0) return 0;
+    // Where the context runs off the photo, the photo's edge is replicated (as in the first pass):
+    // text that touches the border is seen with context on both sides.
+    cv::Mat context;
+    cv::copyMakeBorder(bgr(roi), context, roi.y - want.y, want.br().y - roi.br().y, roi.x - want.x,
+                       want.br().x - roi.br().x, cv::BORDER_REPLICATE);
     cv::Mat crop;
-    cv::resize(bgr(roi), crop,
-               cv::Size(std::max(1, static_cast<int>(std::lround(roi.width * f))),
-                        std::max(1, static_cast<int>(std::lround(roi.height * f)))),
+    cv::resize(context, crop,
+               cv::Size(std::max(1, static_cast<int>(std::lround(want.width * f))),
+                        std::max(1, static_cast<int>(std::lround(want.height * f)))),
                0, 0, f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
     if (crop.cols > 2048 || crop.rows > 2048) return 1;  // too long to look at again: keep the first opinion
     const cv::Mat map = run_padded(net, crop);
     cv::Point2f p[4];
     box.points(p);
     for (auto& q : p)
-        q = (q - cv::Point2f(static_cast<float>(roi.x), static_cast<float>(roi.y))) * static_cast<float>(f);
+        q = (q - cv::Point2f(static_cast<float>(want.x), static_cast<float>(want.y))) * static_cast<float>(f);
     // The middle line: between the midpoints of the two short sides.
     const bool first_long = cv::norm(p[1] - p[0]) >= cv::norm(p[2] - p[1]);
     const cv::Point2f a = first_long ? (p[0] + p[3]) * 0.5f : (p[0] + p[1]) * 0.5f;

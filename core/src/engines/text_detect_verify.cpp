@@ -97,10 +97,16 @@ TextEvidence text_evidence(const cv::Mat& grey8, const cv::RotatedRect& box) {
 
 bool looks_like_text(const TextBox& /*box*/, const TextEvidence& e) {
     // Measured on the candidates of text-free photos and of text (docs/QUALITY.md): the detector's
-    // second look at the box alone separates them; the other evidence is reported, not used.
+    // second look at the box alone separates most of them; what it still confirms on text-free
+    // photos are eyes and small blobs, near-square boxes holding one ink component. Text in a
+    // near-square box shows at least two glyph-sized components ("©", "7" and "8" of a date...).
     constexpr float kMinShortSide = 8;  // px: shorter boxes hold no legible text
     constexpr float kMinRecheck = 0.35f;
-    return e.short_side >= kMinShortSide && e.recheck >= kMinRecheck;
+    constexpr float kLineAspect = 1.6f;              // long / short side of a box that reads as a line
+    constexpr float kMinRecheckOneComponent = 0.7f;  // a box with a single ink component: carved stone, fur
+    if (e.short_side < kMinShortSide || e.recheck < kMinRecheck) return false;
+    if (e.glyphs <= 1 && e.recheck < kMinRecheckOneComponent) return false;
+    return e.long_side >= kLineAspect * e.short_side || e.glyphs >= 2;
 }
 
 }  // namespace restora
