@@ -70,7 +70,7 @@ TEST(TextOnPhotos, AGeneratedCaptionIsFoundWholeAndErased) {
     const cv::Mat glyphs = cv::max(cv::max(ch[0], ch[1]), ch[2]) > 24;
     const std::vector<TextBox> boxes = detect_text(img, OpContext{});
     EXPECT_GE(boxes.size(), 2u);
-    const cv::Mat found = text_mask(img.size(), boxes, 4, 0.25);
+    const cv::Mat found = text_mask(img.size(), boxes, kTextMaskGrow, kTextMaskGrowFraction);
     const double recall = cv::countNonZero(glyphs & found) / static_cast<double>(cv::countNonZero(glyphs));
     std::printf("%zu region(s), glyph-pixel recall %.3f\n", boxes.size(), recall);
     EXPECT_GE(recall, 0.95);

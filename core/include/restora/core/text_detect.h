@@ -74,6 +74,12 @@ struct TextCandidate {
 std::vector<TextCandidate> text_candidates(const cv::Mat& image, const OpContext& ctx,
                                            const TextDetectOptions& options = {});
 
+// How erase-text (and the GUI's "Detect text") grow the detected boxes into its mask: by
+// kTextMaskGrowFraction of a box's short side (the text's height: outlines, shadows, the ends of a
+// line), at least kTextMaskGrow px (docs/QUALITY.md, "Text detection").
+inline constexpr int kTextMaskGrow = 4;
+inline constexpr double kTextMaskGrowFraction = 0.25;
+
 // CV_8U 0/255 mask of the boxes, each grown by `grow` pixels or by `grow_fraction` of its short
 // side (the text's height), whichever is more.
 cv::Mat text_mask(cv::Size size, const std::vector<TextBox>& boxes, int grow, double grow_fraction = 0.0);
