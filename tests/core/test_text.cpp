@@ -111,7 +111,7 @@ TEST(EraseText, AutoDetectsAndFillsOnlyTheText) {
     const Operation& op = Registry::instance().get("erase-text");
     const Params p = op.resolve({{"model", "inpaint"}});
     const OpResult r = op.run(img, cv::Mat(), p, OpContext{});
-    const cv::Mat mask = text_mask(img.size(), detect_text(img, OpContext{}), 4);
+    const cv::Mat mask = text_mask(img.size(), detect_text(img, OpContext{}), kTextMaskGrow, kTextMaskGrowFraction);
     cv::Mat diff;
     cv::absdiff(r.pixels, img, diff);
     cv::Mat outside;

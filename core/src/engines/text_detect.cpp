@@ -80,11 +80,14 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
                             std::max(1, static_cast<int>(std::lround(bgr.rows * s)))),
                    0, 0, s < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
     }
+    // A replicated border: text that touches the photo's edge is seen with context on both sides.
+    const int border = std::max(0, o.border);
+    if (border > 0) cv::copyMakeBorder(det, det, border, border, border, border, cv::BORDER_REPLICATE);
     // Tiles: cores of (tile - 2 * overlap) with `overlap` pixels of real context around them.
     const int tile = std::max(2 * kOverlap + kMultiple, o.tile / kMultiple * kMultiple);
     const int core = tile - 2 * kOverlap;
-    const int nx = det.cols <= tile ? 1 : (det.cols + core - 1) / core;
-    const int ny = det.rows <= tile ? 1 : (det.rows + core - 1) / core;
+    const int nx = det.cols <= tile + 2 * border ? 1 : (det.cols + core - 1) / core;
+    const int ny = det.rows <= tile + 2 * border ? 1 : (det.rows + core - 1) / core;
     const bool coarse = o.coarse_side > 0 && std::max(det.cols, det.rows) > o.coarse_side * 1.2;
     ProgressStage progress(ctx.job, 0, 100);
     const double steps = nx * ny + (coarse ? 1 : 0);
@@ -117,6 +120,7 @@ cv::Mat text_probability_map(const cv::Mat& image, const std::filesystem::path& 
         map = cv::max(map, m);
         progress.update(1.0);
     }
+    if (border > 0) map = map(cv::Rect(border, border, det.cols - 2 * border, det.rows - 2 * border)).clone();
     return map;
 }
 
@@ -140,6 +144,8 @@ std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOpt
         for (const auto& p : pts) poly.emplace_back(cvRound(p.x - bb.x), cvRound(p.y - bb.y));
         cv::fillConvexPoly(inside, poly, cv::Scalar(255));
         const float score = static_cast<float>(cv::mean(map(bb), inside)[0]);
+        double peak = 0;
+        cv::minMaxLoc(map(bb), nullptr, &peak, nullptr, nullptr, inside);
         if (score < o.box_threshold) continue;
         // Unclip: offset the box outward by area * ratio / perimeter (the kernel is shrunk text).
         const double area = r.size.width * r.size.height;
@@ -160,28 +166,102 @@ std::vector<TextBox> text_boxes_from_map(const cv::Mat& map, const TextDetectOpt
         if (std::min(e.size.width, e.size.height) < kMinSide + 2) continue;
         e.center = {static_cast<float>(e.center.x * scale), static_cast<float>(e.center.y * scale)};
         e.size = {static_cast<float>(e.size.width * scale), static_cast<float>(e.size.height * scale)};
-        boxes.push_back({e, score});
+        boxes.push_back({e, score, static_cast<float>(peak)});
     }
     return boxes;
 }
 
-std::vector<TextBox> detect_text(const cv::Mat& image, const OpContext& ctx, const TextDetectOptions& options) {
-    const ModelStatus m = require_model(kTextDetectorId);
-    const cv::Mat map = text_probability_map(image, m.path, ctx, options);
-    return text_boxes_from_map(map, options, static_cast<double>(image.cols) / map.cols);
+namespace {
+
+constexpr int kRecheckSide = 48;  // px: the candidate's short side when the detector looks again
+
+// The detector on the candidate alone, scaled so that its short side is kRecheckSide (text of the
+// size the network knows best), with the box's own size of context around it: the mean
+// probability along the middle line of the box (its central 80 %).
+float recheck(MapNetwork& net, const cv::Mat& bgr, const cv::RotatedRect& box) {
+    const double shortest = std::max(1.0f, std::min(box.size.width, box.size.height));
+    const double f = kRecheckSide / shortest;
+    const cv::Rect bb = box.boundingRect();
+    const int m = static_cast<int>(std::ceil(shortest));
+    const cv::Rect want(bb.x - m, bb.y - m, bb.width + 2 * m, bb.height + 2 * m);
+    const cv::Rect roi = want & cv::Rect(0, 0, bgr.cols, bgr.rows);
+    if (roi.area() == 0) return 0;
+    // Where the context runs off the photo, the photo's edge is replicated (as in the first pass):
+    // text that touches the border is seen with context on both sides.
+    cv::Mat context;
+    cv::copyMakeBorder(bgr(roi), context, roi.y - want.y, want.br().y - roi.br().y, roi.x - want.x,
+                       want.br().x - roi.br().x, cv::BORDER_REPLICATE);
+    cv::Mat crop;
+    cv::resize(context, crop,
+               cv::Size(std::max(1, static_cast<int>(std::lround(want.width * f))),
+                        std::max(1, static_cast<int>(std::lround(want.height * f)))),
+               0, 0, f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    if (crop.cols > 2048 || crop.rows > 2048) return 1;  // too long to look at again: keep the first opinion
+    const cv::Mat map = run_padded(net, crop);
+    cv::Point2f p[4];
+    box.points(p);
+    for (auto& q : p)
+        q = (q - cv::Point2f(static_cast<float>(want.x), static_cast<float>(want.y))) * static_cast<float>(f);
+    // The middle line: between the midpoints of the two short sides.
+    const bool first_long = cv::norm(p[1] - p[0]) >= cv::norm(p[2] - p[1]);
+    const cv::Point2f a = first_long ? (p[0] + p[3]) * 0.5f : (p[0] + p[1]) * 0.5f;
+    const cv::Point2f b = first_long ? (p[1] + p[2]) * 0.5f : (p[2] + p[3]) * 0.5f;
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i <= 100; ++i) {
+        const cv::Point2f q = a + (b - a) * (0.1f + 0.8f * static_cast<float>(i) / 100.0f);
+        const int x = cvRound(q.x), y = cvRound(q.y);
+        if (x < 0 || y < 0 || x >= map.cols || y >= map.rows) continue;
+        sum += map.at<float>(y, x);
+        ++n;
+    }
+    return n ? static_cast<float>(sum / n) : 0.0f;
 }
 
-cv::Mat text_mask(cv::Size size, const std::vector<TextBox>& boxes, int grow) {
+}  // namespace
+
+std::vector<TextCandidate> text_candidates(const cv::Mat& image, const OpContext& ctx,
+                                           const TextDetectOptions& options) {
+    const ModelStatus m = require_model(kTextDetectorId);
+    const cv::Mat map = text_probability_map(image, m.path, ctx, options);
+    const std::vector<TextBox> boxes = text_boxes_from_map(map, options, static_cast<double>(image.cols) / map.cols);
+    const cv::Mat bgr = to_bgr8(image);
+    cv::Mat grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    std::shared_ptr<MapNetwork> net = ctx.models != nullptr
+                                          ? ctx.models->map_network(m.path.string(), ctx.device)
+                                          : std::shared_ptr<MapNetwork>(load_onnx_graph(m.path, ctx.device));
+    std::vector<TextCandidate> out;
+    for (const TextBox& b : boxes) {
+        TextCandidate c{b, text_evidence(grey, b.box), false};
+        if (options.verify) c.evidence.recheck = recheck(*net, bgr, b.box);
+        c.text = looks_like_text(c.box, c.evidence);
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<TextBox> detect_text(const cv::Mat& image, const OpContext& ctx, const TextDetectOptions& options) {
+    std::vector<TextBox> boxes;
+    for (const TextCandidate& c : text_candidates(image, ctx, options)) {
+        if (c.text || !options.verify) boxes.push_back(c.box);
+    }
+    return boxes;
+}
+
+cv::Mat text_mask(cv::Size size, const std::vector<TextBox>& boxes, int grow, double grow_fraction) {
     cv::Mat mask(size, CV_8U, cv::Scalar(0));
     for (const TextBox& b : boxes) {
+        cv::RotatedRect r = b.box;
+        const float g = static_cast<float>(
+            std::max(static_cast<double>(grow), grow_fraction * std::min(r.size.width, r.size.height)));
+        r.size.width += 2 * g;
+        r.size.height += 2 * g;
         cv::Point2f pts[4];
-        b.box.points(pts);
+        r.points(pts);
         std::vector<cv::Point> poly;
         for (const auto& p : pts) poly.emplace_back(cvRound(p.x), cvRound(p.y));
         cv::fillConvexPoly(mask, poly, cv::Scalar(255));
-    }
-    if (grow > 0) {
-        cv::dilate(mask, mask, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * grow + 1, 2 * grow + 1}));
     }
     return mask;
 }

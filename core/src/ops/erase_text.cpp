@@ -25,7 +25,6 @@ namespace restora {
 namespace {
 
 constexpr const char* kEraserId = "erase-text-v3";
-constexpr int kGrow = 4;                 // px around detected boxes: anti-aliasing, outlines and soft shadows
 constexpr int kMergeGap = 16;            // mask parts closer than this run as one region
 constexpr int kWorkingArea = 256 * 256;  // network input area; larger regions are shrunk to it
 constexpr int kMinContext = 24;          // px of known pixels around a region (at least its short side)
@@ -142,7 +141,7 @@ class EraseText : public Operation {
 
     DetectedMask detect_mask(const cv::Mat& image, const Params& /*params*/, const OpContext& ctx) const override {
         const std::vector<TextBox> boxes = detect_text(image, ctx);
-        return {text_mask(image.size(), boxes, 4), static_cast<int>(boxes.size())};
+        return {text_mask(image.size(), boxes, kTextMaskGrow, kTextMaskGrowFraction), static_cast<int>(boxes.size())};
     }
 
     // Every network a run may need: the detector runs with detect=true, and with detect=auto when
@@ -173,7 +172,7 @@ class EraseText : public Operation {
         std::vector<std::string> notes;
         if (detect == "true" || (detect == "auto" && !has_mask)) {
             const std::vector<TextBox> boxes = detect_text(image, ctx);
-            cv::bitwise_or(m, text_mask(image.size(), boxes, kGrow), m);
+            cv::bitwise_or(m, text_mask(image.size(), boxes, kTextMaskGrow, kTextMaskGrowFraction), m);
             notes.push_back(std::to_string(boxes.size()) + " text region(s) found");
         }
         if (cv::countNonZero(m) == 0) {
