@@ -116,8 +116,8 @@ HistoryEntry history_entry(const Operation& op, const Params& params, const OpRe
     return e;
 }
 
-void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
-                         const fs::path& output, const ExportOptions& options) {
+std::vector<std::string> export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
+                                             const fs::path& output, const ExportOptions& options) {
     MetadataEdits edits;
     edits.width = pixels.cols;
     edits.height = pixels.rows;
@@ -125,7 +125,7 @@ void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const 
     if (metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
         edits.thumbnail_jpeg = make_exif_thumbnail(pixels);
     }
-    export_image(pixels, metadata, edits, output, options);
+    return export_image(pixels, metadata, edits, output, options);
 }
 
 ValidatedEdit validate_edit(const EditRequest& request) {
@@ -194,7 +194,9 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     MaskStore masks(r.output);
     if (!mask.empty()) entry.mask_sha256 = masks.store(mask);
     history.entries.push_back(entry);
-    export_with_history(result.pixels, img.metadata, history, r.output, r.export_options);
+    for (const auto& w : export_with_history(result.pixels, img.metadata, history, r.output, r.export_options)) {
+        outcome.warnings.push_back(w);
+    }
     masks.commit();
     outcome.output_size = result.pixels.size();
     return outcome;
@@ -309,7 +311,9 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         history.entries.push_back(entry);
         for (const auto& w : result.warnings) outcome.warnings.push_back(w);
     }
-    export_with_history(pixels, img.metadata, history, output, export_opts);
+    for (const auto& w : export_with_history(pixels, img.metadata, history, output, export_opts)) {
+        outcome.warnings.push_back(w);
+    }
     masks.commit();
     outcome.output_size = pixels.size();
     return outcome;
