@@ -452,10 +452,10 @@ std::vector<std::string> export_losses(const cv::Mat& pixels, const Metadata& md
     if (md.has_exif() && !caps.exif) lost.push_back("EXIF metadata");
     if (md.has_iptc() && !caps.iptc) lost.push_back("IPTC metadata (" + format_name(f) + " cannot hold it)");
     if (md.has_xmp() && !caps.xmp) lost.push_back("XMP metadata");
-    // Checked before any work: a JPEG holds 64 KB of XMP, and the history adds to it (4 KB is
+    // Checked before any work: a JPEG holds 64 KB of XMP, and the history adds to it (2 KB is
     // more than one step's entry; a longer history drops its oldest steps).
     const size_t xmp = md.xmp_packet_bytes();
-    if (f == ImageFormat::Jpeg && md.has_xmp() && xmp + 4096 > Metadata::kJpegXmpBytes) {
+    if (f == ImageFormat::Jpeg && md.has_xmp() && xmp + 2048 > Metadata::kJpegXmpBytes) {
         lost.push_back("the photo's XMP metadata (" + std::to_string(xmp / 1024) +
                        " KB, more than a JPEG's 64 KB XMP segment holds)");
     }

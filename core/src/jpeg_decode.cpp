@@ -1,10 +1,11 @@
 #include "jpeg_decode.h"
 
-// clang-format off
-#include <cstdio>  // jpeglib.h needs FILE and size_t first
+// jpeglib.h needs FILE and size_t first, and jerror.h comes after it.
+#include <cstdio>
+
 #include <jpeglib.h>
+
 #include <jerror.h>
-// clang-format on
 
 #include <csetjmp>
 #include <cstring>

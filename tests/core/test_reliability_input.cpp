@@ -2,10 +2,10 @@
 // corrupt JPEGs that still end with an end marker, real-world JPEG variants (progressive,
 // restart markers, grey, CMYK), uncompressed tiled TIFFs, OS/2 bitmaps, symlink loops, and
 // OpenCV's own log lines. The inputs are generated here.
-// clang-format off
-#include <cstdio>  // jpeglib.h needs FILE and size_t first
+// jpeglib.h needs FILE and size_t first.
+#include <cstdio>
+
 #include <jpeglib.h>
-// clang-format on
 #include <tiffio.h>
 
 #include <gtest/gtest.h>
