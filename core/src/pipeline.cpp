@@ -103,6 +103,20 @@ void check_losses(const LoadedImage& img, const fs::path& output, const ExportOp
     warnings.push_back("saving " + output.filename().string() + " loses " + what);
 }
 
+// The history a file holds; a damaged one is an input error naming the file.
+History parse_history(const std::string& json, const fs::path& file) {
+    try {
+        return History::from_json(json);
+    } catch (const Error& e) {
+        std::string message = e.what();
+        const std::string generic = "in this file";
+        if (const size_t at = message.find(generic); at != std::string::npos) {
+            message.replace(at, generic.size(), "in " + file.string());
+        }
+        throw Error(e.kind(), message);
+    }
+}
+
 }  // namespace
 
 HistoryEntry history_entry(const Operation& op, const Params& params, const OpResult& result, int tile) {
@@ -187,7 +201,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     History history;
     const std::string previous = img.metadata.history_json();
     if (!previous.empty()) {
-        history = History::from_json(previous);
+        history = parse_history(previous, r.input);
     } else {
         history.source_sha256 = sha256_file(r.input);
     }
@@ -213,7 +227,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     if (json.empty()) {
         throw Error(ErrorKind::Input, edited.string() + " holds no Restora history (Xmp.restora.History)");
     }
-    const History recorded = History::from_json(json);
+    const History recorded = parse_history(json, edited);
     if (recorded.dropped > 0) {
         throw Error(ErrorKind::Input, "the history in " + edited.string() + " lost its " +
                                           std::to_string(recorded.dropped) +

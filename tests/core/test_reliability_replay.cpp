@@ -140,6 +140,17 @@ TEST_F(Reliability, TamperedHistoriesAreInputErrorsNamingTheHistory) {
     EXPECT_EQ(n.result.code, 3) << n.result.output;
     EXPECT_TRUE(contains(n.result.output, "records tile -7")) << n.result.output;
     expect_unchanged();
+    // JSON that does not parse, and entries of the wrong type.
+    for (const std::string& json : {std::string(R"({"format":1,"entries":[{"op":"upscale")"),
+                                    std::string(R"({"format":1,"entries":[{"op":7,"version":1,"params":{}}]})")}) {
+        const fs::path damaged = write_edited_json(dir.path(), json);
+        snapshot();
+        const Measured d = replay(dir.path(), damaged, photo);
+        EXPECT_EQ(d.result.code, 3) << d.result.output;
+        EXPECT_TRUE(contains(d.result.output, "the Restora history in " + damaged.string() + " is damaged"))
+            << d.result.output;
+        expect_unchanged();
+    }
     // A tile below 32 given on the command line is a usage error, as for `run`.
     const fs::path edited = write_edited(dir.path(), {step("upscale", {{"scale", "2"}, {"model", "bicubic"}})});
     snapshot();
