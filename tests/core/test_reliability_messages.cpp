@@ -160,8 +160,7 @@ TEST_F(Reliability, DamagedWeightsWithAMatchingHashNameTheWeightFile) {
                                 " run upscale " + quote(photo) + " -o " + quote(dir / "out.png") +
                                 " --set model=tunable --set scale=4 --device cpu");
         EXPECT_EQ(r.code, 1) << name << ": " << r.output;
-        EXPECT_TRUE(contains(r.output, "weight file " + (d / "sr-tunable-x4.rsw").string()))
-            << name << ": " << r.output;
+        EXPECT_TRUE(contains(r.output, (d / "sr-tunable-x4.rsw").string())) << name << ": " << r.output;
         EXPECT_FALSE(contains(r.output, "bad_alloc") || contains(r.output, "stoul")) << r.output;
         const size_t error = r.output.find("error: ");
         ASSERT_NE(error, std::string::npos) << r.output;
