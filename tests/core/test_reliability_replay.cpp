@@ -138,10 +138,14 @@ TEST_F(Reliability, TamperedHistoriesAreInputErrorsNamingTheHistory) {
     snapshot();
     const Measured n = replay(dir.path(), negative, photo);
     EXPECT_EQ(n.result.code, 3) << n.result.output;
-    EXPECT_TRUE(contains(n.result.output, "records tile -7")) << n.result.output;
+    EXPECT_TRUE(contains(n.result.output, "the Restora history in " + negative.string() + " is damaged: 'tile' is -7"))
+        << n.result.output;
     expect_unchanged();
-    // JSON that does not parse, and entries of the wrong type.
+    // JSON that does not parse, entries of the wrong type, a tile beyond int (found by fuzz_history:
+    // it became an arbitrary tile).
     for (const std::string& json : {std::string(R"({"format":1,"entries":[{"op":"upscale")"),
+                                    std::string(R"({"format":1,"entries":[{"op":"upscale","version":1,)"
+                                                R"("params":{"scale":"2","model":"bicubic"},"tile":4294967328}]})"),
                                     std::string(R"({"format":1,"entries":[{"op":7,"version":1,"params":{}}]})")}) {
         const fs::path damaged = write_edited_json(dir.path(), json);
         snapshot();
