@@ -17,7 +17,7 @@ phase() {  # prints how long the previous phase took
 packages=(build-essential cmake ninja-build ccache pkg-config git
           libtorch-dev libopencv-dev libexiv2-dev exiv2 nlohmann-json3-dev libgtest-dev
           qt6-base-dev qt6-base-dev-tools libgl-dev libpolyclipping-dev libopenblas0-pthread opencv-data
-          libssl-dev libonnx-dev libprotobuf-dev clang-format)
+          libssl-dev libonnx-dev libprotobuf-dev clang-format clang libclang-rt-14-dev)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

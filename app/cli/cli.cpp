@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "restora/core/batch.h"
@@ -81,6 +83,20 @@ void install_interrupt_handler(const CancelToken& token) {
 }
 
 [[noreturn]] void usage_error(const std::string& msg) { throw Error(ErrorKind::Usage, msg); }
+
+// std::filesystem's own errors (a symlink loop met by exists() or is_directory(), a folder that
+// cannot be listed) as a message naming the path; a path that cannot be resolved is an input
+// error (exit 3), anything else a processing error.
+int report_filesystem_error(const fs::filesystem_error& e) {
+    const int code = e.code().value();
+    const std::string path = e.path1().string();
+    std::string why = e.code().message();
+    if (code == ELOOP) why = "too many symbolic links (a link loop?)";
+    std::fprintf(stderr, "error: %s: %s\n", path.c_str(), why.c_str());
+    const bool unresolvable =
+        code == ELOOP || code == ENOENT || code == ENOTDIR || code == ENAMETOOLONG || code == EACCES;
+    return unresolvable ? 3 : 1;
+}
 
 struct Options {
     std::vector<std::string> positional;
@@ -345,6 +361,11 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             worst = std::max(worst, e.exit_code());
             ++failed;
             if (items.size() == 1) return e.exit_code();
+        } catch (const fs::filesystem_error& e) {
+            const int code = report_filesystem_error(e);
+            worst = std::max(worst, code);
+            ++failed;
+            if (items.size() == 1) return code;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "error: %s: %s\n", item.input.string().c_str(), e.what());
             worst = std::max(worst, 1);
@@ -482,6 +503,9 @@ int run(const std::vector<std::string>& args) {
         std::cout << "restora-cli 0.1.0 (libtorch " << torch_version() << ")\n";
         return 0;
     }
+    // Failures reach the user as typed errors with a message; OpenCV's own log lines
+    // ("[ WARN:0@...] ...") would only repeat them, less clearly.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     CancelToken cancel;
     install_interrupt_handler(cancel);
     try {
@@ -506,6 +530,8 @@ int run(const std::vector<std::string>& args) {
         std::fprintf(stderr, "error: %s\n", e.what());
         if (e.kind() == ErrorKind::Usage) std::fprintf(stderr, "(see restora-cli --help)\n");
         return e.exit_code();
+    } catch (const fs::filesystem_error& e) {
+        return report_filesystem_error(e);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -3,11 +3,15 @@
 #include <QCommandLineParser>
 #include <QIcon>
 
+#include <opencv2/core/utils/logger.hpp>
+
 #include "main_window.h"
 #include "restora/models/engine.h"
 
 int main(int argc, char** argv) {
     restora::keep_freed_memory_for_reuse();  // before Qt or the worker start a thread
+    // Failures reach the user as messages; OpenCV's own "[ WARN ]" log lines would only repeat them.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Restora");
     QApplication::setApplicationName("Restora");

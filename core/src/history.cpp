@@ -18,6 +18,23 @@ nlohmann::json entry_json(const HistoryEntry& e) {
     return j;
 }
 
+// An integer field within [lo, hi], or `absent` when the key is missing. nlohmann's own
+// conversion would turn 1e300 or 2^40 into an arbitrary int (a tile of 32 from 4294967328).
+int int_field(const nlohmann::json& j, const char* key, int absent, int lo, int hi) {
+    const auto it = j.find(key);
+    if (it == j.end()) return absent;
+    if (it->is_number_integer()) {
+        const auto v = it->get<int64_t>();
+        if (v >= lo && v <= hi) return static_cast<int>(v);
+    } else if (it->is_number_unsigned()) {
+        const auto v = it->get<uint64_t>();
+        if (v <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v) >= lo) return static_cast<int>(v);
+    }
+    throw Error(ErrorKind::Input, std::string("the Restora history in this file is damaged: '") + key + "' is " +
+                                      it->dump().substr(0, 40) + ", not a whole number from " + std::to_string(lo) +
+                                      " to " + std::to_string(hi));
+}
+
 }  // namespace
 
 std::string History::to_json() const {
@@ -39,16 +56,17 @@ History History::from_json(const std::string& json) {
     try {
         const nlohmann::json j = nlohmann::json::parse(json);
         h.source_sha256 = j.value("source_sha256", "");
-        h.dropped = j.value("dropped", 0);
+        h.dropped = int_field(j, "dropped", 0, 0, 1 << 30);
         for (const auto& e : j.at("entries")) {
             HistoryEntry entry;
             entry.op = e.at("op").get<std::string>();
-            entry.version = e.at("version").get<int>();
+            (void)e.at("version");  // required
+            entry.version = int_field(e, "version", 1, -(1 << 30), 1 << 30);
             entry.params = e.at("params").get<std::map<std::string, std::string>>();
             entry.model = e.value("model", "");
             entry.model_sha256 = e.value("model_sha256", "");
             entry.mask_sha256 = e.value("mask_sha256", "");
-            entry.tile = e.value("tile", -1);
+            entry.tile = int_field(e, "tile", -1, -1, 1 << 30);
             entry.precision = e.value("precision", "");
             h.entries.push_back(entry);
         }

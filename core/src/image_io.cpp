@@ -8,13 +8,16 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "jpeg_decode.h"
 #include "restora/core/image.h"
 #include "restora/core/safe_file.h"
 #include "restora/models/errors.h"
+#include "tiff_decode.h"
 
 namespace restora {
 
@@ -278,8 +281,11 @@ ImageHeader parse_header(const fs::path& path, const std::vector<uint8_t>& b) {
             return parse_webp(path, b);
         case ImageFormat::Bmp: {
             if (b.size() < 26) damaged(path, "BMP header cut short");
+            if (le32(&b[14]) == 12) {  // OS/2 1.x (BMP version 2): BITMAPCOREHEADER, 16-bit sizes
+                return {f, static_cast<int>(le16(&b[18])), static_cast<int>(le16(&b[20]))};
+            }
             const auto h = static_cast<int32_t>(le32(&b[22]));
-            return {f, static_cast<int>(le32(&b[18])), h < 0 ? -h : h};
+            return {f, static_cast<int>(static_cast<int32_t>(le32(&b[18]))), h < 0 ? -h : h};
         }
         case ImageFormat::Unknown:
             break;
@@ -287,6 +293,44 @@ ImageHeader parse_header(const fs::path& path, const std::vector<uint8_t>& b) {
     throw Error(ErrorKind::Input, path.string() +
                                       " is not an image Restora reads (JPEG, PNG, TIFF, WebP or "
                                       "BMP), whatever its extension says");
+}
+
+// OS/2 1.x bitmaps (BMP version 2, a 12-byte BITMAPCOREHEADER): OpenCV 4.6 misreads them, so
+// they are decoded here. 1, 4, 8 bits with a palette of 3-byte entries, or 24 bits; bottom-up
+// rows padded to 4 bytes. The size has been checked against the limits.
+cv::Mat decode_os2_bitmap(const fs::path& path, const std::vector<uint8_t>& b) {
+    const int w = static_cast<int>(le16(&b[18]));
+    const int h = static_cast<int>(le16(&b[20]));
+    const int bpp = static_cast<int>(le16(&b[24]));
+    if (bpp != 1 && bpp != 4 && bpp != 8 && bpp != 24) {
+        damaged(path, "an OS/2 bitmap with " + std::to_string(bpp) + " bits a pixel");
+    }
+    const size_t offset = le32(&b[10]);
+    const size_t palette = 26;
+    const size_t colours = bpp == 24 ? 0 : size_t(1) << bpp;
+    const size_t row = (static_cast<size_t>(w) * bpp + 31) / 32 * 4;
+    if (palette + colours * 3 > b.size() || offset > b.size() || row * static_cast<size_t>(h) > b.size() - offset) {
+        damaged(path, "the OS/2 bitmap's pixel data is cut short");
+    }
+    cv::Mat out(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y) {
+        const uint8_t* src = &b[offset + row * static_cast<size_t>(h - 1 - y)];
+        auto* dst = out.ptr<uint8_t>(y);
+        for (int x = 0; x < w; ++x, dst += 3) {
+            if (bpp == 24) {
+                std::memcpy(dst, src + 3 * x, 3);  // stored as B, G, R
+                continue;
+            }
+            const int bit = x * bpp;
+            const unsigned index = (src[bit / 8] >> (8 - bpp - bit % 8)) & ((1U << bpp) - 1);
+            std::memcpy(dst, &b[palette + 3 * index], 3);
+        }
+    }
+    return out;
+}
+
+bool is_os2_bitmap(const std::vector<uint8_t>& b) {
+    return b.size() >= 26 && sniff_format(b.data(), b.size()) == ImageFormat::Bmp && le32(&b[14]) == 12;
 }
 
 }  // namespace
@@ -338,10 +382,28 @@ LoadedImage load_image(const fs::path& path) {
     }
     cv::Mat decoded;
     try {
-        decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+        // JPEG through libjpeg directly: its corruption warnings are errors (jpeg_decode.h).
+        if (h.format == ImageFormat::Jpeg) {
+            decoded = decode_jpeg(bytes, path.string());
+        } else if (is_os2_bitmap(bytes)) {
+            decoded = decode_os2_bitmap(path, bytes);
+        } else {
+            // OpenCV's imdecode prints a failed decode to std::cerr itself; the typed error below
+            // says it instead.
+            struct QuietCerr {
+                std::streambuf* saved = std::cerr.rdbuf(nullptr);
+                ~QuietCerr() {
+                    std::cerr.rdbuf(saved);
+                    std::cerr.clear();
+                }
+            } quiet;
+            decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+        }
     } catch (const cv::Exception& e) {
-        damaged(path, std::string("the decoder failed (") + e.err + ")");
+        if (h.format != ImageFormat::Tiff) damaged(path, std::string("the decoder failed (") + e.err + ")");
     }
+    // OpenCV 4.6 refuses some valid TIFFs (8-bit uncompressed tiled ones): libtiff's RGBA reader.
+    if (decoded.empty() && h.format == ImageFormat::Tiff) decoded = decode_tiff_rgba(bytes, path.string());
     if (decoded.empty()) damaged(path, "the " + format_name(h.format) + " decoder could not read the pixels");
     if (decoded.depth() != CV_8U && decoded.depth() != CV_16U) {
         throw Error(ErrorKind::Input, path.string() +
@@ -390,6 +452,13 @@ std::vector<std::string> export_losses(const cv::Mat& pixels, const Metadata& md
     if (md.has_exif() && !caps.exif) lost.push_back("EXIF metadata");
     if (md.has_iptc() && !caps.iptc) lost.push_back("IPTC metadata (" + format_name(f) + " cannot hold it)");
     if (md.has_xmp() && !caps.xmp) lost.push_back("XMP metadata");
+    // Checked before any work: a JPEG holds 64 KB of XMP, and the history adds to it (2 KB is
+    // more than one step's entry; a longer history drops its oldest steps).
+    const size_t xmp = md.xmp_packet_bytes();
+    if (f == ImageFormat::Jpeg && md.has_xmp() && xmp + 2048 > Metadata::kJpegXmpBytes) {
+        lost.push_back("the photo's XMP metadata (" + std::to_string(xmp / 1024) +
+                       " KB, more than a JPEG's 64 KB XMP segment holds)");
+    }
     if (md.has_icc() && !caps.icc) lost.push_back("the ICC colour profile");
     return lost;
 }
@@ -420,8 +489,8 @@ void write_file_atomic(const fs::path& path, const std::vector<uint8_t>& bytes) 
     write_file_safely(path, bytes, IfExists::Replace);
 }
 
-void export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits, const fs::path& out,
-                  const ExportOptions& options) {
+std::vector<std::string> export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits,
+                                      const fs::path& out, const ExportOptions& options) {
     const ImageFormat f = format_from_extension(out);
     if (!format_is_writable(f)) {
         throw Error(ErrorKind::Usage, out.string() + ": choose an output ending in .jpg, .png, .tif or .webp");
@@ -459,9 +528,11 @@ void export_image(const cv::Mat& pixels, const Metadata& metadata, const Metadat
     }
     if (!ok) throw Error(ErrorKind::Processing, "encoding " + out.string() + " failed");
 
-    bytes = metadata.write_into_bytes(bytes, edits, out.string());
+    std::vector<std::string> warnings;
+    bytes = metadata.write_into_bytes(bytes, edits, out.string(), &warnings);
     if (f == ImageFormat::Webp && enc.channels() == 4) fix_webp_alpha_flag(bytes);
     write_file_safely(out, bytes, options.overwrite ? IfExists::Replace : IfExists::Refuse, options.protect);
+    return warnings;
 }
 
 }  // namespace restora

@@ -5,6 +5,8 @@
 #include <exiv2/exiv2.hpp>
 #include <exiv2/webpimage.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 
 #include "restora/core/safe_file.h"
@@ -30,6 +32,7 @@ std::mutex& exiv2_mutex() {
 }
 
 const char* const kRestoraNs = "http://ns.restora.app/1.0/";
+constexpr int kMaxXmpDepth = 1000;
 
 void init_exiv2_locked() {
     static bool done = false;
@@ -77,14 +80,83 @@ void erase_key(Exiv2::ExifData& exif, const char* key) {
     }
 }
 
-void fill_from(Metadata::Impl& impl, Exiv2::Image& image) {
+uint32_t be32(const uint8_t* p) {
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+// Why an ICC profile cannot go with the RGB pixels Restora writes; empty when it can. Restora's
+// pixels are always RGB (grey is expanded), so only an intact RGB profile describes them.
+std::string icc_problem(const std::vector<uint8_t>& icc) {
+    if (icc.size() < 132 || std::memcmp(&icc[36], "acsp", 4) != 0) return "is not a valid ICC profile";
+    if (be32(icc.data()) > icc.size())
+        return "is cut short (its header says " + std::to_string(be32(icc.data())) + " bytes)";
+    std::string space(reinterpret_cast<const char*>(&icc[16]), 4);
+    while (!space.empty() && space.back() == ' ') space.pop_back();
+    if (space == "RGB") return "";
+    for (char& c : space) c = (c >= 32 && c < 127) ? c : '?';
+    return "describes " + space + " colours, not the RGB pixels Restora writes";
+}
+
+// Why an XMP packet is refused; empty when it parses. Entity declarations are never expanded
+// (a DOCTYPE is how an XML bomb is built) and nesting is limited before the parser recurses.
+std::string xmp_problem(const std::string& packet) {
+    if (packet.find("<!DOCTYPE") != std::string::npos || packet.find("<!ENTITY") != std::string::npos) {
+        return "it declares a DOCTYPE or entities, which XMP does not allow";
+    }
+    int depth = 0;
+    int deepest = 0;
+    for (size_t i = 0; i + 1 < packet.size(); ++i) {
+        if (packet[i] != '<') continue;
+        const char next = packet[i + 1];
+        if (next == '/') {
+            --depth;
+        } else if (next != '?' && next != '!') {
+            size_t end = i + 1;  // the tag's '>', skipping quoted attribute values
+            for (char quote = 0; end < packet.size() && (quote != 0 || packet[end] != '>'); ++end) {
+                if (quote == 0 && (packet[end] == '"' || packet[end] == '\'')) {
+                    quote = packet[end];
+                } else if (packet[end] == quote) {
+                    quote = 0;
+                }
+            }
+            if (end >= packet.size()) break;
+            if (packet[end - 1] != '/') deepest = std::max(deepest, ++depth);
+            i = end;
+        }
+    }
+    if (deepest > kMaxXmpDepth) {
+        return "its elements nest " + std::to_string(deepest) + " deep, beyond Restora's limit of " +
+               std::to_string(kMaxXmpDepth);
+    }
+    Exiv2::XmpData parsed;
+    if (Exiv2::XmpParser::decode(parsed, packet) != 0) return "it is not well-formed XMP";
+    return "";
+}
+
+void fill_from(Metadata::Impl& impl, Exiv2::Image& image, const std::string& name) {
     image.readMetadata();
     impl.exif = image.exifData();
     impl.iptc = image.iptcData();
     impl.xmp = image.xmpData();
+    const std::string packet = image.xmpPacket();
+    if (!packet.empty()) {
+        const std::string why = xmp_problem(packet);
+        if (!why.empty()) {
+            impl.xmp.clear();
+            impl.warnings.push_back("XMP metadata of " + name + " cannot be read (" + why +
+                                    ") and is dropped; its EXIF, IPTC and ICC metadata are kept");
+        }
+    }
     if (image.iccProfileDefined()) {
         const Exiv2::DataBuf* buf = image.iccProfile();
         impl.icc.assign(buf->pData_, buf->pData_ + buf->size_);
+        const std::string why = icc_problem(impl.icc);
+        if (!why.empty()) {
+            impl.icc.clear();
+            impl.warnings.push_back("ICC profile of " + name + " " + why +
+                                    "; it is dropped (a profile that does not describe the pixels would "
+                                    "show wrong colours)");
+        }
     }
 }
 
@@ -106,13 +178,11 @@ Metadata Metadata::read_file(const fs::path& path) {
     init_exiv2_locked();
     try {
         auto image = Exiv2::ImageFactory::open(path.string());
-        if (image.get() != nullptr) fill_from(*md.impl_, *image);
-    } catch (const Exiv2::AnyError& e) {
+        if (image.get() != nullptr) fill_from(*md.impl_, *image, path.string());
+    } catch (const std::exception& e) {  // Exiv2::AnyError included
         md.impl_ = std::make_shared<Impl>();
-        md.impl_->warnings.push_back("metadata of " + path.string() + " could not be read and is dropped: " + e.what());
-    } catch (const std::exception& e) {
-        md.impl_ = std::make_shared<Impl>();
-        md.impl_->warnings.push_back("metadata of " + path.string() + " could not be read and is dropped: " + e.what());
+        md.impl_->warnings.push_back("EXIF, IPTC, XMP and ICC metadata of " + path.string() + " could not be read (" +
+                                     e.what() + ") and are dropped");
     }
     return md;
 }
@@ -195,11 +265,45 @@ Exiv2::Image::AutoPtr open_bytes(const std::vector<uint8_t>& b) {
     return Exiv2::ImageFactory::open(b.data(), static_cast<long>(b.size()));
 }
 
+size_t encoded_xmp_bytes(const Exiv2::XmpData& xmp) {
+    std::string packet;
+    if (xmp.empty() || Exiv2::XmpParser::encode(packet, xmp, Exiv2::XmpParser::useCompactFormat) != 0) return 0;
+    return packet.size();
+}
+
+// A JPEG's XMP segment holds 64 KB: beyond that, the photo's own XMP goes first (Restora's
+// history stays, replay needs it), then the history, each with a warning; never a failed export.
+void fit_xmp_into_jpeg(Exiv2::XmpData& xmp, const std::string& name, std::vector<std::string>* warnings) {
+    const size_t bytes = encoded_xmp_bytes(xmp);
+    if (bytes <= Metadata::kJpegXmpBytes) return;
+    Exiv2::XmpData own;
+    for (const auto& d : xmp) {
+        if (d.groupName() == "restora") own.add(d);
+    }
+    std::string what =
+        "XMP metadata (" + std::to_string(bytes / 1024) + " KB) is too large for a JPEG's 64 KB XMP segment; ";
+    if (encoded_xmp_bytes(own) <= Metadata::kJpegXmpBytes) {
+        what +=
+            "the photo's XMP is dropped from " + name + " (Restora's history is kept); save as PNG or TIFF to keep it";
+        xmp = own;
+    } else {
+        what += "it is dropped from " + name + ", Restora's history included; save as PNG or TIFF to keep it";
+        xmp.clear();
+    }
+    if (warnings != nullptr) warnings->push_back(what);
+}
+
 }  // namespace
 
 // In memory: the file on disk is written once, by the caller, through a checked temp file.
+size_t Metadata::xmp_packet_bytes() const {
+    std::lock_guard lock(exiv2_mutex());
+    init_exiv2_locked();
+    return encoded_xmp_bytes(impl_->xmp);
+}
+
 std::vector<uint8_t> Metadata::write_into_bytes(const std::vector<uint8_t>& encoded, const MetadataEdits& edits,
-                                                const std::string& name) const {
+                                                const std::string& name, std::vector<std::string>* warnings) const {
     std::lock_guard lock(exiv2_mutex());
     init_exiv2_locked();
     try {
@@ -235,6 +339,7 @@ std::vector<uint8_t> Metadata::write_into_bytes(const std::vector<uint8_t>& enco
 
         image->setExifData(exif);
         if (!webp) image->setIptcData(impl_->iptc);
+        if (jpeg) fit_xmp_into_jpeg(xmp, name, warnings);
         image->setXmpData(xmp);
         // Exiv2 0.27 writes an ICC profile into a simple (VP8-only) WebP under a wrong chunk
         // name; once a first pass has added the VP8X header, a second pass writes it correctly.

@@ -1,5 +1,6 @@
 #include "restora/core/model_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "restora/core/operation.h"
@@ -33,6 +34,23 @@ uint64_t fingerprint(const cv::Mat& image) {
     return splitmix64(h);
 }
 
+// Runs a loader; anything but Restora's own errors (a damaged file whose sha256 the manifest
+// records: std::bad_alloc, libtorch's shape errors, parse errors) becomes an error naming the
+// weight file instead of the photo.
+template <class Load>
+auto loading(const std::string& file, Load&& load) -> decltype(load()) {
+    try {
+        return load();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        why = why.substr(0, std::min(why.find('\n'), size_t{200}));
+        throw Error(ErrorKind::Processing, "weight file " + file + " is damaged or not a network this build reads (" +
+                                               why + "); reinstall it (restora-cli models lists where it came from)");
+    }
+}
+
 }  // namespace
 
 PassCache::Key PassCache::key_of(const cv::Mat& image, const std::string& model, int tile, DeviceKind device,
@@ -63,7 +81,7 @@ int default_tile(DeviceKind device) {
 
 std::shared_ptr<ImageModel> ModelCache::graph_model(const std::string& file, DeviceKind device, Precision precision) {
     auto& slot = models_[{file, device, precision}];
-    if (!slot) slot = load_graph_model_in(file, device, precision);
+    if (!slot) slot = loading(file, [&] { return load_graph_model_in(file, device, precision); });
     return slot;
 }
 
@@ -85,36 +103,36 @@ std::string precision_used(Precision precision) { return precision == Precision:
 
 std::shared_ptr<MapNetwork> ModelCache::map_network(const std::string& file, DeviceKind device) {
     auto& slot = maps_[{file, device}];
-    if (!slot) slot = std::shared_ptr<MapNetwork>(load_onnx_graph(file, device));
+    if (!slot) slot = loading(file, [&] { return std::shared_ptr<MapNetwork>(load_onnx_graph(file, device)); });
     return slot;
 }
 
 std::shared_ptr<TunableNetwork> ModelCache::tunable_network(const std::string& file, DeviceKind device) {
     auto& slot = tunable_[{file, device}];
-    if (!slot) slot = std::make_shared<TunableNetwork>(file, device);
+    if (!slot) slot = loading(file, [&] { return std::make_shared<TunableNetwork>(file, device); });
     return slot;
 }
 
 std::shared_ptr<MaskedNetwork> ModelCache::masked_network(MaskedTask task, const std::string& file, DeviceKind device) {
     auto& slot = masked_[{file, device}];
-    if (!slot) slot = std::make_shared<MaskedNetwork>(task, file, device);
+    if (!slot) slot = loading(file, [&] { return std::make_shared<MaskedNetwork>(task, file, device); });
     return slot;
 }
 
 std::shared_ptr<MaskedNetwork> load_masked_network(MaskedTask task, const std::filesystem::path& file,
                                                    const OpContext& ctx) {
-    return ctx.models != nullptr ? ctx.models->masked_network(task, file.string(), ctx.device)
-                                 : std::make_shared<MaskedNetwork>(task, file, ctx.device);
+    if (ctx.models != nullptr) return ctx.models->masked_network(task, file.string(), ctx.device);
+    return loading(file.string(), [&] { return std::make_shared<MaskedNetwork>(task, file, ctx.device); });
 }
 
 std::shared_ptr<TunableNetwork> load_tunable_network(const std::filesystem::path& file, const OpContext& ctx) {
-    return ctx.models != nullptr ? ctx.models->tunable_network(file.string(), ctx.device)
-                                 : std::make_shared<TunableNetwork>(file, ctx.device);
+    if (ctx.models != nullptr) return ctx.models->tunable_network(file.string(), ctx.device);
+    return loading(file.string(), [&] { return std::make_shared<TunableNetwork>(file, ctx.device); });
 }
 
 std::shared_ptr<ImageModel> load_graph_network(const std::filesystem::path& file, const OpContext& ctx) {
-    return ctx.models != nullptr ? ctx.models->graph_model(file.string(), ctx.device, ctx.precision)
-                                 : load_graph_model_in(file, ctx.device, ctx.precision);
+    if (ctx.models != nullptr) return ctx.models->graph_model(file.string(), ctx.device, ctx.precision);
+    return loading(file.string(), [&] { return load_graph_model_in(file, ctx.device, ctx.precision); });
 }
 
 }  // namespace restora

@@ -5,6 +5,7 @@
 
 #include "restora/core/image.h"
 #include "restora/core/mask.h"
+#include "restora/core/model_store.h"
 #include "restora/core/safe_file.h"
 #include "restora/core/sha256.h"
 #include "restora/models/errors.h"
@@ -102,6 +103,20 @@ void check_losses(const LoadedImage& img, const fs::path& output, const ExportOp
     warnings.push_back("saving " + output.filename().string() + " loses " + what);
 }
 
+// The history a file holds; a damaged one is an input error naming the file.
+History parse_history(const std::string& json, const fs::path& file) {
+    try {
+        return History::from_json(json);
+    } catch (const Error& e) {
+        std::string message = e.what();
+        const std::string generic = "in this file";
+        if (const size_t at = message.find(generic); at != std::string::npos) {
+            message.replace(at, generic.size(), "in " + file.string());
+        }
+        throw Error(e.kind(), message);
+    }
+}
+
 }  // namespace
 
 HistoryEntry history_entry(const Operation& op, const Params& params, const OpResult& result, int tile) {
@@ -116,8 +131,8 @@ HistoryEntry history_entry(const Operation& op, const Params& params, const OpRe
     return e;
 }
 
-void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
-                         const fs::path& output, const ExportOptions& options) {
+std::vector<std::string> export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
+                                             const fs::path& output, const ExportOptions& options) {
     MetadataEdits edits;
     edits.width = pixels.cols;
     edits.height = pixels.rows;
@@ -125,7 +140,7 @@ void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const 
     if (metadata.has_thumbnail() && format_from_extension(output) == ImageFormat::Jpeg) {
         edits.thumbnail_jpeg = make_exif_thumbnail(pixels);
     }
-    export_image(pixels, metadata, edits, output, options);
+    return export_image(pixels, metadata, edits, output, options);
 }
 
 ValidatedEdit validate_edit(const EditRequest& request) {
@@ -186,7 +201,7 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     History history;
     const std::string previous = img.metadata.history_json();
     if (!previous.empty()) {
-        history = History::from_json(previous);
+        history = parse_history(previous, r.input);
     } else {
         history.source_sha256 = sha256_file(r.input);
     }
@@ -194,7 +209,9 @@ EditOutcome run_edit(const ValidatedEdit& edit, const JobControl& job, ModelCach
     MaskStore masks(r.output);
     if (!mask.empty()) entry.mask_sha256 = masks.store(mask);
     history.entries.push_back(entry);
-    export_with_history(result.pixels, img.metadata, history, r.output, r.export_options);
+    for (const auto& w : export_with_history(result.pixels, img.metadata, history, r.output, r.export_options)) {
+        outcome.warnings.push_back(w);
+    }
     masks.commit();
     outcome.output_size = result.pixels.size();
     return outcome;
@@ -210,7 +227,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     if (json.empty()) {
         throw Error(ErrorKind::Input, edited.string() + " holds no Restora history (Xmp.restora.History)");
     }
-    const History recorded = History::from_json(json);
+    const History recorded = parse_history(json, edited);
     if (recorded.dropped > 0) {
         throw Error(ErrorKind::Input, "the history in " + edited.string() + " lost its " +
                                           std::to_string(recorded.dropped) +
@@ -229,10 +246,20 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     // The precision the command line chose, if any (a plain pair: GCC 12 misreads an optional here).
     const bool has_chosen = precision.has_value();
     const Precision chosen = has_chosen ? resolve_precision(*precision, device) : Precision::F32;
-    // Validate every step before reading any pixels.
+    // Validate every step before reading any pixels, with the command line's checks: the
+    // parameters, the mask each step needs, the tiles, and the size the whole chain predicts.
+    if (tile && (*tile < 0 || (*tile > 0 && *tile < 32))) {
+        throw Error(ErrorKind::Usage, "--tile must be 0 (whole image) or at least 32");
+    }
+    const ImageHeader header = read_header(input);
+    check_pixel_limits(header.width, header.height, input.string(), ImageFormat::Unknown);
+    cv::Size size(header.width, header.height);
     std::vector<Precision> precisions;
     std::vector<std::pair<const Operation*, Params>> steps;
+    std::vector<fs::path> mask_files;
     for (const HistoryEntry& e : recorded.entries) {
+        const std::string step_name = "step " + std::to_string(steps.size() + 1) + " (" + e.op + ")";
+        const std::string damaged = "the history in " + edited.string() + " is damaged: " + step_name + " ";
         const Operation* op = Registry::instance().find(e.op);
         if (op == nullptr) {
             throw Error(ErrorKind::Processing, "the history uses operation '" + e.op + "', which this build lacks");
@@ -241,8 +268,52 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             throw Error(ErrorKind::Processing, "the history used " + e.op + " version " + std::to_string(e.version) +
                                                    "; this build has version " + std::to_string(op->info().version));
         }
-        Params p = op->resolve(e.params);
+        Params p;
+        try {
+            p = op->resolve(e.params);
+        } catch (const Error& err) {
+            if (err.kind() != ErrorKind::Usage) throw;
+            throw Error(ErrorKind::Input, damaged + "records parameters the command line refuses: " + err.what());
+        }
+        const MaskUse mask_use = op->info().mask;
+        if (mask_use == MaskUse::Required && e.mask_sha256.empty()) {
+            throw Error(ErrorKind::Input, damaged + "needs a mask and records none");
+        }
+        if (mask_use == MaskUse::None && !e.mask_sha256.empty()) {
+            throw Error(ErrorKind::Input, damaged + "takes no mask but records one");
+        }
+        if (!tile && (e.tile < -1 || (e.tile > 0 && e.tile < 32))) {
+            throw Error(ErrorKind::Input, damaged + "records tile " + std::to_string(e.tile) +
+                                              " (tiles are 0, the whole image, or at least 32 pixels; "
+                                              "--tile overrides it)");
+        }
+        fs::path mask_file;
+        if (!e.mask_sha256.empty()) {
+            const bool hex =
+                e.mask_sha256.size() == 64 && e.mask_sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
+            if (!hex) throw Error(ErrorKind::Input, damaged + "names its mask by something other than a sha256");
+            mask_file = mask_folder_for(edited) / (e.mask_sha256 + ".png");
+            check_regular_file(mask_file);
+            if (sha256_file(mask_file) != e.mask_sha256) {
+                throw Error(ErrorKind::Input, "mask " + mask_file.string() + " does not match its recorded sha256");
+            }
+        }
+        mask_files.push_back(mask_file);
+        // The size the chain reaches, step by step (each within the limits, so no overflow).
+        size = op->output_size(size, p);
+        const bool last = steps.size() + 1 == recorded.entries.size();
+        check_pixel_limits(size.width, size.height,
+                           last ? "the output " + output.string() : "the image after " + step_name,
+                           last ? format_from_extension(output) : ImageFormat::Unknown);
         op->check_available(p);
+        if (!e.model.empty() && !e.model_sha256.empty()) {
+            const ModelStatus installed = find_model(e.model);
+            if (installed.state == ModelState::Installed && installed.entry.sha256 != e.model_sha256) {
+                outcome.warnings.push_back(step_name + " was recorded with model " + e.model + " sha256 " +
+                                           e.model_sha256.substr(0, 12) + "..., the installed one is " +
+                                           installed.entry.sha256.substr(0, 12) + "...; the result may differ");
+            }
+        }
         steps.emplace_back(op, p);
         // The recorded precision reproduces the result where this machine's auto choice is the
         // same (bfloat16 on a CPU that computes it natively, float16 on CUDA); elsewhere float32,
@@ -251,11 +322,10 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         if (has_chosen) {
             step = chosen;
         } else if (!e.precision.empty()) {
-            const Precision recorded = parse_precision_name(e.precision);
-            step = resolve_precision("auto", device) == recorded ? recorded : Precision::F32;
-            if (step != recorded) {
-                outcome.warnings.push_back("step " + std::to_string(steps.size()) + " (" + e.op + ") ran in " +
-                                           e.precision +
+            const Precision recorded_precision = parse_precision_name(e.precision);
+            step = resolve_precision("auto", device) == recorded_precision ? recorded_precision : Precision::F32;
+            if (step != recorded_precision) {
+                outcome.warnings.push_back(step_name + " ran in " + e.precision +
                                            ", which this machine does not compute natively; it "
                                            "replays it in fp32 (a slight difference: bf16 results are 53-69 dB, "
                                            "fp16 ones 65-80 dB from fp32)");
@@ -263,6 +333,10 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         }
         precisions.push_back(step);
     }
+    for (const auto& m : mask_files) {
+        if (!m.empty()) export_opts.protect.push_back(m);
+    }
+    check_output_path(probe, export_opts.protect);
     check_folder_writable(output.parent_path());
     LoadedImage img = load_image(input);
     outcome.input_size = img.pixels.size();
@@ -282,15 +356,7 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
     for (size_t i = 0; i < steps.size(); ++i) {
         const HistoryEntry& e = recorded.entries[i];
         cv::Mat mask;
-        if (!e.mask_sha256.empty()) {
-            const fs::path mask_file = mask_folder_for(edited) / (e.mask_sha256 + ".png");
-            check_regular_file(mask_file);
-            export_opts.protect.push_back(mask_file);
-            if (sha256_file(mask_file) != e.mask_sha256) {
-                throw Error(ErrorKind::Input, "mask " + mask_file.string() + " does not match its recorded sha256");
-            }
-            mask = load_mask(mask_file, pixels.size());
-        }
+        if (!mask_files[i].empty()) mask = load_mask(mask_files[i], pixels.size());
         OpContext ctx;
         ctx.device = device;
         // The tile decides where MAXIM's context ends: the recorded one reproduces the result.
@@ -301,7 +367,20 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
             stages.sub_job(static_cast<int>(100 * i / steps.size()), static_cast<int>(100 * (i + 1) / steps.size()));
         ctx.job.cancel = job.cancel;
         ctx.models = &models;
-        OpResult result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
+        OpResult result;
+        try {
+            result = steps[i].first->run(pixels, mask, steps[i].second, ctx);
+        } catch (const Error& err) {
+            // Nothing on the command line chose this step: a refusal is the history's.
+            if (err.kind() != ErrorKind::Usage) throw;
+            std::string why = err.what();
+            for (size_t at = why.find(" (--mask)"); at != std::string::npos; at = why.find(" (--mask)")) {
+                why.erase(at, 9);
+            }
+            throw Error(ErrorKind::Input, "the history in " + edited.string() + " is damaged: step " +
+                                              std::to_string(i + 1) + " (" + e.op + ") cannot run as recorded (" + why +
+                                              ")");
+        }
         job.cancel.throw_if_requested();
         pixels = result.pixels;
         HistoryEntry entry = history_entry(*steps[i].first, steps[i].second, result, ctx.tile);
@@ -309,7 +388,9 @@ EditOutcome replay_edit(const fs::path& edited, const fs::path& input, const fs:
         history.entries.push_back(entry);
         for (const auto& w : result.warnings) outcome.warnings.push_back(w);
     }
-    export_with_history(pixels, img.metadata, history, output, export_opts);
+    for (const auto& w : export_with_history(pixels, img.metadata, history, output, export_opts)) {
+        outcome.warnings.push_back(w);
+    }
     masks.commit();
     outcome.output_size = pixels.size();
     return outcome;

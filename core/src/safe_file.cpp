@@ -51,11 +51,20 @@ std::string temp_name() {
     return buf;
 }
 
-void fsync_folder(const fs::path& dir) {
+// Flushes the folder's entries (the rename) to disk. Returns 0, or the errno of a real failure.
+// Not failures: a folder that cannot be opened for reading (a write-only folder: nothing can be
+// flushed, the rename stands) and filesystems that do not flush folders (EINVAL, ENOTSUP, EROFS).
+int fsync_folder(const fs::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);  // some filesystems refuse fsync on folders (EINVAL); the rename is done either way
+    if (fd < 0) return 0;
+    int e = 0;
+    while (::fsync(fd) != 0) {
+        e = errno;
+        if (e != EINTR) break;
+        e = 0;
+    }
     ::close(fd);
+    return e == EINVAL || e == ENOTSUP || e == EROFS ? 0 : e;
 }
 
 bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
@@ -175,7 +184,18 @@ bool write_file_safely(const fs::path& out, const std::vector<uint8_t>& bytes, I
             throw fail("renaming the temp file into place failed", e);
         }
     }
-    fsync_folder(dir);
+    // The output is complete (its data was flushed) but its name may not be on disk yet. A new
+    // output is taken back: the run failed and leaves nothing. A replaced one stays (the old file
+    // is gone already): the message says so.
+    if (const int e = fsync_folder(dir); e != 0) {
+        if (if_exists == IfExists::Replace) {
+            throw Error(ErrorKind::Processing, "flushing the folder of " + out.string() + " failed (" + errno_text(e) +
+                                                   "); the output was replaced but may not survive a crash");
+        }
+        ::unlink(out.c_str());
+        fsync_folder(dir);
+        throw fail("flushing its folder failed after the rename", e);
+    }
     return true;
 }
 

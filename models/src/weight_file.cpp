@@ -103,7 +103,9 @@ std::map<std::string, std::string> read_weight_meta(const fs::path& path) {
     if (!std::getline(f, line) || line != "RSTW 1" || !std::getline(f, line) || line.rfind("meta ", 0) != 0) {
         return meta;
     }
-    const size_t n = std::stoul(line.substr(5));
+    const std::string count = line.substr(5);
+    if (count.empty() || count.size() > 9 || count.find_first_not_of("0123456789") != std::string::npos) return meta;
+    const size_t n = std::stoul(count);
     for (size_t i = 0; i < n && std::getline(f, line); ++i) {
         const auto sp = line.find(' ');
         meta[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(sp + 1);
@@ -120,9 +122,20 @@ WeightFileContents load_weight_file(const fs::path& path) {
     std::string line;
     if (!std::getline(f, line) || line != "RSTW 1") throw bad("not a Restora weight file");
     WeightFileContents c;
+    // Every count and size is checked against the file's own size before anything is allocated: a
+    // damaged file (even one whose sha256 the manifest records) is refused with its name, never
+    // attempted as a huge allocation.
+    std::error_code size_error;
+    const uint64_t file_bytes = fs::file_size(path, size_error);
+    if (size_error) throw Error(ErrorKind::Processing, "weight file " + path.string() + " cannot be opened");
     auto section = [&](const std::string& name) {
         if (!std::getline(f, line) || line.rfind(name + " ", 0) != 0) throw bad("missing " + name);
-        return std::stoul(line.substr(name.size() + 1));
+        const std::string n = line.substr(name.size() + 1);
+        if (n.empty() || n.size() > 12 || n.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoull(n) > file_bytes) {
+            throw bad("bad " + name + " count");
+        }
+        return static_cast<size_t>(std::stoull(n));
     };
     const size_t n_meta = section("meta");
     for (size_t i = 0; i < n_meta && std::getline(f, line); ++i) {
@@ -132,25 +145,36 @@ WeightFileContents load_weight_file(const fs::path& path) {
     const size_t n_graph = section("graph");
     for (size_t i = 0; i < n_graph && std::getline(f, line); ++i) c.graph.push_back(line);
     const size_t n_tensors = section("tensors");
+    const bool half = half_storage(c.meta);
+    const uint64_t value_bytes = half ? 2 : sizeof(float);
+    uint64_t data_bytes = 0;
     for (size_t i = 0; i < n_tensors && std::getline(f, line); ++i) {
         std::istringstream s(line);
         RawTensor t;
         size_t ndim = 0;
         s >> t.name >> ndim;
-        int64_t count = 1;
+        if (!s || ndim > 8) throw bad("bad tensor line");
+        uint64_t count = 1;
         for (size_t d = 0; d < ndim; ++d) {
             int64_t v = 0;
             s >> v;
-            if (v <= 0) throw bad("bad shape of " + t.name);
+            if (!s || v <= 0) throw bad("bad shape of " + t.name);
+            if (static_cast<uint64_t>(v) > file_bytes / value_bytes / count) {
+                throw bad("tensor " + t.name + " is larger than the file");
+            }
             t.shape.push_back(v);
-            count *= v;
+            count *= static_cast<uint64_t>(v);
         }
-        if (!s) throw bad("bad tensor line");
-        t.values.resize(static_cast<size_t>(count));
+        data_bytes += count * value_bytes;
+        if (data_bytes > file_bytes) throw bad("its tensors are larger than the file");
         c.tensors.push_back(std::move(t));
     }
     if (!std::getline(f, line) || line != "data") throw bad("missing data");
-    const bool half = half_storage(c.meta);
+    for (auto& t : c.tensors) {
+        size_t count = 1;
+        for (const int64_t v : t.shape) count *= static_cast<size_t>(v);
+        t.values.resize(count);
+    }
     for (auto& t : c.tensors) {
         if (half) {
             std::vector<uint16_t> h(t.values.size());

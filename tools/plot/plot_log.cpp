@@ -1,48 +1,88 @@
-// restora-plot LOG.csv -o PLOT.png: charts a training log (the trainers' log.csv), every numeric
-// column against the first ("step"), each in its own panel with its range. A development tool,
-// not installed. Exit codes as restora-cli's: 2 usage, 3 unreadable or too short a log.
+// restora-plot LOG.csv -o PLOT.png [--overwrite]: charts a training log (the trainers' log.csv),
+// every numeric column against the first ("step"), each in its own panel with its range. A
+// development tool, not installed. Exit codes as restora-cli's: 1 the chart could not be
+// written, 2 usage (an existing output without --overwrite), 3 an unreadable or malformed log.
+// The log is read as a regular file of at most 64 MiB; the chart is written as restora-cli's
+// outputs are (write_file_safely: temp file, fsync, atomic rename, never over the log).
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/safe_file.h"
+#include "restora/models/errors.h"
+
 namespace {
 
-struct InputError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using restora::Error;
+using restora::ErrorKind;
+
+constexpr size_t kMaxColumns = 64;  // 32 rows of panels; a wider "header" is not a training log
+
+std::string shown(const std::string& line) {
+    std::string s = line.substr(0, 60);
+    for (char& c : s) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
+    }
+    return line.size() > 60 ? s + "..." : s;
+}
+
+// The whole cell is a finite number, or the row is refused with its line number.
+double parse_cell(const std::string& cell, const std::string& where) {
+    const char* begin = cell.c_str();
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(begin, &end);
+    while (end != nullptr && (*end == ' ' || *end == '\r')) ++end;
+    if (cell.empty() || end == begin || *end != '\0' || errno == ERANGE || !std::isfinite(v)) {
+        throw Error(ErrorKind::Input, where + ": '" + shown(cell) + "' is not a finite number");
+    }
+    return v;
+}
 
 cv::Mat render_log_plot(const std::filesystem::path& csv) {
-    std::ifstream f(csv);
-    if (!f) throw InputError(csv.string() + ": no such file");
+    const std::vector<uint8_t> bytes = restora::read_regular_file(csv, 64u << 20, true);
+    if (std::find(bytes.begin(), bytes.end(), uint8_t{0}) != bytes.end()) {
+        throw Error(ErrorKind::Input, csv.string() + " is not a CSV text file (it holds NUL bytes)");
+    }
+    std::stringstream f(std::string(bytes.begin(), bytes.end()));
     std::string line;
     std::getline(f, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     std::vector<std::string> names;
     {
         std::stringstream ss(line);
         for (std::string c; std::getline(ss, c, ',');) names.push_back(c);
     }
+    if (names.size() > kMaxColumns) {
+        throw Error(ErrorKind::Input, csv.string() + " has " + std::to_string(names.size()) +
+                                          " columns in its first line; a training log has a header of at most " +
+                                          std::to_string(kMaxColumns));
+    }
     std::vector<std::vector<double>> cols(names.size());
-    while (std::getline(f, line)) {
+    for (int number = 2; std::getline(f, line); ++number) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
         std::stringstream ss(line);
         std::vector<double> row;
-        try {
-            for (std::string c; std::getline(ss, c, ',');) row.push_back(std::stod(c));
-        } catch (const std::logic_error&) {
-            throw InputError(csv.string() + ": not a numeric row: " + line);
-        }
-        if (row.size() != names.size()) continue;
+        const std::string where = csv.string() + " line " + std::to_string(number);
+        for (std::string c; std::getline(ss, c, ',');) row.push_back(parse_cell(c, where));
+        if (row.size() != names.size()) continue;  // a row cut short by an interrupted run
         for (size_t i = 0; i < row.size(); ++i) cols[i].push_back(row[i]);
     }
     if (names.size() < 2 || cols[0].size() < 2) {
-        throw InputError(csv.string() + " has too few rows to plot");
+        throw Error(ErrorKind::Input, csv.string() +
+                                          " has too few rows to plot (a header naming the step and at least one "
+                                          "column, then two rows of numbers)");
     }
     const int panels = static_cast<int>(names.size()) - 1;
     const int pw = 520, ph = 220, per_row = 2;
@@ -83,10 +123,13 @@ cv::Mat render_log_plot(const std::filesystem::path& csv) {
 int main(int argc, char** argv) {
     std::string csv;
     std::string out;
+    bool overwrite = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if ((a == "-o" || a == "--output") && i + 1 < argc) {
             out = argv[++i];
+        } else if (a == "--overwrite") {
+            overwrite = true;
         } else if (csv.empty() && !a.empty() && a[0] != '-') {
             csv = a;
         } else {
@@ -95,15 +138,23 @@ int main(int argc, char** argv) {
         }
     }
     if (csv.empty() || out.empty()) {
-        std::fprintf(stderr, "usage: restora-plot LOG.csv -o PLOT.png\n");
+        std::fprintf(stderr, "usage: restora-plot LOG.csv -o PLOT.png [--overwrite]\n");
         return 2;
     }
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     try {
+        const std::string ext = std::filesystem::path(out).extension().string();
+        if (ext != ".png" && ext != ".PNG") throw Error(ErrorKind::Usage, "choose an output name ending in .png");
         const cv::Mat chart = render_log_plot(csv);
-        if (!cv::imwrite(out, chart)) throw InputError("cannot write " + out);
-    } catch (const InputError& e) {
+        std::vector<uint8_t> png;
+        if (!cv::imencode(".png", chart, png)) throw Error(ErrorKind::Processing, "encoding the chart failed");
+        restora::write_file_safely(out, png, overwrite ? restora::IfExists::Replace : restora::IfExists::Refuse, {csv});
+    } catch (const Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
-        return 3;
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s: %s\n", csv.c_str(), e.what());
+        return 1;
     }
     std::fprintf(stderr, "wrote %s\n", out.c_str());
     return 0;

@@ -75,9 +75,10 @@ struct ExportOptions {
 std::vector<std::string> export_losses(const cv::Mat& pixels, const Metadata& metadata, ImageFormat format);
 
 // Encodes to a temp file next to `out`, writes the metadata, then renames it onto `out`.
-// Refuses (Usage) an existing `out` without overwrite and any loss without allow_loss.
-void export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits,
-                  const std::filesystem::path& out, const ExportOptions& options);
+// Refuses (Usage) an existing `out` without overwrite and any loss without allow_loss. Returns
+// warnings about metadata dropped while writing (Metadata::write_into_bytes).
+std::vector<std::string> export_image(const cv::Mat& pixels, const Metadata& metadata, const MetadataEdits& edits,
+                                      const std::filesystem::path& out, const ExportOptions& options);
 
 // Throws Error(Processing) when no file can be created in `dir`.
 void check_folder_writable(const std::filesystem::path& dir);

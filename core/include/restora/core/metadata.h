@@ -52,10 +52,18 @@ class Metadata {
     [[nodiscard]] std::vector<uint8_t> icc_profile() const;
     [[nodiscard]] std::vector<uint8_t> thumbnail_jpeg() const;  // empty when there is none
 
+    // The XMP packet's size as Exiv2 writes it (compact RDF); 0 without XMP.
+    [[nodiscard]] size_t xmp_packet_bytes() const;
+    // A JPEG holds XMP in one APP1 segment: 65535 bytes less the length and the XMP signature.
+    static constexpr size_t kJpegXmpBytes = 65535 - 2 - 29;
+
     // This metadata, with the edits applied, written into an encoded image held in memory;
-    // `name` (the output) is for messages.
+    // `name` (the output) is for messages. XMP too large for a JPEG segment is dropped rather
+    // than failing the export (the photo's own XMP first, the history only if it alone is too
+    // large), with a line in `warnings` naming XMP; export_losses reports it beforehand.
     [[nodiscard]] std::vector<uint8_t> write_into_bytes(const std::vector<uint8_t>& encoded, const MetadataEdits& edits,
-                                                        const std::string& name) const;
+                                                        const std::string& name,
+                                                        std::vector<std::string>* warnings = nullptr) const;
     // The same for an encoded image file, replaced through a temp file.
     void write_into(const std::filesystem::path& encoded_file, const MetadataEdits& edits) const;
 

@@ -88,9 +88,10 @@ class MaskStore {
 // A JPEG EXIF thumbnail (160 px on the long side) of the pixels.
 std::vector<uint8_t> make_exif_thumbnail(const cv::Mat& pixels);
 
-// Exports pixels with the source's metadata and this history (thumbnail regenerated for JPEG).
-void export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
-                         const std::filesystem::path& output, const ExportOptions& options);
+// Exports pixels with the source's metadata and this history (thumbnail regenerated for JPEG);
+// returns export_image's warnings.
+std::vector<std::string> export_with_history(const cv::Mat& pixels, const Metadata& metadata, const History& history,
+                                             const std::filesystem::path& output, const ExportOptions& options);
 
 // A side-by-side before/after image (before scaled to after's geometry), labelled.
 cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after);
