@@ -294,7 +294,8 @@ void JobController::startPreview(bool requested) {
         job.region = in.visible;
         if (op.output_size(job.image.size(), p) == job.image.size() && p.values().count("amount") != 0) {
             preview_amount_ = p.number("amount");
-            job.params["amount"] = "1";  // blended on this side, so that Amount re-blends at once
+            job.params.insert_or_assign("amount",
+                                        format_number(1));  // blended on this side, so that Amount re-blends at once
         } else {
             preview_amount_ = 1;
         }

@@ -28,19 +28,9 @@ ParamSpec amount_param() {
 }
 
 ParamSpec feather_param() {
-    ParamSpec p;
-    p.key = kFeather;
-    p.label = "Feather";
-    p.kind = ParamKind::Integer;
-    p.min = 0;
-    p.max = 64;
-    p.step = 1;
-    p.def = 8;
-    p.unit = "px";
-    p.help =
-        "With a mask: the result fades in over this many pixels inside the mask's edge; pixels outside the "
-        "mask stay exactly as they are";
-    return p;
+    return integer_param(kFeather, "Feather", 0, 64, 8, "px",
+                         "With a mask: the result fades in over this many pixels inside the mask's edge; pixels "
+                         "outside the mask stay exactly as they are");
 }
 
 template <typename T>

@@ -70,6 +70,14 @@ ParamSpec number_param(std::string key, std::string label, double min, double ma
     return p;
 }
 
+ParamSpec integer_param(std::string key, std::string label, int min, int max, int def, std::string unit,
+                        std::string help) {
+    ParamSpec p = number_param(std::move(key), std::move(label), min, max, 1, def, std::move(help));
+    p.kind = ParamKind::Integer;
+    p.unit = std::move(unit);
+    return p;
+}
+
 std::string ParamSpec::default_text() const {
     if (kind == ParamKind::Choice) return def_choice;
     return kind == ParamKind::Integer ? std::to_string(static_cast<long long>(def)) : format_number(def);

@@ -54,6 +54,17 @@ QString writeNoisePhoto(const QTemporaryDir& dir) {
     return path;
 }
 
+// A 900x600 window on the bundled sample at 1:1, zoomed in once: only part of the photo is in view.
+bool openSampleZoomedIn(MainWindow& w, bool live_preview) {
+    w.resize(900, 600);
+    w.show();
+    w.setLivePreview(live_preview);
+    if (!w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg")) return false;
+    w.view()->actualSize();
+    w.view()->zoomIn();
+    return true;
+}
+
 class GuiTest : public QObject {
     Q_OBJECT
   private slots:
@@ -168,12 +179,7 @@ class GuiTest : public QObject {
 
     void livePreviewEqualsApplyInTheVisibleArea() {
         MainWindow w;
-        w.resize(900, 600);
-        w.show();
-        w.setLivePreview(true);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
-        w.view()->actualSize();
-        w.view()->zoomIn();  // only part of the photo is visible now
+        QVERIFY(openSampleZoomedIn(w, true));
         QSignalSpy shown(&w, &MainWindow::previewShown);
         w.selectOperation("denoise");
         w.setParameter("strength", "0.4");
@@ -256,12 +262,7 @@ class GuiTest : public QObject {
     // what the preview showed; the history records the amount.
     void amountReblendsThePreviewWithoutRunningTheToolAgain() {
         MainWindow w;
-        w.resize(900, 600);
-        w.show();
-        w.setLivePreview(true);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
-        w.view()->actualSize();
-        w.view()->zoomIn();
+        QVERIFY(openSampleZoomedIn(w, true));
         QSignalSpy shown(&w, &MainWindow::previewShown);
         w.selectOperation("denoise");
         w.setParameter("model", "nlmeans");
@@ -293,12 +294,7 @@ class GuiTest : public QObject {
     // Apply there; a requested preview can be cancelled and leaves the photo as it was.
     void previewNowOnRequestAndCancel() {
         MainWindow w;
-        w.resize(900, 600);
-        w.show();
-        w.setLivePreview(false);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
-        w.view()->actualSize();
-        w.view()->zoomIn();
+        QVERIFY(openSampleZoomedIn(w, false));
         w.selectOperation("denoise");
         w.setParameter("model", "nlmeans");
         QSignalSpy shown(&w, &MainWindow::previewShown);

@@ -188,17 +188,8 @@ cv::Mat relight(const cv::Mat& bgr, const cv::Mat& mask, int grow) {
 }
 
 ParamSpec grow_param() {
-    ParamSpec p;
-    p.key = "grow";
-    p.label = "Grow mask";
-    p.kind = ParamKind::Integer;
-    p.min = 0;
-    p.max = 200;
-    p.step = 1;
-    p.def = 8;
-    p.unit = "px";
-    p.help = "Pixels added around the painted mask, so a roughly painted soft edge is covered";
-    return p;
+    return integer_param("grow", "Grow mask", 0, 200, 8, "px",
+                         "Pixels added around the painted mask, so a roughly painted soft edge is covered");
 }
 
 class RemoveShadow : public Operation {

@@ -36,6 +36,9 @@ ParamSpec choice_param(std::string key, std::string label, std::vector<std::stri
                        std::string help, std::string unit = {});
 ParamSpec number_param(std::string key, std::string label, double min, double max, double step, double def,
                        std::string help);
+// A whole-number slider in steps of 1 (`unit`: "px" and the like).
+ParamSpec integer_param(std::string key, std::string label, int min, int max, int def, std::string unit,
+                        std::string help);
 
 // The canonical text of a number parameter's value ("%.6g"): what the history records.
 std::string format_number(double v);
