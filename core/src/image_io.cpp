@@ -369,6 +369,25 @@ cv::Mat apply_orientation(const cv::Mat& m, int orientation) {
     }
 }
 
+// A PNG's chunks, walked before the decoder sees them: a chunk that claims more bytes than the
+// file has left is damage, and libpng would allocate what it claims (hundreds of MB for a few
+// bytes of file) before it found out.
+void check_png_chunks(const fs::path& path, const std::vector<uint8_t>& b) {
+    size_t at = 8;
+    while (at + 12 <= b.size()) {
+        const uint32_t length = be32(&b[at]);
+        const std::string type(reinterpret_cast<const char*>(&b[at + 4]), 4);
+        const size_t left = b.size() - at - 12;
+        if (length > 0x7fffffffU || length > left) {
+            damaged(path, "PNG chunk '" + type + "' claims " + std::to_string(length) + " bytes but only " +
+                              std::to_string(left) + " remain");
+        }
+        if (type == "IEND") return;
+        at += 12 + static_cast<size_t>(length);
+    }
+    damaged(path, "the PNG data ends before its IEND chunk");
+}
+
 LoadedImage load_image(const fs::path& path) {
     // Header first: the size limits are checked before the file is read, and the read is capped
     // at what the header can account for (16 bytes a pixel is more than any format stores
@@ -380,6 +399,7 @@ LoadedImage load_image(const fs::path& path) {
     if (h.format == ImageFormat::Jpeg && !jpeg_is_complete(bytes)) {
         damaged(path, "the JPEG data ends before its end marker");
     }
+    if (h.format == ImageFormat::Png) check_png_chunks(path, bytes);
     cv::Mat decoded;
     try {
         // JPEG through libjpeg directly: its corruption warnings are errors (jpeg_decode.h).

@@ -242,3 +242,33 @@ TEST(ImageIo, EstimatesAJpegsQualityFromItsTables) {
     EXPECT_EQ(jpeg_quality_estimate({0xFF, 0xD8, 0xFF, 0xDB, 0x00}), 0) << "a truncated table";
     EXPECT_EQ(jpeg_quality_of_file("/nonexistent/photo.jpg"), 0);
 }
+
+// A PNG chunk that claims more bytes than the file holds is refused before the decoder, which
+// would allocate what the chunk claims (found by fuzzing: a 65 KB file made libpng ask for 781 MB).
+TEST(ImageIo, PngChunksThatClaimMoreThanTheFileAreDamage) {
+    test::TempDir dir;
+    std::vector<uint8_t> png;
+    ASSERT_TRUE(cv::imencode(".png", test::synthetic_photo(32, 24), png));
+    const auto ok = dir.path() / "ok.png";
+    test::write_bytes(ok, png);
+    EXPECT_EQ(restora::load_image(ok).pixels.size(), cv::Size(32, 24));
+    // Before IEND (the last 12 bytes): a tEXt chunk claiming 781,349,760 bytes, 16 present.
+    std::vector<uint8_t> bad(png.begin(), png.end() - 12);
+    const uint8_t chunk[] = {0x2E, 0x92, 0x50, 0x80, 't', 'E', 'X', 't'};
+    bad.insert(bad.end(), chunk, chunk + 8);
+    bad.insert(bad.end(), 16, uint8_t{'a'});
+    bad.insert(bad.end(), png.end() - 12, png.end());
+    const auto lying = dir.path() / "lying.png";
+    test::write_bytes(lying, bad);
+    try {
+        (void)restora::load_image(lying);
+        FAIL() << "a chunk longer than the file was decoded";
+    } catch (const restora::Error& e) {
+        EXPECT_EQ(e.kind(), restora::ErrorKind::Input);
+        EXPECT_NE(std::string(e.what()).find("tEXt"), std::string::npos) << e.what();
+    }
+    // Cut short before IEND: damage too.
+    const auto cut = dir.path() / "cut.png";
+    test::write_bytes(cut, std::vector<uint8_t>(png.begin(), png.end() - 12));
+    EXPECT_THROW((void)restora::load_image(cut), restora::Error);
+}
