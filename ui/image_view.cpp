@@ -438,7 +438,11 @@ void ImageView::drawMask(QPainter& p, const QRectF& clip, double origin_x, bool 
         cv::Mat inside = shown > 127;
         cv::Mat eroded;
         cv::erode(inside, eroded, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-        shown = inside - eroded;
+        // A new matrix: assigning the expression to `shown` would write into the mask itself,
+        // which `shown` views at zoom >= 1.
+        cv::Mat edge;
+        cv::subtract(inside, eroded, edge);
+        shown = edge;
         lut[255] = overlay_color_.rgb();
     } else {
         for (int v = 0; v < 256; ++v) {

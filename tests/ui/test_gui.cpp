@@ -379,6 +379,40 @@ class GuiTest : public QObject {
 
     // The mask editor end to end: paint, undo a stroke, invert, grow, apply, undo the operation
     // (the mask is still there), export the mask; then an upscale resamples it.
+    // Drawing the mask's outline over the preview never changes the mask: an imported mask stays
+    // whole through a live preview in split view at 100% and a brush dab adds to it (the outline
+    // was once computed into the mask's own pixels, emptying the selection right of the divider).
+    void importedMaskThenABrushDabAddsToIt() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        w.setLivePreview(true);
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        w.setCompareMode(restora::ui::CompareMode::SplitVertical);
+        w.selectOperation("denoise");
+        const cv::Size size = w.session()->current().size();
+        cv::Mat ellipse = cv::Mat::zeros(size, CV_8U);
+        cv::ellipse(ellipse, {size.width / 2, size.height / 2}, {size.width / 3, size.height / 3}, 0, 0, 360,
+                    cv::Scalar(255), cv::FILLED);
+        const QString path = dir.filePath("ellipse.png");
+        QVERIFY(cv::imwrite(path.toStdString(), ellipse));
+        QVERIFY(w.setMaskFile(path));
+        restora::ui::MaskLayer* m = w.currentMask();
+        QCOMPARE(cv::countNonZero(m->binary() != ellipse), 0);
+        QTest::qWait(1500);  // the live preview of the masked tool runs
+        QCOMPARE(cv::countNonZero(m->binary() != ellipse), 0);
+        QCOMPARE(w.currentMask(), m);
+        QCOMPARE(w.view()->maskLayer(), m);
+        w.maskPanel()->setTool(MaskTool::Brush);
+        w.maskPanel()->setBrushRadius(20);
+        stroke(w.view(), {{size.width * 0.78, size.height * 0.62}});
+        cv::Mat lost;
+        cv::bitwise_and(ellipse, ~m->binary(), lost);
+        QCOMPARE(cv::countNonZero(lost), 0);
+        QVERIFY(m->selected_fraction() > cv::countNonZero(ellipse) / static_cast<double>(ellipse.total()));
+    }
+
     void paintMaskApplyUndoExport() {
         MainWindow w;
         w.resize(1100, 750);
