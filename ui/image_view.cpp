@@ -36,6 +36,17 @@ void ImageView::setImages(const QImage& before, const QImage& after, bool keep_v
     update();
 }
 
+void ImageView::setAfterLabel(const QString& label) {
+    if (label == after_label_) return;
+    after_label_ = label;
+    update();
+}
+
+QString ImageView::afterLabelText() const {
+    if (!preview_.isNull()) return tr("After · preview");
+    return after_label_.isEmpty() ? tr("After") : after_label_;
+}
+
 QActionGroup* ImageView::addCompareActions(QMenu* menu, QToolBar* bar) {
     auto* group = new QActionGroup(this);
     const std::pair<QString, CompareMode> entries[] = {{tr("After"), CompareMode::After},
@@ -569,7 +580,7 @@ void ImageView::paintEvent(QPaintEvent* event) {
         const double ax =
             side ? w / 2 + 10 * dpr : (mode_ == CompareMode::SplitVertical ? split_ * w + 10 * dpr : 10 * dpr);
         const double ay = mode_ == CompareMode::SplitHorizontal ? split_ * h + 20 * dpr : 20 * dpr;
-        p.drawText(QPointF(ax, ay), tr("After"));
+        p.drawText(QPointF(ax, ay), afterLabelText());
     }
     drawToolFeedback(p, dpr);
 }

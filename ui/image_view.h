@@ -40,6 +40,13 @@ class ImageView : public QWidget {
     // A preview of part of the result, drawn over "after" in `image_rect` (after-image pixels).
     void setPreview(const QImage& preview, const QRectF& image_rect);
     void clearPreview();
+    // What the "After" pane shows when no preview is drawn over it ("After · Denoise applied");
+    // empty: "After". With a preview on screen the pane says "After · preview".
+    void setAfterLabel(const QString& label);
+    [[nodiscard]] QString afterLabelText() const;
+    [[nodiscard]] const QImage& beforeImage() const { return before_; }
+    [[nodiscard]] const QImage& afterImage() const { return after_; }
+    [[nodiscard]] bool hasPreview() const { return !preview_.isNull(); }
     // The part of the after-image the view shows now (after-image pixels, clipped).
     [[nodiscard]] QRect visibleImageRect() const;
     [[nodiscard]] double zoom() const { return state_.zoom; }
@@ -104,6 +111,7 @@ class ImageView : public QWidget {
     QImage before_;
     QImage after_;
     QImage preview_;
+    QString after_label_;
     QRectF preview_rect_;
     CompareMode mode_ = CompareMode::SplitVertical;
     bool show_original_ = false;

@@ -269,6 +269,12 @@ void JobController::schedulePreview() {
     preview_timer_.start();
 }
 
+void JobController::holdPreview() {
+    preview_timer_.stop();
+    invalidatePreview();
+    preview_armed_ = false;
+}
+
 void JobController::viewMoved() {
     if (preview_armed_ && live_) preview_timer_.start();
 }

@@ -62,6 +62,9 @@ class JobController : public QObject {
     void cancelRunning();
     // Something the preview depends on changed: drop the preview shown and compute it again.
     void schedulePreview();
+    // Clears the preview and waits for the next change of tool, setting or mask (after a redo,
+    // the applied result is what the view compares).
+    void holdPreview();
     // Zoom or pan moved the visible area: preview it once the view settles.
     void viewMoved();
     void setLivePreview(bool on);

@@ -78,6 +78,7 @@ void MainWindow::connectJobs() {
     connect(j, &JobController::previewReady, this, [this](const PreviewResult& r) {
         const QImage current = to_qimage(session_->current());
         view_->setImages(current, current, true);  // compare: the photo now vs the preview
+        view_->setAfterLabel({});
         view_->setPreview(to_qimage(r.pixels), QRectF(r.region.x, r.region.y, r.region.width, r.region.height));
     });
     connect(j, &JobController::previewCleared, view_, &ImageView::clearPreview);
@@ -178,6 +179,7 @@ void MainWindow::buildToolPanel() {
     auto* hist_dock = new QDockWidget(tr("History"), this);
     hist_dock->setObjectName("history-dock");
     history_ = new HistoryList(hist_dock);
+    connect(history_, &HistoryList::stepRequested, this, &MainWindow::showStep);
     hist_dock->setWidget(history_);
     addDockWidget(Qt::RightDockWidgetArea, hist_dock);
 
@@ -305,11 +307,17 @@ void MainWindow::onMaskEdited() {
     jobs_->schedulePreview();
 }
 
+void MainWindow::setMaskVisible(bool on) {
+    view_->setMaskVisible(on);
+    mask_panel_->setMaskVisible(on);
+}
+
 void MainWindow::updateMaskInfo() { mask_panel_->showCoverage(view_->maskLayer()); }
 
 void MainWindow::onApplied(const ApplyResult& r) {
     session_->push(r.pixels, r.entry, r.mask);
     timeline_.record(false, r.entry.op, q(r.entry.op));
+    setMaskVisible(false);  // judge the result without the overlay; painting shows it again
     refresh(true);
 }
 
@@ -346,7 +354,18 @@ void MainWindow::step(bool back) {
         session_->redo();
     }
     refresh(true);
-    jobs_->schedulePreview();
+    if (back) {
+        jobs_->schedulePreview();  // the tool's preview over the photo as it is now
+    } else {
+        jobs_->holdPreview();  // Before: the photo before the redone edit; After: its result
+    }
+}
+
+void MainWindow::showStep(int applied) {
+    if (session_ == nullptr || busy() || applied < 0) return;
+    // Walks the timeline (mask edits between operations included) to the chosen operation.
+    while (session_->applied_count() > static_cast<std::size_t>(applied) && timeline_.canUndo()) step(true);
+    while (session_->applied_count() < static_cast<std::size_t>(applied) && timeline_.canRedo()) step(false);
 }
 
 void MainWindow::updateUndoActions() {
@@ -416,6 +435,7 @@ bool MainWindow::openFile(const QString& path) {
     tools_->forgetAvailability();
     EngineSettings::addRecentFile(path);
     rebuildRecentMenu();
+    setMaskVisible(true);  // a new photo starts with its masks in view
     refresh(false);
     rebuildParameters();  // attaches the tool's (new) mask
     jobs_->schedulePreview();
@@ -430,7 +450,10 @@ void MainWindow::refresh(bool keep_view) {
         const cv::Mat& m = session_->current();
         size_label_->setText(QString("%1 × %2, %3-bit").arg(m.cols).arg(m.rows).arg(m.depth() == CV_16U ? 16 : 8));
         setWindowTitle(QString("%1 — Restora").arg(QFileInfo(q(session_->path().string())).fileName()));
-        history_->showHistory(session_->history());
+        history_->showHistory(session_->history(), session_->earlier_count(), session_->redo_entries());
+        const std::size_t n = session_->applied_count();
+        view_->setAfterLabel(n == 0 ? QString()
+                                    : tr("After · %1 applied").arg(toolTitle(session_->history().entries.back().op)));
     } else {
         view_->setImages({}, {}, false);
     }

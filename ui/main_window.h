@@ -79,6 +79,9 @@ class MainWindow : public QMainWindow, private JobSource {
     void cancelJob();
     void undo();
     void redo();
+    // Shows the photo after `applied` of this session's operations (History clicks): undoes or
+    // redoes to it; the steps after it stay in the list until a new edit replaces them.
+    void showStep(int applied);
 
   signals:
     void jobDone(bool ok);
@@ -115,6 +118,7 @@ class MainWindow : public QMainWindow, private JobSource {
     void onApplied(const ApplyResult& r);
     void onMaskEdited();
     void updateMaskInfo();
+    void setMaskVisible(bool on);
     void updateUndoActions();
 
     std::unique_ptr<EditSession> session_;

@@ -26,9 +26,17 @@ ToolPanel::ToolPanel(QWidget* parent) : QWidget(parent) {
         op_box_->addItem(q(op->info().name), q(op->info().id));
         op_box_->setItemData(op_box_->count() - 1, q(op->info().description), Qt::ToolTipRole);
     }
-    layout->addWidget(op_box_);
+    reset_button_ = new QPushButton(tr("Reset"), this);
+    reset_button_->setToolTip(tr("Put this tool's settings back to their defaults"));
+    connect(reset_button_, &QPushButton::clicked, this, &ToolPanel::resetSettings);
+    auto* chooser = new QHBoxLayout;
+    chooser->addWidget(op_box_, 1);
+    chooser->addWidget(reset_button_);
+    layout->addLayout(chooser);
     form_ = new ParameterForm(this);
     layout->addWidget(form_);
+    connect(form_, &ParameterForm::choiceChanged, this, &ToolPanel::remember);
+    connect(form_, &ParameterForm::numberChanged, this, &ToolPanel::remember);
     mask_panel_ = new MaskPanel(this);
     layout->addWidget(mask_panel_);
     // The Mask menu's detect entry keeps a tool's name while a tool without one is chosen.
@@ -73,10 +81,35 @@ void ToolPanel::selectOperation(const QString& id) { op_box_->setCurrentIndex(op
 void ToolPanel::rebuild(const SourceInfo* source) {
     const Operation* op = operation();
     form_->rebuild(op, source);
+    reset_button_->setEnabled(op != nullptr);
     if (op == nullptr) return;
+    defaults_ = form_->values();
+    if (const auto it = chosen_.find(op->info().id); it != chosen_.end()) {
+        restoring_ = true;  // the user's settings for this tool, from another photo or tool visit
+        for (const auto& [key, value] : it->second) form_->setValue(key, q(value));
+        restoring_ = false;
+    }
     mask_panel_->setVisible(op->info().mask != MaskUse::None);
     const OperationHints hints = op->hints();
     mask_panel_->setDetectAction(q(hints.detect_label), q(hints.detect_help));
+}
+
+void ToolPanel::remember() {
+    const Operation* op = operation();
+    if (restoring_ || op == nullptr) return;
+    auto& chosen = chosen_[op->info().id];
+    chosen.clear();
+    for (const auto& [key, value] : form_->values()) {
+        const auto d = defaults_.find(key);
+        if (d == defaults_.end() || d->second != value) chosen[key] = value;
+    }
+}
+
+void ToolPanel::resetSettings() {
+    const Operation* op = operation();
+    if (op == nullptr) return;
+    chosen_.erase(op->info().id);
+    emit operationChanged();  // rebuilt with the defaults (and the photo's own, such as its JPEG quality)
 }
 
 void ToolPanel::updateAvailability(bool has_photo, const MaskLayer* mask, bool busy) {
@@ -111,6 +144,7 @@ void ToolPanel::updateAvailability(bool has_photo, const MaskLayer* mask, bool b
 
 void ToolPanel::setBusy(bool busy) {
     op_box_->setEnabled(!busy);
+    reset_button_->setEnabled(!busy);
     form_->setEnabled(!busy);
     mask_panel_->setEnabled(!busy);
 }

@@ -39,6 +39,8 @@ class ToolPanel : public QWidget {
     // answer is kept per tool and settings until forget()) and enables Apply and Preview.
     void updateAvailability(bool has_photo, const MaskLayer* mask, bool busy);
     void forgetAvailability() { availability_cache_.clear(); }
+    // Puts the chosen tool's settings back to their defaults (the Reset button).
+    void resetSettings();
     void setBusy(bool busy);
 
   signals:
@@ -55,6 +57,13 @@ class ToolPanel : public QWidget {
     QPushButton* apply_button_ = nullptr;
     QPushButton* preview_button_ = nullptr;
     std::map<std::string, QString> availability_cache_;  // tool + settings -> problem (empty: ok)
+    QPushButton* reset_button_ = nullptr;
+    // The settings the user changed, per tool, kept while the app runs (across photos): what
+    // differs from the defaults the form was last built with.
+    std::map<std::string, std::map<std::string, std::string>> chosen_;
+    std::map<std::string, std::string> defaults_;
+    bool restoring_ = false;
+    void remember();
 };
 
 }  // namespace restora::ui

@@ -37,6 +37,12 @@ void EditSession::undo() {
     states_.pop_back();
 }
 
+std::vector<HistoryEntry> EditSession::redo_entries() const {
+    std::vector<HistoryEntry> out;
+    for (auto it = redo_.rbegin(); it != redo_.rend(); ++it) out.push_back(it->entry);
+    return out;
+}
+
 void EditSession::redo() {
     if (!can_redo()) return;
     states_.push_back(redo_.back());

@@ -7,8 +7,13 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <QPushButton>
+
+#include "history_list.h"
 #include "main_window.h"
 #include "mask_panel.h"
+#include "parameter_form.h"
+#include "qt_image.h"
 #include "restora/core/history.h"
 #include "restora/core/image_io.h"
 #include "restora/core/model_import.h"
@@ -18,6 +23,7 @@ using restora::ui::ImageView;
 using restora::ui::MainWindow;
 using restora::ui::MaskEdit;
 using restora::ui::MaskTool;
+using restora::ui::to_qimage;
 
 namespace {
 
@@ -411,6 +417,125 @@ class GuiTest : public QObject {
         cv::bitwise_and(ellipse, ~m->binary(), lost);
         QCOMPARE(cv::countNonZero(lost), 0);
         QVERIFY(m->selected_fraction() > cv::countNonZero(ellipse) / static_cast<double>(ellipse.total()));
+    }
+
+    // Before/After mean one thing: after Apply, and after Undo then Redo, Before is the photo
+    // before the edit and After its result, labelled as applied (no preview of the tool applied a
+    // second time); after Undo, the live preview compares the photo with the tool's preview.
+    void beforeAndAfterThroughUndoAndRedo() {
+        MainWindow w;
+        w.resize(1100, 750);
+        w.show();
+        w.setLivePreview(true);
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        w.setCompareMode(restora::ui::CompareMode::SplitVertical);
+        const QImage original = to_qimage(w.session()->current());
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.apply();
+        QVERIFY(done.wait(60000));
+        const QImage result = to_qimage(w.session()->current());
+        QVERIFY(result != original);
+        const auto applied = [&] {
+            return w.view()->beforeImage() == original && w.view()->afterImage() == result && !w.view()->hasPreview() &&
+                   w.view()->afterLabelText() == "After · Denoise applied";
+        };
+        QVERIFY(applied());
+        w.undo();
+        QVERIFY(shown.wait(60000));  // the tool's live preview over the photo as it is again
+        QVERIFY(w.view()->beforeImage() == original);
+        QVERIFY(w.view()->hasPreview());
+        QCOMPARE(w.view()->afterLabelText(), QString("After · preview"));
+        const int previews = w.previewJobsSubmitted();
+        w.redo();
+        QVERIFY(applied());
+        QTest::qWait(1200);  // longer than the live preview's delay: no preview of it applied twice
+        QCOMPARE(w.previewJobsSubmitted(), previews);
+        QVERIFY(applied());
+    }
+
+    // The History list is a timeline: steps in words, a click shows the photo at that step, the
+    // later steps stay (greyed) until a new edit replaces them.
+    void historyClicksShowEachStep() {
+        MainWindow w;
+        w.resize(1100, 750);
+        w.show();
+        w.setLivePreview(false);
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        const cv::Mat original = w.session()->current().clone();
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        w.setParameter("strength", "0.8");
+        w.apply();
+        QVERIFY(done.wait(60000));
+        const cv::Mat first = w.session()->current().clone();
+        w.selectOperation("upscale");
+        w.setParameter("model", "bicubic");
+        w.setParameter("scale", "2");
+        w.apply();
+        QVERIFY(done.wait(60000));
+        auto* list = w.findChild<restora::ui::HistoryList*>();
+        QVERIFY(list != nullptr);
+        QCOMPARE(list->count(), 3);
+        QCOMPARE(list->item(1)->text(), QString("Denoise · nlmeans · strength 0.8"));
+        QCOMPARE(list->item(2)->text(), QString("Upscale · bicubic · ×2"));
+        const auto click = [&](int row) {
+            const QRect r = list->visualItemRect(list->item(row));
+            QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, r.center());
+        };
+        click(0);
+        QCOMPARE(w.session()->applied_count(), std::size_t{0});
+        QCOMPARE(cv::norm(w.session()->current(), original, cv::NORM_INF), 0.0);
+        QCOMPARE(list->count(), 3);  // the undone steps are still listed
+        click(1);
+        QCOMPARE(w.session()->applied_count(), std::size_t{1});
+        QCOMPARE(cv::norm(w.session()->current(), first, cv::NORM_INF), 0.0);
+        QCOMPARE(list->currentRow(), 1);
+        // A new edit at step 1 replaces the undone upscale.
+        w.selectOperation("denoise");
+        w.apply();
+        QVERIFY(done.wait(60000));
+        QCOMPARE(list->count(), 3);
+        QVERIFY(list->item(2)->text().startsWith("Denoise"));
+    }
+
+    // Settings the user chose stay with the tool across photos; Reset brings back the defaults.
+    // Applying hides the mask overlay (the result is judged without it); a new photo shows masks.
+    void settingsStayAcrossPhotosAndMaskHidesAfterApply() {
+        MainWindow w;
+        w.resize(1100, 750);
+        w.show();
+        w.setLivePreview(false);
+        const QString sample = sourceDir() + "/resources/sample/chelsea-noisy.jpg";
+        QVERIFY(w.openFile(sample));
+        w.selectOperation("denoise");
+        w.setParameter("strength", "0.8");
+        w.selectOperation("inpaint");
+        w.setParameter("model", "telea");
+        w.maskPanel()->setTool(MaskTool::Brush);
+        w.maskPanel()->setBrushRadius(8);
+        stroke(w.view(), {{100, 100}, {140, 110}});
+        QVERIFY(w.view()->maskVisible());
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(60000));
+        QVERIFY(!w.view()->maskVisible());
+        w.setUnsavedQuestion([](const QString&) { return MainWindow::UnsavedChoice::Discard; });
+        QVERIFY(w.openFile(sample));
+        QVERIFY(w.view()->maskVisible());
+        w.selectOperation("denoise");
+        auto* form = w.findChild<restora::ui::ParameterForm*>();
+        QCOMPARE(QString::fromStdString(form->values().at("strength")), QString("0.8"));
+        auto* reset = w.findChild<QPushButton*>(QString(), Qt::FindChildrenRecursively);
+        for (QPushButton* b : w.findChildren<QPushButton*>()) {
+            if (b->text() == "Reset") reset = b;
+        }
+        QVERIFY(reset != nullptr && reset->text() == "Reset");
+        reset->click();
+        QCOMPARE(QString::fromStdString(form->values().at("strength")), QString("0.5"));
     }
 
     void paintMaskApplyUndoExport() {

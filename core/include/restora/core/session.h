@@ -28,6 +28,12 @@ class EditSession {
     [[nodiscard]] bool can_redo() const { return !redo_.empty(); }
     void undo();
     void redo();
+    // This session's edits applied now (the current state is the original after 0), and the
+    // entries of the states undone and not yet replaced by a new edit, the next redo first.
+    [[nodiscard]] std::size_t applied_count() const { return states_.size() - 1; }
+    [[nodiscard]] std::vector<HistoryEntry> redo_entries() const;
+    // Entries the file already carried when it was opened (listed first by history()).
+    [[nodiscard]] std::size_t earlier_count() const { return previous_.entries.size(); }
 
     // Writes the current state with all metadata and the history (masks next to the output).
     void export_to(const std::filesystem::path& out, const ExportOptions& options) const;
