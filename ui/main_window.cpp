@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -94,7 +96,7 @@ JobInputs MainWindow::jobInputs() {
     in.tool = tools_->toolName();
     in.params = tools_->form()->values();
     in.image = session_->current();
-    if (MaskLayer* m = currentMask(); m != nullptr && !m->empty()) in.mask = m->binary();
+    if (MaskLayer* m = currentMask(); m != nullptr) in.mask = m->job_mask();
     const QRect v = view_->visibleImageRect();
     in.visible = cv::Rect(v.x(), v.y(), v.width(), v.height());
     return in;
@@ -195,6 +197,13 @@ void MainWindow::connectMaskPanel() {
     connect(mask_panel_, &MaskPanel::editRequested, this,
             [this](MaskEdit::Kind kind, double amount) { editMask(MaskEdit::whole(kind, amount)); });
     connect(mask_panel_, &MaskPanel::detectRequested, this, &MainWindow::detectMask);
+    connect(mask_panel_, &MaskPanel::protectChanged, this, [this](bool on) {
+        MaskLayer* layer = currentMask();
+        if (layer == nullptr) return;
+        layer->set_protect(on);
+        updateMaskInfo();
+        jobs_->schedulePreview();
+    });
     connect(mask_panel_, &MaskPanel::importRequested, this, [this] {
         const QString p = askMaskToImport(this);
         if (!p.isEmpty()) setMaskFile(p);
@@ -220,6 +229,11 @@ void MainWindow::rebuildParameters() {
     const bool mask = op->info().mask != MaskUse::None;
     for (QAction* a : mask_actions_) a->setEnabled(mask);
     view_->setMaskLayer(mask ? currentMask() : nullptr);
+    const auto& params = op->info().params;
+    const bool limits_only =  // the mask only limits where the tool acts (not what to fill)
+        mask && std::any_of(params.begin(), params.end(), [](const ParamSpec& p) { return p.key == "feather"; });
+    mask_panel_->setProtectAvailable(limits_only);
+    if (limits_only && currentMask() != nullptr) mask_panel_->setProtect(currentMask()->protect());
     updateMaskInfo();
     updateAvailability();
     jobs_->schedulePreview();

@@ -107,6 +107,13 @@ cv::Mat MaskLayer::binary() const {
     return out;
 }
 
+cv::Mat MaskLayer::job_mask() const {
+    if (empty()) return {};
+    cv::Mat out;
+    cv::compare(mask_, 127, out, protect_ ? cv::CMP_LE : cv::CMP_GT);
+    return out;
+}
+
 bool MaskLayer::empty() const { return mask_.empty() || cv::countNonZero(mask_ > 127) == 0; }
 
 double MaskLayer::selected_fraction() const {

@@ -60,6 +60,13 @@ class MaskLayer {
     [[nodiscard]] std::size_t undo_count() const { return applied_; }
     [[nodiscard]] const MaskEdit& last_edit() const { return edits_.at(applied_ - 1); }
 
+    // Protect mode: what is painted must stay as it is and the tool changes the rest.
+    void set_protect(bool on) { protect_ = on; }
+    [[nodiscard]] bool protect() const { return protect_; }
+    // The mask the tool runs with (0/255): the selection, or in protect mode everything but it;
+    // empty when nothing is painted (the whole photo).
+    [[nodiscard]] cv::Mat job_mask() const;
+
     // Scales every edit to the new image size and replays the applied ones.
     void resample(cv::Size size);
 
@@ -75,6 +82,7 @@ class MaskLayer {
     std::vector<MaskEdit> edits_;
     std::vector<Patch> patches_;  // one per applied edit
     std::size_t applied_ = 0;
+    bool protect_ = false;
     // The stroke in progress: its edit, the mask before it began, and the union of what it touched.
     struct Stroke {
         MaskEdit edit;

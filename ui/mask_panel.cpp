@@ -39,8 +39,19 @@ int slider_to_size(int v) {
 MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
-    auto* title = new QLabel(tr("<b>Mask</b> — white = the pixels the tool changes"), this);
-    layout->addWidget(title);
+    title_ = new QLabel(tr("<b>Mask</b> — white = the pixels the tool changes"), this);
+    title_->setWordWrap(true);
+    layout->addWidget(title_);
+    protect_ = new QCheckBox(tr("Protect what I paint"), this);
+    protect_->setToolTip(
+        tr("Paint what must not change (a face, the sky); the tool changes the rest of the photo. "
+           "Without anything painted the tool changes the whole photo."));
+    layout->addWidget(protect_);
+    connect(protect_, &QCheckBox::toggled, this, [this](bool on) {
+        title_->setText(on ? tr("<b>Mask</b> — painted pixels stay as they are")
+                           : tr("<b>Mask</b> — white = the pixels the tool changes"));
+        emit protectChanged(on);
+    });
 
     auto* tool_row = new QHBoxLayout;
     tools_ = new QButtonGroup(this);
@@ -234,6 +245,12 @@ void MaskPanel::showCoverage(const MaskLayer* layer) {
         return;
     }
     const double f = layer->selected_fraction();
+    if (layer->protect()) {
+        setInfo(
+            f == 0 ? tr("Nothing protected: the tool changes the whole photo. Paint what must stay as it is.")
+                   : tr("%1% of the photo protected; the tool changes the rest").arg(f * 100, 0, 'f', f < 0.1 ? 2 : 1));
+        return;
+    }
     setInfo(f == 0 ? tr("Nothing selected yet: paint over what the tool should change.")
                    : tr("%1% of the photo selected").arg(f * 100, 0, 'f', f < 0.1 ? 2 : 1));
 }
@@ -302,5 +319,19 @@ QList<QAction*> MaskPanel::fillMenu(QMenu* menu) {
 }
 
 double MaskPanel::overlayOpacity() const { return opacity_->value() / 100.0; }
+
+void MaskPanel::setProtectAvailable(bool available) {
+    protect_->setVisible(available);
+    if (!available) setProtect(false);
+}
+
+void MaskPanel::setProtect(bool on) {
+    const QSignalBlocker block(protect_);
+    protect_->setChecked(on);
+    title_->setText(on ? tr("<b>Mask</b> — painted pixels stay as they are")
+                       : tr("<b>Mask</b> — white = the pixels the tool changes"));
+}
+
+bool MaskPanel::protect() const { return protect_->isChecked(); }
 
 }  // namespace restora::ui

@@ -42,6 +42,10 @@ class MaskPanel : public QWidget {
     // Adds the mask actions with their shortcuts to `menu`; returns them (for enabling).
     QList<QAction*> fillMenu(QMenu* menu);
     [[nodiscard]] QColor overlayColor() const { return color_; }
+    // Protect mode (for tools whose mask only limits where they act): offered or not, and on.
+    void setProtectAvailable(bool available);
+    void setProtect(bool on);
+    [[nodiscard]] bool protect() const;
     [[nodiscard]] double overlayOpacity() const;
 
   signals:
@@ -50,6 +54,7 @@ class MaskPanel : public QWidget {
     void editRequested(restora::ui::MaskEdit::Kind kind, double amount);
     void overlayChanged(const QColor& color, double opacity);
     void visibilityChanged(bool visible);
+    void protectChanged(bool on);
     void importRequested();
     void detectRequested();
     void exportRequested();
@@ -67,6 +72,8 @@ class MaskPanel : public QWidget {
     QSlider* opacity_ = nullptr;
     QPushButton* color_button_ = nullptr;
     QCheckBox* show_ = nullptr;
+    QCheckBox* protect_ = nullptr;
+    QLabel* title_ = nullptr;
     QLabel* info_ = nullptr;
     QPushButton* detect_ = nullptr;
     QAction* detect_action_ = nullptr;

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <QCheckBox>
 #include <QPushButton>
 
 #include "history_list.h"
@@ -536,6 +537,39 @@ class GuiTest : public QObject {
         QVERIFY(reset != nullptr && reset->text() == "Reset");
         reset->click();
         QCOMPARE(QString::fromStdString(form->values().at("strength")), QString("0.5"));
+    }
+
+    // Protect mode: what is painted stays bit for bit; the tool changes the rest of the photo.
+    void protectKeepsWhatIsPainted() {
+        MainWindow w;
+        w.resize(1100, 750);
+        w.show();
+        w.setLivePreview(false);
+        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        const cv::Mat original = w.session()->current().clone();
+        w.selectOperation("denoise");
+        w.setParameter("model", "nlmeans");
+        auto* protect = w.maskPanel()->findChild<QCheckBox*>();
+        for (QCheckBox* c : w.maskPanel()->findChildren<QCheckBox*>()) {
+            if (c->text() == "Protect what I paint") protect = c;
+        }
+        QVERIFY(protect != nullptr && protect->text() == "Protect what I paint" && protect->isVisibleTo(&w));
+        protect->setChecked(true);
+        MaskEdit rect;
+        rect.kind = MaskEdit::Kind::Rect;
+        rect.points = {{100, 60}, {260, 200}};
+        w.editMask(rect);
+        QSignalSpy done(&w, &MainWindow::jobDone);
+        w.apply();
+        QVERIFY(done.wait(60000));
+        const cv::Mat out = w.session()->current();
+        const cv::Rect kept(100 + 1, 60 + 1, 160 - 2, 140 - 2);  // inside the painted rectangle
+        QCOMPARE(cv::norm(out(kept), original(kept), cv::NORM_INF), 0.0);
+        const cv::Rect changed(300 + 16, 0, 451 - 316, 300);  // beyond the feather band outside it
+        QVERIFY(cv::norm(out(changed), original(changed), cv::NORM_INF) > 0);
+        // Inpainting fills what is painted: no protect mode there.
+        w.selectOperation("inpaint");
+        QVERIFY(!protect->isVisibleTo(&w));
     }
 
     void paintMaskApplyUndoExport() {
