@@ -16,11 +16,16 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 
 #include "engine_settings.h"
 #include "file_dialogs.h"
+#include "help_dialogs.h"
 #include "history_list.h"
 #include "mask_files.h"
 #include "mask_panel.h"
@@ -61,12 +66,33 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(view_, &ImageView::zoomChanged, this,
             [this](double z) { zoom_label_->setText(QString("%1%").arg(qRound(z * 100))); });
     restoreGeometry(EngineSettings::windowGeometry());
-    restoreState(EngineSettings::windowState());
+    const bool restored = restoreState(EngineSettings::windowState());
     resize(EngineSettings::windowSize());
+    fitToScreen(!restored);
     refresh(false);
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::fitToScreen(bool first_layout) {
+    const QScreen* s = screen();
+    if (s == nullptr) return;
+    const QRect avail = s->availableGeometry();
+    if (width() > avail.width() || height() > avail.height()) {
+        resize(std::min(width(), avail.width()), std::min(height(), avail.height()));
+        move(avail.topLeft());
+    }
+    // On a small screen the History shares the left dock with the Tools (a tab), so the photo
+    // keeps most of the width.
+    if (first_layout && avail.width() < 1100) {
+        auto* tools = findChild<QDockWidget*>("tools-dock");
+        auto* history = findChild<QDockWidget*>("history-dock");
+        if (tools != nullptr && history != nullptr) {
+            tabifyDockWidget(tools, history);
+            tools->raise();
+        }
+    }
+}
 
 void MainWindow::connectJobs() {
     JobController* j = jobs_.get();
@@ -139,6 +165,11 @@ void MainWindow::buildMenus() {
         refresh(true);
     });
     connect(settings, &SettingsMenu::precisionChanged, this, [this] { refresh(true); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(this); })
+        ->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About Restora"), this, [this] { showAbout(this); });
 }
 
 void MainWindow::buildViewMenu() {
@@ -175,7 +206,13 @@ void MainWindow::buildToolPanel() {
     });
     connect(tools_, &ToolPanel::previewClicked, this, &MainWindow::previewNow);
     connect(tools_, &ToolPanel::applyClicked, this, &MainWindow::apply);
-    dock->setWidget(tools_);
+    // The panel scrolls when the window is short, so Apply is always reachable.
+    tools_scroll_ = new QScrollArea(dock);
+    tools_scroll_->setWidget(tools_);
+    tools_scroll_->setWidgetResizable(true);
+    tools_scroll_->setFrameShape(QFrame::NoFrame);
+    tools_scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    dock->setWidget(tools_scroll_);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     auto* hist_dock = new QDockWidget(tr("History"), this);
@@ -224,6 +261,10 @@ void MainWindow::rebuildParameters() {
     SourceInfo source;
     if (session_ != nullptr) source.jpeg_quality = session_->original().jpeg_quality;
     tools_->rebuild(session_ != nullptr ? &source : nullptr);
+    if (tools_scroll_ != nullptr) {  // as wide as the widest tool's controls: nothing is cut off
+        const int w = tools_->minimumSizeHint().width() + tools_scroll_->verticalScrollBar()->sizeHint().width();
+        tools_scroll_->setMinimumWidth(std::max(tools_scroll_->minimumWidth(), w));
+    }
     const Operation* op = tools_->operation();
     if (op == nullptr) return;
     const bool mask = op->info().mask != MaskUse::None;

@@ -19,6 +19,7 @@
 class QLabel;
 class QMenu;
 class QActionGroup;
+class QScrollArea;
 
 namespace restora::ui {
 
@@ -103,6 +104,7 @@ class MainWindow : public QMainWindow, private JobSource {
     void buildMenus();
     void buildViewMenu();
     void buildToolPanel();
+    void fitToScreen(bool first_layout);  // never larger than the screen; docks tabbed on small ones
     void connectMaskPanel();
     void rebuildParameters();
     void refresh(bool keep_view);
@@ -131,6 +133,7 @@ class MainWindow : public QMainWindow, private JobSource {
     MaskPanel* mask_panel_ = nullptr;  // in tools_
     QList<QAction*> mask_actions_;     // enabled only for tools that take a mask
     HistoryList* history_ = nullptr;
+    QScrollArea* tools_scroll_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* device_label_ = nullptr;
     QLabel* size_label_ = nullptr;

@@ -53,7 +53,7 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
         emit protectChanged(on);
     });
 
-    auto* tool_row = new QHBoxLayout;
+    auto* tool_row = new QGridLayout;  // two rows of three: the panel stays narrow
     tools_ = new QButtonGroup(this);
     tools_->setExclusive(true);
     const struct {
@@ -73,9 +73,9 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
         b->setCheckable(true);
         b->setAutoRaise(false);
         tools_->addButton(b, static_cast<int>(e.tool));
-        tool_row->addWidget(b);
+        const int i = static_cast<int>(tools_->buttons().size()) - 1;
+        tool_row->addWidget(b, i / 3, i % 3);
     }
-    tool_row->addStretch(1);
     layout->addLayout(tool_row);
     connect(tools_, &QButtonGroup::idClicked, this, [this](int id) { emit toolChanged(static_cast<MaskTool>(id)); });
 
@@ -176,6 +176,7 @@ MaskPanel::MaskPanel(QWidget* parent) : QWidget(parent) {
     connect(import, &QPushButton::clicked, this, [this] { emit importRequested(); });
     connect(exp, &QPushButton::clicked, this, [this] { emit exportRequested(); });
     info_ = new QLabel(this);
+    info_->setWordWrap(true);  // long hints wrap instead of widening the panel
     layout->addWidget(info_);
 
     // Read every saved value before setting any: setting one saves the brush settings.

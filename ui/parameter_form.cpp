@@ -21,7 +21,7 @@ QString q(const std::string& s) { return QString::fromStdString(s); }
 
 ParameterForm::ParameterForm(QWidget* parent) : QWidget(parent) {
     // Room for a slider with its end labels (Fidelity ... Realism) beside the value box.
-    setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("M")) * 24);
+    setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("M")) * 20);
     form_ = new QFormLayout(this);
 }
 

@@ -374,4 +374,6 @@ void Metadata::write_into(const fs::path& file, const MetadataEdits& edits) cons
     write_file_safely(file, write_into_bytes(encoded, edits, file.string()), IfExists::Replace);
 }
 
+std::string metadata_library_version() { return Exiv2::versionString(); }
+
 }  // namespace restora

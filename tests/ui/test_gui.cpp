@@ -10,6 +10,7 @@
 #include <QCheckBox>
 #include <QPushButton>
 
+#include "help_dialogs.h"
 #include "history_list.h"
 #include "main_window.h"
 #include "mask_panel.h"
@@ -570,6 +571,19 @@ class GuiTest : public QObject {
         // Inpainting fills what is painted: no protect mode there.
         w.selectOperation("inpaint");
         QVERIFY(!protect->isVisibleTo(&w));
+    }
+
+    // Help: the shortcuts come from the window's own menus; About names every library's version.
+    void helpListsShortcutsAndVersions() {
+        MainWindow w;
+        const QString keys = restora::ui::shortcutsHtml(&w);
+        QVERIFY(keys.contains("Ctrl+O") && keys.contains("Open"));
+        QVERIFY(keys.contains("Ctrl+Z") && keys.contains("Undo"));
+        QVERIFY(keys.contains("Hold") || keys.contains("hold"));
+        const QString about = restora::ui::aboutHtml();
+        for (const char* lib : {"libtorch", "Qt", "OpenCV", "Exiv2"}) QVERIFY2(about.contains(lib), lib);
+        QVERIFY(about.contains(QString::fromLatin1(qVersion())));
+        QVERIFY(about.contains(QRegularExpression("Exiv2</b></td><td>0\\.\\d+")));
     }
 
     void paintMaskApplyUndoExport() {

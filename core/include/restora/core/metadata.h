@@ -75,4 +75,7 @@ class Metadata {
     std::shared_ptr<Impl> impl_;
 };
 
+// The metadata library's version ("0.27.6"), for About boxes and bug reports.
+std::string metadata_library_version();
+
 }  // namespace restora
