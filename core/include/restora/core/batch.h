@@ -13,8 +13,10 @@ struct BatchItem {
 };
 
 // Throws Error(Usage) for missing inputs, -o equal to an input, or a file -o for several inputs.
+// The same file given twice is one item. With `output_is_folder` (--from-list, --shard), -o is a
+// folder even for a single input file.
 std::vector<BatchItem> plan_batch(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& output,
-                                  const std::filesystem::path& mask);
+                                  const std::filesystem::path& mask, bool output_is_folder = false);
 
 bool has_image_extension(const std::filesystem::path& p);
 
