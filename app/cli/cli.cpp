@@ -304,6 +304,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
     if (o.positional.empty()) usage_error("run needs an operation and at least one input");
     if (o.output.empty()) usage_error("run needs -o OUT");
     const std::string op = o.positional[0];
+    const size_t named = o.positional.size() - 1;  // the inputs after these come from --from-list
     const std::vector<fs::path> inputs =
         batch_inputs(std::vector<fs::path>(o.positional.begin() + 1, o.positional.end()), o.batch);
     if (inputs.empty()) usage_error("run needs an operation and at least one input");
@@ -339,7 +340,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         }
         apply_threads(o.batch);
     }
-    std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask, folder_out);
+    std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask, folder_out, named);
     const size_t planned = items.size();
     if (o.batch.shard) items = select_shard(std::move(items), *o.batch.shard);
     const bool batch = folder_out || planned > 1;

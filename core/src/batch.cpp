@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "restora/core/image_io.h"
@@ -86,10 +87,30 @@ std::vector<BatchItem> without_duplicates(std::vector<BatchItem> items) {
     return kept;
 }
 
+// The deepest folder that holds every listed file (paths made absolute, not resolved): listed
+// files keep their paths below it, as the files of a folder given on the command line do.
+fs::path listed_base(const std::vector<fs::path>& inputs, size_t listed_from) {
+    std::optional<fs::path> base;
+    for (size_t i = listed_from; i < inputs.size(); ++i) {
+        if (fs::is_directory(inputs[i])) continue;
+        const fs::path dir = fs::absolute(inputs[i]).lexically_normal().parent_path();
+        if (!base) {
+            base = dir;
+            continue;
+        }
+        fs::path common;
+        for (auto a = base->begin(), b = dir.begin(); a != base->end() && b != dir.end() && *a == *b; ++a, ++b) {
+            common /= *a;
+        }
+        base = common;
+    }
+    return base.value_or(fs::path());
+}
+
 }  // namespace
 
 std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs::path& output, const fs::path& mask,
-                                  bool output_is_folder) {
+                                  bool output_is_folder, size_t listed_from) {
     if (inputs.empty()) throw Error(ErrorKind::Usage, "no input given");
     if (output.empty()) throw Error(ErrorKind::Usage, "no output given: pass -o OUT");
     std::error_code ec;
@@ -115,9 +136,13 @@ std::vector<BatchItem> plan_batch(const std::vector<fs::path>& inputs, const fs:
                     "with several inputs or a folder, --mask must be a folder of masks with the same relative paths");
     }
     std::vector<BatchItem> items;
-    for (const auto& in : inputs) {
+    const fs::path list_base = listed_base(inputs, listed_from);
+    for (size_t index = 0; index < inputs.size(); ++index) {
+        const fs::path& in = inputs[index];
         if (!fs::is_directory(in)) {
-            const fs::path rel = in.filename();
+            const fs::path rel = index >= listed_from
+                                     ? fs::absolute(in).lexically_normal().lexically_relative(list_base)
+                                     : in.filename();
             items.push_back({in, output / output_name(rel), mask.empty() ? fs::path() : mask_for(mask, rel)});
             continue;
         }

@@ -298,6 +298,12 @@ TEST(BatchCli, InputListsFromAFileAndFromStandardInput) {
     ASSERT_EQ(r.code, 0) << r.output;
     EXPECT_TRUE(fs::is_directory(dir / "out2")) << "with a list, -o is a folder even for one input";
     EXPECT_TRUE(fs::exists(dir / "out2" / files[2].filename()));
+    // Listed files from several folders keep their paths below the deepest folder holding them all.
+    std::ofstream(dir / "two.txt") << files[2].string() << "\n" << fs::relative(files[0]).string() << "\n";
+    r = cli("run denoise --from-list " + quote(dir / "two.txt") + " -o " + quote(dir / "out4"));
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_TRUE(fs::exists(dir / "out4" / files[0].filename())) << r.output;
+    EXPECT_TRUE(fs::exists(dir / "out4" / "sub" / files[2].filename())) << r.output;
     r = cli("run denoise --from-list " + quote(dir / "missing.txt") + " -o " + quote(dir / "out3"));
     EXPECT_EQ(r.code, 3) << r.output;
     r = cli("run denoise --from-list " + quote(dir / "in") + " -o " + quote(dir / "out3"));
