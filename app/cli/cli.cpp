@@ -331,6 +331,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             usage_error("output " + o.output.string() + ": choose a name ending in .jpg, .png, .tif or .webp");
         }
         probe.mask = o.mask;
+        if (o.batch.resume) probe.export_options.overwrite = true;  // an existing output is checked below
         const ValidatedEdit v = validate_edit(probe);
         if (!o.tile) base.tile = default_tile_for(device, *v.op, v.params);
         if (resolve_precision(base.precision, device) == Precision::BF16 && !cpu_has_native_bf16()) {

@@ -398,6 +398,14 @@ TEST(BatchCli, ResumeRedoesTruncatedForeignAndOtherOutputs) {
     EXPECT_TRUE(contains(other.output, "6 of 6 done, 0 failed")) << other.output;
     // Without --resume, existing outputs are still refused (exit 2) and never replaced.
     EXPECT_EQ(cli(run).code, 2);
+    // One file: --resume skips a complete output and makes one that is not.
+    const std::string one = "run denoise " + quote(files[0]) + " -o " + quote(dir / "one.png") + " --resume";
+    ASSERT_EQ(cli(one).code, 0);
+    const timespec first = mtime_of(dir / "one.png");
+    const auto skip = cli(one + " --manifest " + quote(dir / "one.jsonl"));
+    EXPECT_EQ(skip.code, 0) << skip.output;
+    EXPECT_EQ(mtime_of(dir / "one.png").tv_nsec, first.tv_nsec);
+    EXPECT_EQ(manifest(dir / "one.jsonl").at(0).status, "skipped");
 }
 
 TEST(BatchCli, FailuresAreRecordedAndSummarised) {
