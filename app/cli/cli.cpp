@@ -309,6 +309,10 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         batch_inputs(std::vector<fs::path>(o.positional.begin() + 1, o.positional.end()), o.batch);
     if (inputs.empty()) usage_error("run needs an operation and at least one input");
     const bool folder_out = o.batch.batch_mode();
+    if (folder_out && has_image_extension(o.output) && !fs::is_directory(o.output)) {
+        usage_error("with --from-list or --shard, -o is an output folder, and " + o.output.string() +
+                    " is named like an image");
+    }
     const DeviceKind device = parse_device(o.device);
 
     // Validate everything that needs no pixels once, before any file is read.

@@ -310,6 +310,8 @@ TEST(BatchCli, InputListsFromAFileAndFromStandardInput) {
     EXPECT_EQ(r.code, 3) << "a folder is no list: " << r.output;
     EXPECT_EQ(cli("run denoise " + quote(files[0]) + " -o " + quote(dir / "o") + " --shard 3/3").code, 2);
     EXPECT_EQ(cli("run denoise " + quote(files[0]) + " -o " + quote(dir / "o") + " --threads 0").code, 2);
+    EXPECT_EQ(cli("run denoise " + quote(files[0]) + " -o " + quote(dir / "o.png") + " --shard 0/2").code, 2);
+    EXPECT_FALSE(fs::exists(dir / "o.png"));
 }
 
 // A run killed (SIGKILL, as a pre-empted job) after some outputs; --resume makes only the rest.
