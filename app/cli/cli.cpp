@@ -560,6 +560,9 @@ int run(const std::vector<std::string>& args) {
         const std::string& cmd = args[0];
         if (cmd == "manifest") return cmd_manifest(args);
         const Options o = parse(args, 1);
+        if (cmd != "run" && (o.batch.batch_mode() || o.batch.resume || !o.batch.manifest.empty())) {
+            usage_error("--from-list, --shard, --resume and --manifest are options of run");
+        }
         if (cmd == "ops") return cmd_ops(o);
         if (cmd == "models") {
             if (o.positional.empty()) return cmd_models(o);

@@ -312,6 +312,7 @@ TEST(BatchCli, InputListsFromAFileAndFromStandardInput) {
     EXPECT_EQ(cli("run denoise " + quote(files[0]) + " -o " + quote(dir / "o") + " --threads 0").code, 2);
     EXPECT_EQ(cli("run denoise " + quote(files[0]) + " -o " + quote(dir / "o.png") + " --shard 0/2").code, 2);
     EXPECT_FALSE(fs::exists(dir / "o.png"));
+    EXPECT_EQ(cli("info " + quote(files[0]) + " --shard 0/2").code, 2);
 }
 
 // A run killed (SIGKILL, as a pre-empted job) after some outputs; --resume makes only the rest.
