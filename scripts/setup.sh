@@ -19,6 +19,8 @@ packages=(build-essential cmake ninja-build ccache pkg-config git
           qt6-base-dev qt6-base-dev-tools libgl-dev libpolyclipping-dev libopenblas0-pthread opencv-data
           libssl-dev libonnx-dev libprotobuf-dev clang-format clang libclang-rt-14-dev)
 command -v npm >/dev/null || packages+=(nodejs npm)
+# The one-node Slurm cluster that tests/slurm/run_slurm_test.sh starts (ctest -L slurm, docs/BATCH.md).
+packages+=(slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

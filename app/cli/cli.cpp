@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include "batch_run.h"
+#include "cmd_manifest.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +47,7 @@ Usage:
   restora-cli info FILE                        show size, metadata and Restora history
   restora-cli eval REFERENCE RESULT [--json]   PSNR / SSIM of results against references
                                                (two files, or two folders matched by name)
+  restora-cli manifest merge|summary FILE...   merge batch manifests, count and list failures
 
 Options for run and replay:
   -o, --output OUT     output file, or folder for several inputs / folders
@@ -63,6 +67,7 @@ Options for run and replay:
   --overwrite          replace existing outputs
   --allow-loss         allow exports that drop metadata, alpha or 16-bit depth
 
+%BATCH%
 Exit codes: 0 ok, 1 processing error, 2 usage error, 3 invalid input, 130 interrupted.
 )";
 
@@ -110,6 +115,7 @@ struct Options {
     bool overwrite = false;
     bool allow_loss = false;
     bool json = false;
+    BatchOptions batch;  // --from-list, --shard, --resume, --manifest, --threads
 };
 
 int parse_int(const std::string& flag, const std::string& v) {
@@ -154,6 +160,8 @@ Options parse(const std::vector<std::string>& args, size_t from) {
             o.allow_loss = true;
         } else if (a == "--json") {
             o.json = true;
+        } else if (parse_batch_option(args, i, o.batch)) {
+            continue;
         } else if (a.size() > 1 && a[0] == '-') {
             usage_error("unknown option " + a);
         } else {
@@ -293,10 +301,18 @@ int cmd_import(const Options& o) {
 }
 
 int cmd_run(const Options& o, const CancelToken& cancel) {
-    if (o.positional.size() < 2) usage_error("run needs an operation and at least one input");
+    if (o.positional.empty()) usage_error("run needs an operation and at least one input");
     if (o.output.empty()) usage_error("run needs -o OUT");
     const std::string op = o.positional[0];
-    const std::vector<fs::path> inputs(o.positional.begin() + 1, o.positional.end());
+    const size_t named = o.positional.size() - 1;  // the inputs after these come from --from-list
+    const std::vector<fs::path> inputs =
+        batch_inputs(std::vector<fs::path>(o.positional.begin() + 1, o.positional.end()), o.batch);
+    if (inputs.empty()) usage_error("run needs an operation and at least one input");
+    const bool folder_out = o.batch.batch_mode();
+    if (folder_out && has_image_extension(o.output) && !fs::is_directory(o.output)) {
+        usage_error("with --from-list or --shard, -o is an output folder, and " + o.output.string() +
+                    " is named like an image");
+    }
     const DeviceKind device = parse_device(o.device);
 
     // Validate everything that needs no pixels once, before any file is read.
@@ -311,7 +327,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
         EditRequest probe = base;
         probe.input = inputs[0];
         probe.output = o.output;
-        if (fs::is_directory(o.output) || inputs.size() > 1 || fs::is_directory(inputs[0])) {
+        if (folder_out || fs::is_directory(o.output) || inputs.size() > 1 || fs::is_directory(inputs[0])) {
             probe.output = o.output / "probe.png";
             probe.export_options.overwrite = true;
         }
@@ -319,6 +335,7 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
             usage_error("output " + o.output.string() + ": choose a name ending in .jpg, .png, .tif or .webp");
         }
         probe.mask = o.mask;
+        if (o.batch.resume) probe.export_options.overwrite = true;  // an existing output is checked below
         const ValidatedEdit v = validate_edit(probe);
         if (!o.tile) base.tile = default_tile_for(device, *v.op, v.params);
         if (resolve_precision(base.precision, device) == Precision::BF16 && !cpu_has_native_bf16()) {
@@ -326,56 +343,85 @@ int cmd_run(const Options& o, const CancelToken& cancel) {
                          "note: this CPU has no native bfloat16; --precision bf16 is emulated here and slower "
                          "than fp32\n");
         }
-        configure_threads();
+        apply_threads(o.batch);
     }
-    const std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask);
-    if (items.size() > 1) create_folder(o.output);
+    std::vector<BatchItem> items = plan_batch(inputs, o.output, o.mask, folder_out, named);
+    const size_t planned = items.size();
+    if (o.batch.shard) items = select_shard(std::move(items), *o.batch.shard);
+    const bool batch = folder_out || planned > 1;
+    if (batch) create_folder(o.output);
+    BatchRecorder recorder(o.batch, op, device);  // opens the manifest before any work
 
     int worst = 0;
     int done = 0;
+    int skipped = 0;
     int failed = 0;
     ModelCache models;  // a batch loads each model once
+    std::map<std::string, std::string> installed_sha256;
     for (size_t i = 0; i < items.size(); ++i) {
         const BatchItem& item = items[i];
         std::string label = item.input.filename().string();
-        if (items.size() > 1) label = batch_prefix(i + 1, items.size()) + label;
+        if (batch) label = batch_prefix(i + 1, items.size()) + label;
+        recorder.begin();
+        std::optional<ValidatedEdit> v;
+        ItemOutcome outcome{"ok", 0, ""};
         try {
             cancel.throw_if_requested();
             EditRequest r = base;
             r.input = item.input;
             r.output = item.output;
             r.mask = item.mask;
+            // --resume replaces an output that is not this edit's complete result.
+            if (o.batch.resume) r.export_options.overwrite = true;
             create_folder(item.output.parent_path());
-            const ValidatedEdit v = validate_edit(r);
-            const EditOutcome out = run_edit(v, progress_job(cancel, label), &models);
-            print_warnings(out.warnings);
-            std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(), out.input_size.width,
-                         out.input_size.height, item.output.string().c_str(), out.output_size.width,
-                         out.output_size.height);
-            ++done;
+            v = validate_edit(r);
+            const OutputCheck check =
+                o.batch.resume ? check_finished_output(*v, installed_sha256) : OutputCheck{false, ""};
+            if (check.complete) {
+                outcome.status = "skipped";
+                ++skipped;
+            } else {
+                if (o.batch.resume && fs::exists(fs::symlink_status(item.output))) {
+                    std::fprintf(stderr, "note: %s is made again: %s\n", item.output.string().c_str(),
+                                 check.reason.c_str());
+                }
+                const EditOutcome out = run_edit(*v, progress_job(cancel, label), &models);
+                print_warnings(out.warnings);
+                std::fprintf(stderr, "%s: %dx%d -> %s (%dx%d)\n", item.input.string().c_str(), out.input_size.width,
+                             out.input_size.height, item.output.string().c_str(), out.output_size.width,
+                             out.output_size.height);
+                ++done;
+            }
         } catch (const Cancelled&) {
             std::fprintf(stderr, "\ninterrupted: %s was not written\n", item.output.string().c_str());
+            recorder.finish(item, {"failed", 130, "interrupted"}, v ? &*v : nullptr);
             return 130;
         } catch (const Error& e) {
             std::fprintf(stderr, "error: %s\n", e.what());
-            worst = std::max(worst, e.exit_code());
-            ++failed;
-            if (items.size() == 1) return e.exit_code();
+            outcome = {"failed", e.exit_code(), e.what()};
         } catch (const fs::filesystem_error& e) {
-            const int code = report_filesystem_error(e);
-            worst = std::max(worst, code);
-            ++failed;
-            if (items.size() == 1) return code;
+            outcome = {"failed", report_filesystem_error(e), e.what()};
         } catch (const std::exception& e) {
             std::fprintf(stderr, "error: %s: %s\n", item.input.string().c_str(), e.what());
-            worst = std::max(worst, 1);
+            outcome = {"failed", 1, item.input.string() + ": " + e.what()};
+        }
+        recorder.finish(item, outcome, v ? &*v : nullptr);
+        if (outcome.status == "failed") {
+            worst = std::max(worst, outcome.exit_code);
             ++failed;
-            if (items.size() == 1) return 1;
+            if (!batch) return outcome.exit_code;
         }
         release_free_memory();  // the next photo of a batch starts from the system's memory again
     }
-    if (items.size() > 1) {
-        std::fprintf(stderr, "restora: %d of %zu done, %d failed (exit %d)\n", done, items.size(), failed, worst);
+    if (batch) {
+        std::string shard;
+        if (o.batch.shard) {
+            shard = "shard " + std::to_string(o.batch.shard->index) + "/" + std::to_string(o.batch.shard->count) +
+                    " (" + std::to_string(items.size()) + " of " + std::to_string(planned) + " inputs): ";
+        }
+        const std::string kept = skipped > 0 ? " (" + std::to_string(skipped) + " already complete)" : "";
+        std::fprintf(stderr, "restora: %s%d of %zu done%s, %d failed (exit %d)\n", shard.c_str(), done + skipped,
+                     items.size(), kept.c_str(), failed, worst);
     }
     return worst;
 }
@@ -384,7 +430,7 @@ int cmd_replay(const Options& o, const CancelToken& cancel) {
     if (o.positional.size() != 2) usage_error("replay needs EDITED INPUT -o OUT");
     if (o.output.empty()) usage_error("replay needs -o OUT");
     const DeviceKind device = parse_device(o.device);
-    configure_threads();
+    apply_threads(o.batch);
     try {
         const EditOutcome out = replay_edit(o.positional[0], o.positional[1], o.output, device, o.tile,
                                             export_options(o), progress_job(cancel, "replay"), o.precision);
@@ -496,7 +542,9 @@ int cmd_eval(const Options& o) {
 
 int run(const std::vector<std::string>& args) {
     if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::cout << kUsage;
+        std::string usage = kUsage;
+        usage.replace(usage.find("%BATCH%"), 7, kBatchUsage);
+        std::cout << usage;
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {
@@ -510,7 +558,11 @@ int run(const std::vector<std::string>& args) {
     install_interrupt_handler(cancel);
     try {
         const std::string& cmd = args[0];
+        if (cmd == "manifest") return cmd_manifest(args);
         const Options o = parse(args, 1);
+        if (cmd != "run" && (o.batch.batch_mode() || o.batch.resume || !o.batch.manifest.empty())) {
+            usage_error("--from-list, --shard, --resume and --manifest are options of run");
+        }
         if (cmd == "ops") return cmd_ops(o);
         if (cmd == "models") {
             if (o.positional.empty()) return cmd_models(o);
