@@ -2,8 +2,8 @@
 //
 //   restora-bench-inpaint-independent [--data DIR] [--limit N] [--seed S] [--methods LIST]
 //                                     [--sheet FILE.jpg]
-//   restora-bench-inpaint-independent --photo FILE [--kind object] [--seed S] [--methods LIST]
-//                                     [--sheet FILE.jpg]
+//   restora-bench-inpaint-independent --photo FILE [--megapixels MP] [--kind object] [--seed S]
+//                                     [--methods LIST] [--sheet FILE.jpg]
 //
 // Holes come from tools/inpaintset (written apart from the training generator: pressure brush
 // strokes, scribbles, object silhouettes, rotated rectangles). Photos: DATA/denoise/Kodak24 and
@@ -12,7 +12,8 @@
 // (object or rectangle). The hole is zeroed before the fill. Reported per method: PSNR and SSIM
 // inside the hole, L1 inside the hole, the texture ratio (mean gradient magnitude of the fill over
 // that of the known ring around the hole), pixels changed outside the hole (must be 0) and time.
-// --photo runs one photo (e.g. a 12-MP evaluation photo) with one hole of --kind.
+// --photo runs one photo (e.g. an evaluation photo, area-scaled to --megapixels) with one hole of
+// --kind.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -62,19 +63,50 @@ cv::Mat fill(const std::string& method, const cv::Mat& holed, const cv::Mat& hol
         cv::inpaint(holed, hole, out, 5, cv::INPAINT_NS);
         return out;
     }
+    // learned variants for measuring the engine's options:
+    // learned:flip=0:refine=0.5:telea=0.3:margin=1:side=128:sharp=0:octaves=0:gw=0.5
+    LearnedFillOptions o;
+    std::stringstream parts(method);
+    std::string base;
+    std::getline(parts, base, ':');
+    for (std::string kv; std::getline(parts, kv, ':');) {
+        const size_t eq = kv.find('=');
+        if (eq == std::string::npos) throw std::runtime_error("bad option " + kv + " in " + method);
+        const std::string k = kv.substr(0, eq);
+        const double v = std::stod(kv.substr(eq + 1));
+        if (k == "flip") {
+            o.flip_average = v != 0;
+        } else if (k == "refine") {
+            o.refine_below = v;
+        } else if (k == "telea") {
+            o.telea_weight = v;
+        } else if (k == "margin") {
+            o.margin = v;
+        } else if (k == "octaves") {
+            o.guide_octaves = static_cast<int>(v);
+        } else if (k == "gw") {
+            o.guide_weight = v;
+        } else if (k == "sharp") {
+            o.sharp_refinement = v != 0;
+        } else if (k == "side") {
+            o.working_side = static_cast<int>(v);
+        } else {
+            throw std::runtime_error("unknown option " + k + " in " + method);
+        }
+    }
     InpaintMethod m = InpaintMethod::Telea;
-    if (method == "learned") {
+    if (base == "learned") {
         m = InpaintMethod::Learned;
-    } else if (method == "learned-unrefined") {
+    } else if (base == "learned-unrefined") {
         m = InpaintMethod::LearnedNoRefinement;
-    } else if (method == "patchmatch") {
+    } else if (base == "patchmatch") {
         m = InpaintMethod::PatchMatch;
-    } else if (method != "telea") {
+    } else if (base != "telea") {
         throw std::runtime_error("unknown method " + method + " (telea, ns, patchmatch, learned, learned-unrefined)");
     }
     OpContext ctx;
     ctx.device = DeviceKind::Cpu;
-    return run_inpaint(holed, hole, m, ctx, cv::Rect({0, 0}, holed.size())).pixels;
+    return run_inpaint(holed, hole, m, ctx, cv::Rect({0, 0}, holed.size()), o).pixels;
 }
 
 int ring_width(const cv::Mat& hole) {
@@ -149,7 +181,8 @@ int usage() {
     std::fprintf(stderr,
                  "usage: restora-bench-inpaint-independent [--data DIR] [--limit N] [--seed S] [--methods LIST] "
                  "[--sheet FILE]\n"
-                 "       restora-bench-inpaint-independent --photo FILE [--kind brush|scribble|object|rectangle] "
+                 "       restora-bench-inpaint-independent --photo FILE [--megapixels MP] "
+                 "[--kind brush|scribble|object|rectangle] "
                  "[--seed S] [--methods LIST] [--sheet FILE]\n");
     return 2;
 }
@@ -162,6 +195,7 @@ int main(int argc, char** argv) {
     fs::path photo;
     std::string kind_arg = "object";
     size_t limit = 0;
+    double megapixels = 0;
     unsigned seed = 2525;
     std::vector<std::string> methods = {"telea", "ns", "patchmatch", "learned"};
     for (int i = 1; i < argc; ++i) {
@@ -173,6 +207,8 @@ int main(int argc, char** argv) {
             sheet = argv[++i];
         } else if (a == "--photo") {
             photo = argv[++i];
+        } else if (a == "--megapixels") {
+            megapixels = std::atof(argv[++i]);
         } else if (a == "--kind") {
             kind_arg = argv[++i];
         } else if (a == "--limit") {
@@ -198,6 +234,11 @@ int main(int argc, char** argv) {
             cv::Mat img = load_image(photo).pixels;
             if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
             if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+            if (megapixels > 0 && img.total() > megapixels * 1e6) {
+                const double f = std::sqrt(megapixels * 1e6 / static_cast<double>(img.total()));
+                cv::resize(img, img, {static_cast<int>(img.cols * f), static_cast<int>(img.rows * f)}, 0, 0,
+                           cv::INTER_AREA);
+            }
             const cv::Mat hole = inpaintset::make_mask(img.size(), kinds[kind_arg], seed);
             cv::Mat holed = img.clone();
             holed.setTo(cv::Scalar::all(0), hole);
@@ -209,8 +250,8 @@ int main(int argc, char** argv) {
             const int pad = std::max(box.width, box.height) / 4;
             box = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
                   cv::Rect({0, 0}, img.size());
-            std::vector<cv::Mat> row = {tile(shown_hole(holed, hole)(box), "input", 360),
-                                        tile(img(box), "ground truth", 360)};
+            std::vector<cv::Mat> row = {tile(shown_hole(holed, hole)(box), "input", 512),
+                                        tile(img(box), "ground truth", 512)};
             for (const auto& m : methods) {
                 const auto t0 = std::chrono::steady_clock::now();
                 const cv::Mat out = fill(m, holed, hole);
@@ -218,7 +259,7 @@ int main(int argc, char** argv) {
                 scores[m] = score(out, img, holed, hole, secs);
                 std::printf("%s done in %.1f s\n", m.c_str(), secs);
                 std::fflush(stdout);
-                row.push_back(tile(out(box), m, 360));
+                row.push_back(tile(out(box), m, 512));
             }
             std::printf("\n");
             print_table(methods, scores);
@@ -264,7 +305,7 @@ int main(int argc, char** argv) {
                     by_kind[inpaintset::kind_name(kind)][m].add(s);
                     row.push_back(tile(out, m, 192));
                 }
-                if (i % 7 == 0 && rows.size() < 8) {
+                if (i % 8 == 0 && rows.size() < 12) {
                     cv::Mat line;
                     cv::hconcat(row, line);
                     rows.push_back(line);
