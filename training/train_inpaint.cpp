@@ -5,6 +5,7 @@
 // pass on a held-out shard with fixed masks.
 //   restora-train --train S1.shard[,S2...] --eval E.shard --out DIR [--minutes M] [--steps N]
 //                 [--batch B] [--lr LR] [--seed S] [--device D] [--resume] [--eval-every K]
+//                 [--init W] [--masks v1|v2] [--threads T]
 //   restora-train --task shadow ...   the shadow-removal network instead (train_shadow.cpp)
 #include <torch/torch.h>
 
@@ -29,7 +30,49 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One hole mask (1 = hole) of side s: strokes, boxes and blobs until 5-50% is covered.
+bool g_object_masks = false;  // --masks v2: object silhouettes too (inpaint-ffc-v2)
+
+// An object-removal hole: a star-shaped silhouette (radius interpolated between 6-12 random
+// spokes) with up to two smaller lobes attached, as a selection around a person, rock or bush
+// looks. Added for inpaint-ffc-v2: holes of real use are mostly objects, not only strokes.
+void object_mask(std::vector<float>& m, int s, std::mt19937& rng) {
+    std::uniform_real_distribution<float> u(0.0F, 1.0F);
+    const int lobes = 1 + static_cast<int>(u(rng) * 3);
+    float cx = s * (0.2F + 0.6F * u(rng)), cy = s * (0.2F + 0.6F * u(rng));
+    float big = s * (0.12F + 0.22F * u(rng));
+    for (int lobe = 0; lobe < lobes; ++lobe) {
+        const int spokes = 6 + static_cast<int>(u(rng) * 7);
+        std::vector<float> radius(static_cast<size_t>(spokes));
+        for (float& r : radius) r = big * (0.55F + 0.45F * u(rng));
+        const float squash = 0.5F + 0.5F * u(rng);
+        const bool tall = u(rng) < 0.5F;
+        const int x0 = std::max(0, static_cast<int>(cx - big)), x1 = std::min(s - 1, static_cast<int>(cx + big));
+        const int y0 = std::max(0, static_cast<int>(cy - big)), y1 = std::min(s - 1, static_cast<int>(cy + big));
+        for (int y = y0; y <= y1; ++y) {
+            for (int x = x0; x <= x1; ++x) {
+                float dx = x - cx, dy = y - cy;
+                if (tall)
+                    dx /= squash;
+                else
+                    dy /= squash;
+                const float a = (std::atan2(dy, dx) + 3.14159265F) / 6.2831853F * spokes;
+                const int i0 = static_cast<int>(a) % spokes;
+                const float t = a - std::floor(a);
+                const float r =
+                    (1 - t) * radius[static_cast<size_t>(i0)] + t * radius[static_cast<size_t>((i0 + 1) % spokes)];
+                if (dx * dx + dy * dy <= r * r) m[static_cast<size_t>(y) * s + x] = 1.0F;
+            }
+        }
+        // The next lobe touches this one: a head on a body, a second rock.
+        const float angle = u(rng) * 6.2832F;
+        cx += big * std::cos(angle);
+        cy += big * std::sin(angle);
+        big *= 0.4F + 0.4F * u(rng);
+    }
+}
+
+// One hole mask (1 = hole) of side s until 5-50% is covered: an object silhouette (40%) or
+// strokes, boxes and blobs.
 std::vector<float> make_mask(int s, std::mt19937& rng) {
     std::uniform_real_distribution<float> u(0.0F, 1.0F);
     std::vector<float> m(static_cast<size_t>(s) * s, 0.0F);
@@ -42,6 +85,13 @@ std::vector<float> make_mask(int s, std::mt19937& rng) {
     };
     for (int attempt = 0; attempt < 20; ++attempt) {
         std::fill(m.begin(), m.end(), 0.0F);
+        if (g_object_masks && u(rng) < 0.4F) {
+            object_mask(m, s, rng);
+            double cover = 0;
+            for (float v : m) cover += v;
+            if (cover / m.size() >= 0.05 && cover / m.size() <= 0.5) break;
+            continue;
+        }
         const int strokes = 1 + static_cast<int>(u(rng) * 4);
         for (int k = 0; k < strokes; ++k) {  // LaMa-style thick random-walk strokes
             float x = u(rng) * s, y = u(rng) * s;
@@ -89,6 +139,15 @@ Batch make_batch(const Shard& shard, const std::vector<int>& idx, std::mt19937& 
     }
     torch::Tensor x = training::shard_crops(shard, idx);
     if (augment && (rng() & 1U)) x = x.flip({3});
+    if (augment && g_object_masks) {  // colour: per-crop gain per channel and brightness, +-10%
+        std::uniform_real_distribution<float> g(0.9F, 1.1F);
+        torch::Tensor gain = torch::empty({b, 3, 1, 1});
+        for (int i = 0; i < b; ++i) {
+            const float bright = g(rng);
+            for (int c = 0; c < 3; ++c) gain[i][c][0][0] = bright * (0.95F + 0.5F * (g(rng) - 0.9F));
+        }
+        x = (x * gain).clamp(0, 1);
+    }
     return {x.to(dev), msk.to(dev)};
 }
 
@@ -143,10 +202,10 @@ int main(int argc, char** argv) {
         argc -= 2;
         argv += 2;
     }
-    std::string train_list, eval_path, out_dir = "train-out", device = "auto";
+    std::string train_list, eval_path, out_dir = "train-out", device = "auto", init, masks = "v1";
     double minutes = 0, lr0 = 1e-3;
     long steps = 0;
-    int batch = 16, seed = 1, eval_every = 200;
+    int batch = 16, seed = 1, eval_every = 200, threads = 0;
     bool resume = false;
     training::Args args("restora-train",
                         "Trains the inpainting network on restora-prep's shards "
@@ -161,21 +220,29 @@ int main(int argc, char** argv) {
         .option("--seed", &seed, "S", "random seed")
         .option("--device", &device, "D", "auto, cpu or cuda")
         .option("--eval-every", &eval_every, "K", "steps between evaluations")
+        .option("--threads", &threads, "T", "CPU threads (default: all cores)")
+        .option("--init", &init, "W", "start from these weights (fine-tuning; ignored with --resume)")
+        .option("--masks", &masks, "v1|v2", "v2 adds object silhouettes and colour augmentation")
         .flag("--resume", &resume, "continue from DIR's checkpoint");
     if (const auto status = args.parse(argc, argv)) return *status;
     if (train_list.empty() || eval_path.empty() || (minutes <= 0 && steps <= 0)) {
         return args.fail("--train, --eval and --minutes or --steps are required");
     }
     try {
-        configure_threads();
+        configure_threads(threads);
         torch::manual_seed(seed);
         std::mt19937 rng(static_cast<unsigned>(seed));
         const torch::Device dev = to_torch_device(parse_device(device));
         const Shard train = read_shards(train_list);
         const Shard eval = read_shard(eval_path);
         fs::create_directories(out_dir);
+        g_object_masks = masks == "v2";
         InpaintNet net(32, 4);
         long step = 0;
+        if (!init.empty() && !(resume && fs::exists(fs::path(out_dir) / "checkpoint.rsw"))) {
+            net = load_inpaint_net(init, torch::kCPU);
+            std::printf("initialised from %s\n", init.c_str());
+        }
         const fs::path ckpt = fs::path(out_dir) / "checkpoint.rsw";
         if (resume && fs::exists(ckpt)) {
             net = load_inpaint_net(ckpt, torch::kCPU);

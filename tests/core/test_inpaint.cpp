@@ -245,10 +245,10 @@ TEST(Seam, OffsetAlongTheBorderIsRemovedAndFadesInward) {
 }
 
 TEST(Inpaint, LearnedRefinementAddsDetailToLargeHoles) {
-    const cv::Mat clean = textured(480, 360, CV_8U);
+    const cv::Mat clean = textured(1000, 800, CV_8U);
     cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
-    cv::rectangle(mask, cv::Rect(200, 150, 90, 70), cv::Scalar(255),
-                  -1);  // the network runs at 1/2 here
+    cv::rectangle(mask, cv::Rect(350, 280, 300, 240), cv::Scalar(255),
+                  -1);  // the network runs at 128/600, below 1/4 of the photo's resolution: refined
     cv::Mat damaged = clean.clone();
     damaged.setTo(cv::Scalar::all(0), mask);
     const cv::Rect all(0, 0, clean.cols, clean.rows);
@@ -257,6 +257,55 @@ TEST(Inpaint, LearnedRefinementAddsDetailToLargeHoles) {
     const double truth = gradient_energy(clean, mask);
     EXPECT_GT(gradient_energy(refined, mask), 0.8 * truth);
     EXPECT_GT(gradient_energy(refined, mask), 1.3 * gradient_energy(soft, mask));
+}
+
+// When the network sees the hole at 1/4 of the photo's resolution or finer, its upscaled fill is
+// kept as it is: PatchMatch's copied texture costs 0.3-0.6 dB in the hole there (docs/QUALITY.md).
+TEST(Inpaint, LearnedSkipsRefinementWhenTheNetworkRanAtAQuarterOrFiner) {
+    const cv::Mat clean = textured(480, 360, CV_8U);
+    cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
+    cv::rectangle(mask, cv::Rect(200, 150, 90, 70), cv::Scalar(255), -1);  // the network runs at 128/180
+    cv::Mat damaged = clean.clone();
+    damaged.setTo(cv::Scalar::all(0), mask);
+    const cv::Rect all(0, 0, clean.cols, clean.rows);
+    const cv::Mat learned = run_inpaint(damaged, mask, InpaintMethod::Learned, cpu(), all).pixels;
+    const cv::Mat unrefined = run_inpaint(damaged, mask, InpaintMethod::LearnedNoRefinement, cpu(), all).pixels;
+    EXPECT_EQ(cv::norm(learned, unrefined, cv::NORM_INF), 0);
+    // Refinement at every scale (the previous behaviour) changes the fill.
+    LearnedFillOptions always;
+    always.refine_below = 1.0;
+    const cv::Mat refined = run_inpaint(damaged, mask, InpaintMethod::Learned, cpu(), all, always).pixels;
+    EXPECT_GT(cv::norm(refined, unrefined, cv::NORM_INF), 0);
+}
+
+// The network's fill is the mean of its fill of the crop and the mirrored fill of the mirrored crop:
+// on a mirrored photo the network's part of the fill is the mirror image of the original's.
+TEST(Inpaint, LearnedFillAveragesTheMirroredCrop) {
+    const cv::Mat clean = textured(256, 192, CV_8U);
+    cv::Mat mask(clean.size(), CV_8U, cv::Scalar(0));
+    cv::rectangle(mask, cv::Rect(96, 64, 64, 64), cv::Scalar(255), -1);  // symmetric about the centre
+    cv::Mat damaged = clean.clone();
+    damaged.setTo(cv::Scalar::all(0), mask);
+    cv::Mat mirrored;
+    cv::flip(damaged, mirrored, 1);
+    cv::Mat mirrored_mask;
+    cv::flip(mask, mirrored_mask, 1);
+    const cv::Rect all(0, 0, clean.cols, clean.rows);
+    auto asymmetry = [&](bool flips) {
+        LearnedFillOptions o;
+        o.flip_average = flips;
+        const cv::Mat a = run_inpaint(damaged, mask, InpaintMethod::LearnedNoRefinement, cpu(), all, o).pixels;
+        cv::Mat b = run_inpaint(mirrored, mirrored_mask, InpaintMethod::LearnedNoRefinement, cpu(), all, o).pixels;
+        cv::flip(b, b, 1);
+        cv::Mat diff;
+        cv::absdiff(a, b, diff);
+        const cv::Scalar m = cv::mean(diff, mask);
+        return (m[0] + m[1] + m[2]) / 3;
+    };
+    const double with = asymmetry(true);
+    const double without = asymmetry(false);
+    std::printf("mean |fill - mirrored fill of the mirror|: %.3f with flip averaging, %.3f without\n", with, without);
+    EXPECT_LT(with, 0.5 * without);
 }
 
 // The network's fill meets the photo through a Telea rim: at the hole's edge the learned result is

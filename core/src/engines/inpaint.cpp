@@ -31,7 +31,7 @@ cv::Mat run_inpaint_network(const MaskedNetwork& net, const cv::Mat& rgb, const 
 class InpaintEngine {
   public:
     static OpResult run(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
-                        const cv::Rect& region) {
+                        const cv::Rect& region, const LearnedFillOptions& options) {
         if (mask.empty() || mask.size() != image.size()) {
             throw Error(ErrorKind::Usage, "inpaint needs a mask the size of the image (--mask)");
         }
@@ -76,8 +76,8 @@ class InpaintEngine {
                 if (!network) {
                     network = load_masked_network(MaskedTask::Inpaint, learned.path, ctx);
                 }
-                fill = fill_learned(image, mask, regions.labels, k, box, *network, method == InpaintMethod::Learned,
-                                    sub, crop);
+                fill = fill_learned(image, mask, regions.labels, k, box, *network, options,
+                                    method == InpaintMethod::Learned, sub, crop);
             } else if (method == InpaintMethod::PatchMatch) {
                 crop = context_window(box, image.size());
                 const cv::Mat role = roles(mask(crop), regions.labels(crop), k);
@@ -95,7 +95,6 @@ class InpaintEngine {
 
   private:
     static constexpr const char* kLearnedId = kInpaintModelId;
-    static constexpr int kWorkingSide = 128;  // the training crop size: measured best (docs/QUALITY.md)
     // Width of the Telea rim inside the hole, in the network's pixels (4 at its working scale f is
     // 4/f photo pixels; the width barely matters, docs/QUALITY.md).
     static constexpr double kRimNetworkPixels = 4.0;
@@ -224,15 +223,17 @@ class InpaintEngine {
     // full resolution, refined at full resolution by PatchMatch guided by that fill. (When the
     // network already ran at full resolution there is no lost detail to restore: no refinement.)
     static cv::Mat fill_learned(const cv::Mat& image, const cv::Mat& mask, const cv::Mat& labels, int k,
-                                const cv::Rect& box, const MaskedNetwork& network, bool allow_refine,
-                                const JobControl& job, cv::Rect& crop) {
+                                const cv::Rect& box, const MaskedNetwork& network, const LearnedFillOptions& options,
+                                bool allow_refine, const JobControl& job, cv::Rect& crop) {
         ProgressStage progress(job, 0, 100);
         job.cancel.throw_if_requested();
-        const int margin = std::max(32, std::max(box.width, box.height) / 2);
+        const int margin =
+            std::max(32, static_cast<int>(std::lround(options.margin * std::max(box.width, box.height))));
         const cv::Rect net_crop =
             cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
             cv::Rect(0, 0, image.cols, image.rows);
-        const double f = std::min(1.0, static_cast<double>(kWorkingSide) / std::max(net_crop.width, net_crop.height));
+        const double f =
+            std::min(1.0, static_cast<double>(options.working_side) / std::max(net_crop.width, net_crop.height));
         const int w = std::max(4, static_cast<int>(std::lround(net_crop.width * f)) / 4 * 4);
         const int h = std::max(4, static_cast<int>(std::lround(net_crop.height * f)) / 4 * 4);
         const cv::Mat photo = to_float(image(net_crop));
@@ -244,7 +245,18 @@ class InpaintEngine {
         cv::resize(mask(net_crop), small_mask, {w, h}, 0, 0, cv::INTER_AREA);
         small_mask = small_mask > 0;  // any covered pixel counts as hole
         small_mask.convertTo(small_mask, CV_32F, 1.0 / 255.0);
-        const cv::Mat net = run_inpaint_network(network, small_rgb, small_mask);  // RGB float
+        cv::Mat net = run_inpaint_network(network, small_rgb, small_mask);  // RGB float
+        if (options.flip_average) {
+            // The network is not mirror-symmetric: the mean of its fill and its mirrored fill of
+            // the mirrored crop is closer to the truth than either (docs/QUALITY.md).
+            cv::Mat flipped_rgb;
+            cv::Mat flipped_mask;
+            cv::flip(small_rgb, flipped_rgb, 1);
+            cv::flip(small_mask, flipped_mask, 1);
+            cv::Mat mirrored;
+            cv::flip(run_inpaint_network(network, flipped_rgb, flipped_mask), mirrored, 1);
+            net = 0.5F * (net + mirrored);
+        }
         progress.update(0.2);
         cv::Mat up;
         cv::resize(net, up, net_crop.size(), 0, 0, cv::INTER_CUBIC);
@@ -254,7 +266,14 @@ class InpaintEngine {
         correct_seam(photo, fill, net_role, static_cast<float>(std::clamp(std::max(box.width, box.height) / 8, 8, 48)));
         blend_rim(image(net_crop), mask(net_crop), net_role,
                   static_cast<float>(std::clamp(kRimNetworkPixels / f, 4.0, 64.0)), fill);
-        const bool refine = allow_refine && (w < net_crop.width || h < net_crop.height);
+        if (options.telea_weight > 0) {
+            cv::Mat telea_mask = mask(net_crop).clone();
+            const cv::Mat telea = telea_of(image(net_crop), telea_mask);
+            const auto t = static_cast<float>(options.telea_weight);
+            cv::Mat mixed = (1.0F - t) * fill + t * telea;
+            mixed.copyTo(fill, net_role == kRoleFill);
+        }
+        const bool refine = allow_refine && (w < net_crop.width || h < net_crop.height) && f < options.refine_below;
         if (!refine) {
             crop = net_crop;
             return fill;
@@ -267,7 +286,9 @@ class InpaintEngine {
         // The network saw the crop at scale f, so it knows nothing finer than 1/f pixels: its guide
         // steers the coarse levels (structure and colour); the finer levels copy texture freely.
         PatchMatchOptions o = pm_options();
-        o.guide_finest_level = std::max(0, static_cast<int>(std::floor(std::log2(1.0 / f))) - 1);
+        o.guide_finest_level = std::max(0, static_cast<int>(std::floor(std::log2(1.0 / f))) + options.guide_octaves);
+        o.guide_weight = options.guide_weight;
+        o.copy_last = options.sharp_refinement;
         return patchmatch_fill(to_float(image(crop)), role, guide, o, region_seed(kSeed, box),
                                progress.sub_job(20, 100));
     }
@@ -277,7 +298,12 @@ class InpaintEngine {
 
 OpResult run_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
                      const cv::Rect& region) {
-    return InpaintEngine::run(image, mask, method, ctx, region);
+    return InpaintEngine::run(image, mask, method, ctx, region, LearnedFillOptions{});
+}
+
+OpResult run_inpaint(const cv::Mat& image, const cv::Mat& mask, InpaintMethod method, const OpContext& ctx,
+                     const cv::Rect& region, const LearnedFillOptions& learned) {
+    return InpaintEngine::run(image, mask, method, ctx, region, learned);
 }
 
 }  // namespace restora

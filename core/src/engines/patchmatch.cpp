@@ -266,6 +266,17 @@ class Solver {
         }
     }
 
+    // Every fill pixel becomes the centre pixel of its own patch's match.
+    void copy_centres() {
+        cv::Mat out = l_.img.clone();
+        for (const cv::Point& t : l_.targets) {
+            if (l_.role.at<std::uint8_t>(t) != kRoleFill) continue;
+            const cv::Vec2i s = nnf_.at<cv::Vec2i>(t);
+            out.at<cv::Vec3f>(t) = l_.img.at<cv::Vec3f>(s[1], s[0]);
+        }
+        l_.img = out;
+    }
+
     [[nodiscard]] const cv::Mat& nnf() const { return nnf_; }
 
   private:
@@ -398,7 +409,11 @@ cv::Mat patchmatch_fill(const cv::Mat& bgr, const cv::Mat& role, const cv::Mat& 
         const int iters = em_iterations(i);
         for (int it = 0; it < iters; ++it) {
             for (int s = 0; s < opts.pm_sweeps; ++s) solver.sweep(s % 2 == 0, job.cancel);
-            solver.vote();
+            if (i == 0 && it + 1 == iters && opts.copy_last) {
+                solver.copy_centres();
+            } else {
+                solver.vote();
+            }
             if (it + 1 < iters) solver.refresh_distances();
             done += static_cast<double>(l.targets.size());
             progress.update(done / total);

@@ -11,14 +11,18 @@ class Inpaint : public Operation {
     Inpaint() {
         // Version 2: per-region crops, seam correction, PatchMatch refinement of the learned fill
         // (version-1 histories replay to different pixels, so replay refuses them by name).
+        // Version 3: the network's fill averaged with its mirrored fill; PatchMatch refinement only
+        // where the network ran below 1/4 of the photo's resolution, ending with a copy instead of
+        // a vote and a lighter guide (docs/QUALITY.md, "Independent mask set").
         info_ = {"inpaint",
-                 2,
+                 3,
                  "Inpaint",
                  "Fill the masked region from its surroundings.",
                  MaskUse::Required,
                  {choice_param("model", "Method", {"learned", "patchmatch", "telea"}, "learned",
                                "learned: Restora's Fourier-convolution network (inpaint-ffc-v1) for the "
-                               "structure, refined at full resolution by PatchMatch for sharp texture; "
+                               "structure, refined by PatchMatch for texture where the hole is large "
+                               "for the network; "
                                "patchmatch: copies texture from around the hole (no weights); "
                                "telea: fast marching fill, smooth (OpenCV, no weights)")}};
     }

@@ -28,6 +28,10 @@ struct PatchMatchOptions {
     int pm_sweeps = 2;           // PatchMatch sweeps (alternating scan order) per EM iteration
     double guide_weight = 1.0;   // weight of the guide's patch mean colour in the patch distance
     int guide_finest_level = 0;  // the guide term applies at this pyramid level (0 = full size) and coarser
+    // Full size ends with every fill pixel copied from the centre of its own patch's match instead
+    // of the mean of the overlapping patches' votes: the mean of many slightly shifted copies of a
+    // texture is a blur of it; the copy keeps the grain (the learned fill's refinement).
+    bool copy_last = false;
     std::uint64_t seed = 0x5eedu;
 };
 
