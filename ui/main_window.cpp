@@ -17,6 +17,7 @@
 #include <QStatusBar>
 #include <QToolBar>
 
+#include "auto_panel.h"
 #include "engine_settings.h"
 #include "file_dialogs.h"
 #include "history_list.h"
@@ -180,6 +181,7 @@ void MainWindow::buildToolPanel() {
     history_ = new HistoryList(hist_dock);
     hist_dock->setWidget(history_);
     addDockWidget(Qt::RightDockWidgetArea, hist_dock);
+    auto_ = AutoPanel::attach(this, tools_, jobs_.get());
 
     connect(tools_, &ToolPanel::operationChanged, this, [this] { rebuildParameters(); });
     rebuildParameters();
@@ -419,6 +421,7 @@ bool MainWindow::openFile(const QString& path) {
     refresh(false);
     rebuildParameters();  // attaches the tool's (new) mask
     jobs_->schedulePreview();
+    auto_->analyse(session_->current(), session_->original().jpeg_quality);
     status_->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
     return true;
 }

@@ -22,6 +22,7 @@ class QActionGroup;
 
 namespace restora::ui {
 
+class AutoPanel;
 class HistoryList;
 class MaskPanel;
 class ToolPanel;
@@ -127,6 +128,7 @@ class MainWindow : public QMainWindow, private JobSource {
     MaskPanel* mask_panel_ = nullptr;  // in tools_
     QList<QAction*> mask_actions_;     // enabled only for tools that take a mask
     HistoryList* history_ = nullptr;
+    AutoPanel* auto_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* device_label_ = nullptr;
     QLabel* size_label_ = nullptr;

@@ -54,14 +54,15 @@ double round_to(double v, double step) {
 }  // namespace
 
 // Calibration (tools/bench/bench_analysis.cpp --calibrate over the training corpus, see
-// docs/QUALITY.md): the blockiness an IJG quality leaves, and the re-blur metric a Gaussian blur
-// of sigma leaves, both medians over the photos.
+// docs/QUALITY.md): the blockiness an IJG quality leaves (medians over 20 training photos), and
+// the re-blur metric a Gaussian blur of sigma leaves (the mean of the medians over 20 training
+// photos and 12 photos of CBSD68).
 const std::vector<std::pair<double, double>> kBlockinessToQuality = {
     {0.04, 100}, {0.10, 95}, {0.21, 90}, {0.30, 85}, {0.39, 80}, {0.45, 75}, {0.51, 70},
     {0.64, 60},  {0.71, 50}, {0.81, 40}, {1.03, 30}, {1.50, 20}, {2.73, 10}};
-const std::vector<std::pair<double, double>> kBlurMetricToSigma = {{0.23, 0.0}, {0.28, 0.5}, {0.37, 0.8}, {0.40, 1.0},
-                                                                   {0.48, 1.3}, {0.55, 1.6}, {0.63, 2.0}, {0.74, 3.0},
-                                                                   {0.76, 4.0}, {0.79, 6.0}};
+const std::vector<std::pair<double, double>> kBlurMetricToSigma = {{0.21, 0.0}, {0.27, 0.5}, {0.35, 0.8}, {0.38, 1.0},
+                                                                   {0.46, 1.3}, {0.52, 1.6}, {0.60, 2.0}, {0.73, 3.0},
+                                                                   {0.77, 4.0}, {0.81, 6.0}};
 // JPEG flattens the quietest blocks first: under a JPEG of quality q the median block's estimate
 // times this gain recovers the noise that was there before (sigma 20 under q 30-90).
 const std::vector<std::pair<double, double>> kJpegNoiseGain = {{30, 11.0}, {50, 5.8}, {70, 2.25}, {90, 1.4}, {95, 1.0}};
@@ -108,21 +109,21 @@ Analysis analysis_from_measures(const AnalysisMeasures& m, const std::optional<F
     auto add = [&a](const std::string& kind, double confidence, double level, bool available = true) {
         a.findings.push_back({kind, clamp01(confidence), level, available});
     };
-    add("noise", ramp(m.noise_sigma, 5.0, 8.0), round_to(m.noise_sigma, 0.1));
+    add("noise", ramp(m.noise_sigma, 5.5, 8.0), round_to(m.noise_sigma, 0.1));
     const double quality = effective_jpeg_quality(m);
     add("jpeg", ramp(-quality, -75.0, -62.0), std::round(quality));
-    add("blur", ramp(m.blur_sigma, 1.6, 2.2), round_to(m.blur_sigma, 0.1));
+    add("blur", ramp(m.blur_sigma, 1.3, 1.9), round_to(m.blur_sigma, 0.1));
     const double mono = ramp(-m.chroma_mean, -2.5, -1.5);
     const double range = m.luma_p99 - m.luma_p1;
     // A faded print: low contrast with a dim white (not dark overall), or lifted blacks under a
     // colour cast (the paper's).
     const double faded = std::max(
-        std::min({ramp(-range, -0.45, -0.35), ramp(-m.luma_p99, -0.80, -0.70), ramp(m.luma_median, 0.25, 0.30)}),
-        std::min(ramp(m.luma_p1, 0.15, 0.25), ramp(m.cast, 8.0, 12.0)));
+        std::min({ramp(-range, -0.45, -0.35), ramp(-m.luma_p99, -0.78, -0.70), ramp(m.luma_median, 0.25, 0.30)}),
+        std::min(ramp(m.luma_p1, 0.17, 0.25), ramp(m.cast, 10.0, 16.0)));
     // Haze lifts the dark channel under a bright white; a grey photo's dark channel is its
     // brightness, and a cast with lifted blacks is a print's.
     const double haze = std::min(ramp(m.dark_channel, 0.38, 0.48), ramp(m.luma_p99, 0.75, 0.85)) * (1.0 - mono) *
-                        (1.0 - ramp(m.cast, 8.0, 12.0));
+                        (1.0 - ramp(m.cast, 10.0, 16.0));
     add("haze", haze, round_to(m.dark_channel, 0.01));
     add("lowlight", std::min(ramp(-m.luma_median, -0.22, -0.15), ramp(-m.luma_p99, -0.60, -0.50)),
         round_to(m.luma_median, 0.01));

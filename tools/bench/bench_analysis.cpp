@@ -3,7 +3,7 @@
 // degraded photo, clean photos with any finding, Auto's PSNR gain over the input, and the time of
 // one analysis of a large photo.
 //
-//   restora-bench-analysis SET_DIR [--auto N] [--auto-every K] [--no-text]
+//   restora-bench-analysis SET_DIR [--auto N] [--auto-every K] [--no-text] [--save DIR]
 //   restora-bench-analysis --time PHOTO [--runs N]
 #include <algorithm>
 #include <chrono>
@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
     int auto_count = 0;
     int auto_every = 1;
     int runs = 3;
+    fs::path save_dir;  // Auto's outputs, for a contact sheet
     AnalysisOptions options;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
             options.text = false;
         } else if (a == "--time" && i + 1 < argc) {
             time_photo = argv[++i];
+        } else if (a == "--save" && i + 1 < argc) {
+            save_dir = argv[++i];
         } else if (a == "--runs" && i + 1 < argc) {
             runs = std::stoi(argv[++i]);
         } else {
@@ -140,6 +143,12 @@ int main(int argc, char** argv) {
                 apply_steps(img.pixels, a.steps, img.jpeg_quality, DeviceKind::Cpu, JobControl{}, &models);
             const cv::Mat ref =
                 cv::imread((set_dir / entry["reference"].get<std::string>()).string(), cv::IMREAD_COLOR);
+            if (!save_dir.empty()) {
+                fs::create_directories(save_dir);
+                cv::imwrite(
+                    (save_dir / (fs::path(entry["file"].get<std::string>()).stem().string() + "-auto.png")).string(),
+                    r.pixels);
+            }
             const double before = psnr(ref, img.pixels);
             const double after = psnr(ref, r.pixels);
             std::printf(" auto %zu steps: %.2f -> %.2f dB (%.0f s)", r.results.size(), before, after,
