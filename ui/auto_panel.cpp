@@ -131,10 +131,11 @@ void AutoPanel::show(const Analysis& a, unsigned generation) {
             continue;
         }
         const bool counts = f.confidence >= kFindingThreshold;
-        const QString line = QStringLiteral("%1 %2 %3, confidence %4")
+        const std::string unit = finding_unit(f.kind);
+        const QString line = QStringLiteral("%1 %2%3, confidence %4")
                                  .arg(q(f.kind))
                                  .arg(f.level)
-                                 .arg(q(finding_unit(f.kind)))
+                                 .arg(unit.empty() ? QString() : " " + q(unit))
                                  .arg(f.confidence, 0, 'f', 2);
         html += counts ? QStringLiteral("<b>%1</b><br>").arg(line)
                        : QStringLiteral("<span style='color:gray'>%1</span><br>").arg(line);

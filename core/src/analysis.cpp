@@ -60,9 +60,9 @@ double round_to(double v, double step) {
 const std::vector<std::pair<double, double>> kBlockinessToQuality = {
     {0.04, 100}, {0.10, 95}, {0.21, 90}, {0.30, 85}, {0.39, 80}, {0.45, 75}, {0.51, 70},
     {0.64, 60},  {0.71, 50}, {0.81, 40}, {1.03, 30}, {1.50, 20}, {2.73, 10}};
-const std::vector<std::pair<double, double>> kBlurMetricToSigma = {{0.21, 0.0}, {0.27, 0.5}, {0.35, 0.8}, {0.38, 1.0},
-                                                                   {0.46, 1.3}, {0.52, 1.6}, {0.60, 2.0}, {0.73, 3.0},
-                                                                   {0.77, 4.0}, {0.81, 6.0}};
+const std::vector<std::pair<double, double>> kBlurMetricToSigma = {{0.18, 0.0}, {0.23, 0.5},  {0.305, 0.8}, {0.36, 1.0},
+                                                                   {0.43, 1.3}, {0.495, 1.6}, {0.59, 2.0},  {0.70, 3.0},
+                                                                   {0.74, 4.0}, {0.80, 6.0}};
 // JPEG flattens the quietest blocks first: under a JPEG of quality q the median block's estimate
 // times this gain recovers the noise that was there before (sigma 20 under q 30-90).
 const std::vector<std::pair<double, double>> kJpegNoiseGain = {{30, 11.0}, {50, 5.8}, {70, 2.25}, {90, 1.4}, {95, 1.0}};
@@ -100,7 +100,11 @@ std::string finding_unit(const std::string& kind) {
 }
 
 double effective_jpeg_quality(const AnalysisMeasures& m) {
-    return m.file_jpeg_quality > 0 ? std::min<double>(m.pixel_jpeg_quality, m.file_jpeg_quality) : m.pixel_jpeg_quality;
+    // A JPEG's own tables are exact; its pixels decide only when they show a much coarser JPEG
+    // before this one (a photo saved again at a higher quality): the blockiness of one quality
+    // spreads over about 25 quality steps between photos (docs/QUALITY.md).
+    if (m.file_jpeg_quality <= 0) return m.pixel_jpeg_quality;
+    return m.pixel_jpeg_quality < m.file_jpeg_quality - 25 ? m.pixel_jpeg_quality : m.file_jpeg_quality;
 }
 
 Analysis analysis_from_measures(const AnalysisMeasures& m, const std::optional<Finding>& damage) {

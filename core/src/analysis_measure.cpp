@@ -135,8 +135,8 @@ double blockiness_of(const cv::Mat& grey) {
 }
 
 // Crete-Roffet et al. (2007): blur the photo along one direction with a 9-tap box and see how
-// much of its neighbour variation survives; a blurred photo loses little. Per 64x64 block with
-// enough variation; the sharpest decile of blocks decides (a shallow depth of field leaves some
+// much of its neighbour variation survives; a blurred photo loses little. Per 64x64 block of the
+// more textured half; the sharpest decile of blocks decides (a shallow depth of field leaves some
 // regions sharp; a blurred photo has none).
 double blur_metric_of(const cv::Mat& grey, double prefilter) {
     cv::Mat g;
@@ -170,17 +170,25 @@ double blur_metric_of(const cv::Mat& grey, double prefilter) {
         cv::resize(df(whole), sums[dir][0], cv::Size(bw, bh), 0, 0, cv::INTER_AREA);
         cv::resize(v(whole), sums[dir][1], cv::Size(bw, bh), 0, 0, cv::INTER_AREA);
     }
+    // The more textured half of the blocks (a blurred photo has no block with much variation
+    // left, so the threshold is relative), above a floor for flat skies.
+    std::vector<float> texture;
     for (int y = 0; y < bh; ++y) {
         for (int x = 0; x < bw; ++x) {
+            texture.push_back(std::min(sums[0][0].at<float>(y, x), sums[1][0].at<float>(y, x)));
+        }
+    }
+    const float floor = std::max(0.1f, static_cast<float>(percentile(texture, 0.5)));
+    for (int y = 0; y < bh; ++y) {
+        for (int x = 0; x < bw; ++x) {
+            if (texture[static_cast<size_t>(y) * bw + x] < floor) continue;
             float worst = 0;
-            bool textured = true;
             for (int dir = 0; dir < 2; ++dir) {
                 const float sd = sums[dir][0].at<float>(y, x);
                 const float sv = sums[dir][1].at<float>(y, x);
-                if (sd < 1.0f) textured = false;  // flat: no edges to judge by
                 worst = std::max(worst, sd > 0 ? (sd - sv) / sd : 1.0f);
             }
-            if (textured) blocks.push_back(worst);
+            blocks.push_back(worst);
         }
     }
     if (blocks.size() < 4) return 0;

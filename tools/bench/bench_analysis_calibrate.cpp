@@ -3,7 +3,7 @@
 // deciles per level, from which the tables and ramps of analysis.cpp were read. The independent
 // evaluation set (tools/analysisset) uses other photos and its own, combined degradations.
 //
-//   restora-bench-analysis-calibrate [--photos N] [--no-text] PHOTO...
+//   restora-bench-analysis-calibrate [--photos N] [--no-text] [--only CASE-PREFIX] PHOTO...
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -115,12 +115,15 @@ double quantile(std::vector<double> v, double q) {
 int main(int argc, char** argv) {
     std::vector<std::string> files;
     size_t max_photos = 1000;
+    std::string only;  // only the cases whose name starts with this (and the clean case)
     AnalysisOptions options;
     options.device = DeviceKind::Cpu;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--photos" && i + 1 < argc) {
             max_photos = std::stoul(argv[++i]);
+        } else if (a == "--only" && i + 1 < argc) {
+            only = argv[++i];
         } else if (a == "--no-text") {
             options.text = false;
         } else {
@@ -189,6 +192,7 @@ int main(int argc, char** argv) {
     for (const auto& c : kColumns) std::printf(" %15s", c.name);
     std::printf("\n");
     for (const auto& [name, degrade] : cases) {
+        if (!only.empty() && name != "clean" && name.rfind(only, 0) != 0) continue;
         std::map<std::string, std::vector<double>> values;
         for (const cv::Mat& p : photos) {
             AnalysisOptions o = options;
