@@ -258,7 +258,21 @@ int count_text(const cv::Mat& bgr8, const AnalysisOptions& options, ModelCache* 
     o.min_side = 640;
     o.coarse_side = 0;
     o.tile = 992;
-    return static_cast<int>(detect_text(bgr8, ctx, o).size());
+    // Captions and date stamps, not the signs and labels of the scene: level lines in the outer
+    // bands of the frame (the bottom quarter, the top sixth), where cameras and albums put them.
+    int count = 0;
+    for (const TextBox& b : detect_text(bgr8, ctx, o)) {
+        cv::Point2f pts[4];
+        b.box.points(pts);
+        float x0 = pts[0].x, x1 = pts[0].x, y0 = pts[0].y, y1 = pts[0].y;
+        for (const auto& p : pts) {
+            x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+        }
+        const bool level = (x1 - x0) > 1.5f * (y1 - y0);
+        const float cy = 0.5f * (y0 + y1) / static_cast<float>(bgr8.rows);
+        if (level && (cy > 0.75f || cy < 1.0f / 6.0f)) ++count;
+    }
+    return count;
 }
 
 }  // namespace
@@ -280,7 +294,8 @@ AnalysisMeasures measure_photo(const cv::Mat& pixels, int file_jpeg_quality, con
     const double q = effective_jpeg_quality(m);
     m.noise_sigma = q < 92 ? std::max(m.noise_raw, m.noise_median * noise_gain_under_jpeg(q)) : m.noise_raw;
     // Noise reads as detail: smooth it away first, then take the prefilter's share out again.
-    m.blur_prefilter = m.noise_sigma > 3 ? std::clamp(m.noise_sigma / 6.0, 1.0, 3.0) : 0.0;
+    // At most 2 px: beyond, the metric hardly changes with the blur (the table is flat there).
+    m.blur_prefilter = m.noise_sigma > 3 ? std::clamp(m.noise_sigma / 8.0, 1.0, 2.0) : 0.0;
     m.blur_metric = blur_metric_of(grey, m.blur_prefilter);
     const double total = blur_sigma_from_metric(m.blur_metric);
     m.blur_sigma = std::sqrt(std::max(0.0, total * total - m.blur_prefilter * m.blur_prefilter));

@@ -47,7 +47,7 @@ struct AnalysisMeasures {
     double luma_p1 = 0;             // 0..1
     double cast = 0;                // distance from neutral of the least colourful quarter of the pixels, Lab units
     double chroma_mean = 0;         // mean chroma around the photo's own mean colour, Lab units
-    int text_regions = -1;          // -1: the detector is not available
+    int text_regions = -1;          // captions and date stamps found; -1: the detector is not available
 };
 
 struct Finding {
