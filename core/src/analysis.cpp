@@ -174,9 +174,7 @@ Analysis analysis_from_measures(const AnalysisMeasures& m, const std::optional<F
                 s.params["jpeg"] = it->second;
                 s.chosen.push_back("jpeg");
             }
-        } else {
-            s.params["jpeg"] = "0";
-        }
+        }  // else the operation's own default from the file's quality (0 for PNGs) applies
         s.reason = counts("noise") && counts("jpeg") ? "noise, jpeg" : (counts("noise") ? "noise" : "jpeg");
         a.steps.push_back(s);
     }

@@ -7,6 +7,7 @@
 //   restora-bench-analysis --time PHOTO [--runs N]
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -155,6 +156,9 @@ int main(int argc, char** argv) {
                         seconds_since(t0));
             if (truth.empty()) {
                 if (psnr(img.pixels, r.pixels) >= 40.0) ++clean_unchanged;
+            } else if (!std::isfinite(before)) {
+                // Only `small` (the reference is the same shrunk photo): nothing Auto may change.
+                std::printf(" (input equals its reference: not counted)");
             } else {
                 ++auto_runs;
                 gain_sum += after - before;
