@@ -103,8 +103,10 @@ void AutoPanel::start() {
         } catch (const std::exception& e) {
             error = e.what();
         }
+        QCoreApplication* app = QCoreApplication::instance();
+        if (app == nullptr) return;  // the application is closing
         QMetaObject::invokeMethod(
-            qApp,
+            app,
             [a, error, generation, self] {
                 if (self.isNull()) return;
                 self->running_ = false;
