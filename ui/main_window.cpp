@@ -23,6 +23,7 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include "auto_panel.h"
 #include "engine_settings.h"
 #include "file_dialogs.h"
 #include "help_dialogs.h"
@@ -221,6 +222,7 @@ void MainWindow::buildToolPanel() {
     connect(history_, &HistoryList::stepRequested, this, &MainWindow::showStep);
     hist_dock->setWidget(history_);
     addDockWidget(Qt::RightDockWidgetArea, hist_dock);
+    auto_ = AutoPanel::attach(this, tools_, jobs_.get());
 
     connect(tools_, &ToolPanel::operationChanged, this, [this] { rebuildParameters(); });
     rebuildParameters();
@@ -494,6 +496,7 @@ bool MainWindow::openFile(const QString& path) {
     refresh(false);
     rebuildParameters();  // attaches the tool's (new) mask
     jobs_->schedulePreview();
+    auto_->analyse(session_->current(), session_->original().jpeg_quality);
     status_->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
     return true;
 }

