@@ -42,6 +42,8 @@ Usage:
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
   restora-cli info FILE                        show size, metadata and Restora history
+  restora-cli detect damage|text INPUT... -o OUT [--set sensitivity=S]
+                                               write the damage or text mask (8-bit PNG)
   restora-cli eval REFERENCE RESULT [--json]   PSNR / SSIM of results against references
                                                (two files, or two folders matched by name)
 
@@ -510,6 +512,7 @@ int run(const std::vector<std::string>& args) {
     install_interrupt_handler(cancel);
     try {
         const std::string& cmd = args[0];
+        if (cmd == "detect") return cmd_detect(args, cancel);
         const Options o = parse(args, 1);
         if (cmd == "ops") return cmd_ops(o);
         if (cmd == "models") {
