@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
     unsigned seed = 4242;
     double sensitivity = kDefaultDamageSensitivity;
     bool sweep = false, repair = false, learned = false;
+    fs::path weights;  // the learned detector's weights (a trained checkpoint or the installed file)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -192,6 +193,8 @@ int main(int argc, char** argv) {
             sheet = next();
         else if (a == "--time")
             time_photo = next();
+        else if (a == "--detector-weights")
+            weights = next();
         else {
             std::fprintf(stderr, "usage: restora-bench-damage (--photos LIST | --shard FILE | --time PHOTO) ...\n");
             return 2;
@@ -223,6 +226,23 @@ int main(int argc, char** argv) {
     }
     std::printf("classical detector, sensitivity %.2f: precision %.3f recall %.3f\n", sensitivity, pr.precision(),
                 pr.recall());
+    if (!weights.empty()) {
+        configure_threads();
+        OpContext ctx;
+        std::vector<cv::Mat> probs;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (const auto& sc : scenes) probs.push_back(damage_probability(sc.input, weights, ctx));
+        const double t = secs(t0);
+        for (double s : sweep ? std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
+                              : std::vector<double>{sensitivity}) {
+            PR lp;
+            for (size_t i = 0; i < scenes.size(); ++i)
+                lp.add(damage_mask_from_probability(probs[i], s), scenes[i].damage);
+            std::printf("learned detector (%s), sensitivity %.2f: precision %.3f recall %.3f\n",
+                        weights.filename().c_str(), s, lp.precision(), lp.recall());
+        }
+        std::printf("learned detector: %.2f s for %zu scenes\n", t, scenes.size());
+    }
     std::vector<cv::Mat> sheet_rows;
     if (repair) {
         const Operation& op = Registry::instance().get("remove-damage");

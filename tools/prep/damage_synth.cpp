@@ -60,7 +60,8 @@ void old_look(cv::Mat& f, std::mt19937& rng) {
         const double amp = uni(rng, 0.005, 0.03);
         cv::Mat t3;
         cv::merge(std::vector<cv::Mat>{t, t, t}, t3);
-        f = f.mul(1.0 + amp * t3);
+        cv::Mat gain = 1.0 + amp * t3;
+        f = f.mul(gain);
     }
     // Grain at one of several strengths: luma grain (all channels alike), a little chroma for colour.
     static const double kGrain[] = {0.0, 0.008, 0.02, 0.04, 0.06};

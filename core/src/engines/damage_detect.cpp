@@ -33,20 +33,28 @@ cv::Mat luma8(const cv::Mat& image) {
     return y;
 }
 
-// y - median(y, k) as float.
-cv::Mat residual(const cv::Mat& y8, int k) {
+// y - median(y, k) as float; `edge`: the median image's local contrast (3x3 max - min), where
+// the median itself bends round picture edges.
+cv::Mat residual(const cv::Mat& y8, int k, cv::Mat* edge = nullptr) {
     cv::Mat med, a, b;
     cv::medianBlur(y8, med, k);
     y8.convertTo(a, CV_32F);
     med.convertTo(b, CV_32F);
+    if (edge != nullptr) {
+        cv::Mat g;
+        cv::morphologyEx(med, g, cv::MORPH_GRADIENT, cv::Mat());
+        g.convertTo(*edge, CV_32F);
+    }
     return a - b;
 }
 
-// Residual / local texture level (window `win`, floor in 8-bit levels).
-cv::Mat normalised(const cv::Mat& r, int win, float floor) {
+constexpr float kEdgeShare = 0.2f;  // of the local edge contrast a residual must exceed as well
+
+// Residual / (local texture level (window `win`) + a share of the edge contrast + floor, in levels).
+cv::Mat normalised(const cv::Mat& r, const cv::Mat& edge, int win, float floor) {
     cv::Mat level;
     cv::boxFilter(cv::abs(r), level, CV_32F, cv::Size(win, win), cv::Point(-1, -1), true, cv::BORDER_REFLECT);
-    return r / (1.25f * level + floor);
+    return r / (1.25f * level + kEdgeShare * edge + floor);
 }
 
 struct Thresholds {
@@ -55,8 +63,8 @@ struct Thresholds {
 
 Thresholds thresholds(double s) {
     s = std::clamp(s, 0.0, 1.0);
-    const float high = static_cast<float>(7.0 - 4.5 * s);
-    return {high, 0.5f * high, static_cast<float>(30.0 - 22.0 * s)};
+    const float high = static_cast<float>(4.8 - 4.0 * s);
+    return {high, 0.5f * high, static_cast<float>(18.3 - 17.4 * s)};
 }
 
 // Hysteresis on z >= high (seeds) within z >= low, then the shape test per part. z: CV_32F,
@@ -117,15 +125,16 @@ cv::Mat detect_damage(const cv::Mat& image, double sensitivity, const JobControl
     const Thresholds t = thresholds(sensitivity);
     const float floor = 2.0f;
     // Residuals at three scales; the strongest normalised response per pixel, per polarity.
-    cv::Mat r1 = residual(y, 5), r2 = residual(y, 9);
+    cv::Mat e1, e2, e3;
+    cv::Mat r1 = residual(y, 5, &e1), r2 = residual(y, 9, &e2);
     cv::Mat yh;
     cv::resize(y, yh, cv::Size((y.cols + 1) / 2, (y.rows + 1) / 2), 0, 0, cv::INTER_AREA);
-    cv::Mat r3 = residual(yh, 9);
-    cv::Mat z3 = normalised(r3, 17, floor);
+    cv::Mat r3 = residual(yh, 9, &e3);
+    cv::Mat z3 = normalised(r3, e3, 17, floor);
     cv::resize(r3, r3, y.size(), 0, 0, cv::INTER_LINEAR);
     cv::resize(z3, z3, y.size(), 0, 0, cv::INTER_LINEAR);
     job.cancel.throw_if_requested();
-    const cv::Mat z1 = normalised(r1, 31, floor), z2 = normalised(r2, 31, floor);
+    const cv::Mat z1 = normalised(r1, e1, 31, floor), z2 = normalised(r2, e2, 31, floor);
     cv::Mat mask(y.size(), CV_8U, cv::Scalar(0));
     for (int sign : {1, -1}) {
         const float k = static_cast<float>(sign);
