@@ -48,6 +48,8 @@ Usage:
   restora-cli replay EDITED INPUT -o OUT       re-run the history stored in EDITED on INPUT
   restora-cli compare BEFORE AFTER -o OUT      write a side-by-side before/after image
   restora-cli info FILE                        show size, metadata and Restora history
+  restora-cli detect damage|text INPUT... -o OUT [--set sensitivity=S]
+                                               write the damage or text mask (8-bit PNG)
   restora-cli eval REFERENCE RESULT [--json]   PSNR / SSIM of results against references
                                                (two files, or two folders matched by name)
   restora-cli manifest merge|summary FILE...   merge batch manifests, count and list failures
@@ -564,6 +566,7 @@ int run(const std::vector<std::string>& args) {
         if (cmd == "manifest") return cmd_manifest(args);
         if (cmd == "analyze") return cmd_analyze(args, cancel);
         if (cmd == "run" && args.size() > 1 && args[1] == "auto") return cmd_run_auto(args, cancel);
+        if (cmd == "detect") return cmd_detect(args, cancel);
         const Options o = parse(args, 1);
         if (cmd != "run" && (o.batch.batch_mode() || o.batch.resume || !o.batch.manifest.empty())) {
             usage_error("--from-list, --shard, --resume and --manifest are options of run");

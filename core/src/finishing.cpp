@@ -59,6 +59,44 @@ void blend_rows(const cv::Mat& in, const cv::Mat& res, const cv::Mat& weight, do
     }
 }
 
+// A grey photo: every pixel's colour channels within kGreySpread 8-bit levels of each other.
+constexpr int kGreySpread = 2;
+
+template <typename T>
+bool grey_rows(const cv::Mat& m, int spread) {
+    const int ch = m.channels();
+    for (int y = 0; y < m.rows; ++y) {
+        const T* p = m.ptr<T>(y);
+        for (int x = 0; x < m.cols; ++x, p += ch) {
+            const int lo = std::min({int(p[0]), int(p[1]), int(p[2])}),
+                      hi = std::max({int(p[0]), int(p[1]), int(p[2])});
+            if (hi - lo > spread) return false;
+        }
+    }
+    return true;
+}
+
+// Result pixels a grey photo's tool changed become grey again (their luma in all three
+// channels); unchanged pixels stay as they were (same-size tools), so a mask's outside stays
+// bit-identical. `base`: the input under the result (same size), or empty (every pixel projected).
+template <typename T>
+void project_rows(const cv::Mat& base, cv::Mat& out) {
+    const int ch = out.channels();
+    for (int y = 0; y < out.rows; ++y) {
+        T* o = out.ptr<T>(y);
+        const T* b = base.empty() ? nullptr : base.ptr<T>(y);
+        for (int x = 0; x < out.cols; ++x) {
+            T* q = o + x * ch;
+            if (b != nullptr) {
+                const T* a = b + x * ch;
+                if (a[0] == q[0] && a[1] == q[1] && a[2] == q[2]) continue;
+            }
+            const double luma = 0.114 * q[0] + 0.587 * q[1] + 0.299 * q[2];
+            q[0] = q[1] = q[2] = static_cast<T>(luma + 0.5);
+        }
+    }
+}
+
 class Finished final : public Operation {
   public:
     explicit Finished(std::unique_ptr<Operation> inner) : inner_(std::move(inner)), info_(inner_->info()) {
@@ -103,8 +141,25 @@ class Finished final : public Operation {
         return run_region(image, mask, p, ctx, cv::Rect(0, 0, image.cols, image.rows));
     }
 
+    // Every result of a grey photo stays grey (issue: the learned inpainting put a channel spread of
+    // 6 levels into grey photos); docs/QUALITY.md, "Old-photo damage".
     OpResult run_region(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx,
                         const cv::Rect& region) const override {
+        OpResult r = finished_region(image, mask, p, ctx, region);
+        if (r.pixels.channels() >= 3 && image.channels() >= 3 && is_monochrome(image)) {
+            const bool same = same_size_ && r.pixels.size() == region.size() && r.pixels.type() == image.type();
+            const cv::Mat base = same ? image(region) : cv::Mat();
+            if (r.pixels.depth() == CV_16U)
+                project_rows<uint16_t>(base, r.pixels);
+            else if (r.pixels.depth() == CV_8U)
+                project_rows<uint8_t>(base, r.pixels);
+        }
+        return r;
+    }
+
+  private:
+    OpResult finished_region(const cv::Mat& image, const cv::Mat& mask, const Params& p, const OpContext& ctx,
+                             const cv::Rect& region) const {
         const bool whole = region == cv::Rect(0, 0, image.cols, image.rows);
         const double amount = p.number(kAmount);
         if (limits_) {
@@ -176,6 +231,13 @@ class Finished final : public Operation {
 
 std::unique_ptr<Operation> with_finishing(std::unique_ptr<Operation> op) {
     return std::make_unique<Finished>(std::move(op));
+}
+
+bool is_monochrome(const cv::Mat& image) {
+    if (image.channels() < 3) return true;
+    if (image.depth() == CV_16U) return grey_rows<uint16_t>(image, kGreySpread * 257);
+    if (image.depth() == CV_8U) return grey_rows<uint8_t>(image, kGreySpread);
+    return false;
 }
 
 cv::Mat feather_weights(const cv::Mat& mask, int feather) {

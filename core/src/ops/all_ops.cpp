@@ -15,6 +15,7 @@ std::unique_ptr<Operation> make_enhance_lowlight();  // maxim.cpp
 std::unique_ptr<Operation> make_retouch();           // maxim.cpp
 std::unique_ptr<Operation> make_erase_text();        // erase_text.cpp
 std::unique_ptr<Operation> make_remove_shadow();     // remove_shadow.cpp
+std::unique_ptr<Operation> make_remove_damage();     // remove_damage.cpp
 
 void register_all_operations(Registry& registry) {
     registry.add(make_upscale());
@@ -28,6 +29,7 @@ void register_all_operations(Registry& registry) {
     registry.add(make_retouch());
     registry.add(make_erase_text());
     registry.add(make_remove_shadow());
+    registry.add(make_remove_damage());
 }
 
 }  // namespace restora

@@ -12,8 +12,14 @@
 namespace restora {
 
 // The registry's wrapper: the operation's schema plus `amount` (and `feather` with an optional
-// mask for operations that had none), its run and run_region followed by the blend.
+// mask for operations that had none), its run and run_region followed by the blend, and on a
+// grey photo (is_monochrome) the projection of the result back to grey.
 std::unique_ptr<Operation> with_finishing(std::unique_ptr<Operation> op);
+
+// A grey photo: no pixel's colour channels differ by more than 2 levels (8-bit; 514 at 16 bits).
+// The wrapper gives every operation's result on such a photo back in grey: pixels the operation
+// changed get their luma in all three channels, unchanged pixels stay bit-identical.
+bool is_monochrome(const cv::Mat& image);
 
 // How much of the result each pixel takes (CV_32F, 0..1): 0 outside the mask, rising linearly
 // with the Euclidean distance from the mask's edge to 1 at `feather` pixels inside it. feather 0:
