@@ -33,7 +33,8 @@ std::vector<OpUse> operations() {
     const auto r = cli("ops --json");
     EXPECT_EQ(r.code, 0) << r.output;
     std::vector<OpUse> ops;
-    for (const auto& o : nlohmann::json::parse(r.output).at("operations")) {
+    const nlohmann::json listing = nlohmann::json::parse(r.output);
+    for (const auto& o : listing.at("operations")) {
         OpUse u{o.at("id"), o.at("mask"), false, {}};
         for (const auto& p : o.at("params")) {
             if (p.at("key") == "feather") u.feather = true;
@@ -83,7 +84,9 @@ TEST(CliFinishing, EveryOperationTakesAmountMaskAndFeatherAndReplaysThem) {
         }
         ASSERT_EQ(r0.code, 0) << r0.output;
         const cv::Mat z = cv::imread(zero.string(), cv::IMREAD_UNCHANGED);
-        if (op.id != "upscale") EXPECT_EQ(cv::norm(z, photo, cv::NORM_INF), 0.0);
+        if (op.id != "upscale") {
+            EXPECT_EQ(cv::norm(z, photo, cv::NORM_INF), 0.0);
+        }
 
         // amount=0.5 through a feathered mask (tools without a mask of their own) or the tool's
         // own mask; replay reproduces it from the history.
