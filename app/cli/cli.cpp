@@ -1,8 +1,8 @@
 #include "cli.h"
 
 #include "batch_run.h"
-#include "cmd_manifest.h"
 #include "cmd_analyze.h"
+#include "cmd_manifest.h"
 
 #include <unistd.h>
 
