@@ -264,7 +264,8 @@ int main(int argc, char** argv) {
             OpContext ctx;
             std::vector<cv::Mat> out(names.size());
             out[0] = sc.input;
-            out[1] = op.run(sc.input, cv::Mat(), op.resolve({}), ctx).pixels;
+            out[1] =
+                op.run(sc.input, cv::Mat(), op.resolve({{"sensitivity", std::to_string(sensitivity)}}), ctx).pixels;
             const bool none = cv::countNonZero(truth) == 0;  // an undamaged scene: the true-mask fills keep it
             for (size_t m = 2; m < out.size(); ++m) out[m] = sc.input.clone();
             if (!none) {
