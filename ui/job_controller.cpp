@@ -103,7 +103,7 @@ void JobController::apply() {
     }
     if (!confirmEstimate(job, in.tool, job.tile)) return;
     preview_armed_ = false;  // after Apply, preview again only when the tool or a setting changes
-    start(job, tr("Running %1 (estimated %2 s)…").arg(in.tool).arg(qRound(estimate_seconds_)));
+    start(job, tr("Running %1 (%2)…").arg(in.tool, humanDuration(estimate_seconds_)));
 }
 
 void JobController::detect(const QString& label, const QString& region_noun) {
@@ -120,6 +120,7 @@ void JobController::detect(const QString& label, const QString& region_noun) {
     }
     running_detect_ = action;
     region_noun_ = region_noun;
+    estimate_seconds_ = 0;  // the rate alone tells the time left
     start(job, tr("Looking for %1s…").arg(region_noun));
 }
 
@@ -130,6 +131,7 @@ void JobController::start(const Job& job, const QString& status) {
     running_id_ = base.id;
     running_cancel_ = base.cancel;
     job_timer_.start();
+    eta_.start(estimate_seconds_);
     setBusy(true);
     emit statusChanged(status);
     host_.submit(job);
@@ -180,10 +182,12 @@ bool JobController::confirmEstimate(const ApplyJob& job, const QString& tool, in
         e = estimate_job(op, p, job.image.size(), bpp, tile, gflops, job.precision);
     }
     if (e.seconds > 120) {
-        if (!askYesNo(tr("Long job"), tr("%1 on this photo will take about %2 minutes on this device (%3). Continue?")
-                                          .arg(tool)
-                                          .arg(qRound(e.seconds / 60))
-                                          .arg(q(e.basis)))) {
+        if (!askYesNo(tr("Long job"),
+                      tr("%1 on this photo will take %2 on this computer.\n\nTo judge it sooner: zoom in on a "
+                         "detail and press Preview (P), which computes only what is in view; choose a faster "
+                         "method if the tool offers one; or run it on a graphics card (Settings → Device). "
+                         "Start it now?")
+                          .arg(tool, humanDuration(e.seconds)))) {
             return false;
         }
     }
@@ -318,9 +322,9 @@ void JobController::startPreview(bool requested) {
         }
         if (e.seconds > kLivePreviewLimit && !requested) {
             preview_skipped_ = true;
-            emit statusChanged(tr("Live preview skipped: about %1 s for the visible area on this device; "
-                                  "press Preview (P) to compute it anyway, or Apply")
-                                   .arg(qRound(e.seconds)));
+            emit statusChanged(tr("Live preview skipped: %1 for the visible area on this computer; "
+                                  "press Preview (P) to compute it anyway, or zoom in on a detail")
+                                   .arg(humanDuration(e.seconds)));
             return;
         }
         seconds = e.seconds;
@@ -335,7 +339,8 @@ void JobController::startPreview(bool requested) {
         progress_->setValue(0);
         progress_->setVisible(true);
         cancel_->setVisible(true);
-        emit statusChanged(tr("Previewing the visible area (about %1 s)…").arg(std::max(1, qRound(seconds))));
+        eta_.start(seconds);
+        emit statusChanged(tr("Previewing the visible area (%1)…").arg(humanDuration(seconds)));
         job_timer_.start();
     }
     if (preview_running_id_ != 0) {
@@ -404,9 +409,9 @@ void JobController::onProgress(int id, int percent) {
         progress_->setValue(percent);
         if (percent > 0) {
             const double elapsed = job_timer_.elapsed() / 1000.0;
-            emit statusChanged(tr("Previewing the visible area: %1% — about %2 s left")
+            emit statusChanged(tr("Previewing the visible area: %1% — %2 left")
                                    .arg(percent)
-                                   .arg(qRound(elapsed * (100 - percent) / percent)));
+                                   .arg(humanDuration(eta_.update(percent, elapsed))));
         }
         return;
     }
@@ -415,8 +420,7 @@ void JobController::onProgress(int id, int percent) {
     emit jobProgress(percent);
     if (percent > 0) {
         const double elapsed = job_timer_.elapsed() / 1000.0;
-        const double left = elapsed * (100 - percent) / percent;
-        emit statusChanged(tr("%1% — about %2 s left").arg(percent).arg(qRound(left)));
+        emit statusChanged(tr("%1% — %2 left").arg(percent).arg(humanDuration(eta_.update(percent, elapsed))));
     }
 }
 

@@ -15,6 +15,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "human_time.h"
 #include "worker.h"
 
 class QProgressBar;
@@ -132,6 +133,7 @@ class JobController : public QObject {
     double conv_gflops_ = 0;        // measured on the worker at start-up; 0 until then
     bool preview_skipped_ = false;  // the live preview was skipped on its estimate (startPreview)
     double estimate_seconds_ = 0;
+    EtaSmoother eta_;
     bool live_ = true;
     QTimer preview_timer_;
     int preview_running_id_ = 0;

@@ -2,9 +2,12 @@
 // wrote, UndoTimeline keeps one order over operations and mask edits, ParameterForm follows the
 // schema (only_for rows, values as the engine's text).
 #include <QSettings>
+
 #include <QtTest>
+#include <cmath>
 
 #include "engine_settings.h"
+#include "human_time.h"
 #include "parameter_form.h"
 #include "undo_timeline.h"
 
@@ -15,6 +18,29 @@ using restora::ui::UndoTimeline;
 class UiPartsTest : public QObject {
     Q_OBJECT
   private slots:
+    // Waiting, told in human units, and an ETA that does not jump.
+    void durationsInHumanUnits() {
+        using restora::ui::humanDuration;
+        QCOMPARE(humanDuration(3), QString("a few seconds"));
+        QCOMPARE(humanDuration(38), QString("about 40 seconds"));
+        QCOMPARE(humanDuration(70), QString("about 1 minute"));
+        QCOMPARE(humanDuration(540), QString("about 9 minutes"));
+        QCOMPARE(humanDuration(1478), QString("about 25 minutes"));
+        QCOMPARE(humanDuration(5400), QString("about 1.5 hours"));
+        // A job estimated at 10 minutes whose first percent came slowly: the shown time left moves
+        // smoothly from the estimate towards the measured rate instead of jumping 1478 -> 814 -> 690.
+        restora::ui::EtaSmoother eta;
+        eta.start(600);
+        double previous = eta.update(1, 15);  // the rate alone would say 1485 s
+        QVERIFY(previous < 700);
+        for (int p = 2; p <= 60; ++p) {
+            const double left = eta.update(p, 6.0 * p);  // 6 s per percent: 600 s in all
+            QVERIFY2(left <= previous + 30, qPrintable(QString("%1 -> %2 at %3%").arg(previous).arg(left).arg(p)));
+            previous = left;
+        }
+        QVERIFY(std::abs(previous - 240) < 40);  // at 60%, 240 s are left
+    }
+
     void initTestCase() {
         QCoreApplication::setOrganizationName("RestoraTest");
         QCoreApplication::setApplicationName("RestoraPartsTest");
