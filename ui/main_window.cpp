@@ -83,13 +83,14 @@ void MainWindow::fitToScreen(bool first_layout) {
         resize(std::min(width(), avail.width()), std::min(height(), avail.height()));
         move(avail.topLeft());
     }
-    // On a small screen the History shares the left dock with the Tools (a tab), so the photo
+    // On a small screen History and Auto share the left dock with the Tools (tabs), so the photo
     // keeps most of the width.
     if (first_layout && avail.width() < 1100) {
         auto* tools = findChild<QDockWidget*>("tools-dock");
-        auto* history = findChild<QDockWidget*>("history-dock");
-        if (tools != nullptr && history != nullptr) {
-            tabifyDockWidget(tools, history);
+        if (tools != nullptr) {
+            for (const char* name : {"history-dock", "auto-dock"}) {
+                if (auto* dock = findChild<QDockWidget*>(name)) tabifyDockWidget(tools, dock);
+            }
             tools->raise();
         }
     }

@@ -26,6 +26,8 @@ ToolPanel::ToolPanel(QWidget* parent) : QWidget(parent) {
         op_box_->addItem(q(op->info().name), q(op->info().id));
         op_box_->setItemData(op_box_->count() - 1, q(op->info().description), Qt::ToolTipRole);
     }
+    // The first tool shown previews live in a moment (Denoise), not a heavy one that cannot.
+    if (const int light = op_box_->findData(QStringLiteral("denoise")); light >= 0) op_box_->setCurrentIndex(light);
     reset_button_ = new QPushButton(tr("Reset"), this);
     reset_button_->setToolTip(tr("Put this tool's settings back to their defaults"));
     connect(reset_button_, &QPushButton::clicked, this, &ToolPanel::resetSettings);
