@@ -62,6 +62,14 @@ QString writeNoisePhoto(const QTemporaryDir& dir) {
     return path;
 }
 
+// A 1100x750 window on the bundled sample, fitted.
+bool openSample(MainWindow& w, bool live_preview) {
+    w.resize(1100, 750);
+    w.show();
+    w.setLivePreview(live_preview);
+    return w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg");
+}
+
 // A 900x600 window on the bundled sample at 1:1, zoomed in once: only part of the photo is in view.
 bool openSampleZoomedIn(MainWindow& w, bool live_preview) {
     w.resize(900, 600);
@@ -426,10 +434,7 @@ class GuiTest : public QObject {
     // second time); after Undo, the live preview compares the photo with the tool's preview.
     void beforeAndAfterThroughUndoAndRedo() {
         MainWindow w;
-        w.resize(1100, 750);
-        w.show();
-        w.setLivePreview(true);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(openSample(w, true));
         w.setCompareMode(restora::ui::CompareMode::SplitVertical);
         const QImage original = to_qimage(w.session()->current());
         w.selectOperation("denoise");
@@ -462,10 +467,7 @@ class GuiTest : public QObject {
     // later steps stay (greyed) until a new edit replaces them.
     void historyClicksShowEachStep() {
         MainWindow w;
-        w.resize(1100, 750);
-        w.show();
-        w.setLivePreview(false);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(openSample(w, false));
         const cv::Mat original = w.session()->current().clone();
         QSignalSpy done(&w, &MainWindow::jobDone);
         w.selectOperation("denoise");
@@ -508,11 +510,8 @@ class GuiTest : public QObject {
     // Applying hides the mask overlay (the result is judged without it); a new photo shows masks.
     void settingsStayAcrossPhotosAndMaskHidesAfterApply() {
         MainWindow w;
-        w.resize(1100, 750);
-        w.show();
-        w.setLivePreview(false);
+        QVERIFY(openSample(w, false));
         const QString sample = sourceDir() + "/resources/sample/chelsea-noisy.jpg";
-        QVERIFY(w.openFile(sample));
         w.selectOperation("denoise");
         w.setParameter("strength", "0.8");
         w.selectOperation("inpaint");
@@ -543,10 +542,7 @@ class GuiTest : public QObject {
     // Protect mode: what is painted stays bit for bit; the tool changes the rest of the photo.
     void protectKeepsWhatIsPainted() {
         MainWindow w;
-        w.resize(1100, 750);
-        w.show();
-        w.setLivePreview(false);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(openSample(w, false));
         const cv::Mat original = w.session()->current().clone();
         w.selectOperation("denoise");
         w.setParameter("model", "nlmeans");
@@ -588,10 +584,7 @@ class GuiTest : public QObject {
 
     void paintMaskApplyUndoExport() {
         MainWindow w;
-        w.resize(1100, 750);
-        w.show();
-        w.setLivePreview(false);
-        QVERIFY(w.openFile(sourceDir() + "/resources/sample/chelsea-noisy.jpg"));
+        QVERIFY(openSample(w, false));
         const cv::Mat original = w.session()->current().clone();
         w.selectOperation("inpaint");
         w.setParameter("model", "telea");

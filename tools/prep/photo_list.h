@@ -39,4 +39,58 @@ inline cv::Mat load_rgb8(const std::filesystem::path& path) {
     return img;
 }
 
+// The command line restora-prep-text and restora-prep-damage share: the photos, where the shards
+// go, crop size, megabytes of training shards, every E-th photo held out for evaluation with K
+// crops each, the seed, and N preview crops.
+struct ShardArgs {
+    std::filesystem::path list;
+    std::filesystem::path out;
+    int seed = 0;
+    int crop = 128;
+    double train_mb = 40;
+    int eval_every = 8;
+    int eval_per_photo = 8;
+    int preview = 0;
+    std::vector<std::filesystem::path> photos;  // read from `list`
+};
+
+// Parses argv into `a` (its `out` and `seed` are the tool's defaults) and reads the photo list;
+// false after printing the usage or the error (exit status 2).
+inline bool parse_shard_args(int argc, char** argv, const char* tool, ShardArgs& a) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+        if (arg == "--photos") {
+            a.list = next();
+        } else if (arg == "--out") {
+            a.out = next();
+        } else if (arg == "--crop") {
+            a.crop = std::stoi(next());
+        } else if (arg == "--train-mb") {
+            a.train_mb = std::stod(next());
+        } else if (arg == "--eval-every") {
+            a.eval_every = std::stoi(next());
+        } else if (arg == "--eval-per-photo") {
+            a.eval_per_photo = std::stoi(next());
+        } else if (arg == "--seed") {
+            a.seed = std::stoi(next());
+        } else if (arg == "--preview") {
+            a.preview = std::stoi(next());
+        } else {
+            std::fprintf(stderr,
+                         "usage: %s --photos LIST --out DIR [--crop N] [--train-mb M] [--eval-every E] "
+                         "[--eval-per-photo K] [--seed S] [--preview N]\n",
+                         tool);
+            return false;
+        }
+    }
+    try {
+        a.photos = read_photo_list(a.list);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", tool, e.what());
+        return false;
+    }
+    return true;
+}
+
 }  // namespace restora::prep
