@@ -129,16 +129,21 @@ void AutoPanel::show(const Analysis& a, unsigned generation) {
     QString html;
     for (const Finding& f : a.findings) {
         if (!f.available) {
-            html += tr("<span style='color:gray'>%1: not available</span><br>").arg(q(f.kind));
+            html += tr("<span style='color:gray'>%1: not checked automatically yet</span><br>").arg(q(f.kind));
             continue;
         }
         const bool counts = f.confidence >= kFindingThreshold;
         const std::string unit = finding_unit(f.kind);
-        const QString line = QStringLiteral("%1 %2%3, confidence %4")
+        // How sure, in words (the number is in `restora-cli analyze --json`).
+        const QString sure = f.confidence >= 0.9   ? tr("sure")
+                             : f.confidence >= 0.7 ? tr("likely")
+                             : counts              ? tr("possible")
+                                                   : tr("not found");
+        const QString line = QStringLiteral("%1 (%2%3) · %4")
                                  .arg(q(f.kind))
                                  .arg(f.level)
                                  .arg(unit.empty() ? QString() : " " + q(unit))
-                                 .arg(f.confidence, 0, 'f', 2);
+                                 .arg(sure);
         html += counts ? QStringLiteral("<b>%1</b><br>").arg(line)
                        : QStringLiteral("<span style='color:gray'>%1</span><br>").arg(line);
     }
