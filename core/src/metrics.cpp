@@ -100,4 +100,17 @@ double mean_abs_error(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
     return (m[0] + m[1] + m[2]) / 3.0;
 }
 
+double gradient_energy(const cv::Mat& img, const cv::Mat& mask) {
+    cv::Mat grey;
+    cv::cvtColor(img, grey, img.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+    grey.convertTo(grey, CV_32F, img.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
+    cv::Mat gx;
+    cv::Mat gy;
+    cv::Sobel(grey, gx, CV_32F, 1, 0);
+    cv::Sobel(grey, gy, CV_32F, 0, 1);
+    cv::Mat mag;
+    cv::magnitude(gx, gy, mag);
+    return cv::mean(mag, mask)[0];
+}
+
 }  // namespace restora

@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "restora/core/metrics.h"
 #include "restora/core/ops.h"
 #include "restora/core/patchmatch.h"
 #include "restora/core/registry.h"
@@ -47,18 +48,6 @@ cv::Mat textured(int w, int h, int depth) {
 }
 
 // Mean gradient magnitude over the mask (Sobel on the grey image, 8-bit units).
-double gradient_energy(const cv::Mat& img, const cv::Mat& mask) {
-    cv::Mat grey;
-    cv::cvtColor(img, grey, img.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-    grey.convertTo(grey, CV_32F, img.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
-    cv::Mat gx;
-    cv::Mat gy;
-    cv::Sobel(grey, gx, CV_32F, 1, 0);
-    cv::Sobel(grey, gy, CV_32F, 0, 1);
-    cv::Mat mag;
-    cv::magnitude(gx, gy, mag);
-    return cv::mean(mag, mask)[0];
-}
 
 double psnr_in(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
     const double full = a.depth() == CV_16U ? 65535.0 : 255.0;

@@ -118,9 +118,9 @@ Score score(const cv::Mat& out, const cv::Mat& truth, const cv::Mat& holed, cons
     s.psnr = psnr(out, truth, hole);
     s.ssim = ssim(out, truth, hole);
     s.l1 = mean_abs_error(out, truth, hole);
-    const double around = inpaintset::gradient_energy(truth, inpaintset::surround_ring(hole, ring_width(hole)));
-    s.texture = inpaintset::gradient_energy(out, hole) / std::max(1e-6, around);
-    s.truth_texture = inpaintset::gradient_energy(truth, hole) / std::max(1e-6, around);
+    const double around = gradient_energy(truth, inpaintset::surround_ring(hole, ring_width(hole)));
+    s.texture = gradient_energy(out, hole) / std::max(1e-6, around);
+    s.truth_texture = gradient_energy(truth, hole) / std::max(1e-6, around);
     cv::Mat diff;
     cv::absdiff(out, holed, diff);
     cv::Mat any;

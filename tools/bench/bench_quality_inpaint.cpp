@@ -95,20 +95,6 @@ void bench_inpaint(const fs::path& data, size_t limit, const fs::path* sheet_dir
     }
 }
 
-// Mean gradient magnitude (Sobel on grey, 8-bit units) inside the mask: how much texture a fill has.
-double gradient_energy(const cv::Mat& img, const cv::Mat& mask) {
-    cv::Mat grey;
-    cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
-    grey.convertTo(grey, CV_32F);
-    cv::Mat gx;
-    cv::Mat gy;
-    cv::Sobel(grey, gx, CV_32F, 1, 0);
-    cv::Sobel(grey, gy, CV_32F, 0, 1);
-    cv::Mat mag;
-    cv::magnitude(gx, gy, mag);
-    return cv::mean(mag, mask)[0];
-}
-
 // The i-th free-form mask (512x512, white = hole), scaled up (nearest) so that its hole covers 5%
 // of the photo, centred in it. (Stretched to the whole photo these masks would cover 16-55%.)
 cv::Mat placed_mask(const fs::path& file, cv::Size photo) {

@@ -217,17 +217,4 @@ cv::Mat surround_ring(const cv::Mat& hole, int width) {
     return grown & ~hole;
 }
 
-double gradient_energy(const cv::Mat& bgr, const cv::Mat& mask) {
-    cv::Mat grey;
-    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-    grey.convertTo(grey, CV_32F);
-    cv::Mat gx;
-    cv::Mat gy;
-    cv::Sobel(grey, gx, CV_32F, 1, 0);
-    cv::Sobel(grey, gy, CV_32F, 0, 1);
-    cv::Mat mag;
-    cv::magnitude(gx, gy, mag);
-    return cv::mean(mag, mask)[0];
-}
-
 }  // namespace restora::inpaintset

@@ -30,7 +30,4 @@ cv::Mat make_mask(cv::Size size, MaskKind kind, std::uint64_t seed);
 // the texture a fill should match.
 cv::Mat surround_ring(const cv::Mat& hole, int width);
 
-// Mean Sobel gradient magnitude of the grey image (8-bit units) over `mask`.
-double gradient_energy(const cv::Mat& bgr, const cv::Mat& mask);
-
 }  // namespace restora::inpaintset

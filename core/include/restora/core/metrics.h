@@ -15,5 +15,8 @@ double psnr_y(const cv::Mat& a, const cv::Mat& b, int border);
 double ssim(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());
 // Mean absolute error in [0,1] units inside `mask` (whole image when empty).
 double mean_abs_error(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask = cv::Mat());
+// Mean gradient magnitude (Sobel on grey, in 8-bit levels) inside the mask: how much texture an
+// area has (the benchmarks' texture ratios). BGR or BGRA, 8 or 16 bit.
+double gradient_energy(const cv::Mat& img, const cv::Mat& mask = cv::Mat());
 
 }  // namespace restora
